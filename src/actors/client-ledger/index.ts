@@ -1,0 +1,1 @@
+export { ClientLedger } from "./client-ledger";

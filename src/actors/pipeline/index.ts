@@ -1,0 +1,1 @@
+export { PipelineActor } from "./pipeline";

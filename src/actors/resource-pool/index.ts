@@ -1,0 +1,1 @@
+export { ResourcePool } from "./resource-pool";

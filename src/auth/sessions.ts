@@ -1,0 +1,55 @@
+import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import { isoTime, newId } from "../lib/ids";
+import type { Principal, Role } from "./principal";
+
+/**
+ * Dashboard sessions: an opaque bearer token (`x-bitware-session-token`) of 256 random bits.
+ * Only its SHA-256 is stored, so a leaked table cannot be replayed; lookup by that hash is
+ * equality on a digest of a high-entropy secret, which leaks nothing useful through timing.
+ */
+export interface SessionView {
+  session_id: string; user_id: string; email: string; role: Role; client_id: string | null;
+  full_name: string | null; created_at: string; expires_at: string;
+}
+
+/** Starts a session for a user; returns the token (shown once) and the session. */
+export async function createSession(
+  db: D1Database, userId: string, ttlSeconds: number, now: number, meta: { ip: string | null; userAgent: string | null },
+): Promise<{ token: string; sessionId: string; expiresAt: string }> {
+  const token = `ses_${randomAlphanumeric(256)}`;
+  const sessionId = newId("sid");
+  const expiresAt = isoTime(now + ttlSeconds * 1000);
+  await db.batch([
+    db.prepare(
+      `INSERT INTO sessions (session_id, token_hash, user_id, created_at, expires_at, last_seen_at, ip_address, user_agent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(sessionId, await sha256Hex(token), userId, isoTime(now), expiresAt, isoTime(now), meta.ip, meta.userAgent?.slice(0, 300) ?? null),
+    db.prepare(`UPDATE users SET last_login_at = ? WHERE user_id = ?`).bind(isoTime(now), userId),
+  ]);
+  return { token, sessionId, expiresAt };
+}
+
+/** The live session behind a token: not expired, not revoked, user active. Null otherwise. */
+export async function findSession(db: D1Database, token: string, now: number): Promise<SessionView | null> {
+  const row = await db.prepare(
+    `SELECT s.session_id, s.user_id, u.email, u.role, u.client_id, u.full_name, s.created_at, s.expires_at
+     FROM sessions s JOIN users u USING (user_id)
+     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.status = 'active'`,
+  ).bind(await sha256Hex(token), isoTime(now)).first<SessionView>();
+  return row;
+}
+
+/** The principal for a live session. */
+export function sessionPrincipal(session: SessionView): Principal {
+  return {
+    kind: "session", role: session.role, userId: session.user_id, email: session.email,
+    clientId: session.client_id, sessionId: session.session_id,
+  };
+}
+
+/** Revokes a session; true when it was live. */
+export async function revokeSession(db: D1Database, sessionId: string, now: number): Promise<boolean> {
+  const result = await db.prepare(`UPDATE sessions SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL`)
+    .bind(isoTime(now), sessionId).run();
+  return result.meta.changes > 0;
+}

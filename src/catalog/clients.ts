@@ -1,0 +1,69 @@
+import * as v from "valibot";
+import { microsToUsd } from "../lib/money";
+import { readJsonColumn } from "./json-columns";
+import type { Tier } from "./tiers";
+
+/** Client account statuses; only active and trial clients may make requests or use keys. */
+export const ClientStatuses = ["trial", "active", "suspended", "cancelled"] as const;
+/** A client's account status. */
+export type ClientStatus = (typeof ClientStatuses)[number];
+
+/** The client's postal address as stored in `clients.address`. */
+export const AddressSchema = v.strictObject({
+  street: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  city: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  region: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  postal_code: v.optional(v.pipe(v.string(), v.maxLength(20))),
+  country: v.optional(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as 'DE'"))),
+});
+
+interface ClientRow {
+  client_id: string; company_name: string; contact_email: string; contact_name: string | null;
+  phone: string | null; website: string | null; industry: string | null; company_size: string | null;
+  subscription_tier: Tier; account_status: ClientStatus; monthly_budget_micros: number;
+  used_budget_current_month_micros: number; budget_period: string | null; address: string | null;
+  created_at: string; updated_at: string;
+}
+
+/** A client as the API shows it: money in USD at the edge, micro-USD kept alongside. */
+export interface ClientView {
+  client_id: string; company_name: string; contact_email: string; contact_name: string | null;
+  phone: string | null; website: string | null; industry: string | null; company_size: string | null;
+  subscription_tier: Tier; account_status: ClientStatus;
+  monthly_budget_usd: number; used_budget_current_month_usd: number;
+  monthly_budget_micros: number; used_budget_current_month_micros: number; budget_period: string | null;
+  address: v.InferOutput<typeof AddressSchema> | null;
+  created_at: string; updated_at: string;
+}
+
+function toView(row: ClientRow): ClientView {
+  return {
+    ...row,
+    monthly_budget_usd: microsToUsd(row.monthly_budget_micros),
+    used_budget_current_month_usd: microsToUsd(row.used_budget_current_month_micros),
+    address: readJsonColumn(v.nullable(AddressSchema), row.address, "clients.address"),
+  };
+}
+
+/** One client, or null. Callers apply the principal's scope before calling. */
+export async function getClient(db: D1Database, clientId: string): Promise<ClientView | null> {
+  const row = await db.prepare(`SELECT * FROM clients WHERE client_id = ?`).bind(clientId).first<ClientRow>();
+  return row ? toView(row) : null;
+}
+
+/** Filters and page for listing clients. */
+export interface ClientListQuery { tier?: Tier | undefined; status?: ClientStatus | undefined; limit: number; offset: number }
+
+/** A page of clients, newest first, with the total count for the filter. */
+export async function listClients(db: D1Database, q: ClientListQuery): Promise<{ clients: ClientView[]; total: number }> {
+  const where = `WHERE (?1 IS NULL OR subscription_tier = ?1) AND (?2 IS NULL OR account_status = ?2)`;
+  const [page, count] = await db.batch<ClientRow | { n: number }>([
+    db.prepare(`SELECT * FROM clients ${where} ORDER BY created_at DESC, client_id LIMIT ?3 OFFSET ?4`)
+      .bind(q.tier ?? null, q.status ?? null, q.limit, q.offset),
+    db.prepare(`SELECT count(*) AS n FROM clients ${where}`).bind(q.tier ?? null, q.status ?? null),
+  ]);
+  return {
+    clients: (page!.results as ClientRow[]).map(toView),
+    total: (count!.results[0] as { n: number }).n,
+  };
+}

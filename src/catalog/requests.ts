@@ -1,0 +1,90 @@
+import * as v from "valibot";
+import { isoTime, newRequestId } from "../lib/ids";
+import { microsToUsd } from "../lib/money";
+import { readJsonColumn } from "./json-columns";
+import type { Urgency } from "./tiers";
+
+/** Kinds of client request (seed: RequestCreationPayload.request_type). */
+export const RequestTypes = ["pipeline_execution", "information_request", "support_request"] as const;
+/** A request's kind. */
+export type RequestType = (typeof RequestTypes)[number];
+/** Request lifecycle states (seed: client_requests.request_status). */
+export const RequestStatuses = ["pending", "processing", "completed", "failed"] as const;
+/** A request's status. */
+export type RequestStatus = (typeof RequestStatuses)[number];
+
+interface RequestRow {
+  request_id: string; client_id: string; request_type: RequestType; original_message: string;
+  processed_request: string | null; urgency_level: Urgency; communication_id: string | null;
+  request_status: RequestStatus; selected_template: string | null; template_parameters: string | null;
+  orchestrator_pipeline_id: string | null; estimated_cost_micros: number | null; actual_cost_micros: number | null;
+  failure_reason: string | null; created_by: string; created_at: string; updated_at: string;
+  started_processing_at: string | null; completed_at: string | null;
+}
+
+/** A request as the API shows it. */
+export type RequestView = Omit<RequestRow, "template_parameters" | "estimated_cost_micros" | "actual_cost_micros"> & {
+  template_parameters: Record<string, unknown> | null;
+  estimated_cost_usd: number | null;
+  actual_cost_usd: number | null;
+};
+
+function toView(row: RequestRow): RequestView {
+  const { template_parameters, estimated_cost_micros, actual_cost_micros, ...rest } = row;
+  return {
+    ...rest,
+    template_parameters: readJsonColumn(v.nullable(v.record(v.string(), v.unknown())), template_parameters, "client_requests.template_parameters"),
+    estimated_cost_usd: estimated_cost_micros === null ? null : microsToUsd(estimated_cost_micros),
+    actual_cost_usd: actual_cost_micros === null ? null : microsToUsd(actual_cost_micros),
+  };
+}
+
+/** What a new request holds. */
+export interface NewRequest {
+  clientId: string; requestType: RequestType; message: string; urgency: Urgency;
+  communicationId: string | null; createdBy: string;
+}
+
+/** Stores a new pending request and returns it. */
+export async function createRequest(db: D1Database, input: NewRequest, now: number): Promise<RequestView> {
+  const row = await db.prepare(
+    `INSERT INTO client_requests (request_id, client_id, request_type, original_message, urgency_level,
+       communication_id, request_status, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+  ).bind(newRequestId(now), input.clientId, input.requestType, input.message, input.urgency,
+    input.communicationId, input.createdBy, isoTime(now), isoTime(now)).first<RequestRow>();
+  if (!row) throw new Error("INSERT ... RETURNING gave no row");
+  return toView(row);
+}
+
+/**
+ * One request, scoped: with `scope` set, a request of another client is indistinguishable from
+ * one that does not exist.
+ */
+export async function getRequest(db: D1Database, requestId: string, scope: string | null): Promise<RequestView | null> {
+  const row = await db.prepare(`SELECT * FROM client_requests WHERE request_id = ?1 AND (?2 IS NULL OR client_id = ?2)`)
+    .bind(requestId, scope).first<RequestRow>();
+  return row ? toView(row) : null;
+}
+
+/** Filters and page for listing requests. */
+export interface RequestListQuery {
+  scope: string | null; clientId?: string | undefined; status?: RequestStatus | undefined;
+  template?: string | undefined; since?: string | undefined; until?: string | undefined; limit: number; offset: number;
+}
+
+/** A page of requests, newest first, within the caller's scope. */
+export async function listRequests(db: D1Database, q: RequestListQuery): Promise<{ requests: RequestView[]; total: number }> {
+  const where = `WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR request_status = ?3)
+    AND (?4 IS NULL OR selected_template = ?4) AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6)`;
+  const binds = [q.scope, q.clientId ?? null, q.status ?? null, q.template ?? null, q.since ?? null, q.until ?? null];
+  const [page, count] = await db.batch<RequestRow | { n: number }>([
+    db.prepare(`SELECT * FROM client_requests ${where} ORDER BY created_at DESC, request_id LIMIT ?7 OFFSET ?8`)
+      .bind(...binds, q.limit, q.offset),
+    db.prepare(`SELECT count(*) AS n FROM client_requests ${where}`).bind(...binds),
+  ]);
+  return {
+    requests: (page!.results as RequestRow[]).map(toView),
+    total: (count!.results[0] as { n: number }).n,
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * The AI Factory script: the router Worker's fetch handler and every Durable Object class.
+ * Worker entrypoints join this file as they are built.
+ */
+import { ClientLedger } from "./actors/client-ledger";
+import { PipelineActor } from "./actors/pipeline";
+import { ResourcePool } from "./actors/resource-pool";
+import { router } from "./router";
+
+export { ClientLedger, PipelineActor, ResourcePool };
+
+export default {
+  fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

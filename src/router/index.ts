@@ -1,0 +1,22 @@
+import type { Route } from "./define";
+import { buildRouter } from "./router";
+import { authRoutes } from "./routes/auth";
+import { clientRoutes } from "./routes/clients";
+import { devRoutes } from "./routes/dev";
+import { publicRoutes } from "./routes/public";
+import { requestRoutes } from "./routes/requests";
+import { templateRoutes } from "./routes/templates";
+
+/** Every HTTP route, by area. `/help` is generated from this list. */
+export const routes: readonly Route[] = [
+  ...publicRoutes(() => routes),
+  ...authRoutes,
+  ...clientRoutes,
+  ...requestRoutes,
+  ...templateRoutes,
+  ...devRoutes,
+];
+
+/** The router Worker's HTTP surface. */
+export const router = buildRouter(routes);
+export type { Route } from "./define";

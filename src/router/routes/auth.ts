@@ -1,0 +1,76 @@
+import * as v from "valibot";
+import { AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role } from "../../auth";
+import { AppError } from "../../lib/errors";
+import { route, type Route } from "../define";
+
+const Email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254, "must be at most 254 characters"), v.email("must be an email address"));
+
+const LoginBody = v.strictObject({
+  email: Email,
+  password: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(1024, "must be at most 1024 characters")),
+});
+
+const ValidateBody = v.optional(v.strictObject({
+  sessionToken: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200, "must be at most 200 characters"))),
+}));
+
+interface LoginUser { user_id: string; email: string; password_hash: string; role: Role; client_id: string | null; full_name: string | null }
+
+/** The client address as the platform reports it. */
+function clientAddress(request: Request): string {
+  return request.headers.get("CF-Connecting-IP") ?? "unknown";
+}
+
+/** `POST /auth/login`, `/auth/validate`, `/auth/logout`. */
+export const authRoutes: Route[] = [
+  route({
+    method: "POST", path: "/auth/login", access: "public", body: LoginBody,
+    summary: "Email and password to a session token (x-bitware-session-token). Failed attempts are throttled per account and per address.",
+    handler: async ({ env, request, now, body }) => {
+      const throttle = new LoginThrottle(env.DB);
+      const scopes = [`account:${body.email}`, `address:${clientAddress(request)}`];
+      const wait = await throttle.lockedFor(scopes, now);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        throw new AppError("rate_limited", `too many failed logins; try again in ${seconds} s`, { retry_after_seconds: seconds }, { "Retry-After": String(seconds) });
+      }
+      const user = await env.DB.prepare(
+        `SELECT user_id, email, password_hash, role, client_id, full_name FROM users WHERE email = ? AND status = 'active'`,
+      ).bind(body.email).first<LoginUser>();
+      if (!(await verifyPassword(body.password, user?.password_hash ?? null)) || !user) {
+        await throttle.fail(scopes, now);
+        throw new AppError("unauthorized", "email or password is incorrect");
+      }
+      await throttle.clear(scopes[0]!);
+      const ttl = Number(env.SESSION_TTL_SECONDS) > 0 ? Number(env.SESSION_TTL_SECONDS) : 43_200;
+      const session = await createSession(env.DB, user.user_id, ttl, now, { ip: clientAddress(request), userAgent: request.headers.get("User-Agent") });
+      return {
+        success: true,
+        session_token: session.token,
+        session_id: session.sessionId,
+        expires_at: session.expiresAt,
+        user: { user_id: user.user_id, email: user.email, role: user.role, client_id: user.client_id, full_name: user.full_name },
+      };
+    },
+  }),
+  route({
+    method: "POST", path: "/auth/validate", access: "public", body: ValidateBody,
+    summary: "Checks a session token (body sessionToken, or the x-bitware-session-token header): 200 with the session, 401 when invalid, expired or logged out.",
+    handler: async ({ env, request, now, body }) => {
+      const token = body?.sessionToken ?? request.headers.get(AuthHeaders.session);
+      if (!token) throw new AppError("validation_failed", "body.sessionToken: is required (or send the x-bitware-session-token header)");
+      const session = await findSession(env.DB, token, now);
+      if (!session) throw new AppError("unauthorized", "session token is invalid, expired or logged out");
+      return { valid: true, session };
+    },
+  }),
+  route({
+    method: "POST", path: "/auth/logout", access: ["admin", "support", "client"],
+    summary: "Revokes the calling session; the token stops working at once.",
+    handler: async ({ env, now, principal }) => {
+      if (principal.kind !== "session") throw new AppError("bad_request", "logout needs the x-bitware-session-token of the session to end");
+      await revokeSession(env.DB, principal.sessionId, now);
+      return { success: true, session_id: principal.sessionId };
+    },
+  }),
+];

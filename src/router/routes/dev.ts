@@ -1,0 +1,11 @@
+import { seedDevelopment } from "../../seed/seed";
+import { route, type Route } from "../define";
+
+/** Local-development helpers; each refuses to act in production. */
+export const devRoutes: Route[] = [
+  route({
+    method: "POST", path: "/dev/seed", access: ["worker"],
+    summary: "Seeds the demo catalog (idempotent) and returns the local credentials. Refuses when ENVIRONMENT is production.",
+    handler: ({ env, request, now }) => seedDevelopment(env, new URL(request.url).origin, now),
+  }),
+];

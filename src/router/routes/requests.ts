@@ -1,0 +1,81 @@
+import * as v from "valibot";
+import { clientScope, describePrincipal, type Principal } from "../../auth";
+import { getClient } from "../../catalog/clients";
+import { createRequest, getRequest, listRequests, RequestStatuses, RequestTypes } from "../../catalog/requests";
+import { Urgencies } from "../../catalog/tiers";
+import { AppError, notFound } from "../../lib/errors";
+import { route, type Route } from "../define";
+import { json } from "../respond";
+import { IdString, PageQuery, QueryTimestamp } from "../schemas";
+
+/** The seed's RequestCreationPayload. */
+const CreateRequestBody = v.strictObject({
+  client_id: v.optional(IdString),
+  request_type: v.picklist(RequestTypes, `must be one of ${RequestTypes.join(", ")}`),
+  message: v.pipe(v.string(), v.trim(), v.minLength(3, "must be at least 3 characters"), v.maxLength(10_000, "must be at most 10000 characters")),
+  urgency_level: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
+  communication_id: v.optional(v.pipe(v.string(), v.maxLength(200, "must be at most 200 characters"))),
+});
+
+/**
+ * The client a new request is for. Client callers may omit client_id or name their own; naming
+ * another answers 404 like any object they cannot see. Staff must name one.
+ */
+function targetClient(principal: Principal, given: string | undefined): string {
+  const scope = clientScope(principal);
+  if (scope === null) {
+    if (!given) throw new AppError("validation_failed", "body.client_id: is required for staff and worker callers");
+    return given;
+  }
+  if (given !== undefined && given !== scope) throw notFound("client", given);
+  return scope;
+}
+
+/** Client requests (seed phase 1): create, list, read; always scoped to the caller's client. */
+export const requestRoutes: Route[] = [
+  route({
+    method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
+    summary: "Creates a request (seed RequestCreationPayload). The client must exist and be active.",
+    handler: async ({ env, principal, body, now }) => {
+      const clientId = targetClient(principal, body.client_id);
+      const client = await getClient(env.DB, clientId);
+      if (!client) throw notFound("client", clientId);
+      if (client.account_status !== "active" && client.account_status !== "trial") {
+        throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may make requests`);
+      }
+      const request = await createRequest(env.DB, {
+        clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level,
+        communicationId: body.communication_id ?? null, createdBy: describePrincipal(principal),
+      }, now);
+      return json({ success: true, request_id: request.request_id, message: "request created", request }, 201);
+    },
+  }),
+  route({
+    method: "GET", path: "/requests", access: ["admin", "support", "client", "worker"],
+    query: v.strictObject({
+      status: v.optional(v.picklist(RequestStatuses)),
+      client_id: v.optional(IdString),
+      template: v.optional(IdString),
+      since: v.optional(QueryTimestamp),
+      until: v.optional(QueryTimestamp),
+      ...PageQuery,
+    }),
+    summary: "Requests, newest first, filtered by status, client, template and creation time; a client sees only its own.",
+    handler: async ({ env, principal, query }) => {
+      const page = await listRequests(env.DB, {
+        scope: clientScope(principal), clientId: query.client_id, status: query.status, template: query.template,
+        since: query.since, until: query.until, limit: query.limit, offset: query.offset,
+      });
+      return { ...page, limit: query.limit, offset: query.offset };
+    },
+  }),
+  route({
+    method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: v.strictObject({ id: IdString }),
+    summary: "One request. Another client's request answers 404.",
+    handler: async ({ env, principal, params }) => {
+      const request = await getRequest(env.DB, params.id, clientScope(principal));
+      if (!request) throw notFound("request", params.id);
+      return { request };
+    },
+  }),
+];

@@ -1,0 +1,95 @@
+import * as v from "valibot";
+import { AppError } from "../lib/errors";
+
+/** Where a value came from, used as the first segment of every error path (`body.email`). */
+export type InputPart = "body" | "query" | "params";
+
+/** One problem with the input: the dotted field path and what rule it broke. */
+export interface FieldIssue { field: string; rule: string; message: string }
+
+/** Dotted path of an issue (`body.address.city`, `body.tags[2]`). */
+function issuePath(part: InputPart, issue: v.BaseIssue<unknown>): string {
+  let path: string = part;
+  for (const item of issue.path ?? []) {
+    const key = item.key;
+    path += typeof key === "number" ? `[${key}]` : `.${String(key)}`;
+  }
+  return path;
+}
+
+/** A message that names the rule and, for unknown fields, what is allowed instead. */
+function describe(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string {
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    const entries = (schema as { entries?: Record<string, unknown> }).entries;
+    const allowed = entries && (issue.path?.length ?? 0) === 1 ? ` (allowed: ${Object.keys(entries).join(", ")})` : "";
+    return `unknown field${allowed}`;
+  }
+  if (issue.received === "undefined") return "is required";
+  return issue.message;
+}
+
+/**
+ * Validates `input` against `schema` and returns the typed output, or throws 422
+ * `validation_failed` whose message names the first field and rule and whose details list all.
+ */
+export function parseInput<S extends v.GenericSchema>(part: InputPart, schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issues: FieldIssue[] = result.issues.map((issue) => ({
+    field: issuePath(part, issue),
+    rule: issue.type,
+    message: describe(issue, schema),
+  }));
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+  throw new AppError("validation_failed", `${first.field}: ${first.message}${more}`, { issues });
+}
+
+/**
+ * Reads a JSON body, refusing more than `maxBytes` (413) even when Content-Length is absent or
+ * lies, a content type other than JSON (415), and text that is not JSON (400 `invalid_json`).
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get("Content-Type");
+  if (type !== null && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new AppError("unsupported_media_type", `body must be JSON: send 'Content-Type: application/json' (got '${type.slice(0, 80)}')`);
+  }
+  const text = await readTextCapped(request, maxBytes);
+  if (text.trim() === "") throw new AppError("invalid_json", "body: expected a JSON object, got an empty body");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : "unparseable";
+    throw new AppError("invalid_json", `body: malformed JSON (${reason})`);
+  }
+}
+
+async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.byteLength; }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new AppError("invalid_json", "body: not valid UTF-8");
+  }
+}
+
+/** The 413 for a body over the limit. */
+export function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload_too_large", `body is larger than the ${maxBytes}-byte limit`, { max_bytes: maxBytes });
+}

@@ -1,0 +1,85 @@
+import { hashPassword, insertApiKey } from "../auth";
+import { installTemplateStatements } from "../catalog/templates";
+import { installWorkerStatements } from "../catalog/workers";
+import { sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import { isoTime } from "../lib/ids";
+import { DemoClients, DemoFeeds, DemoStaff } from "./demo-data";
+
+/** What the seed made, for the start script to print. */
+export interface SeedReport {
+  staff: { email: string; password: string; role: string }[];
+  clients: { client_id: string; tier: string; email: string; password: string; api_key: string }[];
+  templates: number;
+  workers: number;
+  rss_sources: number;
+}
+
+/** True where the demo seed must not run. */
+export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {
+  return env.ENVIRONMENT === "production";
+}
+
+/**
+ * Seeds the local-development catalog: staff, one demo client per tier (each with a user and an
+ * API key), the built-in workers and templates, and an RSS catalog pointing at the demo feeds
+ * served by the stack at `baseUrl`. Idempotent: existing rows are kept (passwords are hashed only
+ * for users that do not exist yet); built-in definitions are refreshed. Refuses in production.
+ */
+export async function seedDevelopment(env: Env, baseUrl: string, now: number): Promise<SeedReport> {
+  if (isProduction(env)) {
+    throw new AppError("forbidden", "the development seed refuses to run when ENVIRONMENT is 'production'");
+  }
+  const db = env.DB;
+  const at = isoTime(now);
+  const existing = new Set((await db.prepare(`SELECT user_id FROM users`).all<{ user_id: string }>()).results.map((r) => r.user_id));
+
+  const statements: D1PreparedStatement[] = [];
+  for (const c of DemoClients) {
+    statements.push(db.prepare(
+      `INSERT INTO clients (client_id, company_name, contact_email, contact_name, industry, subscription_tier,
+         account_status, monthly_budget_micros, address, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING`,
+    ).bind(c.client_id, c.company_name, c.contact_email, c.contact_name, c.industry, c.tier, c.monthly_budget_micros,
+      JSON.stringify({ city: "Berlin", country: "DE" }), at, at));
+  }
+  const users = [
+    ...DemoStaff.map((s) => ({ ...s, client_id: null as string | null })),
+    ...DemoClients.map((c) => ({ ...c.user, role: "client" as const, client_id: c.client_id })),
+  ];
+  for (const u of users.filter((u) => !existing.has(u.user_id))) {
+    statements.push(db.prepare(
+      `INSERT INTO users (user_id, email, full_name, password_hash, role, client_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).bind(u.user_id, u.email, u.full_name, await hashPassword(u.password), u.role, u.client_id, at, at));
+  }
+  statements.push(...installWorkerStatements(db, now));
+  statements.push(...installTemplateStatements(db, now));
+  const origin = baseUrl.replace(/\/+$/, "");
+  for (const f of DemoFeeds) {
+    const url = `${origin}/demo/feeds/${f.file}`;
+    statements.push(db.prepare(
+      `INSERT INTO rss_sources (source_id, url, domain, title, description, topics, quality_score, feed_format,
+         discovered_by, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?) ON CONFLICT (url) DO NOTHING`,
+    ).bind(`src_demo_${f.file.replace(/\W+/g, "_")}`, url, new URL(url).host, f.title, f.description,
+      JSON.stringify(f.topics), f.quality, f.format, at, at));
+  }
+  await db.batch(statements);
+  // Keys after clients exist (foreign key); insertApiKey ignores keys already present.
+  for (const c of DemoClients) {
+    await insertApiKey(db, {
+      key_id: c.api_key.key_id, client_id: c.client_id, name: c.api_key.name, key_prefix: c.api_key.key.split("_")[1]!,
+      created_at: at, last_used_at: null, revoked_at: null,
+    }, await sha256Hex(c.api_key.key), null);
+  }
+
+  const count = async (table: string) => (await db.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+  return {
+    staff: DemoStaff.map((s) => ({ email: s.email, password: s.password, role: s.role })),
+    clients: DemoClients.map((c) => ({ client_id: c.client_id, tier: c.tier, email: c.user.email, password: c.user.password, api_key: c.api_key.key })),
+    templates: await count("pipeline_templates"),
+    workers: await count("worker_registry"),
+    rss_sources: await count("rss_sources"),
+  };
+}

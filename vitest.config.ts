@@ -1,0 +1,31 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Every suite runs inside workerd with the bindings from wrangler.toml. D1 migrations are read
+ * here (in Node) and applied by test/setup/apply-migrations.ts (inside workerd).
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            WORKER_SHARED_SECRET: "test-worker-shared-secret-0123456789abcdef",
+            URL_SIGNING_KEY: "test-url-signing-key-0123456789abcdef",
+            OPENAI_API_KEY: "",
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/setup/apply-migrations.ts"],
+      include: ["test/**/*.test.ts"],
+    },
+  };
+});
