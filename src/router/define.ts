@@ -48,7 +48,10 @@ export interface RawInput extends BaseInput {
   principal: Principal | null;
   params: Record<string, string>;
   query: Record<string, string | string[] | undefined>;
-  /** Reads and parses the JSON body (with the size cap); called only for routes with a body schema. */
+  /**
+   * Reads and parses the JSON body (with the size cap); undefined when there is none, which the
+   * route's schema accepts or refuses. Called only for routes with a body schema.
+   */
   readBody: () => Promise<unknown>;
 }
 
@@ -86,7 +89,9 @@ export function route<const A extends Access, P extends Schema = undefined, Q ex
       const query = (def.query ? parseInput("query", def.query, raw.query) : undefined) as Out<Q>;
       const body = (def.body ? parseInput("body", def.body, await raw.readBody()) : undefined) as Out<B>;
       const principal = raw.principal as HandlerInput<A, P, Q, B>["principal"];
-      return def.handler({
+      // Awaited here, not returned: a handler that throws before its first await would otherwise
+      // leave a rejected promise without a handler for a tick, which workerd reports as unhandled.
+      return await def.handler({
         env: raw.env, ctx: raw.ctx, request: raw.request, requestId: raw.requestId, now: raw.now,
         principal, params, query, body,
       });

@@ -28,11 +28,25 @@ function describe(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string 
   return issue.message;
 }
 
+const OBJECT_TYPES = new Set(["object", "strict_object", "loose_object", "object_with_rest"]);
+
+/** True when the schema (or the schema an optional/nullable wraps) describes a JSON object. */
+function expectsObject(schema: v.GenericSchema): boolean {
+  const wrapped = (schema as { wrapped?: v.GenericSchema }).wrapped;
+  return OBJECT_TYPES.has(schema.type) || (wrapped !== undefined && expectsObject(wrapped));
+}
+
 /**
  * Validates `input` against `schema` and returns the typed output, or throws 422
  * `validation_failed` whose message names the first field and rule and whose details list all.
  */
 export function parseInput<S extends v.GenericSchema>(part: InputPart, schema: S, input: unknown): v.InferOutput<S> {
+  // valibot's object schemas accept arrays (typeof [] is "object"); a JSON array is never an object here.
+  if (Array.isArray(input) && expectsObject(schema)) {
+    throw new AppError("validation_failed", `${part}: must be a JSON object, not an array`, {
+      issues: [{ field: part, rule: "object", message: "must be a JSON object, not an array" }],
+    });
+  }
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
   const issues: FieldIssue[] = result.issues.map((issue) => ({
@@ -46,7 +60,7 @@ export function parseInput<S extends v.GenericSchema>(part: InputPart, schema: S
 }
 
 /**
- * Reads a JSON body, refusing more than `maxBytes` (413) even when Content-Length is absent or
+ * Reads a JSON body (undefined when empty), refusing more than `maxBytes` (413) even when Content-Length is absent or
  * lies, a content type other than JSON (415), and text that is not JSON (400 `invalid_json`).
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
@@ -55,7 +69,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     throw new AppError("unsupported_media_type", `body must be JSON: send 'Content-Type: application/json' (got '${type.slice(0, 80)}')`);
   }
   const text = await readTextCapped(request, maxBytes);
-  if (text.trim() === "") throw new AppError("invalid_json", "body: expected a JSON object, got an empty body");
+  // No body at all: the route's schema decides whether that is allowed ("body: is required").
+  if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -55,13 +55,16 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
   }
   statements.push(...installWorkerStatements(db, now));
   statements.push(...installTemplateStatements(db, now));
+  // The demo feeds follow the stack's current origin (the port may change between runs).
   const origin = baseUrl.replace(/\/+$/, "");
   for (const f of DemoFeeds) {
     const url = `${origin}/demo/feeds/${f.file}`;
     statements.push(db.prepare(
       `INSERT INTO rss_sources (source_id, url, domain, title, description, topics, quality_score, feed_format,
          discovered_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?) ON CONFLICT (url) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?)
+       ON CONFLICT (source_id) DO UPDATE SET url = excluded.url, domain = excluded.domain, updated_at = excluded.updated_at
+         WHERE url <> excluded.url`,
     ).bind(`src_demo_${f.file.replace(/\W+/g, "_")}`, url, new URL(url).host, f.title, f.description,
       JSON.stringify(f.topics), f.quality, f.format, at, at));
   }

@@ -1,0 +1,84 @@
+// `npm start`: the whole local stack with demo data, offline.
+//   1. .dev.vars from .dev.vars.example on first run, with fresh random secrets;
+//   2. local D1 migrations;
+//   3. `wrangler dev` (local D1, KV, R2, Durable Objects, static assets);
+//   4. waits for /health, seeds the demo catalog (POST /dev/seed, worker auth), prints credentials.
+// Ctrl-C stops wrangler. PORT (default 8787) picks the port.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const port = Number(process.env.PORT ?? 8787);
+const origin = `http://127.0.0.1:${port}`;
+
+/** @param {string} text */
+function parseVars(text) {
+  /** @type {Record<string, string>} */
+  const vars = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
+if (!existsSync(".dev.vars")) {
+  const example = readFileSync(".dev.vars.example", "utf8");
+  writeFileSync(".dev.vars", example.replace(/=generate$/gm, () => `=${randomBytes(32).toString("hex")}`), { mode: 0o600 });
+  console.log("created .dev.vars with fresh local secrets");
+}
+const vars = parseVars(readFileSync(".dev.vars", "utf8"));
+if (vars.ENVIRONMENT === "production") {
+  console.error(".dev.vars sets ENVIRONMENT=production; the local stack and its demo seed need development.");
+  process.exit(1);
+}
+
+console.log("applying local D1 migrations…");
+const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, CI: "1" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const wrangler = spawn("npx", ["--no-install", "wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"], {
+  stdio: ["inherit", "inherit", "inherit"],
+});
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => wrangler.kill(signal));
+wrangler.on("exit", (code) => process.exit(code ?? 0));
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForHealth() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(`${origin}/health`);
+      if (res.ok) return;
+    } catch { /* not up yet */ }
+    await sleep(500);
+  }
+  throw new Error(`the local stack did not become healthy at ${origin}/health within 120 s`);
+}
+
+try {
+  await waitForHealth();
+  const res = await fetch(`${origin}/dev/seed`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${vars.WORKER_SHARED_SECRET}`, "X-Worker-ID": "dev-start-script" },
+  });
+  const report = await res.json();
+  if (!res.ok) throw new Error(`seeding failed: ${res.status} ${JSON.stringify(report)}`);
+  const line = "─".repeat(100);
+  console.log(`\n${line}\nAI Factory is running at ${origin}  (dashboard: ${origin}/dashboard/, routes: ${origin}/help)\n${line}`);
+  console.log("Staff (POST /auth/login, then send x-bitware-session-token):");
+  for (const s of report.staff) console.log(`  ${s.role.padEnd(10)} ${s.email.padEnd(36)} ${s.password}`);
+  console.log("Demo clients (login as above, or send X-API-Key):");
+  for (const c of report.clients) console.log(`  ${c.tier.padEnd(10)} ${c.email.padEnd(36)} ${c.password.padEnd(26)} ${c.api_key}`);
+  console.log(`Worker-to-worker: Authorization: Bearer <WORKER_SHARED_SECRET from .dev.vars>, X-Worker-ID: <name>`);
+  console.log(`Catalog: ${report.templates} templates, ${report.workers} workers, ${report.rss_sources} RSS sources (demo feeds under ${origin}/demo/feeds/)`);
+  console.log(`Try:  curl -H 'X-API-Key: ${report.clients[1].api_key}' ${origin}/templates\n${line}\n`);
+} catch (error) {
+  console.error(String(error));
+  wrangler.kill("SIGTERM");
+  process.exitCode = 1;
+}

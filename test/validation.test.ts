@@ -1,0 +1,123 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import { routes, type Route } from "../src/router";
+import { call, seed, sessionHeaders, workerHeaders } from "./helpers";
+
+beforeAll(async () => { await seed(); });
+
+/** Credentials that pass a route's access list, so the body is what gets judged. */
+async function headersFor(route: Route): Promise<Record<string, string>> {
+  if (route.access === "public") return {};
+  if (route.access.includes("admin")) return sessionHeaders("admin");
+  if (route.access.includes("worker")) return workerHeaders();
+  return sessionHeaders("support");
+}
+
+/** A concrete path for a route pattern, with ids the admin can see. */
+function concretePath(route: Route): string {
+  return route.path.replace(":id", "client_demo_basic").replace(":keyId", "key_demo_basic");
+}
+
+const bodyRoutes = routes.filter((r) => r.schemas.body);
+
+describe("every route that takes a body", () => {
+  it("exists (the sweep below is not empty)", () => {
+    expect(bodyRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(["POST /auth/login", "POST /requests", "POST /client/:id/api-keys"]));
+  });
+
+  for (const route of bodyRoutes) {
+    describe(`${route.method} ${route.path}`, () => {
+      it("answers malformed JSON with 400 invalid_json", async () => {
+        const res = await call(route.method, concretePath(route), {
+          rawBody: '{"email": "a@b.c", ', headers: { ...(await headersFor(route)), "Content-Type": "application/json" },
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe("invalid_json");
+        expect(res.body.error.message).toMatch(/^body: malformed JSON/);
+        expect(res.body.request_id).toBeTruthy();
+      });
+
+      it("answers a JSON value of the wrong type with 422 naming the body", async () => {
+        const res = await call(route.method, concretePath(route), { body: [1, 2, 3], headers: await headersFor(route) });
+        expect(res.status).toBe(422);
+        expect(res.body.error.code).toBe("validation_failed");
+        expect(res.body.error.message).toMatch(/^body: /);
+      });
+
+      it("answers an unknown field with 422 naming it and what is allowed", async () => {
+        const res = await call(route.method, concretePath(route), { body: { surprise_field: 1 }, headers: await headersFor(route) });
+        expect(res.status).toBe(422);
+        const issue = res.body.error.details.issues.find((i: { field: string }) => i.field === "body.surprise_field");
+        expect(issue.message).toMatch(/^unknown field/);
+      });
+    });
+  }
+});
+
+describe("field rules", () => {
+  it("names a missing required field", async () => {
+    const res = await call("POST", "/auth/login", { body: { email: "a@b.co" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toBe("body.password: is required");
+  });
+
+  it("names a field of the wrong type and the rule", async () => {
+    const res = await call("POST", "/auth/login", { body: { email: 42, password: "x" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toMatch(/^body\.email: Invalid type: Expected string/);
+  });
+
+  it("names an out-of-range or malformed value", async () => {
+    const headers = await sessionHeaders("admin");
+    const tooShort = await call("POST", "/requests", { headers, body: { client_id: "client_demo_basic", request_type: "support_request", message: "x" } });
+    expect(tooShort.status).toBe(422);
+    expect(tooShort.body.error.message).toBe("body.message: must be at least 3 characters");
+    const badEnum = await call("POST", "/requests", { headers, body: { client_id: "client_demo_basic", request_type: "support_request", message: "hello", urgency_level: "meh" } });
+    expect(badEnum.body.error.message).toBe("body.urgency_level: must be one of low, medium, high, critical");
+    const badEmail = await call("POST", "/auth/login", { body: { email: "not-an-email", password: "x" } });
+    expect(badEmail.body.error.message).toBe("body.email: must be an email address");
+  });
+
+  it("lists every problem in details", async () => {
+    const res = await call("POST", "/requests", { headers: await sessionHeaders("admin"), body: { request_type: 7, message: "", extra: true } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual(["body.extra", "body.message", "body.request_type"]);
+  });
+
+  it("names a missing body", async () => {
+    const res = await call("POST", "/auth/login", {});
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toBe("body: is required");
+  });
+
+  it("validates query parameters: range, type, unknown names", async () => {
+    const headers = await sessionHeaders("admin");
+    const big = await call("GET", "/requests?limit=1000", { headers });
+    expect(big.status).toBe(422);
+    expect(big.body.error.message).toBe("query.limit: must be at most 200");
+    const word = await call("GET", "/requests?limit=ten", { headers });
+    expect(word.body.error.message).toBe("query.limit: must be a whole number");
+    const unknown = await call("GET", "/requests?colour=red", { headers });
+    expect(unknown.body.error.message).toMatch(/^query\.colour: unknown field/);
+    const status = await call("GET", "/requests?status=done", { headers });
+    expect(status.status).toBe(422);
+    expect(status.body.error.message).toMatch(/^query\.status: /);
+    const date = await call("GET", "/requests?since=yesterday", { headers });
+    expect(date.body.error.message).toMatch(/^query\.since: must be an ISO-8601 timestamp/);
+  });
+
+  it("validates path parameters", async () => {
+    const res = await call("GET", "/client/" + encodeURIComponent("a b;c"), { headers: await sessionHeaders("admin") });
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toMatch(/^params\.id: must be 1-100 letters/);
+    const broken = await call("GET", "/client/%E0%A4%A", { headers: await sessionHeaders("admin") });
+    expect(broken.status).toBe(400);
+  });
+
+  it("loses nothing on a refused write", async () => {
+    const headers = await sessionHeaders("admin");
+    const before = (await call("GET", "/requests?client_id=client_demo_standard", { headers })).body.total;
+    await call("POST", "/requests", { headers, body: { client_id: "client_demo_standard", request_type: "nope", message: "hello" } });
+    const after = (await call("GET", "/requests?client_id=client_demo_standard", { headers })).body.total;
+    expect(after).toBe(before);
+  });
+});
