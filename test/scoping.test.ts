@@ -78,6 +78,22 @@ describe("tenant scoping", () => {
     expect(page.body.total).toBeGreaterThanOrEqual(2);
     const none = await call("GET", "/requests?since=2999-01-01T00:00:00Z", { headers });
     expect(none.body.requests).toEqual([]);
+    // Offsets are converted to UTC before comparing with stored times: compared as raw strings,
+    // a since in +01:00 just before creation and an until in -05:00 just after would both exclude it.
+    const target = page.body.requests[0];
+    const created = Date.parse(target.created_at);
+    const at = (ms: number, offsetHours: number) => {
+      const local = new Date(ms + offsetHours * 3_600_000).toISOString().replace("Z", "");
+      const sign = offsetHours >= 0 ? "+" : "-";
+      return `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, "0")}:00`;
+    };
+    const ids = (res: { body: { requests: { request_id: string }[] } }) => res.body.requests.map((r) => r.request_id);
+    const since = await call("GET", `/requests?since=${encodeURIComponent(at(created - 1, 1))}&limit=200`, { headers });
+    expect(ids(since)).toContain(target.request_id);
+    const until = await call("GET", `/requests?until=${encodeURIComponent(at(created + 1, -5))}&limit=200`, { headers });
+    expect(ids(until)).toContain(target.request_id);
+    const untilExact = await call("GET", `/requests?until=${encodeURIComponent(at(created, -5))}&limit=200`, { headers });
+    expect(ids(untilExact)).not.toContain(target.request_id);
   });
 
   it("keeps client callers off staff-only routes (403), and staff see every client", async () => {

@@ -27,5 +27,12 @@ export const PageQuery = {
   offset: queryInt(0, 1_000_000, 0),
 };
 
-/** An ISO-8601 timestamp or date in a query string. */
-export const QueryTimestamp = v.pipe(v.string(), v.isoTimestamp("must be an ISO-8601 timestamp such as 2026-01-31T00:00:00Z"));
+/**
+ * An ISO-8601 timestamp in a query string, normalised to the stored form (UTC with milliseconds)
+ * so that string comparison in SQL is time comparison, whatever offset the caller used.
+ */
+export const QueryTimestamp = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO-8601 timestamp such as 2026-01-31T00:00:00Z"),
+  v.transform((text) => new Date(text).toISOString()),
+);
