@@ -1,6 +1,7 @@
 -- KAM (key account manager) catalog: clients, users, sessions, API keys, requests, the
 -- template cache and its parameters, and the per-worker sessions of each request.
--- Money is integer micro-USD (*_micros); timestamps are ISO-8601 UTC text.
+-- Money is integer micro-USD (*_micros); timestamps are ISO-8601 UTC text. Every table is
+-- STRICT, so SQLite refuses a value of the wrong type (a REAL or TEXT amount) outright.
 
 CREATE TABLE clients (
   client_id                        TEXT PRIMARY KEY,
@@ -18,11 +19,12 @@ CREATE TABLE clients (
   monthly_budget_micros            INTEGER NOT NULL DEFAULT 0 CHECK (monthly_budget_micros >= 0),
   -- Mirrored from the ClientLedger actor for reporting; the ledger is the source of truth.
   used_budget_current_month_micros INTEGER NOT NULL DEFAULT 0 CHECK (used_budget_current_month_micros >= 0),
-  budget_period                    TEXT CHECK (budget_period IS NULL OR budget_period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+  budget_period                    TEXT CHECK (budget_period IS NULL OR (budget_period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'
+                                                                        AND substr(budget_period, 6, 2) BETWEEN '01' AND '12')),
   address                          TEXT CHECK (address IS NULL OR json_valid(address)),
   created_at                       TEXT NOT NULL,
   updated_at                       TEXT NOT NULL
-);
+) STRICT;
 CREATE INDEX idx_clients_tier_status ON clients (subscription_tier, account_status);
 
 CREATE TABLE users (
@@ -39,7 +41,7 @@ CREATE TABLE users (
   updated_at    TEXT NOT NULL,
   -- A client user always belongs to a client; staff never do.
   CHECK ((role = 'client') = (client_id IS NOT NULL))
-);
+) STRICT;
 CREATE INDEX idx_users_client ON users (client_id);
 
 CREATE TABLE sessions (
@@ -53,7 +55,7 @@ CREATE TABLE sessions (
   last_seen_at TEXT,
   ip_address   TEXT,
   user_agent   TEXT
-);
+) STRICT;
 CREATE INDEX idx_sessions_user ON sessions (user_id);
 CREATE INDEX idx_sessions_expires ON sessions (expires_at);
 
@@ -69,7 +71,7 @@ CREATE TABLE api_keys (
   created_at   TEXT NOT NULL,
   last_used_at TEXT,
   revoked_at   TEXT
-);
+) STRICT;
 CREATE INDEX idx_api_keys_client ON api_keys (client_id, created_at DESC);
 
 CREATE TABLE pipeline_template_cache (
@@ -86,7 +88,7 @@ CREATE TABLE pipeline_template_cache (
   estimated_cost_micros  INTEGER NOT NULL DEFAULT 0 CHECK (estimated_cost_micros >= 0),
   is_active              INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
   synced_at              TEXT NOT NULL
-);
+) STRICT;
 
 CREATE TABLE template_parameters (
   parameter_id     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -105,7 +107,7 @@ CREATE TABLE template_parameters (
   editable_tiers   TEXT NOT NULL CHECK (json_valid(editable_tiers) AND json_type(editable_tiers) = 'array'),
   display_order    INTEGER NOT NULL DEFAULT 0,
   UNIQUE (template_name, parameter_name)
-);
+) STRICT;
 
 CREATE TABLE client_requests (
   request_id               TEXT PRIMARY KEY,
@@ -128,8 +130,10 @@ CREATE TABLE client_requests (
   created_at               TEXT NOT NULL,
   updated_at               TEXT NOT NULL,
   started_processing_at    TEXT,
-  completed_at             TEXT
-);
+  completed_at             TEXT,
+  -- Target of the composite foreign keys that keep child rows in their request's tenant.
+  UNIQUE (request_id, client_id)
+) STRICT;
 CREATE INDEX idx_requests_client_created ON client_requests (client_id, created_at DESC);
 CREATE INDEX idx_requests_status_created ON client_requests (request_status, created_at DESC);
 CREATE INDEX idx_requests_template ON client_requests (selected_template, created_at DESC);
@@ -137,7 +141,7 @@ CREATE INDEX idx_requests_template ON client_requests (selected_template, create
 CREATE TABLE pipeline_worker_sessions (
   -- <pipeline_id>:<step_id>, so a repeated history write is a no-op.
   session_id           TEXT PRIMARY KEY,
-  request_id           TEXT REFERENCES client_requests (request_id) ON DELETE CASCADE,
+  request_id           TEXT,
   pipeline_id          TEXT NOT NULL,
   client_id            TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
   step_id              TEXT NOT NULL,
@@ -150,7 +154,9 @@ CREATE TABLE pipeline_worker_sessions (
   worker_success       INTEGER NOT NULL CHECK (worker_success IN (0, 1)),
   deliverables_summary TEXT,
   error_message        TEXT,
-  UNIQUE (pipeline_id, step_id)
-);
+  UNIQUE (pipeline_id, step_id),
+  -- A worker session belongs to its request's client, never another's.
+  FOREIGN KEY (request_id, client_id) REFERENCES client_requests (request_id, client_id) ON DELETE CASCADE
+) STRICT;
 CREATE INDEX idx_worker_sessions_request ON pipeline_worker_sessions (request_id);
 CREATE INDEX idx_worker_sessions_client ON pipeline_worker_sessions (client_id, completed_at DESC);

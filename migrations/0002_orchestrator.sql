@@ -24,7 +24,7 @@ CREATE TABLE worker_registry (
   CHECK ((kind = 'builtin' AND binding IS NOT NULL AND endpoint IS NULL)
       OR (kind = 'external' AND endpoint IS NOT NULL AND binding IS NULL
           AND (endpoint LIKE 'https://%' OR endpoint LIKE 'http://%')))
-);
+) STRICT;
 
 CREATE TABLE pipeline_templates (
   name                  TEXT PRIMARY KEY CHECK (name GLOB '[a-z]*' AND name NOT GLOB '*[^a-z0-9_]*'),
@@ -40,7 +40,7 @@ CREATE TABLE pipeline_templates (
   is_active             INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
   created_at            TEXT NOT NULL,
   updated_at            TEXT NOT NULL
-);
+) STRICT;
 
 CREATE TABLE pipeline_steps (
   template_name    TEXT NOT NULL REFERENCES pipeline_templates (name) ON DELETE CASCADE,
@@ -61,7 +61,7 @@ CREATE TABLE pipeline_steps (
   retry_policy     TEXT CHECK (retry_policy IS NULL OR (json_valid(retry_policy) AND json_type(retry_policy) = 'object')),
   PRIMARY KEY (template_name, step_id),
   UNIQUE (template_name, step_order)
-);
+) STRICT;
 CREATE INDEX idx_pipeline_steps_worker ON pipeline_steps (worker_name);
 
 CREATE TABLE pipeline_executions (
@@ -84,8 +84,11 @@ CREATE TABLE pipeline_executions (
   payload_bytes           INTEGER,
   created_at              TEXT NOT NULL,
   started_at              TEXT,
-  completed_at            TEXT
-);
+  completed_at            TEXT,
+  UNIQUE (pipeline_id, client_id),
+  -- A pipeline run for a request belongs to that request's client.
+  FOREIGN KEY (request_id, client_id) REFERENCES client_requests (request_id, client_id)
+) STRICT;
 CREATE INDEX idx_executions_client_created ON pipeline_executions (client_id, created_at DESC);
 CREATE INDEX idx_executions_status_created ON pipeline_executions (status, created_at DESC);
 CREATE INDEX idx_executions_template_created ON pipeline_executions (template_name, created_at DESC);
@@ -109,7 +112,7 @@ CREATE TABLE worker_execution_results (
   tokens_output     INTEGER NOT NULL DEFAULT 0 CHECK (tokens_output >= 0),
   started_at        TEXT,
   completed_at      TEXT
-);
+) STRICT;
 CREATE INDEX idx_worker_results_pipeline ON worker_execution_results (pipeline_id, step_id);
 CREATE INDEX idx_worker_results_worker ON worker_execution_results (worker_name, completed_at DESC);
 
@@ -124,7 +127,7 @@ CREATE TABLE cost_tracking (
   total_tokens_output     INTEGER NOT NULL DEFAULT 0,
   total_execution_time_ms INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (date, client_id, template_name, worker_name)
-);
+) STRICT;
 CREATE INDEX idx_cost_tracking_client_date ON cost_tracking (client_id, date);
 
 CREATE TABLE deliverables (
@@ -149,8 +152,11 @@ CREATE TABLE deliverables (
   expires_at       TEXT,
   created_at       TEXT NOT NULL,
   last_accessed    TEXT,
-  download_count   INTEGER NOT NULL DEFAULT 0 CHECK (download_count >= 0)
-);
+  download_count   INTEGER NOT NULL DEFAULT 0 CHECK (download_count >= 0),
+  -- A deliverable belongs to its pipeline's (and request's) client, never another's.
+  FOREIGN KEY (pipeline_id, client_id) REFERENCES pipeline_executions (pipeline_id, client_id) ON DELETE CASCADE,
+  FOREIGN KEY (request_id, client_id) REFERENCES client_requests (request_id, client_id)
+) STRICT;
 CREATE INDEX idx_deliverables_client_created ON deliverables (client_id, created_at DESC);
 CREATE INDEX idx_deliverables_pipeline ON deliverables (pipeline_id);
 CREATE INDEX idx_deliverables_expires ON deliverables (expires_at) WHERE expires_at IS NOT NULL;
@@ -171,6 +177,6 @@ CREATE TABLE rss_sources (
   last_fetched_at TEXT,
   created_at      TEXT NOT NULL,
   updated_at      TEXT NOT NULL
-);
+) STRICT;
 CREATE INDEX idx_rss_sources_domain ON rss_sources (domain);
 CREATE INDEX idx_rss_sources_active_quality ON rss_sources (is_active, quality_score DESC);

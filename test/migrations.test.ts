@@ -53,8 +53,13 @@ describe("D1 migrations", () => {
     ).run()).rejects.toThrow(/constraint/);
   });
 
-  it("store money as integer micro-USD and refuse negative budgets", async () => {
+  it("store money as integer micro-USD: negative, fractional and text amounts are refused", async () => {
     await expect(insertClient("mig_negative", "basic", -1)).rejects.toThrow(/CHECK constraint/);
+    await expect(insertClient("mig_fraction", "basic", 1.5)).rejects.toThrow(/cannot store REAL value in INTEGER column/);
+    await expect(env.DB.prepare(
+      `INSERT INTO clients (client_id, company_name, contact_email, monthly_budget_micros, created_at, updated_at) VALUES ('mig_text', 'T', 't@example.com', 'lots', ?, ?)`,
+    ).bind(at, at).run()).rejects.toThrow(/cannot store TEXT value in INTEGER column/);
+    await expect(env.DB.prepare(`UPDATE clients SET budget_period = '2026-13' WHERE client_id = 'mig_ok'`).run()).rejects.toThrow(/CHECK constraint/);
     await insertClient("mig_money", "basic", 12_345_678);
     const row = await env.DB.prepare(`SELECT typeof(monthly_budget_micros) AS t, monthly_budget_micros AS m FROM clients WHERE client_id = 'mig_money'`).first();
     expect(row).toEqual({ t: "integer", m: 12_345_678 });
@@ -76,6 +81,26 @@ describe("D1 migrations", () => {
     await expect(env.DB.prepare(
       `INSERT INTO api_keys (key_id, client_id, name, key_prefix, key_hash, created_at) VALUES ('k', 'no_such_client', 'n', 'p', 'h', ?)`,
     ).bind(at).run()).rejects.toThrow(/FOREIGN KEY/);
+  });
+
+  it("keep child rows in their parent's tenant (composite foreign keys)", async () => {
+    await insertClient("mig_tenant_a");
+    await insertClient("mig_tenant_b");
+    await env.DB.prepare(
+      `INSERT INTO client_requests (request_id, client_id, request_type, original_message, created_by, created_at, updated_at)
+       VALUES ('req_a', 'mig_tenant_a', 'pipeline_execution', 'm', 'test', ?, ?)`,
+    ).bind(at, at).run();
+    const execution = (pipelineId: string, clientId: string) => env.DB.prepare(
+      `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, status, created_at) VALUES (?, 't', ?, 'req_a', 'pending', ?)`,
+    ).bind(pipelineId, clientId, at).run();
+    await expect(execution("pip_wrong", "mig_tenant_b")).rejects.toThrow(/FOREIGN KEY/);
+    await execution("pip_right", "mig_tenant_a");
+    const deliverable = (clientId: string) => env.DB.prepare(
+      `INSERT INTO deliverables (deliverable_id, pipeline_id, client_id, name, content_type, file_size_bytes, checksum, storage_location,
+         storage_backend, deliverable_type, format, created_at) VALUES (?, 'pip_right', ?, 'r', 'text/html', 1, 'c', 'k', 'R2', 'report', 'html', ?)`,
+    ).bind(`del_${clientId}`, clientId, at).run();
+    await expect(deliverable("mig_tenant_b")).rejects.toThrow(/FOREIGN KEY/);
+    await deliverable("mig_tenant_a");
   });
 
   it("refuse external workers without an http(s) endpoint", async () => {

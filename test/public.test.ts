@@ -60,9 +60,22 @@ describe("router stages", () => {
     const res = await call("PUT", "/health");
     expect(res.status).toBe(405);
     expect(res.body.error.code).toBe("method_not_allowed");
-    expect(res.headers.get("Allow")).toBe("GET, OPTIONS");
+    expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
     const param = await call("DELETE", "/requests/abc");
     expect(param.status).toBe(405);
+  });
+
+  it("answers HEAD from the GET route, without a body", async () => {
+    const response = await (await import("cloudflare:workers")).exports.default.fetch(new Request("http://localhost/health", { method: "HEAD" }));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+    expect(response.headers.get("X-Request-Id")).toBeTruthy();
+  });
+
+  it("refuses query parameters a route does not take", async () => {
+    const res = await call("GET", "/health?verbose=1");
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toBe("query.verbose: unknown field (none are accepted here)");
   });
 
   it("answers CORS preflight with the seed's headers", async () => {

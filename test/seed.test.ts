@@ -41,8 +41,10 @@ describe("development seed", () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("refuses to run in production", async () => {
-    await expect(seedDevelopment({ ...env, ENVIRONMENT: "production" }, "http://x", Date.now())).rejects.toThrow(/refuses to run/);
+  it("refuses to run anywhere but development and test", async () => {
+    for (const environment of ["production", "staging", "prod", ""]) {
+      await expect(seedDevelopment({ ...env, ENVIRONMENT: environment }, "http://x", Date.now())).rejects.toThrow(/refuses to run/);
+    }
   });
 
   it("runs over HTTP for the start script, with worker auth only", async () => {

@@ -105,6 +105,36 @@ describe("field rules", () => {
     expect(date.body.error.message).toMatch(/^query\.since: must be an ISO-8601 timestamp/);
   });
 
+  it("refuses timestamps Date cannot read and dates that do not exist", async () => {
+    const headers = await sessionHeaders("admin");
+    for (const since of ["2026-01-31T00:00:00-05", "2026-01-31T00:00:00 +05:00", "2026-02-31T00:00:00Z", "2026-13-01T00:00:00Z"]) {
+      const res = await call("GET", `/requests?since=${encodeURIComponent(since)}`, { headers });
+      expect(res.status, since).toBe(422);
+      expect(res.body.error.message).toMatch(/^query\.since: must be an ISO-8601 timestamp/);
+    }
+  });
+
+  it("refuses a repeated query parameter, even after an empty one", async () => {
+    const headers = await sessionHeaders("admin");
+    for (const q of ["limit=1&limit=2", "status=&status=pending"]) {
+      const res = await call("GET", `/requests?${q}`, { headers });
+      expect(res.status, q).toBe(422);
+    }
+  });
+
+  it("refuses control characters and unpaired surrogates in text, keeping line breaks where text is multiline", async () => {
+    const headers = await sessionHeaders("admin");
+    const nul = await call("POST", "/client/client_demo_basic/api-keys", { headers, body: { name: "\u0000abc" } });
+    expect(nul.status).toBe(422);
+    expect(nul.body.error.message).toBe("body.name: must be one line without control characters");
+    const lone = await call("POST", "/requests", { rawBody: '{"client_id":"client_demo_basic","request_type":"support_request","message":"bad \\ud800 half"}', headers: { ...headers, "Content-Type": "application/json" } });
+    expect(lone.status).toBe(422);
+    expect(lone.body.error.message).toBe("body.message: must be valid Unicode (an unpaired surrogate was found)");
+    const lines = await call("POST", "/requests", { headers, body: { client_id: "client_demo_basic", request_type: "support_request", message: "line one\nline two \u{1F50B}" } });
+    expect(lines.status).toBe(201);
+    expect(lines.body.request.original_message).toBe("line one\nline two \u{1F50B}");
+  });
+
   it("validates path parameters", async () => {
     const res = await call("GET", "/client/" + encodeURIComponent("a b;c"), { headers: await sessionHeaders("admin") });
     expect(res.status).toBe(422);

@@ -14,14 +14,16 @@ export const AuthHeaders = {
 
 /**
  * Resolves the caller from the request headers, in the seed's order: worker credentials, then a
- * session token, then an API key. Presented credentials that do not check out are refused (401)
- * rather than ignored, and the message never says which part was wrong beyond the kind.
+ * session token, then an API key. Worker credentials are in play when `X-Worker-ID` or a Bearer
+ * `Authorization` is sent (another scheme, such as a proxy's Basic, is not ours and is ignored).
+ * Presented credentials that do not check out are refused (401) rather than skipped, and the
+ * message never says which part was wrong beyond the kind.
  */
 export async function authenticate(headers: Headers, env: Env, now: number): Promise<Principal> {
   const authorization = headers.get(AuthHeaders.authorization);
   const workerId = headers.get(AuthHeaders.workerId);
-  if (authorization !== null || workerId !== null) {
-    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+  const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+  if (bearer !== undefined || workerId !== null) {
     if (!bearer) throw new AppError("unauthorized", "worker authentication needs 'Authorization: Bearer <shared secret>'");
     if (!workerId) throw new AppError("unauthorized", "worker authentication needs the 'X-Worker-ID' header naming the calling worker");
     const principal = await authenticateWorker(env.WORKER_SHARED_SECRET, bearer, workerId);

@@ -4,4 +4,4 @@ export { createApiKey, listApiKeys, revokeApiKey, insertApiKey, mintApiKey, type
 export { hashPassword, verifyPassword, PBKDF2_ITERATIONS } from "./password";
 export { canAccessClient, clientScope, describePrincipal, Roles, type CallerRole, type Principal, type Role } from "./principal";
 export { createSession, findSession, revokeSession, sessionPrincipal, type SessionView } from "./sessions";
-export { LoginThrottle } from "./throttle";
+export { accountScope, addressScope, LoginThrottle } from "./throttle";

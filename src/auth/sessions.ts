@@ -29,12 +29,16 @@ export async function createSession(
   return { token, sessionId, expiresAt };
 }
 
-/** The live session behind a token: not expired, not revoked, user active. Null otherwise. */
+/**
+ * The live session behind a token: not expired, not revoked, user active, and for a client user
+ * the client active (or on trial). Null otherwise.
+ */
 export async function findSession(db: D1Database, token: string, now: number): Promise<SessionView | null> {
   const row = await db.prepare(
     `SELECT s.session_id, s.user_id, u.email, u.role, u.client_id, u.full_name, s.created_at, s.expires_at
-     FROM sessions s JOIN users u USING (user_id)
-     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.status = 'active'`,
+     FROM sessions s JOIN users u USING (user_id) LEFT JOIN clients c ON c.client_id = u.client_id
+     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.status = 'active'
+       AND (u.client_id IS NULL OR c.account_status IN ('active', 'trial'))`,
   ).bind(await sha256Hex(token), isoTime(now)).first<SessionView>();
   return row;
 }

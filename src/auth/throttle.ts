@@ -1,26 +1,43 @@
 /**
- * Failed-login throttling, per account and per client address. The policy is a pure function of
- * the stored counters and `now`; `LoginThrottle` applies it to the `login_throttle` table.
+ * Failed-login throttling, per account and per client address.
  *
- * Within a 15-minute window the first 5 failures are free; each further failure locks the scope
- * for 2^(n-5) seconds, capped at 5 minutes. A short back-off stops guessing without letting a
- * stranger lock an account out for long.
+ * Policy (pure, below): within a 15-minute window the first 5 attempts are free; each further
+ * one locks the scope for 2^(n-6) seconds, capped at 5 minutes. A short back-off stops guessing
+ * without letting a stranger lock an account out for long.
+ *
+ * Concurrency: an attempt is *claimed* before the password is checked, by one atomic upsert per
+ * scope that refuses while the scope is locked. Parallel guesses therefore cannot all pass a
+ * check made before any of them failed. A successful login gives its claim back. `LoginThrottle`
+ * is that SQL; test/throttle-sql.test.ts checks it against the pure policy.
  */
 export const THROTTLE_WINDOW_MS = 15 * 60_000;
 export const FREE_FAILURES = 5;
 export const MAX_LOCK_MS = 5 * 60_000;
 
-/** Stored counters for one scope. */
+/** Counters for one scope. */
 export interface ThrottleState { failures: number; windowStartMs: number; lockedUntilMs: number }
 
-/** The state after one more failure at `now`. */
-export function recordFailure(state: ThrottleState | null, now: number): ThrottleState {
+/** The lock that follows the `failures`-th attempt in a window. */
+function lockAfter(failures: number, now: number): number {
+  const over = failures - FREE_FAILURES;
+  return over > 0 ? now + Math.min(MAX_LOCK_MS, 1000 * 2 ** Math.min(over - 1, 30)) : 0;
+}
+
+/**
+ * Claims one attempt at `now`: refused (state unchanged) while locked; otherwise counted as a
+ * failure until the login proves otherwise, locking the scope once past the free attempts.
+ */
+export function claimAttempt(state: ThrottleState | null, now: number): { allowed: boolean; next: ThrottleState } {
+  if (state && state.lockedUntilMs > now) return { allowed: false, next: state };
   const fresh = !state || now - state.windowStartMs > THROTTLE_WINDOW_MS;
   const failures = fresh ? 1 : state.failures + 1;
-  const windowStartMs = fresh ? now : state.windowStartMs;
-  const over = failures - FREE_FAILURES;
-  const lockedUntilMs = over > 0 ? now + Math.min(MAX_LOCK_MS, 1000 * 2 ** (over - 1)) : 0;
-  return { failures, windowStartMs, lockedUntilMs };
+  return { allowed: true, next: { failures, windowStartMs: fresh ? now : state.windowStartMs, lockedUntilMs: lockAfter(failures, now) } };
+}
+
+/** Gives back a claimed attempt that did not fail (or was not made). */
+export function refundAttempt(state: ThrottleState): ThrottleState {
+  const failures = Math.max(state.failures - 1, 0);
+  return { ...state, failures, lockedUntilMs: failures > FREE_FAILURES ? state.lockedUntilMs : 0 };
 }
 
 /** Milliseconds until the scope may try again (0 when it may now). */
@@ -28,46 +45,102 @@ export function retryAfterMs(state: ThrottleState | null, now: number): number {
   return state ? Math.max(0, state.lockedUntilMs - now) : 0;
 }
 
+/**
+ * The throttle scope of a client address: IPv4 as is, IPv6 by its /64 (one host usually holds a
+ * whole /64, so per-address limits on full IPv6 addresses are trivially rotated).
+ */
+export function addressScope(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return `address:${mapped[1]}`;
+  if (!ip.includes(":")) return `address:${ip}`;
+  const [head = "", tail] = ip.toLowerCase().split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
+  return `address:${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/** The throttle scope of an account. */
+export function accountScope(email: string): string {
+  return `account:${email.toLowerCase()}`;
+}
+
 interface ThrottleRow { scope_key: string; failures: number; window_start_ms: number; locked_until_ms: number }
 
-/** Applies the policy to D1 for a set of scopes (`account:<email>`, `address:<ip>`). */
+/** The outcome of claiming an attempt on several scopes. */
+export type Claim = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** `claimAttempt` and `refundAttempt` as atomic statements on the `login_throttle` table. */
 export class LoginThrottle {
   constructor(private readonly db: D1Database) {}
 
-  /** The longest remaining lock over the scopes, in ms (0 when none is locked). */
-  async lockedFor(scopes: readonly string[], now: number): Promise<number> {
+  /**
+   * Claims an attempt on every scope. Refused when any scope is locked; the scopes that were
+   * claimed are then given back, so a refused attempt counts against nothing.
+   */
+  async claim(scopes: readonly string[], now: number): Promise<Claim> {
+    const results = await this.db.batch([
+      // Sweep rows whose window has passed and that are not locked, so the table stays small.
+      this.db.prepare(`DELETE FROM login_throttle WHERE window_start_ms < ?1 AND locked_until_ms <= ?2`)
+        .bind(now - THROTTLE_WINDOW_MS, now),
+      ...scopes.map((scope) => this.claimStatement(scope, now)),
+    ]);
+    const claimed = scopes.filter((_, i) => (results[i + 1]?.results.length ?? 0) > 0);
+    if (claimed.length === scopes.length) return { allowed: true };
+    if (claimed.length > 0) await this.refund(claimed);
     const rows = await this.read(scopes);
-    return Math.max(0, ...rows.map((r) => retryAfterMs(toState(r), now)));
+    return { allowed: false, retryAfterMs: Math.max(1, ...rows.map((r) => retryAfterMs(toState(r), now))) };
   }
 
-  /** Counts a failure against every scope. */
-  async fail(scopes: readonly string[], now: number): Promise<void> {
-    const rows = new Map((await this.read(scopes)).map((r) => [r.scope_key, r]));
-    await this.db.batch(scopes.map((scope) => {
-      const row = rows.get(scope);
-      const next = recordFailure(row ? toState(row) : null, now);
-      return this.db.prepare(
-        `INSERT INTO login_throttle (scope_key, failures, window_start_ms, locked_until_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (scope_key) DO UPDATE SET failures = excluded.failures,
-           window_start_ms = excluded.window_start_ms, locked_until_ms = excluded.locked_until_ms`,
-      ).bind(scope, next.failures, next.windowStartMs, next.lockedUntilMs);
-    }));
+  /** After a successful login: the account's failures are forgotten, the address's claim given back. */
+  async succeeded(account: string, others: readonly string[]): Promise<void> {
+    await this.db.batch([
+      this.db.prepare(`DELETE FROM login_throttle WHERE scope_key = ?`).bind(account),
+      ...others.map((scope) => this.refundStatement(scope)),
+    ]);
   }
 
-  /** Forgets the failures of a scope (after a successful login to that account). */
-  async clear(scope: string): Promise<void> {
-    await this.db.prepare(`DELETE FROM login_throttle WHERE scope_key = ?`).bind(scope).run();
+  /** Gives back one claimed attempt on each scope. */
+  async refund(scopes: readonly string[]): Promise<void> {
+    await this.db.batch(scopes.map((scope) => this.refundStatement(scope)));
   }
 
-  private async read(scopes: readonly string[]): Promise<ThrottleRow[]> {
+  /** The stored counters of the scopes that have any. */
+  async read(scopes: readonly string[]): Promise<ThrottleRow[]> {
     if (scopes.length === 0) return [];
     const { results } = await this.db.prepare(
       `SELECT * FROM login_throttle WHERE scope_key IN (${scopes.map(() => "?").join(", ")})`,
     ).bind(...scopes).all<ThrottleRow>();
     return results;
   }
+
+  // claimAttempt in SQL. SET expressions read the row's values from before the update; the
+  // WHERE makes a locked scope return no row, which is the refusal.
+  private claimStatement(scope: string, now: number): D1PreparedStatement {
+    return this.db.prepare(
+      `INSERT INTO login_throttle (scope_key, failures, window_start_ms, locked_until_ms) VALUES (?1, 1, ?2, 0)
+       ON CONFLICT (scope_key) DO UPDATE SET
+         failures = CASE WHEN ?2 - window_start_ms > ?3 THEN 1 ELSE failures + 1 END,
+         window_start_ms = CASE WHEN ?2 - window_start_ms > ?3 THEN ?2 ELSE window_start_ms END,
+         locked_until_ms = CASE
+           WHEN ?2 - window_start_ms > ?3 OR failures + 1 <= ?4 THEN 0
+           ELSE ?2 + min(?5, 1000 * (1 << min(failures - ?4, 30))) END
+       WHERE locked_until_ms <= ?2
+       RETURNING failures`,
+    ).bind(scope, now, THROTTLE_WINDOW_MS, FREE_FAILURES, MAX_LOCK_MS);
+  }
+
+  // refundAttempt in SQL.
+  private refundStatement(scope: string): D1PreparedStatement {
+    return this.db.prepare(
+      `UPDATE login_throttle SET failures = max(failures - 1, 0),
+         locked_until_ms = CASE WHEN failures - 1 > ?2 THEN locked_until_ms ELSE 0 END
+       WHERE scope_key = ?1`,
+    ).bind(scope, FREE_FAILURES);
+  }
 }
 
-function toState(row: ThrottleRow): ThrottleState {
+/** A stored row as policy state. */
+export function toState(row: ThrottleRow): ThrottleState {
   return { failures: row.failures, windowStartMs: row.window_start_ms, lockedUntilMs: row.locked_until_ms };
 }

@@ -1,4 +1,4 @@
-import type * as v from "valibot";
+import * as v from "valibot";
 import type { CallerRole, Principal } from "../auth";
 import { parseInput } from "./validate";
 
@@ -69,6 +69,9 @@ export interface Route {
   run: (raw: RawInput) => Promise<unknown>;
 }
 
+/** The query of a route that declares none: any parameter is an unknown field. */
+const NoQuery = v.strictObject({});
+
 /** Declares a route; handler input types are inferred from the schemas. */
 export function route<const A extends Access, P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
   def: RouteDef<A, P, Q, B>,
@@ -86,7 +89,7 @@ export function route<const A extends Access, P extends Schema = undefined, Q ex
     async run(raw) {
       if (def.access !== "public" && raw.principal === null) throw new Error(`route ${def.path} ran without a principal`);
       const params = (def.params ? parseInput("params", def.params, raw.params) : undefined) as Out<P>;
-      const query = (def.query ? parseInput("query", def.query, raw.query) : undefined) as Out<Q>;
+      const query = (def.query ? parseInput("query", def.query, raw.query) : void parseInput("query", NoQuery, raw.query)) as Out<Q>;
       const body = (def.body ? parseInput("body", def.body, await raw.readBody()) : undefined) as Out<B>;
       const principal = raw.principal as HandlerInput<A, P, Q, B>["principal"];
       // Awaited here, not returned: a handler that throws before its first await would otherwise

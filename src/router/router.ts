@@ -44,7 +44,8 @@ function finish(response: Response | undefined, request: RoutedRequest): Respons
   const base = response ?? errorResponse(new Error("a route returned nothing"), requestId);
   // WebSocket upgrades keep their own response object.
   if (base.webSocket) return base;
-  const out = new Response(base.body, base);
+  // HEAD is answered by the GET route, without the body.
+  const out = new Response(request.method === "HEAD" ? null : base.body, base);
   for (const [name, value] of Object.entries(corsHeaders)) out.headers.set(name, value);
   out.headers.set("X-Request-Id", requestId);
   log(out.status >= 500 ? "error" : "info", "request", {
@@ -57,6 +58,19 @@ function finish(response: Response | undefined, request: RoutedRequest): Respons
     caller: request.caller ?? null,
   });
   return out;
+}
+
+/**
+ * The query string as a record; a repeated name becomes an array (which scalar schemas refuse).
+ * Parsed here rather than taken from itty, which keeps only the last value when an earlier one is empty.
+ */
+function parseQuery(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return query;
 }
 
 function decodeParams(params: Record<string, string>): Record<string, string> {
@@ -85,7 +99,7 @@ async function dispatch(route: Route, request: RoutedRequest, env: Env, ctx: Exe
   const result = await route.run({
     env, ctx, request, requestId: request.requestId ?? "unknown", now, principal,
     params: decodeParams(request.params),
-    query: { ...request.query },
+    query: parseQuery(new URL(request.url)),
     readBody: () => readJsonBody(request, maxBodyBytes(env)),
   });
   return result instanceof Response ? result : json(result);
@@ -102,10 +116,10 @@ export function buildRouter(routes: readonly Route[]) {
     finally: [finish],
   });
   for (const route of routes) {
-    const register = {
-      GET: router.get, POST: router.post, PUT: router.put, DELETE: router.delete,
-    }[route.method];
-    register(route.path, (request: RoutedRequest, env: Env, ctx: ExecutionContext) => dispatch(route, request, env, ctx));
+    const handle = (request: RoutedRequest, env: Env, ctx: ExecutionContext) => dispatch(route, request, env, ctx);
+    const register = { GET: router.get, POST: router.post, PUT: router.put, DELETE: router.delete }[route.method];
+    register(route.path, handle);
+    if (route.method === "GET") router.head(route.path, handle);
   }
   router.all("*", (request: RoutedRequest) => {
     const { pathname } = new URL(request.url);

@@ -21,8 +21,9 @@ function issuePath(part: InputPart, issue: v.BaseIssue<unknown>): string {
 function describe(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string {
   if (issue.type === "strict_object" && issue.expected === "never") {
     const entries = (schema as { entries?: Record<string, unknown> }).entries;
-    const allowed = entries && (issue.path?.length ?? 0) === 1 ? ` (allowed: ${Object.keys(entries).join(", ")})` : "";
-    return `unknown field${allowed}`;
+    if (!entries || (issue.path?.length ?? 0) !== 1) return "unknown field";
+    const names = Object.keys(entries);
+    return names.length > 0 ? `unknown field (allowed: ${names.join(", ")})` : "unknown field (none are accepted here)";
   }
   if (issue.received === "undefined") return "is required";
   return issue.message;

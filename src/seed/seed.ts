@@ -15,20 +15,24 @@ export interface SeedReport {
   rss_sources: number;
 }
 
-/** True where the demo seed must not run. */
-export function isProduction(env: Pick<Env, "ENVIRONMENT">): boolean {
-  return env.ENVIRONMENT === "production";
+/** Environments where the demo seed (with its published passwords) may run. */
+const SEEDABLE = new Set(["development", "test"]);
+
+/** True where the demo seed may run: only an explicit development or test environment. */
+export function isSeedable(env: Pick<Env, "ENVIRONMENT">): boolean {
+  return SEEDABLE.has(env.ENVIRONMENT);
 }
 
 /**
  * Seeds the local-development catalog: staff, one demo client per tier (each with a user and an
  * API key), the built-in workers and templates, and an RSS catalog pointing at the demo feeds
  * served by the stack at `baseUrl`. Idempotent: existing rows are kept (passwords are hashed only
- * for users that do not exist yet); built-in definitions are refreshed. Refuses in production.
+ * for users that do not exist yet); built-in definitions are refreshed. Refuses unless ENVIRONMENT
+ * is development or test, so production, staging or an unset value never gets demo accounts.
  */
 export async function seedDevelopment(env: Env, baseUrl: string, now: number): Promise<SeedReport> {
-  if (isProduction(env)) {
-    throw new AppError("forbidden", "the development seed refuses to run when ENVIRONMENT is 'production'");
+  if (!isSeedable(env)) {
+    throw new AppError("forbidden", `the development seed refuses to run when ENVIRONMENT is '${env.ENVIRONMENT}' (only development or test)`);
   }
   const db = env.DB;
   const at = isoTime(now);

@@ -1,47 +1,75 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FREE_FAILURES, MAX_LOCK_MS, recordFailure, retryAfterMs, THROTTLE_WINDOW_MS, type ThrottleState } from "../../src/auth/throttle";
+import {
+  addressScope, claimAttempt, FREE_FAILURES, MAX_LOCK_MS, refundAttempt, retryAfterMs, THROTTLE_WINDOW_MS, type ThrottleState,
+} from "../../src/auth/throttle";
 
 describe("login throttle policy", () => {
-  it("allows the first free failures, then locks with doubling back-off up to the cap", () => {
+  it("allows the free attempts, then locks with doubling back-off up to the cap", () => {
     let state: ThrottleState | null = null;
-    const now = 1_000_000;
-    for (let i = 1; i <= FREE_FAILURES; i++) {
-      state = recordFailure(state, now);
-      expect(retryAfterMs(state, now)).toBe(0);
-    }
-    const locks = [];
-    for (let i = 0; i < 12; i++) {
-      state = recordFailure(state, now);
+    let now = 1_000_000;
+    const locks: number[] = [];
+    // Ten locked attempts: their locks (1 s … 256 s, then the 5-minute cap) fit in one window.
+    for (let i = 1; i <= FREE_FAILURES + 10; i++) {
+      const claim = claimAttempt(state, now);
+      expect(claim.allowed).toBe(true);
+      state = claim.next;
       locks.push(retryAfterMs(state, now));
+      expect(claimAttempt(state, now).allowed).toBe(i <= FREE_FAILURES);
+      now += retryAfterMs(state, now);
     }
-    expect(locks.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+    expect(locks.slice(0, FREE_FAILURES)).toEqual([0, 0, 0, 0, 0]);
+    expect(locks.slice(FREE_FAILURES, FREE_FAILURES + 4)).toEqual([1000, 2000, 4000, 8000]);
     expect(Math.max(...locks)).toBe(MAX_LOCK_MS);
   });
 
-  it("forgets failures once the window has passed", () => {
+  it("refuses while locked without changing anything", () => {
     let state: ThrottleState | null = null;
-    for (let i = 0; i < 8; i++) state = recordFailure(state, 0);
-    state = recordFailure(state, THROTTLE_WINDOW_MS + 1);
-    expect(state.failures).toBe(1);
-    expect(retryAfterMs(state, THROTTLE_WINDOW_MS + 1)).toBe(0);
+    for (let i = 0; i <= FREE_FAILURES; i++) state = claimAttempt(state, 0).next;
+    const refused = claimAttempt(state, 10);
+    expect(refused.allowed).toBe(false);
+    expect(refused.next).toBe(state);
   });
 
-  it("property: a lock never exceeds the cap, never starts before now, and never shrinks the count within a window", () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 60 }), (gaps) => {
+  it("forgets attempts once the window has passed", () => {
+    let state: ThrottleState | null = null;
+    for (let i = 0; i < 3; i++) state = claimAttempt(state, 0).next;
+    const fresh = claimAttempt(state, THROTTLE_WINDOW_MS + 1);
+    expect(fresh.next).toEqual({ failures: 1, windowStartMs: THROTTLE_WINDOW_MS + 1, lockedUntilMs: 0 });
+  });
+
+  it("gives back a claim: a successful login does not count as a failure", () => {
+    let state: ThrottleState | null = null;
+    for (let i = 0; i < 4; i++) state = claimAttempt(state, 0).next;
+    const claimed = claimAttempt(state, 0).next;
+    expect(refundAttempt(claimed)).toEqual(state);
+  });
+
+  it("property: never more than the free attempts plus one per lock period get through", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 200 }), (gaps) => {
       let state: ThrottleState | null = null;
       let now = 0;
+      let allowed = 0;
       for (const gap of gaps) {
         now += gap;
-        const next = recordFailure(state, now);
-        const wait = retryAfterMs(next, now);
-        expect(wait).toBeGreaterThanOrEqual(0);
-        expect(wait).toBeLessThanOrEqual(MAX_LOCK_MS);
-        if (state && now - state.windowStartMs <= THROTTLE_WINDOW_MS) expect(next.failures).toBe(state.failures + 1);
-        else expect(next.failures).toBe(1);
-        if (next.failures <= FREE_FAILURES) expect(wait).toBe(0);
-        state = next;
+        const claim = claimAttempt(state, now);
+        if (claim.allowed) allowed++;
+        expect(retryAfterMs(claim.next, now)).toBeLessThanOrEqual(MAX_LOCK_MS);
+        state = claim.next;
       }
+      // Within one window, after the free attempts each allowed attempt costs at least 1 s of lock.
+      if (now <= THROTTLE_WINDOW_MS) expect(allowed).toBeLessThanOrEqual(FREE_FAILURES + 1 + Math.floor(now / 1000));
     }));
+  });
+});
+
+describe("address scope", () => {
+  it("keeps IPv4 whole and groups IPv6 by /64", () => {
+    expect(addressScope("203.0.113.9")).toBe("address:203.0.113.9");
+    expect(addressScope("::ffff:203.0.113.9")).toBe("address:203.0.113.9");
+    expect(addressScope("2001:db8:abcd:12:1::7")).toBe("address:2001:db8:abcd:12::/64");
+    expect(addressScope("2001:db8:abcd:12:ffff:ffff:ffff:ffff")).toBe("address:2001:db8:abcd:12::/64");
+    expect(addressScope("2001:0db8::1")).toBe("address:2001:db8:0:0::/64");
+    expect(addressScope("::1")).toBe("address:0:0:0:0::/64");
   });
 });

@@ -1,5 +1,7 @@
 import * as v from "valibot";
-import { AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role } from "../../auth";
+import {
+  accountScope, addressScope, AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role,
+} from "../../auth";
 import { AppError } from "../../lib/errors";
 import { route, type Route } from "../define";
 
@@ -14,7 +16,10 @@ const ValidateBody = v.optional(v.strictObject({
   sessionToken: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"), v.maxLength(200, "must be at most 200 characters"))),
 }));
 
-interface LoginUser { user_id: string; email: string; password_hash: string; role: Role; client_id: string | null; full_name: string | null }
+interface LoginUser {
+  user_id: string; email: string; password_hash: string; role: Role; client_id: string | null; full_name: string | null;
+  client_status: string | null;
+}
 
 /** The client address as the platform reports it. */
 function clientAddress(request: Request): string {
@@ -28,20 +33,25 @@ export const authRoutes: Route[] = [
     summary: "Email and password to a session token (x-bitware-session-token). Failed attempts are throttled per account and per address.",
     handler: async ({ env, request, now, body }) => {
       const throttle = new LoginThrottle(env.DB);
-      const scopes = [`account:${body.email}`, `address:${clientAddress(request)}`];
-      const wait = await throttle.lockedFor(scopes, now);
-      if (wait > 0) {
-        const seconds = Math.ceil(wait / 1000);
+      const account = accountScope(body.email);
+      const address = addressScope(clientAddress(request));
+      // Claimed before the password is checked, so parallel guesses cannot all slip through.
+      const claim = await throttle.claim([account, address], now);
+      if (!claim.allowed) {
+        const seconds = Math.ceil(claim.retryAfterMs / 1000);
         throw new AppError("rate_limited", `too many failed logins; try again in ${seconds} s`, { retry_after_seconds: seconds }, { "Retry-After": String(seconds) });
       }
       const user = await env.DB.prepare(
-        `SELECT user_id, email, password_hash, role, client_id, full_name FROM users WHERE email = ? AND status = 'active'`,
+        `SELECT u.user_id, u.email, u.password_hash, u.role, u.client_id, u.full_name, c.account_status AS client_status
+         FROM users u LEFT JOIN clients c USING (client_id) WHERE u.email = ? AND u.status = 'active'`,
       ).bind(body.email).first<LoginUser>();
       if (!(await verifyPassword(body.password, user?.password_hash ?? null)) || !user) {
-        await throttle.fail(scopes, now);
         throw new AppError("unauthorized", "email or password is incorrect");
       }
-      await throttle.clear(scopes[0]!);
+      await throttle.succeeded(account, [address]);
+      if (user.client_id !== null && user.client_status !== "active" && user.client_status !== "trial") {
+        throw new AppError("forbidden", `client account is ${user.client_status ?? "missing"}; ask support to reactivate it`);
+      }
       const ttl = Number(env.SESSION_TTL_SECONDS) > 0 ? Number(env.SESSION_TTL_SECONDS) : 43_200;
       const session = await createSession(env.DB, user.user_id, ttl, now, { ip: clientAddress(request), userAgent: request.headers.get("User-Agent") });
       return {
@@ -68,7 +78,7 @@ export const authRoutes: Route[] = [
     method: "POST", path: "/auth/logout", access: ["admin", "support", "client"],
     summary: "Revokes the calling session; the token stops working at once.",
     handler: async ({ env, now, principal }) => {
-      if (principal.kind !== "session") throw new AppError("bad_request", "logout needs the x-bitware-session-token of the session to end");
+      if (principal.kind !== "session") throw new AppError("forbidden", "logout needs the x-bitware-session-token of the session to end");
       await revokeSession(env.DB, principal.sessionId, now);
       return { success: true, session_id: principal.sessionId };
     },

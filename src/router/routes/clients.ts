@@ -5,7 +5,7 @@ import { Tiers } from "../../catalog/tiers";
 import { AppError, notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
 import { json } from "../respond";
-import { IdString, PageQuery } from "../schemas";
+import { IdString, PageQuery, Text } from "../schemas";
 
 const ClientParams = v.strictObject({ id: IdString });
 const KeyParams = v.strictObject({ id: IdString, keyId: IdString });
@@ -53,7 +53,7 @@ export const clientRoutes: Route[] = [
   }),
   route({
     method: "POST", path: "/client/:id/api-keys", access: ["admin", "client"], params: ClientParams,
-    body: v.strictObject({ name: v.pipe(v.string(), v.trim(), v.minLength(1, "must not be empty"), v.maxLength(100, "must be at most 100 characters")) }),
+    body: v.strictObject({ name: Text(1, 100) }),
     summary: "Creates an API key; the key is in this response only and cannot be shown again.",
     handler: async ({ env, principal, params, body, now }) => {
       requireKeyManager(principal);

@@ -6,15 +6,15 @@ import { Urgencies } from "../../catalog/tiers";
 import { AppError, notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
 import { json } from "../respond";
-import { IdString, PageQuery, QueryTimestamp } from "../schemas";
+import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
 
 /** The seed's RequestCreationPayload. */
 const CreateRequestBody = v.strictObject({
   client_id: v.optional(IdString),
   request_type: v.picklist(RequestTypes, `must be one of ${RequestTypes.join(", ")}`),
-  message: v.pipe(v.string(), v.trim(), v.minLength(3, "must be at least 3 characters"), v.maxLength(10_000, "must be at most 10000 characters")),
+  message: Text(3, 10_000, { multiline: true }),
   urgency_level: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
-  communication_id: v.optional(v.pipe(v.string(), v.maxLength(200, "must be at most 200 characters"))),
+  communication_id: v.optional(Text(1, 200)),
 });
 
 /**
