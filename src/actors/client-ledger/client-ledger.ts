@@ -1,15 +1,279 @@
-import { Server } from "partyserver";
+import { Server, type Connection } from "partyserver";
+import { log } from "../../lib/log";
+import { EventLog, type LiveMessage } from "../shared/event-log";
+import { greet } from "../shared/live";
+import { first, migrate, rows } from "../shared/sqlite";
+import {
+  available, emptyTotals, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
+  type Entry, type KeyRecord, type LedgerAnswer, type LedgerCommand, type LedgerTotals,
+} from "./ledger";
+import { LEDGER_MIGRATIONS } from "./schema";
+
+/** A command the ledger refused as given (bad amount, key reused differently, unknown hold). */
+export interface LedgerRejection { status: "rejected"; code: LedgerError["code"]; message: string }
+
+/** Every RPC answer: the core's answer or a typed refusal. */
+export type LedgerResult = LedgerAnswer | LedgerRejection;
+
+interface TotalsRow extends Record<string, SqlStorageValue> {
+  period: string; budget: number; settled: number; adjustments: number; held: number; alerted: string;
+}
+interface KeyRow extends Record<string, SqlStorageValue> {
+  key: string; kind: "hold" | "adjust"; amount: number; status: KeyRecord["status"]; actual: number | null;
+  charged: number | null; overrun: number; reason: string | null; period: string; at: number;
+}
+interface PeriodRow extends Record<string, SqlStorageValue> {
+  period: string; budget: number; settled: number; adjustments: number; held_at_close: number; closed_at: number;
+}
+interface DueRow extends Record<string, SqlStorageValue> { kind: "rollover" | "mirror"; at: number }
+interface EntryRow extends Record<string, SqlStorageValue> {
+  seq: number; kind: Entry["kind"]; key: string | null; amount: number; charged: number; period: string; reason: string | null; at: number;
+}
+
+const MIRROR_DELAY_MS = 1_000;
+const MIRROR_RETRY_MS = 10_000;
 
 /**
- * One client's money: monthly budget, holds and settlements (behaviour lands with issue 3).
- * A hibernating partyserver Server, addressed by name (`/parties/client-ledger/:name` over WebSocket,
- * `env.ClientLedger.getByName(name)` over RPC).
+ * One client's money (named by client id): a monthly budget with holds, settlements and admin
+ * adjustments, all idempotent by key and never overdrawn. A thin shell over `ledger.ts`: it loads
+ * the totals, runs the core, and persists totals, key record, entries and events in one
+ * transaction before answering. Its alarm closes the month at the UTC boundary and mirrors usage
+ * to D1 (the ledger stays the source of truth).
  */
 export class ClientLedger extends Server<Env> {
   static override options = { hibernate: true };
 
-  /** Liveness probe for `/health`: proves the namespace is bound and the object starts. */
+  private totals!: LedgerTotals;
+  private events!: EventLog;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(() => this.start());
+  }
+
+  private async start(): Promise<void> {
+    const now = Date.now();
+    migrate(this.sql$, LEDGER_MIGRATIONS, now);
+    this.events = new EventLog(this.sql$);
+    const row = first<TotalsRow>(this.sql$, `SELECT * FROM totals WHERE id = 1`);
+    if (row) {
+      this.totals = { period: row.period, budget: row.budget, settled: row.settled, adjustments: row.adjustments, held: row.held, alerted: JSON.parse(row.alerted) as number[] };
+    } else {
+      const budget = await this.budgetFromCatalog();
+      const totals = emptyTotals(periodOf(now), budget);
+      this.ctx.storage.transactionSync(() => {
+        this.saveTotals(totals);
+        this.appendEntries([{ kind: "rollover", key: null, amount: budget, charged: 0, period: totals.period, reason: "opened", at: now }]);
+        this.setDue("rollover", nextPeriodStart(now));
+      });
+      this.totals = totals;
+    }
+    await this.scheduleNextAlarm();
+  }
+
+  private get sql$(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  /** The client's monthly budget from D1 (0 when the client is unknown). */
+  private async budgetFromCatalog(): Promise<number> {
+    const row = await this.env.DB.prepare(`SELECT monthly_budget_micros AS b FROM clients WHERE client_id = ?`).bind(this.name).first<{ b: number }>();
+    return row?.b ?? 0;
+  }
+
+  // ---- RPC ---------------------------------------------------------------------------------
+
+  /** Liveness probe for /health. */
   ping(): "pong" {
     return "pong";
   }
+
+  /** Holds `amount` micro-USD under `key`: ok, or insufficient with what is available. */
+  hold(key: string, amount: number): LedgerResult {
+    return this.apply({ type: "hold", key, amount });
+  }
+
+  /** Charges the actual cost of the hold `key` and releases the rest of it. */
+  settle(key: string, actual: number): LedgerResult {
+    return this.apply({ type: "settle", key, actual });
+  }
+
+  /** Releases the hold `key` without charging. */
+  release(key: string): LedgerResult {
+    return this.apply({ type: "release", key });
+  }
+
+  /** An admin adjustment: positive debits, negative credits; idempotent by key. */
+  adjust(key: string, amount: number, reason: string): LedgerResult {
+    return this.apply({ type: "adjust", key, amount, reason });
+  }
+
+  /** Sets this period's budget (an admin changed the client's record). */
+  setBudget(budget: number): LedgerResult {
+    return this.apply({ type: "set_budget", budget });
+  }
+
+  /** The current balance. */
+  balance() {
+    const t = this.totals;
+    return {
+      client_id: this.name, period: t.period, budget: t.budget, settled: t.settled, adjustments: t.adjustments,
+      spent: spent(t), held: t.held, available: available(t), alerted: t.alerted,
+    };
+  }
+
+  /** Everything an admin inspects: balance, open holds, recent entries, closed periods, alarms, events. */
+  inspect(limit = 50) {
+    const keyRows = rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE status = 'held' ORDER BY at`);
+    return {
+      balance: this.balance(),
+      open_holds: keyRows.map((r) => ({ key: r.key, amount: r.amount, period: r.period, at: r.at })),
+      recent_entries: rows<EntryRow>(this.sql$, `SELECT * FROM (SELECT * FROM entries ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit).map(toEntry),
+      periods: rows<PeriodRow>(this.sql$, `SELECT * FROM periods ORDER BY period DESC`).map((p) => ({ ...p })),
+      due: rows<DueRow>(this.sql$, `SELECT * FROM due ORDER BY at`).map((d) => ({ kind: d.kind, at: d.at })),
+      event_seq: this.events.lastSeq,
+      recent_events: this.events.tail(Math.min(limit, 20)),
+    };
+  }
+
+  /** Rebuilds the totals from the entries and compares: the books must match the running totals. */
+  verify(): { ok: boolean; derived: LedgerTotals; totals: LedgerTotals } {
+    const entries = rows<EntryRow>(this.sql$, `SELECT * FROM entries ORDER BY seq`).map(toEntry);
+    const derived = replay(entries, emptyTotals("0000-00", 0), this.totals.alerted);
+    const openHolds = first<{ n: number }>(this.sql$, `SELECT coalesce(sum(amount), 0) AS n FROM keys WHERE status = 'held'`)?.n ?? 0;
+    const ok = JSON.stringify(derived) === JSON.stringify(this.totals) && openHolds === this.totals.held;
+    return { ok, derived, totals: this.totals };
+  }
+
+  // ---- core ---------------------------------------------------------------------------------
+
+  private apply(command: LedgerCommand): LedgerResult {
+    const now = Date.now();
+    const key = "key" in command ? command.key : null;
+    const record = key === null ? null : this.readKey(key);
+    let result;
+    try {
+      result = step(this.totals, record, command, now);
+    } catch (error) {
+      if (error instanceof LedgerError) return { status: "rejected", code: error.code, message: error.message };
+      throw error;
+    }
+    if (result.entries.length === 0 && result.record === record && result.events.length === 0) return result.answer;
+    const published: LiveMessage[] = [];
+    this.ctx.storage.transactionSync(() => {
+      this.saveTotals(result.totals);
+      if (result.record && result.record !== record) this.saveKey(result.record);
+      this.appendEntries(result.entries);
+      for (const e of result.events) published.push(this.events.append(e.type, e.payload, now));
+      if (result.entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover")) {
+        this.setDue("mirror", now + MIRROR_DELAY_MS, true);
+      }
+    });
+    this.totals = result.totals;
+    for (const message of published) this.broadcast(JSON.stringify(message));
+    void this.scheduleNextAlarm();
+    return result.answer;
+  }
+
+  private readKey(key: string): KeyRecord | null {
+    const r = first<KeyRow>(this.sql$, `SELECT * FROM keys WHERE key = ?`, key);
+    return r ? { ...r, overrun: r.overrun === 1 } : null;
+  }
+
+  private saveKey(r: KeyRecord): void {
+    this.sql$.exec(
+      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET status = excluded.status, actual = excluded.actual, charged = excluded.charged,
+         overrun = excluded.overrun, at = excluded.at`,
+      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at,
+    );
+  }
+
+  private saveTotals(t: LedgerTotals): void {
+    this.sql$.exec(
+      `INSERT INTO totals (id, period, budget, settled, adjustments, held, alerted) VALUES (1, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET period = excluded.period, budget = excluded.budget, settled = excluded.settled,
+         adjustments = excluded.adjustments, held = excluded.held, alerted = excluded.alerted`,
+      t.period, t.budget, t.settled, t.adjustments, t.held, JSON.stringify(t.alerted),
+    );
+  }
+
+  private appendEntries(entries: readonly Entry[]): void {
+    for (const e of entries) {
+      this.sql$.exec(`INSERT INTO entries (kind, key, amount, charged, period, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at);
+    }
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  private setDue(kind: "rollover" | "mirror", at: number, keepEarlier = false): void {
+    this.sql$.exec(
+      keepEarlier
+        ? `INSERT INTO due (kind, at) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET at = min(at, excluded.at)`
+        : `INSERT INTO due (kind, at) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at`,
+      kind, at,
+    );
+  }
+
+  /** The one place alarm timing changes: the earliest due time, or none. */
+  private async scheduleNextAlarm(): Promise<void> {
+    const next = first<{ at: number | null }>(this.sql$, `SELECT min(at) AS at FROM due`)?.at ?? null;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+  }
+
+  override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    const due = rows<DueRow>(this.sql$, `SELECT * FROM due WHERE at <= ?`, now);
+    for (const item of due) {
+      if (item.kind === "rollover") await this.rollover(now);
+      else await this.mirror(now);
+    }
+    await this.scheduleNextAlarm();
+  }
+
+  /** Closes every period that ended before `now` (several, if the object slept through months). */
+  private async rollover(now: number): Promise<void> {
+    const budget = await this.budgetFromCatalog();
+    while (this.totals.period < periodOf(now)) {
+      const next = nextMonth(this.totals.period);
+      const closing = this.totals;
+      this.ctx.storage.transactionSync(() => {
+        this.sql$.exec(`INSERT OR IGNORE INTO periods (period, budget, settled, adjustments, held_at_close, closed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+          closing.period, closing.budget, closing.settled, closing.adjustments, closing.held, now);
+      });
+      this.apply({ type: "rollover", period: next, budget });
+    }
+    this.ctx.storage.transactionSync(() => this.setDue("rollover", nextPeriodStart(now)));
+  }
+
+  /** Mirrors this period's usage to D1 for reporting; retried by alarm until it lands. */
+  private async mirror(now: number): Promise<void> {
+    try {
+      await this.env.DB.prepare(
+        `UPDATE clients SET used_budget_current_month_micros = ?, budget_period = ?, updated_at = ? WHERE client_id = ?`,
+      ).bind(Math.max(0, spent(this.totals)), this.totals.period, new Date(now).toISOString(), this.name).run();
+      this.sql$.exec(`DELETE FROM due WHERE kind = 'mirror' AND at <= ?`, now);
+    } catch (error) {
+      log("warn", "ledger usage mirror failed; will retry", { client_id: this.name, error: error instanceof Error ? error.message : String(error) });
+      this.setDue("mirror", now + MIRROR_RETRY_MS);
+    }
+  }
+
+  // ---- live ---------------------------------------------------------------------------------
+
+  override onConnect(connection: Connection): void {
+    greet(connection, this.events, () => this.balance(), Date.now());
+  }
+}
+
+function toEntry(r: EntryRow): Entry {
+  return { kind: r.kind, key: r.key, amount: r.amount, charged: r.charged, period: r.period, reason: r.reason, at: r.at };
+}
+
+/** The period after "YYYY-MM". */
+function nextMonth(period: string): string {
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 }

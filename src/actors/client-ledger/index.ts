@@ -1,1 +1,2 @@
-export { ClientLedger } from "./client-ledger";
+export { ClientLedger, type LedgerResult, type LedgerRejection } from "./client-ledger";
+export type { LedgerAnswer } from "./ledger";

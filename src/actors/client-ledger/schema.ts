@@ -1,0 +1,50 @@
+import { EVENT_LOG_DDL } from "../shared/event-log";
+
+/** The ClientLedger's SQLite schema, in order. Append only. */
+export const LEDGER_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE totals (
+     id          INTEGER PRIMARY KEY CHECK (id = 1),
+     period      TEXT NOT NULL,
+     budget      INTEGER NOT NULL CHECK (budget >= 0),
+     settled     INTEGER NOT NULL,
+     adjustments INTEGER NOT NULL,
+     held        INTEGER NOT NULL CHECK (held >= 0),
+     alerted     TEXT NOT NULL
+   ) STRICT`,
+  // What each idempotency key did: the answer to a repeated command.
+  `CREATE TABLE keys (
+     key     TEXT PRIMARY KEY,
+     kind    TEXT NOT NULL CHECK (kind IN ('hold', 'adjust')),
+     amount  INTEGER NOT NULL,
+     status  TEXT NOT NULL CHECK (status IN ('held', 'settled', 'released', 'applied')),
+     actual  INTEGER,
+     charged INTEGER,
+     overrun INTEGER NOT NULL CHECK (overrun IN (0, 1)),
+     reason  TEXT,
+     period  TEXT NOT NULL,
+     at      INTEGER NOT NULL
+   ) STRICT`,
+  `CREATE INDEX keys_open ON keys (status) WHERE status = 'held'`,
+  // The books: append-only; the totals are derivable from them.
+  `CREATE TABLE entries (
+     seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind    TEXT NOT NULL CHECK (kind IN ('hold', 'settle', 'release', 'adjust', 'rollover', 'budget')),
+     key     TEXT,
+     amount  INTEGER NOT NULL,
+     charged INTEGER NOT NULL,
+     period  TEXT NOT NULL,
+     reason  TEXT,
+     at      INTEGER NOT NULL
+   ) STRICT`,
+  `CREATE TABLE periods (
+     period        TEXT PRIMARY KEY,
+     budget        INTEGER NOT NULL,
+     settled       INTEGER NOT NULL,
+     adjustments   INTEGER NOT NULL,
+     held_at_close INTEGER NOT NULL,
+     closed_at     INTEGER NOT NULL
+   ) STRICT`,
+  // One alarm over a table of due times: month rollover and the D1 usage mirror.
+  `CREATE TABLE due (kind TEXT PRIMARY KEY CHECK (kind IN ('rollover', 'mirror')), at INTEGER NOT NULL) STRICT`,
+  EVENT_LOG_DDL,
+];

@@ -1,0 +1,72 @@
+import * as v from "valibot";
+import type { JsonObject } from "../../lib/json";
+import { first, rows } from "./sqlite";
+
+/**
+ * Every message an actor sends to subscribers: a sequence number (per actor, gapless), a type,
+ * a timestamp (ms) and a payload. `snapshot` messages carry the sequence number of the last event
+ * they include, so a client can resume with `since=<seq>`.
+ */
+export const LiveMessageSchema = v.object({
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  type: v.string(),
+  at: v.number(),
+  payload: v.record(v.string(), v.unknown()),
+});
+/** One message on an actor's WebSocket (the schema's shape, with a JSON payload). */
+export type LiveMessage = Omit<v.InferOutput<typeof LiveMessageSchema>, "payload"> & { payload: JsonObject };
+
+/** The SQL that creates the event log table; include it in an actor's migrations. */
+export const EVENT_LOG_DDL = `CREATE TABLE events (
+  seq     INTEGER PRIMARY KEY,
+  type    TEXT NOT NULL,
+  at      INTEGER NOT NULL,
+  payload TEXT NOT NULL
+) STRICT`;
+
+/** How many events an actor keeps for reconnecting clients. */
+export const EVENT_LOG_LIMIT = 1000;
+
+/** A bounded, durable log of an actor's events, in its SQLite. */
+export class EventLog {
+  private last: number;
+
+  constructor(private readonly sql: SqlStorage, private readonly limit = EVENT_LOG_LIMIT) {
+    this.last = first<{ seq: number }>(sql, `SELECT coalesce(max(seq), 0) AS seq FROM events`)?.seq ?? 0;
+  }
+
+  /** The sequence number of the newest event (0 when there is none). */
+  get lastSeq(): number {
+    return this.last;
+  }
+
+  /** Appends an event (call inside the transaction that made the change) and returns it. */
+  append(type: string, payload: JsonObject, at: number): LiveMessage {
+    const seq = this.last + 1;
+    this.sql.exec(`INSERT INTO events (seq, type, at, payload) VALUES (?, ?, ?, ?)`, seq, type, at, JSON.stringify(payload));
+    if (seq % 100 === 0) this.sql.exec(`DELETE FROM events WHERE seq <= ?`, seq - this.limit);
+    this.last = seq;
+    return { seq, type, at, payload };
+  }
+
+  /**
+   * The events after `seq`, oldest first; null when some of them have been dropped from the
+   * bounded log (the client must take a snapshot instead).
+   */
+  since(seq: number): LiveMessage[] | null {
+    if (seq >= this.last) return [];
+    const oldest = first<{ seq: number }>(this.sql, `SELECT min(seq) AS seq FROM events`)?.seq ?? this.last + 1;
+    if (seq + 1 < oldest) return null;
+    return this.read(`SELECT * FROM events WHERE seq > ? ORDER BY seq`, seq);
+  }
+
+  /** The newest `n` events, oldest first. */
+  tail(n: number): LiveMessage[] {
+    return this.read(`SELECT * FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq`, n);
+  }
+
+  private read(query: string, ...binds: number[]): LiveMessage[] {
+    return rows<{ seq: number; type: string; at: number; payload: string }>(this.sql, query, ...binds)
+      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, payload: JSON.parse(r.payload) as JsonObject }));
+  }
+}
