@@ -1,1 +1,2 @@
-export { ResourcePool } from "./resource-pool";
+export { ResourcePool, type CapacityListener, type ReserveRequest } from "./resource-pool";
+export { priorityOf, type Lease, type Notification, type ReserveAnswer } from "./scheduler";

@@ -1,15 +1,214 @@
-import { Server } from "partyserver";
+import { Server, type Connection } from "partyserver";
+import type { JsonObject } from "../../lib/json";
+import { log } from "../../lib/log";
+import { EventLog, type LiveMessage } from "../shared/event-log";
+import { greet } from "../shared/live";
+import { first, migrate, rows } from "../shared/sqlite";
+import {
+  configure, effectivePriority, emptyPool, estimateWaitMs, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
+  type Lease, type Notification, type PoolConfig, type PoolState, type ReserveAnswer,
+} from "./scheduler";
+import { POOL_MIGRATIONS } from "./schema";
+
+/** A reservation request. */
+export interface ReserveRequest { key: string; pipelineId: string; priority: number; maxWaitMs: number }
+
+/** What a PipelineActor implements so a pool can call it back. */
+export interface CapacityListener { capacityNotice(note: Notification): Promise<void> | void }
+
+interface OutboxRow extends Record<string, SqlStorageValue> {
+  key: string; kind: "granted" | "timed_out"; pipeline_id: string; payload: string; attempts: number; due_at: number;
+}
+
+const DEFAULT_CONFIG: PoolConfig = { maxConcurrent: 4, queueLimit: 100, leaseTtlMs: 60_000, defaultDurationMs: 1_000 };
+const MAX_DELIVERY_ATTEMPTS = 12;
 
 /**
- * Concurrency for one worker type: leases, queue and stats (behaviour lands with issue 3).
- * A hibernating partyserver Server, addressed by name (`/parties/resource-pool/:name` over WebSocket,
- * `env.ResourcePool.getByName(name)` over RPC).
+ * Concurrency for one worker type (named by worker name). A thin shell over `scheduler.ts`: each
+ * command runs the core and commits the new state, the notifications owed and the events in one
+ * SQLite transaction before answering. Queued callers are called back (`capacityNotice`) when a
+ * slot is granted to them or their max wait passes; nothing polls. One alarm covers lease
+ * expiry, waiter deadlines and redelivery of notifications.
  */
 export class ResourcePool extends Server<Env> {
   static override options = { hibernate: true };
 
-  /** Liveness probe for `/health`: proves the namespace is bound and the object starts. */
+  private state!: PoolState;
+  private events!: EventLog;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(() => this.start());
+  }
+
+  private get store(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  private async start(): Promise<void> {
+    migrate(this.store, POOL_MIGRATIONS, Date.now());
+    this.events = new EventLog(this.store);
+    const row = first<{ state: string }>(this.store, `SELECT state FROM pool WHERE id = 1`);
+    if (row) {
+      this.state = JSON.parse(row.state) as PoolState;
+    } else {
+      this.state = emptyPool(await this.configFromRegistry());
+      this.store.exec(`INSERT INTO pool (id, state) VALUES (1, ?)`, JSON.stringify(this.state));
+    }
+    await this.scheduleNextAlarm();
+  }
+
+  /** Capacity settings from the worker registry (defaults for a worker not registered). */
+  private async configFromRegistry(): Promise<PoolConfig> {
+    const row = await this.env.DB.prepare(
+      `SELECT max_concurrent, queue_limit, lease_ttl_ms, avg_execution_time_ms FROM worker_registry WHERE worker_name = ?`,
+    ).bind(this.name).first<{ max_concurrent: number; queue_limit: number; lease_ttl_ms: number; avg_execution_time_ms: number }>();
+    if (!row) return DEFAULT_CONFIG;
+    return { maxConcurrent: row.max_concurrent, queueLimit: row.queue_limit, leaseTtlMs: row.lease_ttl_ms, defaultDurationMs: row.avg_execution_time_ms };
+  }
+
+  // ---- RPC ---------------------------------------------------------------------------------
+
+  /** Liveness probe for /health. */
   ping(): "pong" {
     return "pong";
+  }
+
+  /** Granted (a lease), queued (position and ETA; called back later) or rejected. Idempotent by key. */
+  reserve(request: ReserveRequest): ReserveAnswer {
+    const now = Date.now();
+    const r = reserve(this.state, request, now);
+    const a = r.answer;
+    const base = { key: request.key, pipeline_id: request.pipelineId };
+    const events: { type: string; payload: JsonObject }[] =
+      a.status === "granted" ? (a.replayed ? [] : [{ type: "granted", payload: { ...base, waited_ms: 0 } }])
+      : a.status === "queued" ? (a.replayed ? [] : [{ type: "queued", payload: { ...base, position: a.position, eta_ms: a.etaMs } }])
+      : [{ type: "rejected", payload: { ...base, reason: a.reason } }];
+    this.commit(r.state, r.notes, events, now);
+    return r.answer;
+  }
+
+  /** Extends a lease; null when it is gone (expired and reclaimed, or released). */
+  renew(key: string): Lease | null {
+    const now = Date.now();
+    const r = renew(this.state, key, now);
+    if (r.lease) this.commit(r.state, [], [], now);
+    return r.lease;
+  }
+
+  /** Gives a slot (or a queue place) back, with the observed execution time. Idempotent. */
+  release(key: string, observedMs: number | null): { released: boolean } {
+    const now = Date.now();
+    const r = release(this.state, key, observedMs, now);
+    this.commit(r.state, r.notes, r.released ? [{ type: "released", payload: { key, observed_ms: observedMs } }] : [], now);
+    return { released: r.released };
+  }
+
+  /** Changes max_concurrent, queue_limit or lease_ttl_ms at run time (mirrored to the registry). */
+  async configure(change: Partial<Pick<PoolConfig, "maxConcurrent" | "queueLimit" | "leaseTtlMs">>): Promise<PoolConfig> {
+    const now = Date.now();
+    const config = { ...this.state.config, ...change };
+    const r = configure(this.state, config, now);
+    this.commit(r.state, r.notes, [{ type: "config_changed", payload: { max_concurrent: config.maxConcurrent, queue_limit: config.queueLimit, lease_ttl_ms: config.leaseTtlMs } }], now);
+    await this.env.DB.prepare(
+      `UPDATE worker_registry SET max_concurrent = ?, queue_limit = ?, lease_ttl_ms = ?, updated_at = ? WHERE worker_name = ?`,
+    ).bind(config.maxConcurrent, config.queueLimit, config.leaseTtlMs, new Date(now).toISOString(), this.name).run();
+    return config;
+  }
+
+  /** Stats, which also feed queue ETAs. */
+  stats() {
+    return statsOf(this.state, Date.now());
+  }
+
+  /** Config, leases, queue (in grant order with ETAs), stats, undelivered notifications, alarm, events. */
+  async inspect() {
+    const now = Date.now();
+    return {
+      worker: this.name,
+      config: this.state.config,
+      leases: this.state.leases,
+      queue: queueOrder(this.state.queue, now).map((w, i) => ({
+        ...w, position: i + 1, effective_priority: effectivePriority(w, now), eta_ms: estimateWaitMs(this.state, i + 1, now),
+      })),
+      stats: statsOf(this.state, now),
+      outbox: rows<OutboxRow>(this.store, `SELECT * FROM outbox ORDER BY due_at`).map((r) => ({ key: r.key, kind: r.kind, pipeline_id: r.pipeline_id, attempts: r.attempts, due_at: r.due_at })),
+      next_alarm: await this.ctx.storage.getAlarm(),
+      event_seq: this.events.lastSeq,
+      recent_events: this.events.tail(20),
+    };
+  }
+
+  // ---- persistence and effects ----------------------------------------------------------------
+
+  /** Commits state, owed notifications and events together, then publishes and delivers. */
+  private commit(state: PoolState, notes: readonly Notification[], extra: { type: string; payload: JsonObject }[], now: number): void {
+    const published: LiveMessage[] = [];
+    this.ctx.storage.transactionSync(() => {
+      this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
+      for (const note of notes) {
+        this.store.exec(
+          `INSERT INTO outbox (key, kind, pipeline_id, payload, attempts, due_at) VALUES (?, ?, ?, ?, 0, ?)
+           ON CONFLICT (key, kind) DO UPDATE SET payload = excluded.payload, attempts = 0, due_at = excluded.due_at`,
+          note.key, note.kind, note.pipelineId, JSON.stringify(note), now,
+        );
+        const payload: JsonObject = { key: note.key, pipeline_id: note.pipelineId, waited_ms: note.waitedMs };
+        published.push(this.events.append(note.kind, payload, now));
+      }
+      for (const e of extra) published.push(this.events.append(e.type, e.payload, now));
+    });
+    this.state = state;
+    for (const message of published) this.broadcast(JSON.stringify(message));
+    if (notes.length > 0) this.ctx.waitUntil(this.deliver(now));
+    void this.scheduleNextAlarm();
+  }
+
+  /** Delivers due notifications; failures are retried with backoff by the alarm. */
+  private async deliver(now: number): Promise<void> {
+    const due = rows<OutboxRow>(this.store, `SELECT * FROM outbox WHERE due_at <= ? ORDER BY due_at LIMIT 50`, now);
+    await Promise.all(due.map(async (row) => {
+      try {
+        await this.env.PipelineActor.getByName(row.pipeline_id).capacityNotice(JSON.parse(row.payload) as Notification);
+        this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ? AND attempts = ?`, row.key, row.kind, row.attempts);
+      } catch (error) {
+        const attempts = row.attempts + 1;
+        if (attempts >= MAX_DELIVERY_ATTEMPTS) {
+          // The pipeline's own watchdog recovers it; the lease (if any) expires by TTL.
+          log("error", "pool notification dropped after retries", { worker: this.name, key: row.key, kind: row.kind, error: String(error) });
+          this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
+        } else {
+          this.store.exec(`UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ? AND kind = ?`,
+            attempts, Date.now() + Math.min(60_000, 250 * 2 ** attempts), row.key, row.kind);
+        }
+      }
+    }));
+    await this.scheduleNextAlarm();
+  }
+
+  /** The one place alarm timing changes: the earliest lease expiry, waiter deadline or redelivery. */
+  private async scheduleNextAlarm(): Promise<void> {
+    const outbox = first<{ at: number | null }>(this.store, `SELECT min(due_at) AS at FROM outbox`)?.at ?? null;
+    const candidates = [nextDue(this.state), outbox].filter((t): t is number => t !== null);
+    if (candidates.length === 0) await this.ctx.storage.deleteAlarm();
+    else {
+      const next = Math.min(...candidates);
+      if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    const r = tick(this.state, now);
+    if (r.expired.length > 0 || r.notes.length > 0) {
+      const expiredEvents = r.expired.map((l) => ({ type: "expired", payload: { key: l.key, pipeline_id: l.pipelineId } }));
+      this.commit(r.state, r.notes, expiredEvents, now);
+    }
+    await this.deliver(now);
+  }
+
+  // ---- live ---------------------------------------------------------------------------------
+
+  override onConnect(connection: Connection): void {
+    greet(connection, this.events, () => ({ worker: this.name, ...statsOf(this.state, Date.now()) }), Date.now());
   }
 }

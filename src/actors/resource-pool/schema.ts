@@ -1,0 +1,18 @@
+import { EVENT_LOG_DDL } from "../shared/event-log";
+
+/** The ResourcePool's SQLite schema, in order. Append only. */
+export const POOL_MIGRATIONS: readonly string[] = [
+  // The scheduler state (config, leases, queue, stats) as one JSON document: one write per command.
+  `CREATE TABLE pool (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL) STRICT`,
+  // Notifications owed to PipelineActors (grants, time-outs), delivered at least once.
+  `CREATE TABLE outbox (
+     key         TEXT NOT NULL,
+     kind        TEXT NOT NULL CHECK (kind IN ('granted', 'timed_out')),
+     pipeline_id TEXT NOT NULL,
+     payload     TEXT NOT NULL,
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     due_at      INTEGER NOT NULL,
+     PRIMARY KEY (key, kind)
+   ) STRICT`,
+  EVENT_LOG_DDL,
+];
