@@ -6,8 +6,9 @@ import { ClientLedger } from "./actors/client-ledger";
 import { PipelineActor } from "./actors/pipeline";
 import { ResourcePool } from "./actors/resource-pool";
 import { router } from "./router";
+import { ScriptedWorker } from "./workers/scripted";
 
-export { ClientLedger, PipelineActor, ResourcePool };
+export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker };
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),

@@ -1,20 +1,455 @@
-import { Server } from "partyserver";
+import { Server, type Connection } from "partyserver";
+import type { JsonObject } from "../../lib/json";
+import { describeError, log } from "../../lib/log";
+import type { Handshake, WorkerResult } from "../../workers/contract";
+import { workerEntrypoint } from "../../workers/registry";
 import type { CapacityListener, Notification } from "../resource-pool";
+import { EventLog, type LiveMessage } from "../shared/event-log";
+import { greet } from "../shared/live";
+import { first, migrate, rows } from "../shared/sqlite";
+import { diffEvents, summarize } from "./events";
+import {
+  attemptKey, cancel, cleanupDone, createPipeline, fail, isTerminal, nextTimer, onCapacity, onHold, onResult, onTimers, pause,
+  plan, resume, retryFrom, start, stepByKey, stepInput, TransitionError, withinPipelineBudget,
+  type Cleanup, type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
+} from "./machine";
+import { PIPELINE_MIGRATIONS } from "./schema";
+
+/** A running step's watchdog: the alarm is kept this far ahead while the actor is alive. */
+export const WATCHDOG_MS = 200;
+/** When an effect (an RPC to the ledger or a pool) failed, try again after this long. */
+const EFFECT_RETRY_MS = 1_000;
+/** Renew pool leases of running steps this often. */
+const LEASE_RENEW_MS = 10_000;
+
+/** The answer to a control command. */
+export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
 
 /**
- * One pipeline run: its DAG state machine, checkpoints and alarms. Addressed by pipeline id
- * (`/parties/pipeline-actor/:id` over WebSocket, `env.PipelineActor.getByName(id)` over RPC).
+ * One pipeline run (named by pipeline id). A thin shell over `machine.ts`: every change is
+ * checkpointed in SQLite before the next effect; a single-flight driver performs what the state
+ * asks for, each effect carrying the attempt's idempotency key (hold at the ClientLedger, reserve
+ * at the ResourcePool, execute the worker, then settle and release), so after a crash the driver
+ * simply runs again from the last checkpoint. One alarm covers retries, timeouts, the deadline,
+ * and a short watchdog while steps run, so a crash resumes in milliseconds.
  */
 export class PipelineActor extends Server<Env> implements CapacityListener {
   static override options = { hibernate: true };
 
-  /** Liveness probe for `/health`: proves the namespace is bound and the object starts. */
+  private state: PipelineState | null = null;
+  private events!: EventLog;
+  /** Attempt keys whose worker call runs in this incarnation of the object. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private driving = false;
+  private again = false;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastLeaseRenewal = 0;
+  private faults = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(() => this.start());
+  }
+
+  private get store(): SqlStorage {
+    return this.ctx.storage.sql;
+  }
+
+  private async start(): Promise<void> {
+    migrate(this.store, PIPELINE_MIGRATIONS, Date.now());
+    this.events = new EventLog(this.store);
+    const row = first<{ state: string }>(this.store, `SELECT state FROM pipeline WHERE id = 1`);
+    this.state = row ? (JSON.parse(row.state) as PipelineState) : null;
+    this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
+    // Whatever was running when the object stopped is dispatched again by the alarm.
+    await this.scheduleNextAlarm();
+  }
+
+  // ---- RPC ---------------------------------------------------------------------------------
+
+  /** Liveness probe for /health. */
   ping(): "pong" {
     return "pong";
   }
 
-  /** A ResourcePool's call-back: a queued reservation was granted or timed out. */
-  capacityNotice(note: Notification): void {
-    void note;
+  /** Creates and starts the pipeline. Idempotent: a second call returns the existing pipeline. */
+  async create(spec: PipelineSpec): Promise<JsonObject> {
+    if (spec.pipelineId !== this.name) throw new Error(`spec is for '${spec.pipelineId}', this actor is '${this.name}'`);
+    if (this.state) return summarize(this.state);
+    const now = Date.now();
+    this.commit(plan(start(createPipeline(spec, now), now), now), "created");
+    await this.drive();
+    return summarize(this.state!);
+  }
+
+  /** The pipeline's summary, or null before it was created. */
+  summary(): JsonObject | null {
+    return this.state ? summarize(this.state) : null;
+  }
+
+  /** The owning client, for authorising subscribers. */
+  owner(): string | null {
+    return this.state?.spec.clientId ?? null;
+  }
+
+  /** Everything an admin inspects. */
+  async inspect(limit = 50) {
+    const s = this.state;
+    if (!s) return null;
+    const key = (st: StepState) => attemptKey(s.spec.pipelineId, st.id, st.attempt);
+    return {
+      summary: summarize(s),
+      spec: JSON.parse(JSON.stringify(s.spec)) as JsonObject,
+      context: s.context,
+      checkpoints: rows<{ seq: number; at: number; label: string; status: string; steps: string }>(
+        this.store, `SELECT * FROM (SELECT * FROM checkpoints ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit,
+      ).map((c) => ({ seq: c.seq, at: c.at, label: c.label, status: c.status, steps: JSON.parse(c.steps) as JsonObject })),
+      due: { next_timer: nextTimer(s), deadline_at: s.spec.deadlineAt },
+      next_alarm: await this.ctx.storage.getAlarm(),
+      holds: s.steps.filter((st) => st.held).map((st) => ({ step_id: st.id, key: key(st) })),
+      leases: s.steps.filter((st) => st.status === "running" || (st.status === "waiting_capacity" && st.queued)).map((st) => ({
+        step_id: st.id, key: key(st), worker: s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name, status: st.status,
+      })),
+      cleanup: s.cleanup as unknown as JsonObject[],
+      attempts: s.attempts.length,
+      in_flight: [...this.inFlight.keys()],
+      event_seq: this.events.lastSeq,
+      recent_events: this.events.tail(20),
+    };
+  }
+
+  /** The stored output of a step's succeeded attempt. */
+  output(stepId: string): JsonObject | null {
+    const st = this.state?.steps.find((s) => s.id === stepId);
+    if (!st?.outputRef) return null;
+    const row = first<{ data: string }>(this.store, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, stepId, st.attempt);
+    return row ? (JSON.parse(row.data) as JsonObject) : null;
+  }
+
+  /** Stops starting new steps; waiting steps give back their holds and queue places. */
+  pause(): Promise<ControlResult> {
+    return this.control((s, now) => pause(s, now), "paused");
+  }
+
+  /** Continues a paused pipeline. */
+  resume(): Promise<ControlResult> {
+    return this.control((s, now) => resume(s, now), "resumed");
+  }
+
+  /** Ends the pipeline: unfinished steps are skipped, holds and reservations released. */
+  cancel(): Promise<ControlResult> {
+    return this.control((s, now) => cancel(s, now), "cancelled");
+  }
+
+  /** Runs a step and everything downstream of it again. */
+  retry(stepId: string): Promise<ControlResult> {
+    if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
+      return Promise.resolve({ ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` });
+    }
+    return this.control((s, now) => retryFrom(s, stepId, now), `retry:${stepId}`);
+  }
+
+  /** A ResourcePool's call-back for a queued reservation. Idempotent. */
+  async capacityNotice(note: Notification): Promise<void> {
+    const s = this.state;
+    if (!s) return;
+    const step = stepByKey(s, note.key);
+    if (!step || step.status !== "waiting_capacity" || isTerminal(s.status) || s.status === "paused") {
+      // Not wanted any more (cancelled, paused, superseded): give the slot straight back.
+      if (note.kind === "granted") await this.pool(this.workerOf(s, note.key) ?? "").release(note.key, null);
+      return;
+    }
+    const answer = note.kind === "granted" ? { status: "granted" as const } : { status: "timed_out" as const, reason: "max wait passed" };
+    this.commit(onCapacity(s, step.id, answer, Date.now(), Math.random()), `capacity:${step.id}`);
+    await this.drive();
+  }
+
+  /** Fault injection for crash tests: abort the object when it reaches `point` (not in production). */
+  injectFault(point: string): boolean {
+    if (this.env.ENVIRONMENT === "production") return false;
+    this.store.exec(`INSERT OR IGNORE INTO faults (point) VALUES (?)`, point);
+    this.faults.add(point);
+    return true;
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  private async control(f: (s: PipelineState, now: number) => PipelineState, label: string): Promise<ControlResult> {
+    if (!this.state) return { ok: false, code: "not_found", message: `pipeline '${this.name}' was not found` };
+    try {
+      this.commit(f(this.state, Date.now()), label);
+    } catch (error) {
+      if (error instanceof TransitionError) return { ok: false, code: "illegal_transition", message: error.message };
+      throw error;
+    }
+    await this.drive();
+    return { ok: true, summary: summarize(this.state) };
+  }
+
+  // ---- checkpoints ----------------------------------------------------------------------------
+
+  /** Persists the new state, a checkpoint row and the events, in one transaction; then publishes. */
+  private commit(next: PipelineState, label: string): void {
+    const before = this.state;
+    if (before === next) return;
+    const now = Date.now();
+    const published: LiveMessage[] = [];
+    this.ctx.storage.transactionSync(() => {
+      this.store.exec(`INSERT INTO pipeline (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state`, JSON.stringify(next));
+      this.store.exec(`INSERT INTO checkpoints (at, label, status, steps) VALUES (?, ?, ?, ?)`, now, label, next.status,
+        JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status]))));
+      for (const e of diffEvents(before, next)) published.push(this.events.append(e.type, e.payload, now));
+    });
+    this.state = next;
+    for (const message of published) this.broadcast(JSON.stringify(message));
+    this.maybeCrash(label);
+  }
+
+  /** Aborts the object at an injected fault point (once). */
+  private maybeCrash(point: string): void {
+    if (!this.faults.has(point)) return;
+    this.faults.delete(point);
+    this.store.exec(`DELETE FROM faults WHERE point = ?`, point);
+    this.ctx.abort(`fault injected at ${point}`);
+  }
+
+  // ---- the driver ---------------------------------------------------------------------------
+
+  /** Runs the state forward until nothing more can be done now. Single-flight and re-entrant safe. */
+  private async drive(): Promise<void> {
+    if (this.driving) { this.again = true; return; }
+    this.driving = true;
+    try {
+      do {
+        this.again = false;
+        await this.driveOnce();
+      } while (this.again);
+    } catch (error) {
+      log("error", "pipeline driver failed; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
+    } finally {
+      this.driving = false;
+    }
+    await this.scheduleNextAlarm();
+  }
+
+  private async driveOnce(): Promise<void> {
+    if (!this.state) return;
+    this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
+    await this.performCleanup();
+    const s = this.state;
+    for (const step of s.steps) {
+      const current = this.state.steps.find((x) => x.id === step.id)!;
+      if (current.status === "waiting_budget" && !current.held) await this.hold(current);
+    }
+    for (const step of this.state.steps) {
+      if (step.status === "waiting_capacity" && step.queued === null) await this.reserve(step);
+    }
+    for (const step of this.state.steps) {
+      if (step.status === "running" && !this.inFlight.has(attemptKey(this.state.spec.pipelineId, step.id, step.attempt))) this.dispatch(step);
+    }
+    await this.performCleanup();
+    if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
+  }
+
+  private async performCleanup(): Promise<void> {
+    for (const c of [...this.state!.cleanup]) {
+      const step = c.key.split(":")[1] ?? "";
+      switch (c.kind) {
+        case "settle": {
+          const r = await this.ledger().settle(c.key, c.actualMicros);
+          if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused settle ${c.key}: ${r.message}`);
+          break;
+        }
+        case "release_hold": await this.ledger().release(c.key); break;
+        case "release_capacity": await this.pool(c.worker).release(c.key, c.observedMs); break;
+      }
+      this.commit(cleanupDone(this.state!, c), `cleanup:${c.kind}:${step}`);
+    }
+  }
+
+  private async hold(step: StepState): Promise<void> {
+    const s = this.state!;
+    const spec = s.spec.steps.find((x) => x.id === step.id)!;
+    const now = Date.now();
+    if (!withinPipelineBudget(s, step.id)) {
+      this.commit(fail(s, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, now), `budget:${step.id}`);
+      return;
+    }
+    const answer = await this.ledger().hold(attemptKey(s.spec.pipelineId, step.id, step.attempt), spec.estimateMicros);
+    if (answer.status === "rejected") throw new Error(`ledger refused hold: ${answer.message}`);
+    const ok = answer.status === "ok";
+    const available = answer.status === "insufficient" ? answer.available : undefined;
+    this.commit(onHold(this.state!, step.id, available === undefined ? { ok } : { ok, available }, Date.now()), `held:${step.id}`);
+  }
+
+  private async reserve(step: StepState): Promise<void> {
+    const s = this.state!;
+    const spec = s.spec.steps.find((x) => x.id === step.id)!;
+    const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
+    const answer = await this.pool(spec.workers[step.workerIndex]!.name).reserve({ key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs });
+    const mapped = answer.status === "granted" ? { status: "granted" as const }
+      : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
+      : { status: "rejected" as const, reason: answer.reason };
+    this.commit(onCapacity(this.state!, step.id, mapped, Date.now(), Math.random()), `reserved:${step.id}`);
+  }
+
+  /** Calls the worker for a running step; its answer is checkpointed when it comes. */
+  private dispatch(step: StepState): void {
+    const s = this.state!;
+    const spec = s.spec.steps.find((x) => x.id === step.id)!;
+    const worker = spec.workers[step.workerIndex]!;
+    const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
+    this.maybeCrash(`dispatch:${step.id}`);
+    const handshake: Handshake = {
+      pipeline_id: s.spec.pipelineId, step_id: step.id, attempt: step.attempt, idempotency_key: key, worker: worker.name,
+      client_id: s.spec.clientId, input: stepInput(s, step.id), deadline_at: step.timeoutAt ?? Date.now() + spec.timeoutMs,
+    };
+    const attempt = step.attempt;
+    const run = (async () => {
+      const entry = workerEntrypoint(this.ctx.exports, worker.binding);
+      let result: WorkerResult;
+      if (!entry) {
+        result = { ok: false, error: { kind: "fatal", code: "unknown_worker", message: `no entrypoint '${worker.binding}' for worker '${worker.name}'` }, cost_micros: 0, duration_ms: 0 };
+      } else {
+        try {
+          result = await entry.execute(handshake);
+        } catch (error) {
+          result = { ok: false, error: { kind: "transient", code: "worker_threw", message: error instanceof Error ? error.message : String(error) }, cost_micros: 0, duration_ms: 0 };
+        }
+      }
+      await this.onWorkerResult(step.id, attempt, result);
+    })().finally(() => {
+      this.inFlight.delete(key);
+      this.updateWatchdog();
+    });
+    this.inFlight.set(key, run);
+    this.updateWatchdog();
+  }
+
+  private async onWorkerResult(stepId: string, attempt: number, result: WorkerResult): Promise<void> {
+    const s = this.state;
+    if (!s) return;
+    const now = Date.now();
+    const outcome: WorkerOutcome = result.ok
+      ? { ok: true, output: result.output, costMicros: result.cost_micros, durationMs: result.duration_ms, tokensIn: result.usage.input_tokens, tokensOut: result.usage.output_tokens }
+      : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms };
+    const ref = result.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
+    const next = onResult(s, stepId, attempt, outcome, ref, now, Math.random());
+    if (next === s) return; // a late answer for an attempt that is over
+    if (result.ok) this.store.exec(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, stepId, attempt, JSON.stringify(result.output));
+    this.commit(next, `result:${stepId}`);
+    await this.drive();
+  }
+
+  // ---- history --------------------------------------------------------------------------------
+
+  /** Writes the terminal state to D1 (pipeline_executions, worker_execution_results, pipeline_worker_sessions), idempotently. */
+  private async writeHistory(): Promise<void> {
+    const s = this.state!;
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const db = this.env.DB;
+    const statements: D1PreparedStatement[] = [
+      db.prepare(
+        `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, total_cost_micros,
+           total_execution_time_ms, steps_total, steps_succeeded, steps_failed, failure_reason, created_at, started_at, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pipeline_id) DO UPDATE SET status = excluded.status, total_cost_micros = excluded.total_cost_micros,
+           total_execution_time_ms = excluded.total_execution_time_ms, steps_succeeded = excluded.steps_succeeded,
+           steps_failed = excluded.steps_failed, failure_reason = excluded.failure_reason, completed_at = excluded.completed_at`,
+      ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId,
+        typeof s.spec.inputs.topic === "string" ? s.spec.inputs.topic : null, s.status, JSON.stringify(s.spec.inputs), s.costMicros,
+        s.finishedAt !== null && s.startedAt !== null ? s.finishedAt - s.startedAt : 0, s.steps.length,
+        s.steps.filter((st) => st.status === "succeeded").length, s.steps.filter((st) => st.status === "failed").length,
+        s.reason, iso(s.createdAt)!, iso(s.startedAt), iso(s.finishedAt)),
+      ...s.attempts.map((a) => db.prepare(
+        `INSERT INTO worker_execution_results (result_id, pipeline_id, step_id, worker_name, attempt, success, output_ref, error_code,
+           error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
+      ).bind(a.key, s.spec.pipelineId, a.stepId, a.worker, a.attempt, a.success ? 1 : 0,
+        a.success ? `sqlite:outputs/${a.stepId}/${a.attempt}` : null, a.errorCode, a.errorMessage, a.durationMs, a.costMicros,
+        a.tokensIn, a.tokensOut, iso(a.startedAt), iso(a.finishedAt))),
+      ...s.steps.filter((st) => st.attempt > 0).map((st, i) => db.prepare(
+        `INSERT INTO pipeline_worker_sessions (session_id, request_id, pipeline_id, client_id, step_id, worker_name, step_order, started_at,
+           completed_at, execution_time_ms, worker_cost_micros, worker_success, deliverables_summary, error_message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET completed_at = excluded.completed_at, execution_time_ms = excluded.execution_time_ms,
+           worker_cost_micros = excluded.worker_cost_micros, worker_success = excluded.worker_success, error_message = excluded.error_message`,
+      ).bind(`${s.spec.pipelineId}:${st.id}`, s.spec.requestId, s.spec.pipelineId, s.spec.clientId, st.id,
+        s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name, i + 1, iso(st.startedAt), iso(st.finishedAt),
+        st.startedAt !== null && st.finishedAt !== null ? st.finishedAt - st.startedAt : 0, st.costMicros,
+        st.status === "succeeded" ? 1 : 0, st.outputRef, st.error?.message ?? st.skippedReason)),
+    ];
+    await db.batch(statements);
+    this.commit({ ...s, historyWritten: true }, "history");
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
+  private updateWatchdog(): void {
+    if (this.inFlight.size > 0 && this.watchdog === null) {
+      this.watchdog = setInterval(() => {
+        // Never past a due timer (a step timeout, a retry, the deadline).
+        const timer = this.state ? nextTimer(this.state) : null;
+        void this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+        if (Date.now() - this.lastLeaseRenewal > LEASE_RENEW_MS) void this.renewLeases();
+      }, WATCHDOG_MS / 2);
+    } else if (this.inFlight.size === 0 && this.watchdog !== null) {
+      clearInterval(this.watchdog);
+      this.watchdog = null;
+      void this.scheduleNextAlarm();
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const s = this.state;
+    if (!s) return;
+    this.lastLeaseRenewal = Date.now();
+    await Promise.all(s.steps.filter((st) => st.status === "running").map((st) =>
+      this.pool(s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name).renew(attemptKey(s.spec.pipelineId, st.id, st.attempt))));
+  }
+
+  /** The one place alarm timing changes. */
+  private async scheduleNextAlarm(): Promise<void> {
+    const s = this.state;
+    if (!s) return;
+    const now = Date.now();
+    const times: number[] = [];
+    const timer = nextTimer(s);
+    if (timer !== null) times.push(timer);
+    const running = s.steps.some((st) => st.status === "running");
+    if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
+    const owesEffects = s.cleanup.length > 0 || (isTerminal(s.status) && !s.historyWritten)
+      || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
+    if (owesEffects) times.push(now + EFFECT_RETRY_MS);
+    if (times.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.min(...times));
+  }
+
+  override async onAlarm(): Promise<void> {
+    await this.drive();
+  }
+
+  // ---- peers ----------------------------------------------------------------------------------
+
+  private ledger() {
+    return this.env.ClientLedger.getByName(this.state!.spec.clientId);
+  }
+
+  private pool(worker: string) {
+    return this.env.ResourcePool.getByName(worker);
+  }
+
+  private workerOf(s: PipelineState, key: string): string | null {
+    const stepId = key.split(":")[1];
+    const spec = s.spec.steps.find((x) => x.id === stepId);
+    const step = s.steps.find((x) => x.id === stepId);
+    return spec && step ? spec.workers[step.workerIndex]!.name : null;
+  }
+
+  // ---- live ---------------------------------------------------------------------------------
+
+  override onConnect(connection: Connection): void {
+    greet(connection, this.events, () => (this.state ? summarize(this.state) : { status: "unknown" }), Date.now());
   }
 }

@@ -1,0 +1,51 @@
+import type { JsonObject } from "../../lib/json";
+import { isTerminal, type PipelineState } from "./machine";
+
+/** A pipeline event for subscribers. */
+export interface PipelineEvent { type: string; payload: JsonObject }
+
+/** The summary subscribers and the HTTP API show. */
+export function summarize(s: PipelineState): JsonObject {
+  return {
+    pipeline_id: s.spec.pipelineId, template: s.spec.templateName, client_id: s.spec.clientId, status: s.status,
+    reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
+    created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
+    steps: s.steps.map((st) => ({
+      id: st.id, status: st.status, attempt: st.attempt, worker: s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name,
+      queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
+      started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
+    })),
+  };
+}
+
+/** What changed between two states, as events: step lifecycle, queue position, cost, pipeline status and result. */
+export function diffEvents(before: PipelineState | null, after: PipelineState): PipelineEvent[] {
+  const events: PipelineEvent[] = [];
+  if (!before) events.push({ type: "pipeline_created", payload: { pipeline_id: after.spec.pipelineId, template: after.spec.templateName, steps: after.spec.steps.map((s) => s.id) } });
+  for (const step of after.steps) {
+    const old = before?.steps.find((s) => s.id === step.id);
+    const worker = after.spec.steps.find((s) => s.id === step.id)!.workers[step.workerIndex]!.name;
+    const base = { step_id: step.id, attempt: step.attempt, worker };
+    if (old?.status !== step.status) {
+      switch (step.status) {
+        case "waiting_budget": events.push({ type: "step_waiting_budget", payload: base }); break;
+        case "waiting_capacity": events.push({ type: "step_waiting_capacity", payload: base }); break;
+        case "running": events.push({ type: "step_started", payload: base }); break;
+        case "retry_wait": events.push({ type: "step_retrying", payload: { ...base, retry_at: step.retryAt, error: step.error } }); break;
+        case "succeeded": events.push({ type: "step_succeeded", payload: { ...base, cost_micros: step.costMicros, output_ref: step.outputRef } }); break;
+        case "failed": events.push({ type: "step_failed", payload: { ...base, error: step.error } }); break;
+        case "skipped": events.push({ type: "step_skipped", payload: { ...base, reason: step.skippedReason } }); break;
+        case "pending": if (old) events.push({ type: "step_reset", payload: base }); break;
+      }
+    }
+    if (step.queued && JSON.stringify(step.queued) !== JSON.stringify(old?.queued ?? null)) {
+      events.push({ type: "queue_position", payload: { ...base, position: step.queued.position, eta_ms: step.queued.etaMs } });
+    }
+  }
+  if (before && before.costMicros !== after.costMicros) events.push({ type: "cost_updated", payload: { cost_micros: after.costMicros } });
+  if (before?.status !== after.status) {
+    events.push({ type: "pipeline_status", payload: { status: after.status, reason: after.reason } });
+    if (isTerminal(after.status)) events.push({ type: "pipeline_finished", payload: summarize(after) });
+  }
+  return events;
+}

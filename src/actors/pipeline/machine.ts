@@ -1,0 +1,526 @@
+/**
+ * The PipelineActor's pure core: the state machine of one pipeline and its steps. No Cloudflare
+ * API and no clock: each function takes the state (and `now`, and for backoff a random number)
+ * and returns a new state. The shell performs what the state asks for (hold, reserve, execute,
+ * settle, release), each effect idempotent by the attempt key, and feeds the answers back here.
+ */
+import type { JsonObject } from "../../lib/json";
+import { holds, mapInput, resolvePath, type Condition } from "./paths";
+
+export const PipelineStatuses = ["pending", "queued", "running", "paused", "completed", "partial", "failed", "cancelled"] as const;
+/** A pipeline's status. */
+export type PipelineStatus = (typeof PipelineStatuses)[number];
+export const StepStatuses = ["pending", "waiting_budget", "waiting_capacity", "running", "retry_wait", "succeeded", "failed", "skipped"] as const;
+/** A step's status. */
+export type StepStatus = (typeof StepStatuses)[number];
+
+/** Legal pipeline transitions. Terminal states leave only by an explicit retry-from-a-step. */
+export const PIPELINE_TRANSITIONS: Record<PipelineStatus, readonly PipelineStatus[]> = {
+  pending: ["queued", "running", "paused", "failed", "cancelled", "completed", "partial"],
+  queued: ["running", "paused", "failed", "cancelled", "completed", "partial"],
+  running: ["queued", "paused", "completed", "partial", "failed", "cancelled"],
+  paused: ["running", "queued", "cancelled", "failed"],
+  completed: [],
+  partial: ["running"],
+  failed: ["running"],
+  cancelled: ["running"],
+};
+
+/** Legal step transitions. Terminal steps leave only by retry-from-a-step (back to pending). */
+export const STEP_TRANSITIONS: Record<StepStatus, readonly StepStatus[]> = {
+  pending: ["waiting_budget", "skipped"],
+  waiting_budget: ["waiting_capacity", "pending", "failed", "skipped"],
+  waiting_capacity: ["running", "pending", "retry_wait", "failed", "skipped"],
+  running: ["succeeded", "retry_wait", "waiting_budget", "failed", "skipped", "pending"],
+  retry_wait: ["waiting_budget", "pending", "failed", "skipped"],
+  succeeded: ["pending"],
+  failed: ["pending"],
+  skipped: ["pending"],
+};
+
+/** An illegal transition: a bug in the caller, never silently applied. */
+export class TransitionError extends Error {
+  readonly code = "illegal_transition";
+  constructor(readonly subject: string, readonly from: string, readonly to: string) {
+    super(`${subject}: illegal transition ${from} -> ${to}`);
+    this.name = "TransitionError";
+  }
+}
+
+/** Retry policy of a step: attempts, base and cap of the full-jitter exponential backoff. */
+export interface RetryPolicy { maxAttempts: number; baseMs: number; capMs: number }
+
+/** A resolved step of the template DAG. */
+export interface StepSpec {
+  id: string;
+  /** Primary worker first, then fallbacks in order. */
+  workers: { name: string; binding: string }[];
+  dependsOn: string[];
+  input: Record<string, string>;
+  output: Record<string, string>;
+  condition: Condition | null;
+  optional: boolean;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Held at the ledger before each attempt. */
+  estimateMicros: number;
+}
+
+/** What a PipelineActor is created from. */
+export interface PipelineSpec {
+  pipelineId: string;
+  templateName: string;
+  clientId: string;
+  requestId: string | null;
+  priority: number;
+  budgetLimitMicros: number | null;
+  /** Absolute ms; the pipeline fails with deadline_exceeded after it. */
+  deadlineAt: number | null;
+  /** How long a step may wait for capacity. */
+  maxWaitMs: number;
+  inputs: JsonObject;
+  steps: StepSpec[];
+}
+
+/** A worker's failure, classified by the worker. */
+export interface StepFailure { kind: "transient" | "retry_after" | "fatal"; code: string; message: string; retryAfterMs?: number }
+
+/** What a worker answered. */
+export type WorkerOutcome =
+  | { ok: true; output: JsonObject; costMicros: number; durationMs: number; tokensIn: number; tokensOut: number }
+  | { ok: false; error: StepFailure; costMicros: number; durationMs: number };
+
+/** One attempt of a step, kept for history. */
+export interface AttemptRecord {
+  stepId: string; attempt: number; worker: string; key: string; success: boolean; costMicros: number;
+  durationMs: number; tokensIn: number; tokensOut: number; errorCode: string | null; errorMessage: string | null;
+  startedAt: number; finishedAt: number;
+}
+
+/** Effects the shell owes after a result or a cancellation, performed idempotently. */
+export type Cleanup =
+  | { kind: "settle"; key: string; actualMicros: number }
+  | { kind: "release_hold"; key: string }
+  | { kind: "release_capacity"; worker: string; key: string; observedMs: number | null };
+
+/** A step at run time. */
+export interface StepState {
+  id: string;
+  status: StepStatus;
+  /** Attempts made so far (the current one included); keys are `${pipelineId}:${stepId}:${attempt}`. */
+  attempt: number;
+  workerIndex: number;
+  /** Effects done for the current attempt. */
+  held: boolean;
+  queued: { position: number; etaMs: number } | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** When a retry is due, or when a running attempt times out. */
+  retryAt: number | null;
+  timeoutAt: number | null;
+  outputRef: string | null;
+  costMicros: number;
+  error: { code: string; message: string } | null;
+  skippedReason: string | null;
+}
+
+/** The whole pipeline. */
+export interface PipelineState {
+  spec: PipelineSpec;
+  status: PipelineStatus;
+  steps: StepState[];
+  /** Values stored by steps' output mappings. */
+  context: JsonObject;
+  /** Step outputs kept for mapping (the shell stores them durably and passes references). */
+  outputs: Record<string, JsonObject>;
+  costMicros: number;
+  reason: string | null;
+  /** Why optional steps failed or were skipped. */
+  notes: string[];
+  cleanup: Cleanup[];
+  attempts: AttemptRecord[];
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  historyWritten: boolean;
+}
+
+/** The idempotency key of a step attempt: every effect of the attempt carries it. */
+export function attemptKey(pipelineId: string, stepId: string, attempt: number): string {
+  return `${pipelineId}:${stepId}:${attempt}`;
+}
+
+/** True for statuses a pipeline ends in. */
+export function isTerminal(status: PipelineStatus): boolean {
+  return status === "completed" || status === "partial" || status === "failed" || status === "cancelled";
+}
+
+/** True for statuses a step ends in. */
+export function stepDone(status: StepStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "skipped";
+}
+
+function movePipeline(s: PipelineState, to: PipelineStatus): PipelineState {
+  if (s.status === to) return s;
+  if (!PIPELINE_TRANSITIONS[s.status].includes(to)) throw new TransitionError(`pipeline ${s.spec.pipelineId}`, s.status, to);
+  return { ...s, status: to };
+}
+
+function moveStep(step: StepState, to: StepStatus): StepState {
+  if (step.status === to) return step;
+  if (!STEP_TRANSITIONS[step.status].includes(to)) throw new TransitionError(`step ${step.id}`, step.status, to);
+  return { ...step, status: to };
+}
+
+function withStep(s: PipelineState, id: string, f: (step: StepState) => StepState): PipelineState {
+  return { ...s, steps: s.steps.map((st) => (st.id === id ? f(st) : st)) };
+}
+
+function specOf(s: PipelineState, id: string): StepSpec {
+  const spec = s.spec.steps.find((st) => st.id === id);
+  if (!spec) throw new Error(`unknown step ${id}`);
+  return spec;
+}
+
+/** The step whose current attempt has this key, if any. */
+export function stepByKey(s: PipelineState, key: string): StepState | undefined {
+  return s.steps.find((st) => attemptKey(s.spec.pipelineId, st.id, st.attempt) === key);
+}
+
+/** A new pipeline, pending. */
+export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
+  validateSpec(spec);
+  return {
+    spec, status: "pending",
+    steps: spec.steps.map((st) => ({
+      id: st.id, status: "pending", attempt: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null,
+      retryAt: null, timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
+    })),
+    context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], attempts: [],
+    createdAt: now, startedAt: null, finishedAt: null, historyWritten: false,
+  };
+}
+
+/** Refuses a spec whose DAG is malformed: unknown or cyclic dependencies, duplicate ids, no workers. */
+export function validateSpec(spec: PipelineSpec): void {
+  const ids = new Set<string>();
+  for (const st of spec.steps) {
+    if (ids.has(st.id)) throw new Error(`step '${st.id}' appears twice`);
+    ids.add(st.id);
+    if (st.workers.length === 0) throw new Error(`step '${st.id}' names no worker`);
+  }
+  for (const st of spec.steps) {
+    for (const d of st.dependsOn) if (!ids.has(d)) throw new Error(`step '${st.id}' depends on unknown step '${d}'`);
+  }
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (id: string): void => {
+    if (done.has(id)) return;
+    if (visiting.has(id)) throw new Error(`steps form a cycle through '${id}'`);
+    visiting.add(id);
+    for (const d of spec.steps.find((st) => st.id === id)!.dependsOn) visit(d);
+    visiting.delete(id);
+    done.add(id);
+  };
+  for (const st of spec.steps) visit(st.id);
+}
+
+/** The root object paths resolve against. */
+export function pathRoot(s: PipelineState): JsonObject {
+  return { inputs: s.spec.inputs, steps: s.outputs, context: s.context };
+}
+
+/** The worker input of a step's current attempt. */
+export function stepInput(s: PipelineState, id: string): JsonObject {
+  return mapInput(specOf(s, id).input, pathRoot(s));
+}
+
+/**
+ * Full-jitter exponential backoff: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
+ * `random` is in [0, 1).
+ */
+export function backoffMs(policy: RetryPolicy, attempt: number, random: number): number {
+  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random * ceiling);
+}
+
+/** Starts a pending pipeline. */
+export function start(s: PipelineState, now: number): PipelineState {
+  if (s.status !== "pending") return s;
+  return { ...movePipeline(s, "running"), startedAt: now };
+}
+
+/**
+ * Moves the DAG forward: skips steps whose condition fails or whose required dependency failed,
+ * starts ready steps (to waiting_budget), moves due retries on, and ends the pipeline when every
+ * step is done. Call after every change.
+ */
+export function plan(s: PipelineState, now: number): PipelineState {
+  if (s.status === "paused" || isTerminal(s.status) || s.status === "pending") return s;
+  let state = s;
+  if (s.spec.deadlineAt !== null && now >= s.spec.deadlineAt) return fail(state, "deadline_exceeded", now);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const step of state.steps) {
+      const spec = specOf(state, step.id);
+      if (step.status === "retry_wait" && step.retryAt !== null && step.retryAt <= now) {
+        state = withStep(state, step.id, (st) => ({ ...moveStep(st, "waiting_budget"), attempt: st.attempt + 1, held: false, retryAt: null, queued: null }));
+        changed = true;
+        continue;
+      }
+      if (step.status !== "pending") continue;
+      const deps = spec.dependsOn.map((d) => state.steps.find((x) => x.id === d)!);
+      if (!deps.every((d) => stepDone(d.status))) continue;
+      const failedDep = deps.find((d) => d.status === "failed" && !specOf(state, d.id).optional);
+      if (failedDep) {
+        state = withStep(state, step.id, (st) => ({ ...moveStep(st, "skipped"), skippedReason: `dependency '${failedDep.id}' failed`, finishedAt: now }));
+        changed = true;
+        continue;
+      }
+      if (spec.condition && !holds(spec.condition, pathRoot(state))) {
+        state = withStep(state, step.id, (st) => ({ ...moveStep(st, "skipped"), skippedReason: "condition not met", finishedAt: now }));
+        changed = true;
+        continue;
+      }
+      state = withStep(state, step.id, (st) => ({ ...moveStep(st, "waiting_budget"), attempt: st.attempt + 1, held: false, queued: null }));
+      changed = true;
+    }
+  }
+  return settleStatus(state, now);
+}
+
+/** Derives running/queued, or the terminal status once every step is done. */
+function settleStatus(s: PipelineState, now: number): PipelineState {
+  if (isTerminal(s.status) || s.status === "paused") return s;
+  if (s.steps.every((st) => stepDone(st.status))) {
+    const requiredFailed = s.steps.find((st) => st.status === "failed" && !specOf(s, st.id).optional);
+    if (requiredFailed) return fail(s, `step '${requiredFailed.id}' failed: ${requiredFailed.error?.message ?? "unknown error"}`, now);
+    const optionalFailed = s.steps.filter((st) => st.status === "failed");
+    const to = optionalFailed.length > 0 ? "partial" : "completed";
+    return { ...movePipeline(s, to), finishedAt: now, reason: to === "partial" ? "optional steps failed" : null };
+  }
+  const active = s.steps.filter((st) => !stepDone(st.status) && st.status !== "pending");
+  const allQueued = active.length > 0 && active.every((st) => st.status === "waiting_capacity" && st.queued !== null);
+  return movePipeline(s, allQueued ? "queued" : "running");
+}
+
+/** Ends the pipeline as failed: open holds and reservations are released, nothing more is charged. */
+export function fail(s: PipelineState, reason: string, now: number): PipelineState {
+  if (isTerminal(s.status)) return s;
+  return finish(s, "failed", reason, now);
+}
+
+function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, now: number): PipelineState {
+  const cleanup: Cleanup[] = [...s.cleanup];
+  const steps = s.steps.map((st) => {
+    if (stepDone(st.status)) return st;
+    const spec = specOf(s, st.id);
+    const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
+    if (st.held) cleanup.push({ kind: "release_hold", key });
+    if (st.status === "waiting_capacity" || st.status === "running") {
+      cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+    }
+    return { ...st, status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
+  });
+  return { ...movePipeline(s, to), steps, cleanup, reason, finishedAt: now };
+}
+
+/** The ledger's answer to a step's hold. Insufficient money stops the pipeline: budget_exceeded. */
+export function onHold(s: PipelineState, stepId: string, answer: { ok: boolean; available?: number }, now: number): PipelineState {
+  const step = s.steps.find((st) => st.id === stepId);
+  if (!step || step.status !== "waiting_budget") return s;
+  if (!answer.ok) {
+    return fail(s, `budget_exceeded: step '${stepId}' needs ${specOf(s, stepId).estimateMicros} micro-USD, ${answer.available ?? 0} available`, now);
+  }
+  return plan(withStep(s, stepId, (st) => ({ ...moveStep(st, "waiting_capacity"), held: true })), now);
+}
+
+/** The pipeline's own limit: the hold that would pass it is not made. */
+export function withinPipelineBudget(s: PipelineState, stepId: string): boolean {
+  if (s.spec.budgetLimitMicros === null) return true;
+  const outstanding = s.steps.filter((st) => st.held && st.id !== stepId).reduce((n, st) => n + specOf(s, st.id).estimateMicros, 0);
+  return s.costMicros + outstanding + specOf(s, stepId).estimateMicros <= s.spec.budgetLimitMicros;
+}
+
+/** The pool's answer to a reservation (or its later call-back). */
+export function onCapacity(
+  s: PipelineState, stepId: string,
+  answer: { status: "granted" } | { status: "queued"; position: number; etaMs: number } | { status: "rejected" | "timed_out"; reason: string },
+  now: number, random: number,
+): PipelineState {
+  const step = s.steps.find((st) => st.id === stepId);
+  if (!step || step.status !== "waiting_capacity" || s.status === "paused" || isTerminal(s.status)) return s;
+  if (answer.status === "queued") return settleStatus(withStep(s, stepId, (st) => ({ ...st, queued: { position: answer.position, etaMs: answer.etaMs } })), now);
+  if (answer.status === "granted") {
+    const spec = specOf(s, stepId);
+    return settleStatus(withStep(s, stepId, (st) => ({
+      ...moveStep(st, "running"), queued: null, startedAt: st.startedAt ?? now, timeoutAt: now + spec.timeoutMs,
+    })), now);
+  }
+  // No capacity: the attempt fails transiently (the hold is released), and retries if it may.
+  return attemptFailed(s, stepId, { kind: "transient", code: `capacity_${answer.status}`, message: `no capacity: ${answer.reason}` }, 0, 0, now, random, false);
+}
+
+/** A worker's answer for the step's current attempt. A late answer for an older attempt is ignored. */
+export function onResult(s: PipelineState, stepId: string, attempt: number, outcome: WorkerOutcome, outputRef: string | null, now: number, random: number): PipelineState {
+  const step = s.steps.find((st) => st.id === stepId);
+  if (!step || step.attempt !== attempt || step.status !== "running" || isTerminal(s.status)) return s;
+  const spec = specOf(s, stepId);
+  const key = attemptKey(s.spec.pipelineId, stepId, attempt);
+  const worker = spec.workers[step.workerIndex]!.name;
+  const record: AttemptRecord = {
+    stepId, attempt, worker, key, success: outcome.ok, costMicros: outcome.costMicros, durationMs: outcome.durationMs,
+    tokensIn: outcome.ok ? outcome.tokensIn : 0, tokensOut: outcome.ok ? outcome.tokensOut : 0,
+    errorCode: outcome.ok ? null : outcome.error.code, errorMessage: outcome.ok ? null : outcome.error.message,
+    startedAt: step.startedAt ?? now, finishedAt: now,
+  };
+  if (!outcome.ok) return attemptFailed({ ...s, attempts: [...s.attempts, record] }, stepId, outcome.error, outcome.costMicros, outcome.durationMs, now, random, true);
+  const cleanup: Cleanup[] = [
+    ...s.cleanup,
+    { kind: "settle", key, actualMicros: outcome.costMicros },
+    { kind: "release_capacity", worker, key, observedMs: outcome.durationMs },
+  ];
+  const context = { ...s.context };
+  for (const [name, path] of Object.entries(spec.output)) {
+    const value = resolvePath(path, outcome.output);
+    if (value !== undefined) context[name] = value;
+  }
+  const next: PipelineState = {
+    ...withStep(s, stepId, (st) => ({
+      ...moveStep(st, "succeeded"), held: false, finishedAt: now, timeoutAt: null, outputRef, costMicros: st.costMicros + outcome.costMicros, error: null,
+    })),
+    outputs: { ...s.outputs, [stepId]: outcome.output },
+    context, cleanup, costMicros: s.costMicros + outcome.costMicros, attempts: [...s.attempts, record],
+  };
+  return plan(next, now);
+}
+
+/**
+ * A failed attempt: settle what it cost, give its slot back, then retry (with backoff) while
+ * attempts remain and the failure is retriable, else try the next fallback worker, else fail
+ * the step (an optional step's failure makes the pipeline partial, a required one's fails it).
+ */
+function attemptFailed(
+  s: PipelineState, stepId: string, error: StepFailure, costMicros: number, durationMs: number, now: number, random: number, hadCapacity: boolean,
+): PipelineState {
+  const step = s.steps.find((st) => st.id === stepId)!;
+  const spec = specOf(s, stepId);
+  const key = attemptKey(s.spec.pipelineId, stepId, step.attempt);
+  const worker = spec.workers[step.workerIndex]!.name;
+  const cleanup: Cleanup[] = [...s.cleanup, { kind: "settle", key, actualMicros: costMicros }];
+  if (hadCapacity) cleanup.push({ kind: "release_capacity", worker, key, observedMs: durationMs });
+  const base: PipelineState = { ...s, cleanup, costMicros: s.costMicros + costMicros };
+  const attemptsOnWorker = s.attempts.filter((a) => a.stepId === stepId && a.worker === worker).length + (hadCapacity ? 0 : 1);
+  const failedStep = { ...step, held: false, queued: null, timeoutAt: null, costMicros: step.costMicros + costMicros, error: { code: error.code, message: error.message } };
+  if (error.kind !== "fatal" && attemptsOnWorker < spec.retry.maxAttempts) {
+    const wait = error.kind === "retry_after" && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(spec.retry, attemptsOnWorker, random);
+    return settleStatus(withStep(base, stepId, () => ({ ...moveStep(failedStep, "retry_wait"), retryAt: now + wait })), now);
+  }
+  if (step.workerIndex + 1 < spec.workers.length) {
+    const moved = moveStep(failedStep, step.status === "running" ? "waiting_budget" : "retry_wait");
+    const next = moved.status === "waiting_budget"
+      ? { ...moved, workerIndex: step.workerIndex + 1, attempt: step.attempt + 1 }
+      : { ...moved, workerIndex: step.workerIndex + 1, retryAt: now };
+    return plan(withStep(base, stepId, () => next), now);
+  }
+  const failed = withStep(base, stepId, () => ({ ...moveStep(failedStep, "failed"), finishedAt: now }));
+  const withNote = spec.optional ? { ...failed, notes: [...failed.notes, `optional step '${stepId}' failed: ${error.message}`] } : failed;
+  return plan(withNote, now);
+}
+
+/** A running attempt passed its timeout: a transient failure (the late answer will be ignored). */
+export function onTimeout(s: PipelineState, stepId: string, now: number, random: number): PipelineState {
+  const step = s.steps.find((st) => st.id === stepId);
+  if (!step || step.status !== "running" || step.timeoutAt === null || step.timeoutAt > now) return s;
+  const spec = specOf(s, stepId);
+  const record: AttemptRecord = {
+    stepId, attempt: step.attempt, worker: spec.workers[step.workerIndex]!.name, key: attemptKey(s.spec.pipelineId, stepId, step.attempt),
+    success: false, costMicros: 0, durationMs: now - (step.startedAt ?? now), tokensIn: 0, tokensOut: 0,
+    errorCode: "timeout", errorMessage: `no answer within ${spec.timeoutMs} ms`, startedAt: step.startedAt ?? now, finishedAt: now,
+  };
+  return attemptFailed({ ...s, attempts: [...s.attempts, record] }, stepId,
+    { kind: "transient", code: "timeout", message: `no answer within ${spec.timeoutMs} ms` }, 0, record.durationMs, now, random, true);
+}
+
+/** The shell performed a cleanup effect. */
+export function cleanupDone(s: PipelineState, done: Cleanup): PipelineState {
+  const i = s.cleanup.findIndex((c) => JSON.stringify(c) === JSON.stringify(done));
+  return i < 0 ? s : { ...s, cleanup: [...s.cleanup.slice(0, i), ...s.cleanup.slice(i + 1)] };
+}
+
+/**
+ * Pause: no new step starts. Steps waiting for budget or capacity give their hold and queue place
+ * back and return to pending; running steps finish (their answers are kept).
+ */
+export function pause(s: PipelineState, now: number): PipelineState {
+  if (s.status === "paused" || isTerminal(s.status)) return s;
+  const cleanup: Cleanup[] = [...s.cleanup];
+  const steps = s.steps.map((st) => {
+    if (st.status !== "waiting_budget" && st.status !== "waiting_capacity" && st.status !== "retry_wait") return st;
+    const spec = specOf(s, st.id);
+    const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
+    if (st.held) cleanup.push({ kind: "release_hold", key });
+    if (st.status === "waiting_capacity") cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+    return { ...moveStep(st, "pending"), held: false, queued: null, retryAt: null };
+  });
+  void now;
+  return { ...movePipeline(s, "paused"), steps, cleanup };
+}
+
+/** Resume a paused pipeline. */
+export function resume(s: PipelineState, now: number): PipelineState {
+  if (s.status !== "paused") return s;
+  return plan(movePipeline(s, "running"), now);
+}
+
+/** Cancel: every unfinished step is skipped, holds and reservations are released. */
+export function cancel(s: PipelineState, now: number): PipelineState {
+  if (isTerminal(s.status)) return s;
+  return finish(s, "cancelled", "cancelled by request", now);
+}
+
+/**
+ * Retry from a step: that step and everything downstream of it go back to pending (their
+ * outputs forgotten) and the pipeline runs again. Allowed when paused or ended failed, partial
+ * or cancelled.
+ */
+export function retryFrom(s: PipelineState, stepId: string, now: number): PipelineState {
+  if (!(s.status === "paused" || s.status === "failed" || s.status === "partial" || s.status === "cancelled")) {
+    throw new TransitionError(`pipeline ${s.spec.pipelineId}`, s.status, "running (retry)");
+  }
+  specOf(s, stepId);
+  const downstream = new Set([stepId]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const st of s.spec.steps) {
+      if (!downstream.has(st.id) && st.dependsOn.some((d) => downstream.has(d))) { downstream.add(st.id); grew = true; }
+    }
+  }
+  const steps = s.steps.map((st) => {
+    if (!downstream.has(st.id)) return st;
+    if (st.status === "running") throw new TransitionError(`step ${st.id}`, st.status, "pending (retry while running)");
+    return { ...moveStep(st, "pending"), workerIndex: 0, held: false, queued: null, retryAt: null, timeoutAt: null, outputRef: null, error: null, skippedReason: null, finishedAt: null };
+  });
+  const outputs = Object.fromEntries(Object.entries(s.outputs).filter(([id]) => !downstream.has(id)));
+  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, reason: null, finishedAt: null, historyWritten: false };
+  return plan(resumed, now);
+}
+
+/** The earliest time something must happen without a caller (retry due, timeout, deadline). */
+export function nextTimer(s: PipelineState): number | null {
+  if (isTerminal(s.status)) return null;
+  const times = s.steps.flatMap((st) => [st.retryAt, st.timeoutAt]).filter((t): t is number => t !== null);
+  if (s.spec.deadlineAt !== null && s.status !== "paused") times.push(s.spec.deadlineAt);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+/** Fires every timer that is due. */
+export function onTimers(s: PipelineState, now: number, random: () => number): PipelineState {
+  let state = s;
+  for (const st of state.steps) {
+    if (st.status === "running" && st.timeoutAt !== null && st.timeoutAt <= now) state = onTimeout(state, st.id, now, random());
+  }
+  return plan(state, now);
+}

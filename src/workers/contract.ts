@@ -1,0 +1,29 @@
+import type { JsonObject } from "../lib/json";
+
+/**
+ * What the PipelineActor sends a worker: identity of the attempt (its idempotency key is the key
+ * of every effect the worker makes), the mapped input, and the time by which to answer.
+ */
+export interface Handshake {
+  pipeline_id: string;
+  step_id: string;
+  attempt: number;
+  idempotency_key: string;
+  worker: string;
+  client_id: string;
+  input: JsonObject;
+  deadline_at: number;
+}
+
+/** How a failure should be treated: retry with backoff, retry after a given time, or never. */
+export type FailureKind = "transient" | "retry_after" | "fatal";
+
+/** A worker's answer. */
+export type WorkerResult =
+  | { ok: true; output: JsonObject; cost_micros: number; duration_ms: number; usage: { input_tokens: number; output_tokens: number } }
+  | { ok: false; error: { kind: FailureKind; code: string; message: string; retry_after_ms?: number }; cost_micros: number; duration_ms: number };
+
+/** The narrow interface the PipelineActor calls workers through. */
+export interface StepWorker {
+  execute(handshake: Handshake): Promise<WorkerResult>;
+}

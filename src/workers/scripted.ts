@@ -1,0 +1,61 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { JsonObject } from "../lib/json";
+import type { Handshake, StepWorker, WorkerResult } from "./contract";
+
+/**
+ * A worker that does what its input's `script` says, for testing and benchmarking the runtime
+ * before (and apart from) the real workers:
+ *
+ *   { "mode": "succeed", "output": {...}, "cost_micros": 100, "delay_ms": 0 }
+ *   { "mode": "fail_times", "times": 2, "kind": "transient" }   fails the first N runs of the step
+ *   { "mode": "fail" }                                          fails for good (fatal)
+ *   { "mode": "retry_after", "ms": 50, "times": 1 }             asks to be retried after `ms`
+ *   { "mode": "hang", "ms": 5000 }                              answers after `ms` (past a timeout)
+ *
+ * Runs are counted per pipeline step in KV, and each idempotency key's effect is written once
+ * (`scripted:effect:<key>`), so tests can see at-least-once execution with exactly-once effects.
+ * Refuses to run in production.
+ */
+export class ScriptedWorker extends WorkerEntrypoint<Env> implements StepWorker {
+  async execute(h: Handshake): Promise<WorkerResult> {
+    const started = Date.now();
+    if (this.env.ENVIRONMENT === "production") {
+      return { ok: false, error: { kind: "fatal", code: "not_available", message: "the scripted worker does not run in production" }, cost_micros: 0, duration_ms: 0 };
+    }
+    const script = (h.input.script ?? { mode: "succeed" }) as JsonObject;
+    const count = script.count === false ? false : true;
+    let runs = 1;
+    if (count) {
+      const runsKey = `scripted:runs:${h.pipeline_id}:${h.step_id}`;
+      runs = Number((await this.env.PAYLOADS.get(runsKey)) ?? "0") + 1;
+      await this.env.PAYLOADS.put(runsKey, String(runs));
+      await this.env.PAYLOADS.put(`scripted:exec:${h.idempotency_key}:${runs}`, "1");
+    }
+    const delay = Number(script.delay_ms ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const took = () => Date.now() - started;
+    switch (script.mode) {
+      case "fail_times":
+        if (runs <= Number(script.times ?? 1)) {
+          return { ok: false, error: { kind: script.kind === "fatal" ? "fatal" : "transient", code: "scripted_failure", message: `scripted failure ${runs}` }, cost_micros: Number(script.failure_cost_micros ?? 0), duration_ms: took() };
+        }
+        break;
+      case "fail":
+        return { ok: false, error: { kind: "fatal", code: "scripted_fatal", message: "scripted to fail for good" }, cost_micros: 0, duration_ms: took() };
+      case "retry_after":
+        if (runs <= Number(script.times ?? 1)) {
+          return { ok: false, error: { kind: "retry_after", code: "busy", message: "scripted busy", retry_after_ms: Number(script.ms ?? 100) }, cost_micros: 0, duration_ms: took() };
+        }
+        break;
+      case "hang":
+        await new Promise((r) => setTimeout(r, Number(script.ms ?? 60_000)));
+        break;
+    }
+    if (count) {
+      const effectKey = `scripted:effect:${h.idempotency_key}`;
+      if ((await this.env.PAYLOADS.get(effectKey)) === null) await this.env.PAYLOADS.put(effectKey, String(runs));
+    }
+    const output: JsonObject = { ...((script.output as JsonObject | undefined) ?? {}), step: h.step_id, attempt: h.attempt, runs };
+    return { ok: true, output, cost_micros: Number(script.cost_micros ?? 0), duration_ms: took(), usage: { input_tokens: 0, output_tokens: 0 } };
+  }
+}

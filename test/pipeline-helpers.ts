@@ -1,0 +1,97 @@
+import { env } from "cloudflare:workers";
+import type { PipelineSpec, StepSpec } from "../src/actors/pipeline";
+import type { JsonObject } from "../src/lib/json";
+
+let n = 0;
+/** A fresh client in D1 with a budget (micro-USD), for ledgers. */
+export async function testClient(budget = 1_000_000_000): Promise<string> {
+  const clientId = `pl_client_${Date.now()}_${n++}`;
+  const at = new Date().toISOString();
+  await env.DB.prepare(
+    `INSERT INTO clients (client_id, company_name, contact_email, monthly_budget_micros, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  ).bind(clientId, clientId, `${clientId}@example.com`, budget, at, at).run();
+  return clientId;
+}
+
+/** Registers a worker type (for its ResourcePool's capacity). */
+export async function testWorker(maxConcurrent = 8, name = `scripted-${Date.now()}-${n++}`): Promise<string> {
+  const at = new Date().toISOString();
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO worker_registry (worker_name, display_name, kind, binding, input_format, output_format, max_concurrent,
+       queue_limit, lease_ttl_ms, avg_execution_time_ms, created_at, updated_at)
+     VALUES (?, ?, 'builtin', 'ScriptedWorker', 'any', 'any', ?, 1000, 60000, 50, ?, ?)`,
+  ).bind(name, name, maxConcurrent, at, at).run();
+  return name;
+}
+
+/** A step of a scripted pipeline. */
+export interface ScriptedStep {
+  id: string;
+  dependsOn?: string[];
+  script?: JsonObject;
+  optional?: boolean;
+  condition?: StepSpec["condition"];
+  /** Worker names; the first is primary. Each runs the step's script, or its own from `fallbackScripts`. */
+  workers?: string[];
+  timeoutMs?: number;
+  retry?: StepSpec["retry"];
+  estimateMicros?: number;
+  input?: Record<string, string>;
+  output?: Record<string, string>;
+}
+
+/** A pipeline spec whose steps run the scripted worker. */
+export function scriptedSpec(clientId: string, steps: ScriptedStep[], extra: Partial<PipelineSpec> = {}, worker = "scripted"): PipelineSpec {
+  const pipelineId = extra.pipelineId ?? `pip_test_${Date.now()}_${n++}`;
+  const scripts: JsonObject = {};
+  for (const s of steps) if (s.script) scripts[s.id] = s.script;
+  return {
+    pipelineId, templateName: "test", clientId, requestId: null, priority: 4, budgetLimitMicros: null, deadlineAt: null,
+    maxWaitMs: 600_000, inputs: { topic: "testing", scripts, ...(extra.inputs ?? {}) },
+    ...extra,
+    steps: steps.map((s) => ({
+      id: s.id,
+      workers: (s.workers ?? [worker]).map((name) => ({ name, binding: "ScriptedWorker" })),
+      dependsOn: s.dependsOn ?? [],
+      input: s.input ?? { script: `$.inputs.scripts.${s.id}` },
+      output: s.output ?? {},
+      condition: s.condition ?? null,
+      optional: s.optional ?? false,
+      timeoutMs: s.timeoutMs ?? 5_000,
+      retry: s.retry ?? { maxAttempts: 3, baseMs: 5, capMs: 20 },
+      estimateMicros: s.estimateMicros ?? 1_000,
+    })),
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
+
+/** Waits for a pipeline to end and returns its summary. */
+export async function finished(pipelineId: string, timeoutMs = 15_000): Promise<Record<string, any>> {
+  const stub = env.PipelineActor.getByName(pipelineId);
+  return waitFor(async () => {
+    const s = (await stub.summary()) as Record<string, any> | null;
+    return s && TERMINAL.has(s.status) ? s : undefined;
+  }, timeoutMs, `pipeline ${pipelineId} to finish`);
+}
+
+/** Waits until the pipeline has no open effects left (history written, cleanup done). */
+export async function settledDown(pipelineId: string): Promise<void> {
+  const stub = env.PipelineActor.getByName(pipelineId);
+  await waitFor(async () => {
+    const i = await stub.inspect();
+    return i && i.cleanup.length === 0 && i.holds.length === 0 && i.leases.length === 0
+      && (await env.DB.prepare(`SELECT 1 FROM pipeline_executions WHERE pipeline_id = ?`).bind(pipelineId).first()) ? true : undefined;
+  }, 10_000, `pipeline ${pipelineId} to settle`);
+}

@@ -1,0 +1,218 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { finished, scriptedSpec, settledDown, testClient, testWorker } from "./pipeline-helpers";
+
+function run(spec: ReturnType<typeof scriptedSpec>) {
+  return env.PipelineActor.getByName(spec.pipelineId).create(spec);
+}
+
+describe("PipelineActor", () => {
+  it("runs a DAG with parallel branches to completion, charging each step once and leaving no hold or lease", async () => {
+    const client = await testClient();
+    const worker = await testWorker(8);
+    const spec = scriptedSpec(client, [
+      { id: "a", script: { mode: "succeed", cost_micros: 100, output: { n: 1 } } },
+      { id: "b", dependsOn: ["a"], script: { mode: "succeed", cost_micros: 200, delay_ms: 30 } },
+      { id: "c", dependsOn: ["a"], script: { mode: "succeed", cost_micros: 300, delay_ms: 30 } },
+      { id: "d", dependsOn: ["b", "c"], script: { mode: "succeed", cost_micros: 400 }, input: { script: "$.inputs.scripts.d", from_a: "$.steps.a.n" }, output: { total: "runs" } },
+    ], {}, worker);
+    const created = await run(spec);
+    expect(created).toMatchObject({ pipeline_id: spec.pipelineId, client_id: client });
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("completed");
+    expect(done.cost_micros).toBe(1_000);
+    expect(done.steps.map((s: { status: string }) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
+    // b and c ran in parallel: each started before the other finished.
+    const [b, c] = [done.steps[1], done.steps[2]];
+    expect(b.started_at).toBeLessThan(c.finished_at);
+    expect(c.started_at).toBeLessThan(b.finished_at);
+    await settledDown(spec.pipelineId);
+    const ledger = await env.ClientLedger.getByName(client).inspect();
+    expect(ledger.balance).toMatchObject({ settled: 1_000, held: 0 });
+    expect(ledger.open_holds).toEqual([]);
+    expect((await env.ResourcePool.getByName(worker).inspect()).leases).toEqual([]);
+    const history = await env.DB.prepare(`SELECT status, total_cost_micros, steps_succeeded FROM pipeline_executions WHERE pipeline_id = ?`).bind(spec.pipelineId).first();
+    expect(history).toEqual({ status: "completed", total_cost_micros: 1_000, steps_succeeded: 4 });
+    const results = await env.DB.prepare(`SELECT count(*) AS n FROM worker_execution_results WHERE pipeline_id = ?`).bind(spec.pipelineId).first();
+    expect(results).toEqual({ n: 4 });
+    const sessions = await env.DB.prepare(`SELECT count(*) AS n FROM pipeline_worker_sessions WHERE pipeline_id = ?`).bind(spec.pipelineId).first();
+    expect(sessions).toEqual({ n: 4 });
+    const inspected = await env.PipelineActor.getByName(spec.pipelineId).inspect();
+    expect(inspected!.context).toEqual({ total: 1 });
+    expect(inspected!.checkpoints.length).toBeGreaterThan(8);
+    expect(await env.PipelineActor.getByName(spec.pipelineId).output("d")).toMatchObject({ step: "d", runs: 1 });
+  });
+
+  it("is idempotent on create", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "a" }]);
+    await run(spec);
+    const again = await run({ ...spec, steps: [] });
+    expect(again.pipeline_id).toBe(spec.pipelineId);
+    expect((await finished(spec.pipelineId)).steps).toHaveLength(1);
+  });
+
+  it("retries a step that fails N times, with backoff, and honours retry-after", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [
+      { id: "flaky", script: { mode: "fail_times", times: 2, failure_cost_micros: 10 }, retry: { maxAttempts: 3, baseMs: 5, capMs: 20 } },
+      { id: "busy", dependsOn: ["flaky"], script: { mode: "retry_after", ms: 80, times: 1 } },
+    ]);
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("completed");
+    expect(done.steps[0]).toMatchObject({ status: "succeeded", attempt: 3 });
+    expect(done.steps[1]).toMatchObject({ status: "succeeded", attempt: 2 });
+    // Failed attempts are charged what they cost (10 each), successful ones 0.
+    expect(done.cost_micros).toBe(20);
+    const inspected = await env.PipelineActor.getByName(spec.pipelineId).inspect();
+    const events = inspected!.recent_events.map((e) => e.type);
+    expect(events).toContain("step_retrying");
+    await settledDown(spec.pipelineId);
+    const ledger = await env.ClientLedger.getByName(client).inspect();
+    expect(ledger.balance).toMatchObject({ settled: 20, held: 0 });
+  });
+
+  it("falls back to the next worker when the primary fails for good", async () => {
+    const client = await testClient();
+    const primary = await testWorker();
+    const fallback = await testWorker();
+    // The fallback succeeds because fail_times counts runs per step: run 1 (primary) fails fatally.
+    const spec = scriptedSpec(client, [{ id: "s", workers: [primary, fallback], script: { mode: "fail_times", times: 1, kind: "fatal" } }]);
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("completed");
+    expect(done.steps[0]).toMatchObject({ status: "succeeded", worker: fallback, attempt: 2 });
+  });
+
+  it("ends partial when an optional step fails, with the reason; failed when a required one does", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [
+      { id: "ok" },
+      { id: "extra", optional: true, script: { mode: "fail" } },
+      { id: "after", dependsOn: ["extra"] },
+    ]);
+    await run(spec);
+    const partial = await finished(spec.pipelineId);
+    expect(partial.status).toBe("partial");
+    expect(partial.notes[0]).toContain("optional step 'extra' failed");
+    expect(partial.steps.map((s: { status: string }) => s.status)).toEqual(["succeeded", "failed", "succeeded"]);
+
+    const spec2 = scriptedSpec(client, [{ id: "broken", script: { mode: "fail" } }, { id: "downstream", dependsOn: ["broken"] }]);
+    await run(spec2);
+    const failed = await finished(spec2.pipelineId);
+    expect(failed.status).toBe("failed");
+    expect(failed.reason).toContain("step 'broken' failed");
+    expect(failed.steps[1]).toMatchObject({ status: "skipped", skipped_reason: "dependency 'broken' failed" });
+  });
+
+  it("runs a conditional step only when earlier output says so (the librarian found too few sources)", async () => {
+    const client = await testClient();
+    const steps = (count: number) => [
+      { id: "librarian", script: { mode: "succeed", output: { sources_count: count } } },
+      { id: "researcher", dependsOn: ["librarian"], optional: true, condition: { path: "$.steps.librarian.sources_count", op: "lt" as const, value: 3 } },
+      { id: "fetcher", dependsOn: ["librarian", "researcher"] },
+    ];
+    const few = scriptedSpec(client, steps(1));
+    const many = scriptedSpec(client, steps(8));
+    await Promise.all([run(few), run(many)]);
+    expect((await finished(few.pipelineId)).steps.map((s: { status: string }) => s.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const enough = await finished(many.pipelineId);
+    expect(enough.status).toBe("completed");
+    expect(enough.steps[1]).toMatchObject({ status: "skipped", skipped_reason: "condition not met" });
+    expect(enough.steps[2].status).toBe("succeeded");
+  });
+
+  it("times out a hanging step and retries it", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "slow", timeoutMs: 150, script: { mode: "hang", ms: 2_000 }, retry: { maxAttempts: 2, baseMs: 5, capMs: 10 } }]);
+    await run(spec);
+    const done = await finished(spec.pipelineId, 10_000);
+    expect(done.status).toBe("failed");
+    expect(done.steps[0]).toMatchObject({ status: "failed", attempt: 2, error: { code: "timeout" } });
+    await settledDown(spec.pipelineId);
+    expect((await env.ClientLedger.getByName(client).inspect()).open_holds).toEqual([]);
+  });
+
+  it("stops with budget_exceeded when the ledger refuses, charging nothing more", async () => {
+    const client = await testClient(2_500);
+    const spec = scriptedSpec(client, [
+      { id: "one", estimateMicros: 1_000, script: { mode: "succeed", cost_micros: 1_000 } },
+      { id: "two", dependsOn: ["one"], estimateMicros: 1_000, script: { mode: "succeed", cost_micros: 1_000 } },
+      { id: "three", dependsOn: ["two"], estimateMicros: 1_000, script: { mode: "succeed", cost_micros: 1_000 } },
+    ]);
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("failed");
+    expect(done.reason).toMatch(/^budget_exceeded/);
+    expect(done.steps.map((s: { status: string }) => s.status)).toEqual(["succeeded", "succeeded", "skipped"]);
+    await settledDown(spec.pipelineId);
+    expect((await env.ClientLedger.getByName(client).balance())).toMatchObject({ settled: 2_000, held: 0, available: 500 });
+  });
+
+  it("honours the pipeline's own budget limit", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "one", estimateMicros: 5_000 }], { budgetLimitMicros: 4_000 });
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.reason).toMatch(/budget_exceeded.*budget limit/);
+  });
+
+  it("cancels: running work is abandoned, holds and leases released", async () => {
+    const client = await testClient();
+    const worker = await testWorker(2);
+    const spec = scriptedSpec(client, [{ id: "long", script: { mode: "hang", ms: 1_000 } }, { id: "next", dependsOn: ["long"] }], {}, worker);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect((await stub.summary())!.steps).toMatchObject([{ status: "running" }, { status: "pending" }]);
+    const result = await stub.cancel();
+    expect(result).toMatchObject({ ok: true, summary: { status: "cancelled" } });
+    await settledDown(spec.pipelineId);
+    expect((await env.ClientLedger.getByName(client).inspect()).balance).toMatchObject({ held: 0, settled: 0 });
+    expect((await env.ResourcePool.getByName(worker).inspect()).leases).toEqual([]);
+    expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
+  });
+
+  it("pauses (waiting steps give back holds and queue places) and resumes", async () => {
+    const client = await testClient();
+    const worker = await testWorker(1);
+    const blocker = scriptedSpec(client, [{ id: "hog", script: { mode: "hang", ms: 400 } }], {}, worker);
+    await run(blocker);
+    const spec = scriptedSpec(client, [{ id: "waits" }], {}, worker);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect((await stub.summary())!.status).toBe("queued");
+    expect((await stub.pause())).toMatchObject({ ok: true, summary: { status: "paused", steps: [{ status: "pending" }] } });
+    expect((await env.ResourcePool.getByName(worker).inspect()).queue).toEqual([]);
+    expect((await env.ClientLedger.getByName(client).inspect()).open_holds.map((h) => h.key)).not.toContain(`${spec.pipelineId}:waits:1`);
+    expect((await stub.resume())).toMatchObject({ ok: true });
+    expect((await finished(spec.pipelineId)).status).toBe("completed");
+  });
+
+  it("retries from a step after a failure", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [
+      { id: "first" },
+      { id: "second", dependsOn: ["first"], script: { mode: "fail_times", times: 1, kind: "fatal" } },
+      { id: "third", dependsOn: ["second"] },
+    ]);
+    await run(spec);
+    expect((await finished(spec.pipelineId)).status).toBe("failed");
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect(await stub.retry("nope")).toMatchObject({ ok: false, code: "not_found" });
+    expect(await stub.retry("second")).toMatchObject({ ok: true });
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("completed");
+    expect(done.steps.map((s: { attempt: number }) => s.attempt)).toEqual([1, 2, 1]);
+  });
+
+  it("refuses illegal control transitions with a typed error", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "a" }]);
+    await run(spec);
+    await finished(spec.pipelineId);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect(await stub.retry("a")).toMatchObject({ ok: false, code: "illegal_transition" });
+    expect(await env.PipelineActor.getByName("pip_never_created").pause()).toMatchObject({ ok: false, code: "not_found" });
+  });
+});
