@@ -67,10 +67,17 @@ export function scriptedSpec(clientId: string, steps: ScriptedStep[], extra: Par
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<T> {
   const until = Date.now() + timeoutMs;
+  let lastError: unknown = null;
   for (;;) {
-    const value = await check();
+    let value: T | undefined;
+    try {
+      value = await check();
+    } catch (error) {
+      // An object that was just aborted answers with an error until it restarts.
+      lastError = error;
+    }
     if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -79,18 +86,17 @@ const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
 
 /** Waits for a pipeline to end and returns its summary. */
 export async function finished(pipelineId: string, timeoutMs = 15_000): Promise<Record<string, any>> {
-  const stub = env.PipelineActor.getByName(pipelineId);
   return waitFor(async () => {
-    const s = (await stub.summary()) as Record<string, any> | null;
+    // A fresh stub each time: a stub whose object was aborted stays broken.
+    const s = (await env.PipelineActor.getByName(pipelineId).summary()) as Record<string, any> | null;
     return s && TERMINAL.has(s.status) ? s : undefined;
   }, timeoutMs, `pipeline ${pipelineId} to finish`);
 }
 
 /** Waits until the pipeline has no open effects left (history written, cleanup done). */
 export async function settledDown(pipelineId: string): Promise<void> {
-  const stub = env.PipelineActor.getByName(pipelineId);
   await waitFor(async () => {
-    const i = await stub.inspect();
+    const i = await env.PipelineActor.getByName(pipelineId).inspect();
     return i && i.cleanup.length === 0 && i.holds.length === 0 && i.leases.length === 0
       && (await env.DB.prepare(`SELECT 1 FROM pipeline_executions WHERE pipeline_id = ?`).bind(pipelineId).first()) ? true : undefined;
   }, 10_000, `pipeline ${pipelineId} to settle`);

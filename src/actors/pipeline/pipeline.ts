@@ -45,6 +45,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastLeaseRenewal = 0;
   private faults = new Set<string>();
+  /** Set once a fault has fired: this incarnation does no more work. */
+  private crashing = false;
+  /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
+  private lastDriveFailed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,6 +81,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (spec.pipelineId !== this.name) throw new Error(`spec is for '${spec.pipelineId}', this actor is '${this.name}'`);
     if (this.state) return summarize(this.state);
     const now = Date.now();
+    await this.armWatchdog();
     this.commit(plan(start(createPipeline(spec, now), now), now), "created");
     await this.drive();
     return summarize(this.state!);
@@ -205,26 +210,36 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     this.maybeCrash(label);
   }
 
-  /** Aborts the object at an injected fault point (once). */
+  /**
+   * Crashes the object at an injected fault point, once: the fault is cleared and flushed to
+   * disk first (an abort discards unflushed writes, which would crash-loop), the current work
+   * stops here by throwing, and the object is aborted as soon as the flush lands.
+   */
   private maybeCrash(point: string): void {
     if (!this.faults.has(point)) return;
     this.faults.delete(point);
     this.store.exec(`DELETE FROM faults WHERE point = ?`, point);
-    this.ctx.abort(`fault injected at ${point}`);
+    this.crashing = true;
+    void this.ctx.storage.sync().then(() => this.ctx.abort(`fault injected at ${point}`));
+    throw new Error(`fault injected at ${point}`);
   }
 
   // ---- the driver ---------------------------------------------------------------------------
 
   /** Runs the state forward until nothing more can be done now. Single-flight and re-entrant safe. */
   private async drive(): Promise<void> {
+    if (this.crashing) return;
     if (this.driving) { this.again = true; return; }
     this.driving = true;
     try {
+      await this.armWatchdog();
       do {
         this.again = false;
         await this.driveOnce();
       } while (this.again);
+      this.lastDriveFailed = false;
     } catch (error) {
+      this.lastDriveFailed = true;
       log("error", "pipeline driver failed; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
     } finally {
       this.driving = false;
@@ -318,7 +333,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
         }
       }
       await this.onWorkerResult(step.id, attempt, result);
-    })().finally(() => {
+    })().catch((error: unknown) => {
+      // The answer is not checkpointed; the step is still running in the state and is
+      // dispatched again (same key) by the next incarnation's driver.
+      log("warn", "worker answer not recorded", { pipeline_id: this.name, step_id: step.id, ...describeError(error) });
+    }).finally(() => {
       this.inFlight.delete(key);
       this.updateWatchdog();
     });
@@ -385,6 +404,15 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   // ---- time ---------------------------------------------------------------------------------
 
+  /**
+   * Re-arms the alarm to WATCHDOG_MS from now before doing work, so that if the object dies
+   * during the work it is woken within WATCHDOG_MS (not the platform's seconds-long retry).
+   */
+  private async armWatchdog(): Promise<void> {
+    const timer = this.state ? nextTimer(this.state) : null;
+    await this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+  }
+
   /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
   private updateWatchdog(): void {
     if (this.inFlight.size > 0 && this.watchdog === null) {
@@ -421,7 +449,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
     const owesEffects = s.cleanup.length > 0 || (isTerminal(s.status) && !s.historyWritten)
       || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
-    if (owesEffects) times.push(now + EFFECT_RETRY_MS);
+    // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
+    if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
     if (times.length === 0) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.min(...times));
   }

@@ -146,6 +146,9 @@ export class ResourcePool extends Server<Env> {
     const published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
       this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
+      // The command's own event first (a release, an expiry), then the grants it made possible:
+      // replaying the log must never show more in flight than there were.
+      for (const e of extra) published.push(this.events.append(e.type, e.payload, now));
       for (const note of notes) {
         this.store.exec(
           `INSERT INTO outbox (key, kind, pipeline_id, payload, attempts, due_at) VALUES (?, ?, ?, ?, 0, ?)
@@ -155,7 +158,6 @@ export class ResourcePool extends Server<Env> {
         const payload: JsonObject = { key: note.key, pipeline_id: note.pipelineId, waited_ms: note.waitedMs };
         published.push(this.events.append(note.kind, payload, now));
       }
-      for (const e of extra) published.push(this.events.append(e.type, e.payload, now));
     });
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));

@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  backoffMs, cancel, cleanupDone, createPipeline, isTerminal, onCapacity, onHold, onResult, onTimers, pause, plan,
+  PIPELINE_TRANSITIONS, resume, retryFrom, start, STEP_TRANSITIONS, TransitionError, validateSpec,
+  type PipelineSpec, type PipelineState,
+} from "../../src/actors/pipeline/machine";
+import { mapInput, resolvePath } from "../../src/actors/pipeline/paths";
+
+function spec(): PipelineSpec {
+  const step = (id: string, dependsOn: string[], optional = false) => ({
+    id, workers: [{ name: "w1", binding: "X" }, { name: "w2", binding: "X" }], dependsOn, input: {}, output: {},
+    condition: null, optional, timeoutMs: 1_000, retry: { maxAttempts: 2, baseMs: 10, capMs: 100 }, estimateMicros: 10,
+  });
+  return {
+    pipelineId: "p", templateName: "t", clientId: "c", requestId: null, priority: 0, budgetLimitMicros: null, deadlineAt: 1_000_000,
+    maxWaitMs: 1_000, inputs: {}, steps: [step("a", []), step("b", ["a"]), step("c", ["a"], true), step("d", ["b", "c"])],
+  };
+}
+
+type Event =
+  | { e: "hold"; ok: boolean } | { e: "capacity"; answer: "granted" | "queued" | "rejected" }
+  | { e: "result"; ok: boolean; kind: "transient" | "fatal" | "retry_after" } | { e: "time"; ms: number }
+  | { e: "pause" } | { e: "resume" } | { e: "cancel" } | { e: "retry" } | { e: "cleanup" };
+
+const eventArb: fc.Arbitrary<Event> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ e: fc.constant("hold" as const), ok: fc.constantFrom(true, true, true, true, false) }) },
+  { weight: 3, arbitrary: fc.record({ e: fc.constant("capacity" as const), answer: fc.constantFrom("granted" as const, "granted" as const, "queued" as const, "rejected" as const) }) },
+  { weight: 4, arbitrary: fc.record({ e: fc.constant("result" as const), ok: fc.boolean(), kind: fc.constantFrom("transient" as const, "fatal" as const, "retry_after" as const) }) },
+  { weight: 2, arbitrary: fc.record({ e: fc.constant("time" as const), ms: fc.integer({ min: 0, max: 2_000 }) }) },
+  { weight: 1, arbitrary: fc.constantFrom({ e: "pause" as const }, { e: "resume" as const }, { e: "cancel" as const }, { e: "retry" as const }, { e: "cleanup" as const }) },
+);
+
+function legalStep(from: string, to: string): boolean {
+  return from === to || (STEP_TRANSITIONS as Record<string, readonly string[]>)[from]!.includes(to);
+}
+
+describe("pipeline state machine", () => {
+  it("property: random answers and commands only ever make legal transitions", () => {
+    fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (events, random) => {
+      let now = 0;
+      let s: PipelineState = plan(start(createPipeline(spec(), now), now), now);
+      for (const ev of events) {
+        const before = s;
+        try {
+          const waitingBudget = s.steps.find((st) => st.status === "waiting_budget");
+          const waitingCapacity = s.steps.find((st) => st.status === "waiting_capacity");
+          const running = s.steps.find((st) => st.status === "running");
+          switch (ev.e) {
+            case "hold": if (waitingBudget) s = onHold(s, waitingBudget.id, { ok: ev.ok, available: 0 }, now); break;
+            case "capacity":
+              if (waitingCapacity) s = onCapacity(s, waitingCapacity.id, ev.answer === "queued" ? { status: "queued", position: 1, etaMs: 5 } : ev.answer === "granted" ? { status: "granted" } : { status: "rejected", reason: "queue_full" }, now, random);
+              break;
+            case "result":
+              if (running) s = onResult(s, running.id, running.attempt, ev.ok
+                ? { ok: true, output: { n: 1 }, costMicros: 5, durationMs: 1, tokensIn: 0, tokensOut: 0 }
+                : { ok: false, error: { kind: ev.kind, code: "x", message: "x", retryAfterMs: 7 }, costMicros: 1, durationMs: 1 }, "ref", now, random);
+              break;
+            case "time": now += ev.ms; s = onTimers(s, now, () => random); break;
+            case "pause": s = pause(s, now); break;
+            case "resume": s = resume(s, now); break;
+            case "cancel": s = cancel(s, now); break;
+            case "cleanup": if (s.cleanup[0]) s = cleanupDone(s, s.cleanup[0]); break;
+            case "retry": s = retryFrom(s, "b", now); break;
+          }
+        } catch (error) {
+          // Only retry-from-a-step may be refused, and only with a typed error in a state that forbids it.
+          expect(error).toBeInstanceOf(TransitionError);
+          expect(ev.e).toBe("retry");
+          continue;
+        }
+        if (before.status !== s.status) {
+          expect(PIPELINE_TRANSITIONS[before.status].includes(s.status), `${before.status} -> ${s.status}`).toBe(true);
+          if (isTerminal(before.status)) expect(ev.e).toBe("retry");
+        }
+        for (const st of s.steps) {
+          const old = before.steps.find((x) => x.id === st.id)!;
+          // Retry-from-a-step resets steps to pending and plans again in one call.
+          const legal = legalStep(old.status, st.status) || (ev.e === "retry" && legalStep(old.status, "pending") && legalStep("pending", st.status));
+          expect(legal, `${st.id}: ${old.status} -> ${st.status}`).toBe(true);
+          expect(st.attempt).toBeGreaterThanOrEqual(old.attempt);
+        }
+        expect(s.costMicros).toBeGreaterThanOrEqual(before.costMicros);
+        if (isTerminal(s.status)) expect(s.steps.every((st) => !st.held)).toBe(true);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it("backs off with full jitter, bounded by the cap", () => {
+    const policy = { maxAttempts: 5, baseMs: 100, capMs: 1_000 };
+    expect(backoffMs(policy, 1, 0.999)).toBe(99);
+    expect(backoffMs(policy, 3, 0.5)).toBe(200);
+    expect(backoffMs(policy, 10, 0.999)).toBe(999);
+    expect(backoffMs(policy, 2, 0)).toBe(0);
+  });
+
+  it("refuses malformed DAGs", () => {
+    const s = spec();
+    expect(() => validateSpec({ ...s, steps: [...s.steps, { ...s.steps[0]!, id: "e", dependsOn: ["zzz"] }] })).toThrow(/unknown step/);
+    expect(() => validateSpec({ ...s, steps: [{ ...s.steps[0]!, dependsOn: ["b"] }, { ...s.steps[1]!, dependsOn: ["a"] }] })).toThrow(/cycle/);
+    expect(() => validateSpec({ ...s, steps: [s.steps[0]!, s.steps[0]!] })).toThrow(/twice/);
+  });
+
+  it("resolves the path syntax", () => {
+    const root = { inputs: { topic: "rust" }, steps: { lib: { sources: [{ url: "a" }, { url: "b" }], count: 2 }, res: { sources: [{ url: "c" }] } }, context: {} };
+    expect(resolvePath("$.inputs.topic", root)).toBe("rust");
+    expect(resolvePath("$.steps.lib.sources[*].url", root)).toEqual(["a", "b"]);
+    expect(resolvePath("$.steps.lib.sources[*].url,$.steps.res.sources[*].url", root)).toEqual(["a", "b", "c"]);
+    expect(resolvePath("$.steps.missing.sources[*].url,$.steps.res.sources[*].url", root)).toEqual(["c"]);
+    expect(resolvePath("=brief", root)).toBe("brief");
+    expect(resolvePath("$.steps.lib.sources.length", root)).toBe(2);
+    expect(mapInput({ topic: "$.inputs.topic", gone: "$.inputs.nope" }, root)).toEqual({ topic: "rust" });
+  });
+});
