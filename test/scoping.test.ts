@@ -113,12 +113,12 @@ describe("tenant scoping", () => {
   it("shows each client only the templates its tier allows", async () => {
     const names = async (tier: "basic" | "standard" | "premium" | "enterprise") =>
       (await call("GET", "/templates", { headers: apiKeyHeaders(tier) })).body.templates.map((t: { template_name: string }) => t.template_name);
-    expect(await names("basic")).toEqual(["quick_brief"]);
-    expect(await names("standard")).toEqual(["quick_brief", "research_report", "topic_discovery"]);
-    expect(await names("premium")).toEqual(["course_builder", "quick_brief", "research_report", "topic_discovery"]);
+    expect(await names("basic")).toEqual(["quick_brief", "runtime_demo"]);
+    expect(await names("standard")).toEqual(["quick_brief", "research_report", "runtime_demo", "topic_discovery"]);
+    expect(await names("premium")).toEqual(["course_builder", "quick_brief", "research_report", "runtime_demo", "topic_discovery"]);
     const probe = await call("GET", "/templates?tier=enterprise", { headers: apiKeyHeaders("basic") });
-    expect(probe.body.templates.map((t: { template_name: string }) => t.template_name)).toEqual(["quick_brief"]);
+    expect(probe.body.templates.map((t: { template_name: string }) => t.template_name)).toEqual(["quick_brief", "runtime_demo"]);
     const staff = await call("GET", "/templates", { headers: await sessionHeaders("admin") });
-    expect(staff.body.templates).toHaveLength(4);
+    expect(staff.body.templates).toHaveLength(5);
   });
 });

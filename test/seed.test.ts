@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BuiltinTemplates } from "../src/catalog/template-defs";
-import { BuiltinWorkers } from "../src/catalog/workers";
+import { BuiltinTemplates, RuntimeDemoTemplate } from "../src/catalog/template-defs";
+import { BuiltinWorkers, ScriptedWorkerDef } from "../src/catalog/workers";
 import { DemoClients, DemoFeeds, DemoStaff } from "../src/seed/demo-data";
 import { seedDevelopment } from "../src/seed/seed";
 import { call, workerHeaders } from "./helpers";
@@ -21,9 +21,10 @@ describe("development seed", () => {
     const { counts } = await snapshot();
     expect(counts.users).toBe(DemoStaff.length + DemoClients.length);
     expect(counts.api_keys).toBe(DemoClients.length);
-    expect(counts.worker_registry).toBe(BuiltinWorkers.length);
-    expect(counts.pipeline_templates).toBe(BuiltinTemplates.length);
-    expect(counts.pipeline_template_cache).toBe(BuiltinTemplates.length);
+    // The built-in workers and templates, plus (development only) the scripted worker and the runtime demo.
+    expect(counts.worker_registry).toBe([...BuiltinWorkers, ScriptedWorkerDef].length);
+    expect(counts.pipeline_templates).toBe([...BuiltinTemplates, RuntimeDemoTemplate].length);
+    expect(counts.pipeline_template_cache).toBe([...BuiltinTemplates, RuntimeDemoTemplate].length);
     expect(counts.rss_sources).toBe(DemoFeeds.length);
     const tiers = (await env.DB.prepare(`SELECT subscription_tier AS t FROM clients ORDER BY monthly_budget_micros`).all<{ t: string }>()).results.map((r) => r.t);
     expect(tiers).toEqual(["basic", "standard", "premium", "enterprise"]);

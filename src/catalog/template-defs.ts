@@ -102,6 +102,24 @@ function researchSteps(reportStyle: string): StepDef[] {
   ];
 }
 
+/**
+ * A five-step DAG on the scripted worker, for exercising the runtime before the real workers
+ * exist (installed by the development seed only, never in production).
+ */
+export const RuntimeDemoTemplate: TemplateDef = {
+  name: "runtime_demo", display_name: "Runtime demo", category: "diagnostics", complexity_level: "simple",
+  description: "Five scripted steps (collect, then analyse and enrich in parallel, then compose and deliver) that exercise holds, capacity, checkpoints and progress events.",
+  allowed_tiers: ALL, keyword_triggers: ["demo", "test"], estimated_duration_ms: 1_000, estimated_cost_micros: 5_000,
+  steps: ["collect", "analyse", "enrich", "compose", "deliver"].map((id, i) => step({
+    step_id: id, worker_name: "scripted",
+    depends_on: i === 0 ? [] : i === 1 || i === 2 ? ["collect"] : i === 3 ? ["analyse", "enrich"] : ["compose"],
+    input_mapping: { script: `$.inputs.scripts.${id}`, topic: "$.inputs.topic" },
+    output_mapping: { [`${id}_runs`]: "runs" },
+    retry_policy: { max_attempts: 3, base_ms: 50, cap_ms: 500 },
+  })),
+  parameters: [topicParam],
+};
+
 /** The built-in templates: research report, quick brief, topic discovery and course builder. */
 export const BuiltinTemplates: readonly TemplateDef[] = [
   {

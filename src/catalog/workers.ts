@@ -74,9 +74,17 @@ export const BuiltinWorkers: readonly WorkerDef[] = [
   },
 ];
 
-/** Upserts the built-in workers, keeping any run-time changes an admin made to capacity. */
-export function installWorkerStatements(db: D1Database, now: number): D1PreparedStatement[] {
-  return BuiltinWorkers.map((w) => db.prepare(
+/** The scripted worker (test and demo only; refuses to run in production). */
+export const ScriptedWorkerDef: WorkerDef = {
+  worker_name: "scripted", display_name: "Scripted worker", binding: "ScriptedWorker",
+  description: "Does what its input script says (succeed, fail N times, fail, retry after, hang); for tests and demos.",
+  input_format: "Script", output_format: "Any", capabilities: ["testing"],
+  cost_per_execution_micros: 1_000, avg_execution_time_ms: 50, max_concurrent: 4, queue_limit: 1000, lease_ttl_ms: 60_000, timeout_ms: 30_000,
+};
+
+/** Upserts workers (the built-in ones by default), keeping any run-time changes an admin made to capacity. */
+export function installWorkerStatements(db: D1Database, now: number, workers: readonly WorkerDef[] = BuiltinWorkers): D1PreparedStatement[] {
+  return workers.map((w) => db.prepare(
     `INSERT INTO worker_registry (worker_name, display_name, description, kind, binding, input_format, output_format,
        capabilities, cost_per_execution_micros, avg_execution_time_ms, max_concurrent, queue_limit, lease_ttl_ms,
        timeout_ms, created_at, updated_at)

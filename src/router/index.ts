@@ -1,8 +1,10 @@
 import type { Route } from "./define";
 import { buildRouter } from "./router";
+import { adminActorRoutes } from "./routes/admin-actors";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { devRoutes } from "./routes/dev";
+import { orchestrateRoutes } from "./routes/orchestrate";
 import { publicRoutes } from "./routes/public";
 import { requestRoutes } from "./routes/requests";
 import { templateRoutes } from "./routes/templates";
@@ -14,6 +16,8 @@ export const routes: readonly Route[] = [
   ...clientRoutes,
   ...requestRoutes,
   ...templateRoutes,
+  ...orchestrateRoutes,
+  ...adminActorRoutes,
   ...devRoutes,
 ];
 

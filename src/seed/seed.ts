@@ -1,6 +1,7 @@
 import { hashPassword, insertApiKey } from "../auth";
+import { BuiltinTemplates, RuntimeDemoTemplate } from "../catalog/template-defs";
 import { installTemplateStatements } from "../catalog/templates";
-import { installWorkerStatements } from "../catalog/workers";
+import { BuiltinWorkers, installWorkerStatements, ScriptedWorkerDef } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { isoTime } from "../lib/ids";
@@ -57,8 +58,9 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ).bind(u.user_id, u.email, u.full_name, await hashPassword(u.password), u.role, u.client_id, at, at));
   }
-  statements.push(...installWorkerStatements(db, now));
-  statements.push(...installTemplateStatements(db, now));
+  // Development also gets the scripted worker and the runtime demo template built on it.
+  statements.push(...installWorkerStatements(db, now, [...BuiltinWorkers, ScriptedWorkerDef]));
+  statements.push(...installTemplateStatements(db, now, [...BuiltinTemplates, RuntimeDemoTemplate]));
   // The demo feeds follow the stack's current origin (the port may change between runs).
   const origin = baseUrl.replace(/\/+$/, "");
   for (const f of DemoFeeds) {

@@ -142,6 +142,8 @@ export interface PipelineState {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The run's row exists in D1 (pipeline_executions, status processing). */
+  registered: boolean;
   historyWritten: boolean;
 }
 
@@ -197,7 +199,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
       retryAt: null, timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
     })),
     context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], attempts: [],
-    createdAt: now, startedAt: null, finishedAt: null, historyWritten: false,
+    createdAt: now, startedAt: null, finishedAt: null, registered: false, historyWritten: false,
   };
 }
 

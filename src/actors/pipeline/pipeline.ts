@@ -11,7 +11,7 @@ import { diffEvents, summarize } from "./events";
 import {
   attemptKey, cancel, cleanupDone, createPipeline, fail, isTerminal, nextTimer, onCapacity, onHold, onResult, onTimers, pause,
   plan, resume, retryFrom, start, stepByKey, stepInput, TransitionError, withinPipelineBudget,
-  type Cleanup, type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
+  type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
 import { PIPELINE_MIGRATIONS } from "./schema";
 
@@ -263,6 +263,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       if (step.status === "running" && !this.inFlight.has(attemptKey(this.state.spec.pipelineId, step.id, step.attempt))) this.dispatch(step);
     }
     await this.performCleanup();
+    if (!this.state.registered) await this.register();
     if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
   }
 
@@ -362,6 +363,18 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   // ---- history --------------------------------------------------------------------------------
 
+  /** Records the run in D1 as processing, so it can be listed while it runs. Idempotent. */
+  private async register(): Promise<void> {
+    const s = this.state!;
+    await this.env.DB.prepare(
+      `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, steps_total, created_at, started_at)
+       VALUES (?, ?, ?, ?, ?, 'processing', ?, ?, ?, ?) ON CONFLICT (pipeline_id) DO NOTHING`,
+    ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId,
+      typeof s.spec.inputs.topic === "string" ? s.spec.inputs.topic : null, JSON.stringify(s.spec.inputs), s.steps.length,
+      new Date(s.createdAt).toISOString(), s.startedAt === null ? null : new Date(s.startedAt).toISOString()).run();
+    this.commit({ ...this.state!, registered: true }, "registered");
+  }
+
   /** Writes the terminal state to D1 (pipeline_executions, worker_execution_results, pipeline_worker_sessions), idempotently. */
   private async writeHistory(): Promise<void> {
     const s = this.state!;
@@ -447,7 +460,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (timer !== null) times.push(timer);
     const running = s.steps.some((st) => st.status === "running");
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
-    const owesEffects = s.cleanup.length > 0 || (isTerminal(s.status) && !s.historyWritten)
+    const owesEffects = s.cleanup.length > 0 || !s.registered || (isTerminal(s.status) && !s.historyWritten)
       || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);

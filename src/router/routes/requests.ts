@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { clientScope, describePrincipal, type Principal } from "../../auth";
+import { clientScope, describePrincipal } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { createRequest, getRequest, listRequests, RequestStatuses, RequestTypes } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
@@ -7,6 +7,7 @@ import { AppError, notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
+import { actingClient } from "../scope";
 
 /** The seed's RequestCreationPayload. */
 const CreateRequestBody = v.strictObject({
@@ -17,27 +18,13 @@ const CreateRequestBody = v.strictObject({
   communication_id: v.optional(Text(1, 200)),
 });
 
-/**
- * The client a new request is for. Client callers may omit client_id or name their own; naming
- * another answers 404 like any object they cannot see. Staff must name one.
- */
-function targetClient(principal: Principal, given: string | undefined): string {
-  const scope = clientScope(principal);
-  if (scope === null) {
-    if (!given) throw new AppError("validation_failed", "body.client_id: is required for staff and worker callers");
-    return given;
-  }
-  if (given !== undefined && given !== scope) throw notFound("client", given);
-  return scope;
-}
-
 /** Client requests (seed phase 1): create, list, read; always scoped to the caller's client. */
 export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
     summary: "Creates a request (seed RequestCreationPayload). The client must exist and be active.",
     handler: async ({ env, principal, body, now }) => {
-      const clientId = targetClient(principal, body.client_id);
+      const clientId = actingClient(principal, body.client_id);
       const client = await getClient(env.DB, clientId);
       if (!client) throw notFound("client", clientId);
       if (client.account_status !== "active" && client.account_status !== "trial") {

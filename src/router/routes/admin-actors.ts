@@ -1,0 +1,144 @@
+import * as v from "valibot";
+import { getClient } from "../../catalog/clients";
+import { AppError, notFound } from "../../lib/errors";
+import { microsToUsd, usdToMicros } from "../../lib/money";
+import { route, type Route } from "../define";
+import { IdString, PageQuery, Text } from "../schemas";
+
+const PipelineParams = v.strictObject({ id: IdString });
+const WorkerParams = v.strictObject({ worker: IdString });
+const ClientParams = v.strictObject({ client: IdString });
+const STAFF = ["admin", "support"] as const;
+
+/** A registered worker's pool; 404 for names not in the registry (so no pool is made for them). */
+async function knownPool(env: Env, worker: string) {
+  const row = await env.DB.prepare(`SELECT 1 FROM worker_registry WHERE worker_name = ?`).bind(worker).first();
+  if (!row) throw notFound("worker", worker);
+  return env.ResourcePool.getByName(worker);
+}
+
+/** A known client's ledger. */
+async function knownLedger(env: Env, clientId: string) {
+  if (!(await getClient(env.DB, clientId))) throw notFound("client", clientId);
+  return env.ClientLedger.getByName(clientId);
+}
+
+/** A pipeline control command over HTTP: 404 for an unknown pipeline, 409 for an illegal transition. */
+function controlRoute(action: "cancel" | "pause" | "resume"): Route {
+  return route({
+    method: "POST", path: `/admin/actors/pipelines/:id/${action}`, access: STAFF, params: PipelineParams,
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)}s a pipeline, leaving holds and reservations correct.`,
+    handler: async ({ env, params }) => {
+      const result = await env.PipelineActor.getByName(params.id)[action]();
+      if (!result.ok) throw result.code === "not_found" ? notFound("pipeline", params.id) : new AppError("conflict", result.message);
+      return result.summary;
+    },
+  });
+}
+
+/** Admin inspection and control of the actors. */
+export const adminActorRoutes: Route[] = [
+  route({
+    method: "GET", path: "/admin/actors/pipelines", access: STAFF,
+    query: v.strictObject({ state: v.optional(v.picklist(["active", "recent"]), "active"), ...PageQuery }),
+    summary: "Active (processing) or recent (finished) pipelines from the D1 run registry.",
+    handler: async ({ env, query }) => {
+      const active = query.state === "active";
+      const { results } = await env.DB.prepare(
+        `SELECT pipeline_id, template_name, client_id, status, total_cost_micros, created_at, completed_at FROM pipeline_executions
+         WHERE ${active ? "status = 'processing'" : "status <> 'processing'"} ORDER BY created_at DESC LIMIT ? OFFSET ?`,
+      ).bind(query.limit, query.offset).all();
+      return { state: query.state, pipelines: results };
+    },
+  }),
+  route({
+    method: "GET", path: "/admin/actors/pipelines/:id", access: STAFF, params: PipelineParams,
+    summary: "A pipeline actor's state, steps, checkpoints, due times, next alarm, event log tail, holds and leases.",
+    handler: async ({ env, params }) => {
+      const inspected = await env.PipelineActor.getByName(params.id).inspect();
+      if (!inspected) throw notFound("pipeline", params.id);
+      return inspected;
+    },
+  }),
+  controlRoute("cancel"),
+  controlRoute("pause"),
+  controlRoute("resume"),
+  route({
+    method: "POST", path: "/admin/actors/pipelines/:id/retry", access: STAFF, params: PipelineParams,
+    body: v.strictObject({ step_id: IdString }),
+    summary: "Runs a step, and everything downstream of it, again.",
+    handler: async ({ env, params, body }) => {
+      const result = await env.PipelineActor.getByName(params.id).retry(body.step_id);
+      if (!result.ok) throw result.code === "not_found" ? new AppError("not_found", result.message) : new AppError("conflict", result.message);
+      return result.summary;
+    },
+  }),
+  route({
+    method: "GET", path: "/admin/actors/pools", access: STAFF,
+    summary: "Every registered worker's pool: load, queue depth, utilisation, EWMA and p95 execution time, throughput.",
+    handler: async ({ env }) => {
+      const { results } = await env.DB.prepare(`SELECT worker_name FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`).all<{ worker_name: string }>();
+      const pools = await Promise.all(results.map(async (r) => ({ worker: r.worker_name, ...(await env.ResourcePool.getByName(r.worker_name).stats()) })));
+      return { pools };
+    },
+  }),
+  route({
+    method: "GET", path: "/admin/actors/pools/:worker", access: STAFF, params: WorkerParams,
+    summary: "A pool's config, leases, queue (in grant order with ETAs), stats and undelivered call-backs.",
+    handler: async ({ env, params }) => (await knownPool(env, params.worker)).inspect(),
+  }),
+  route({
+    method: "PUT", path: "/admin/actors/pools/:worker", access: ["admin"], params: WorkerParams,
+    body: v.pipe(
+      v.strictObject({
+        max_concurrent: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
+        queue_limit: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(100_000, "must be at most 100000"))),
+        lease_ttl_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(3_600_000, "must be at most 3600000"))),
+      }),
+      v.check((b) => Object.keys(b).length > 0, "set at least one of max_concurrent, queue_limit, lease_ttl_ms"),
+    ),
+    summary: "Changes a pool's capacity at run time (admin only); raising max_concurrent grants waiters at once.",
+    handler: async ({ env, params, body }) => {
+      const pool = await knownPool(env, params.worker);
+      const config = await pool.configure({
+        ...(body.max_concurrent !== undefined ? { maxConcurrent: body.max_concurrent } : {}),
+        ...(body.queue_limit !== undefined ? { queueLimit: body.queue_limit } : {}),
+        ...(body.lease_ttl_ms !== undefined ? { leaseTtlMs: body.lease_ttl_ms } : {}),
+      });
+      return { worker: params.worker, config };
+    },
+  }),
+  route({
+    method: "POST", path: "/admin/actors/pools/:worker/leases/:id/release", access: ["admin"],
+    params: v.strictObject({ worker: IdString, id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_:.-]{1,300}$/, "must be a lease key")) }),
+    summary: "Frees a stuck lease by hand (admin only); the slot goes to the next waiter.",
+    handler: async ({ env, params }) => {
+      const result = await (await knownPool(env, params.worker)).release(params.id, null);
+      if (!result.released) throw notFound("lease", params.id);
+      return result;
+    },
+  }),
+  route({
+    method: "GET", path: "/admin/actors/ledgers/:client", access: STAFF, params: ClientParams,
+    summary: "A client's ledger: balance (micro-USD and USD), open holds, recent entries, closed periods, alarms.",
+    handler: async ({ env, params }) => {
+      const inspected = await (await knownLedger(env, params.client)).inspect();
+      const b = inspected.balance;
+      return { ...inspected, balance_usd: { budget: microsToUsd(b.budget), spent: microsToUsd(b.spent), held: microsToUsd(b.held), available: microsToUsd(b.available) } };
+    },
+  }),
+  route({
+    method: "POST", path: "/admin/actors/ledgers/:client/adjust", access: ["admin"], params: ClientParams,
+    body: v.strictObject({
+      amount_usd: v.pipe(v.number(), v.check((n) => n !== 0, "must not be 0"), v.minValue(-1_000_000, "must be at least -1000000"), v.maxValue(1_000_000, "must be at most 1000000")),
+      reason: Text(3, 500),
+      idempotency_key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{8,128}$/, "must be 8-128 letters, digits or . _ : -")),
+    }),
+    summary: "An admin credit (negative) or debit (positive) with a reason; idempotent by key.",
+    handler: async ({ env, params, body, principal }) => {
+      const answer = await (await knownLedger(env, params.client)).adjust(`adjust:${body.idempotency_key}`, usdToMicros(body.amount_usd), `${body.reason} (by ${principal.kind === "session" ? principal.email : principal.kind})`);
+      if (answer.status === "rejected") throw new AppError(answer.code === "idempotency_conflict" ? "conflict" : "validation_failed", answer.code === "adjustment_out_of_range" ? `body.amount_usd: ${answer.message}` : answer.message);
+      return answer;
+    },
+  }),
+];

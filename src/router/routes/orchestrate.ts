@@ -1,0 +1,135 @@
+import * as v from "valibot";
+import { priorityOf } from "../../actors/resource-pool";
+import { clientScope, type Principal } from "../../auth";
+import { getClient } from "../../catalog/clients";
+import { Tiers, Urgencies } from "../../catalog/tiers";
+import { sha256Hex } from "../../lib/crypto";
+import { AppError, notFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import type { JsonObject } from "../../lib/json";
+import { microsToUsd, usdToMicros } from "../../lib/money";
+import { resolveSpec } from "../../orchestrator/resolve";
+import { route, type Route } from "../define";
+import { json } from "../respond";
+import { IdString, PageQuery, Text } from "../schemas";
+import { actingClient } from "../scope";
+
+/** The seed's OrchestrationRequest (KAM → orchestrator). */
+const OrchestrationRequest = v.strictObject({
+  pipeline_template: IdString,
+  topic: Text(3, 200),
+  client_id: v.optional(IdString),
+  request_id: v.optional(IdString),
+  urgency: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
+  quality_level: v.optional(v.picklist(Tiers, `must be one of ${Tiers.join(", ")}`)),
+  optimize_for: v.optional(v.picklist(["speed", "cost", "quality", "balanced"], "must be one of speed, cost, quality, balanced")),
+  budget_limit: v.optional(v.pipe(v.number(), v.minValue(0, "must be at least 0"), v.maxValue(1_000_000, "must be at most 1000000 (USD)"))),
+  source_discovery_depth: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(5, "must be at most 5"))),
+  max_articles: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
+  deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"))),
+  max_wait_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(3_600_000, "must be at most 3600000 (an hour)")), 600_000),
+  template_parameters: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown())),
+});
+
+const PipelineParams = v.strictObject({ id: IdString });
+
+/** The pipeline's summary if the caller may see it; 404 otherwise (whether it exists or not). */
+export async function visiblePipeline(env: Env, principal: Principal, id: string): Promise<JsonObject> {
+  const summary = await env.PipelineActor.getByName(id).summary();
+  const scope = clientScope(principal);
+  if (!summary || (scope !== null && summary.client_id !== scope)) throw notFound("pipeline", id);
+  return summary;
+}
+
+/** The seed's OrchestrationResponse for a pipeline summary. */
+function orchestrationResponse(summary: JsonObject) {
+  const status = summary.status as string;
+  return {
+    status: "ok" as const,
+    pipeline: {
+      id: summary.pipeline_id as string,
+      status,
+      reason: summary.reason,
+      notes: summary.notes,
+      started_at: new Date(Number(summary.started_at ?? summary.created_at)).toISOString(),
+      finished_at: summary.finished_at === null ? null : new Date(Number(summary.finished_at)).toISOString(),
+      cost_usd: microsToUsd(Number(summary.cost_micros)),
+      steps: summary.steps,
+    },
+  };
+}
+
+/** Starting and following pipelines (the orchestrator API). */
+export const orchestrateRoutes: Route[] = [
+  route({
+    method: "POST", path: "/orchestrate", access: ["admin", "support", "client", "worker"], body: OrchestrationRequest,
+    summary: "Starts a pipeline from a template (seed OrchestrationRequest). Send Idempotency-Key to make a retried call start it only once.",
+    handler: async ({ env, request, principal, body, now }) => {
+      const clientId = actingClient(principal, body.client_id);
+      const client = await getClient(env.DB, clientId);
+      if (!client) throw notFound("client", clientId);
+      if (client.account_status !== "active" && client.account_status !== "trial") {
+        throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may run pipelines`);
+      }
+      const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(body.pipeline_template).first<{ allowed_tiers: string }>();
+      if (!template) throw new AppError("validation_failed", `body.pipeline_template: no active template '${body.pipeline_template}' (GET /templates lists them)`);
+      if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {
+        throw new AppError("forbidden", `template '${body.pipeline_template}' is not available to the ${client.subscription_tier} tier`);
+      }
+      const idempotencyKey = request.headers.get("Idempotency-Key");
+      if (idempotencyKey !== null && !/^[A-Za-z0-9._:-]{8,128}$/.test(idempotencyKey)) {
+        throw new AppError("validation_failed", "Idempotency-Key: must be 8-128 letters, digits or . _ : -");
+      }
+      const pipelineId = idempotencyKey ? `pip_${(await sha256Hex(`${clientId}:${idempotencyKey}`)).slice(0, 24)}` : newId("pip");
+      const inputs: JsonObject = {
+        ...((body.template_parameters ?? {}) as JsonObject),
+        topic: body.topic,
+        ...(body.source_discovery_depth !== undefined ? { source_discovery_depth: body.source_discovery_depth } : {}),
+        ...(body.max_articles !== undefined ? { max_articles: body.max_articles } : {}),
+        ...(body.quality_level !== undefined ? { quality_level: body.quality_level } : {}),
+        ...(body.optimize_for !== undefined ? { optimize_for: body.optimize_for } : {}),
+      };
+      const spec = await resolveSpec(env.DB, {
+        pipelineId, templateName: body.pipeline_template, clientId, requestId: body.request_id ?? null,
+        priority: priorityOf(client.subscription_tier, body.urgency),
+        budgetLimitMicros: body.budget_limit === undefined ? null : usdToMicros(body.budget_limit),
+        deadlineAt: body.deadline_ms === undefined ? null : now + body.deadline_ms,
+        maxWaitMs: body.max_wait_ms, inputs,
+      });
+      if (!spec) throw new AppError("validation_failed", `body.pipeline_template: no active template '${body.pipeline_template}'`);
+      if (body.request_id !== undefined) {
+        const owned = await env.DB.prepare(`SELECT 1 FROM client_requests WHERE request_id = ? AND client_id = ?`).bind(body.request_id, clientId).first();
+        if (!owned) throw notFound("request", body.request_id);
+      }
+      const summary = await env.PipelineActor.getByName(pipelineId).create(spec);
+      return json(orchestrationResponse(summary), 202, { Location: `/pipeline/${pipelineId}` });
+    },
+  }),
+  route({
+    method: "GET", path: "/pipeline/:id", access: ["admin", "support", "client", "worker"], params: PipelineParams,
+    summary: "A pipeline's status, steps and cost (seed OrchestrationResponse). Another client's pipeline answers 404.",
+    handler: async ({ env, principal, params }) => orchestrationResponse(await visiblePipeline(env, principal, params.id)),
+  }),
+  route({
+    method: "GET", path: "/pipeline-history", access: ["admin", "support", "client", "worker"],
+    query: v.strictObject({
+      status: v.optional(v.picklist(["processing", "completed", "partial", "failed", "cancelled"])),
+      template: v.optional(IdString), client_id: v.optional(IdString), ...PageQuery,
+    }),
+    summary: "Pipeline runs, newest first, from the D1 history; a client sees only its own.",
+    handler: async ({ env, principal, query }) => {
+      const scope = clientScope(principal);
+      const where = `WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR template_name = ?4)`;
+      const binds = [scope, query.client_id ?? null, query.status ?? null, query.template ?? null];
+      const [page, count] = await env.DB.batch<Record<string, unknown>>([
+        env.DB.prepare(`SELECT * FROM pipeline_executions ${where} ORDER BY created_at DESC, pipeline_id LIMIT ?5 OFFSET ?6`).bind(...binds, query.limit, query.offset),
+        env.DB.prepare(`SELECT count(*) AS n FROM pipeline_executions ${where}`).bind(...binds),
+      ]);
+      return {
+        pipelines: page!.results.map((r) => ({ ...r, total_cost_usd: microsToUsd(Number(r.total_cost_micros)) })),
+        total: Number(count!.results[0]!.n),
+        limit: query.limit, offset: query.offset,
+      };
+    },
+  }),
+];
