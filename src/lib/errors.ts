@@ -13,6 +13,7 @@ export const ErrorCode = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  upgrade_required: 426,
   validation_failed: 422,
   rate_limited: 429,
   internal_error: 500,

@@ -4,6 +4,7 @@ import { adminActorRoutes } from "./routes/admin-actors";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { devRoutes } from "./routes/dev";
+import { liveRoutes } from "./routes/live";
 import { orchestrateRoutes } from "./routes/orchestrate";
 import { publicRoutes } from "./routes/public";
 import { requestRoutes } from "./routes/requests";
@@ -18,6 +19,7 @@ export const routes: readonly Route[] = [
   ...templateRoutes,
   ...orchestrateRoutes,
   ...adminActorRoutes,
+  ...liveRoutes,
   ...devRoutes,
 ];
 

@@ -85,7 +85,7 @@ export const adminActorRoutes: Route[] = [
   route({
     method: "GET", path: "/admin/actors/pools/:worker", access: STAFF, params: WorkerParams,
     summary: "A pool's config, leases, queue (in grant order with ETAs), stats and undelivered call-backs.",
-    handler: async ({ env, params }) => (await knownPool(env, params.worker)).inspect(),
+    handler: async ({ env, params }) => await (await knownPool(env, params.worker)).inspect(),
   }),
   route({
     method: "PUT", path: "/admin/actors/pools/:worker", access: ["admin"], params: WorkerParams,

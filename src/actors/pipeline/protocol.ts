@@ -1,0 +1,36 @@
+import * as v from "valibot";
+import { PipelineStatuses, StepStatuses } from "./machine";
+
+const Step = { step_id: v.string(), attempt: v.number(), worker: v.string() };
+const ErrorInfo = v.nullable(v.object({ code: v.string(), message: v.string() }));
+
+/** A pipeline summary: the snapshot and the `pipeline_finished` payload. */
+export const PipelineSummarySchema = v.object({
+  pipeline_id: v.string(), template: v.string(), client_id: v.string(), status: v.picklist(PipelineStatuses),
+  reason: v.nullable(v.string()), notes: v.array(v.string()), cost_micros: v.number(),
+  created_at: v.number(), started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()),
+  steps: v.array(v.object({
+    id: v.string(), status: v.picklist(StepStatuses), attempt: v.number(), worker: v.string(),
+    queued: v.nullable(v.object({ position: v.number(), etaMs: v.number() })), cost_micros: v.number(), error: ErrorInfo,
+    skipped_reason: v.nullable(v.string()), output_ref: v.nullable(v.string()),
+    started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()), retry_at: v.nullable(v.number()),
+  })),
+});
+
+/** Payloads of the PipelineActor's live events, by type. */
+export const PipelineEventPayloads = {
+  snapshot: PipelineSummarySchema,
+  pipeline_created: v.object({ pipeline_id: v.string(), template: v.string(), steps: v.array(v.string()) }),
+  step_waiting_budget: v.object(Step),
+  step_waiting_capacity: v.object(Step),
+  step_started: v.object(Step),
+  step_retrying: v.object({ ...Step, retry_at: v.nullable(v.number()), error: ErrorInfo }),
+  step_succeeded: v.object({ ...Step, cost_micros: v.number(), output_ref: v.nullable(v.string()) }),
+  step_failed: v.object({ ...Step, error: ErrorInfo }),
+  step_skipped: v.object({ ...Step, reason: v.nullable(v.string()) }),
+  step_reset: v.object(Step),
+  queue_position: v.object({ ...Step, position: v.number(), eta_ms: v.number() }),
+  cost_updated: v.object({ cost_micros: v.number() }),
+  pipeline_status: v.object({ status: v.picklist(PipelineStatuses), reason: v.nullable(v.string()) }),
+  pipeline_finished: PipelineSummarySchema,
+} as const;

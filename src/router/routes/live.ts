@@ -1,0 +1,75 @@
+import { routePartykitRequest } from "partyserver";
+import * as v from "valibot";
+import { authenticate, AuthHeaders, clientScope, describePrincipal, type Principal } from "../../auth";
+import { AppError, notFound } from "../../lib/errors";
+import { route, type Route } from "../define";
+import { IdString } from "../schemas";
+
+/** The three kinds of live actor, as partyserver names their parties. */
+export const Parties = ["pipeline-actor", "resource-pool", "client-ledger"] as const;
+
+/**
+ * The caller of a WebSocket upgrade. Browsers cannot set headers on a WebSocket, so the session
+ * token (`token`) or API key (`api_key`) may come in the URL instead.
+ */
+async function connectingPrincipal(request: Request, query: { token?: string | undefined; api_key?: string | undefined }, env: Env, now: number): Promise<Principal> {
+  const headers = new Headers(request.headers);
+  if (query.token !== undefined) headers.set(AuthHeaders.session, query.token);
+  if (query.api_key !== undefined) headers.set(AuthHeaders.apiKey, query.api_key);
+  return await authenticate(headers, env, now);
+}
+
+/** Refuses a subscription the caller may not have: another client's objects are 404, pools are staff only. */
+async function authorise(env: Env, principal: Principal, party: (typeof Parties)[number], name: string): Promise<void> {
+  const scope = clientScope(principal);
+  switch (party) {
+    case "pipeline-actor": {
+      const owner = await env.PipelineActor.getByName(name).owner();
+      if (owner === null || (scope !== null && owner !== scope)) throw notFound("pipeline", name);
+      return;
+    }
+    case "client-ledger": {
+      const client = await env.DB.prepare(`SELECT 1 FROM clients WHERE client_id = ?`).bind(name).first();
+      if (!client || (scope !== null && name !== scope)) throw notFound("client", name);
+      return;
+    }
+    case "resource-pool": {
+      if (principal.role !== "admin" && principal.role !== "support") throw new AppError("forbidden", "pool progress is for admin and support");
+      const worker = await env.DB.prepare(`SELECT 1 FROM worker_registry WHERE worker_name = ?`).bind(name).first();
+      if (!worker) throw notFound("worker", name);
+      return;
+    }
+  }
+}
+
+/** Live progress: a WebSocket to a pipeline, a client's ledger or a worker's pool. */
+export const liveRoutes: Route[] = [
+  route({
+    method: "GET", path: "/parties/:party/:name", access: "public",
+    params: v.strictObject({ party: v.picklist(Parties, `must be one of ${Parties.join(", ")}`), name: IdString }),
+    query: v.strictObject({
+      since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
+      token: v.optional(v.pipe(v.string(), v.maxLength(200))),
+      api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
+    }),
+    summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed). Auth by header, ?token= or ?api_key=.",
+    handler: async ({ env, request, params, query, now }) => {
+      const principal = await connectingPrincipal(request, query, env, now);
+      await authorise(env, principal, params.party, params.name);
+      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+        throw new AppError("upgrade_required", "this endpoint speaks WebSocket: send 'Upgrade: websocket'");
+      }
+      // Credentials never reach the actor: the connection URL is stored with the socket.
+      const url = new URL(request.url);
+      url.searchParams.delete("token");
+      url.searchParams.delete("api_key");
+      const forwarded = new Request(url, request);
+      forwarded.headers.delete(AuthHeaders.session);
+      forwarded.headers.delete(AuthHeaders.apiKey);
+      forwarded.headers.set("X-AIF-Subscriber", describePrincipal(principal));
+      const response = await routePartykitRequest(forwarded, env);
+      if (!response) throw notFound("party", params.party);
+      return response;
+    },
+  }),
+];

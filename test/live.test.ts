@@ -1,0 +1,116 @@
+import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PipelineActor } from "../src/actors/pipeline";
+import { parseLiveMessage, type Party } from "../src/actors/protocol";
+import { apiKeyHeaders, call, demoClient, seed, sessionHeaders } from "./helpers";
+import { waitFor } from "./pipeline-helpers";
+
+beforeAll(async () => { await seed(); });
+
+interface Message { seq: number; type: string; at: number; payload: Record<string, any> }
+
+/** Opens a WebSocket through the router and collects validated messages. */
+async function subscribe(party: Party, name: string, query: string, headers: Record<string, string> = {}) {
+  const response = await exports.default.fetch(new Request(`http://localhost/parties/${party}/${name}?${query}`, { headers: { Upgrade: "websocket", ...headers } }));
+  if (response.status !== 101) return { status: response.status, body: await response.json() as any, messages: [] as Message[], close: () => {} };
+  const ws = response.webSocket!;
+  const messages: Message[] = [];
+  ws.addEventListener("message", (event) => messages.push(parseLiveMessage(party, JSON.parse(String(event.data))) as Message));
+  ws.accept();
+  return { status: 101, body: null, messages, close: () => ws.close() };
+}
+
+async function startDemo(tier: "premium" | "basic", scripts: Record<string, unknown> = {}) {
+  const res = await call("POST", "/orchestrate", { headers: apiKeyHeaders(tier), body: { pipeline_template: "runtime_demo", topic: "live progress", template_parameters: { scripts } } });
+  expect(res.status).toBe(202);
+  return res.body.pipeline.id as string;
+}
+
+describe("live progress over WebSocket", () => {
+  it("sends a snapshot, then every event with consecutive sequence numbers, up to the result", async () => {
+    const id = await startDemo("premium", { collect: { mode: "hang", ms: 300 } });
+    const key = demoClient("premium").api_key.key;
+    const sub = await subscribe("pipeline-actor", id, `api_key=${key}`);
+    expect(sub.status).toBe(101);
+    await waitFor(async () => (sub.messages.some((m) => m.type === "pipeline_finished") ? true : undefined), 10_000, "pipeline_finished");
+    const [snapshot, ...events] = sub.messages;
+    expect(snapshot!.type).toBe("snapshot");
+    expect(snapshot!.payload.pipeline_id).toBe(id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => snapshot!.seq + 1 + i));
+    const types = events.map((e) => e.type);
+    for (const t of ["step_started", "step_succeeded", "pipeline_status", "pipeline_finished"]) expect(types).toContain(t);
+    expect(events.at(-1)!.payload).toMatchObject({ status: "completed", pipeline_id: id });
+    sub.close();
+
+    // Reconnecting with since= gets exactly what was missed after that point.
+    const cut = events[3]!.seq;
+    const again = await subscribe("pipeline-actor", id, `api_key=${key}&since=${cut}`);
+    await waitFor(async () => (again.messages.length >= events.length - 4 ? true : undefined), 5_000, "replay");
+    expect(again.messages.map((m) => m.seq)).toEqual(events.slice(4).map((e) => e.seq));
+    expect(again.messages.map((m) => m.type)).toEqual(events.slice(4).map((e) => e.type));
+    again.close();
+  });
+
+  it("shows queue position and ETA while a step waits for capacity", async () => {
+    const admin = await sessionHeaders("admin");
+    await call("PUT", "/admin/actors/pools/scripted", { headers: admin, body: { max_concurrent: 1 } });
+    try {
+      await startDemo("premium", { collect: { mode: "hang", ms: 400 } });
+      const waiting = await startDemo("premium");
+      const sub = await subscribe("pipeline-actor", waiting, "", apiKeyHeaders("premium"));
+      await waitFor(async () => (sub.messages.some((m) => m.type === "pipeline_finished") ? true : undefined), 10_000, "finish");
+      const snapshotQueued = sub.messages[0]!.payload.steps[0].queued;
+      const queueEvents = sub.messages.filter((m) => m.type === "queue_position");
+      expect(snapshotQueued !== null || queueEvents.length > 0).toBe(true);
+      sub.close();
+    } finally {
+      await call("PUT", "/admin/actors/pools/scripted", { headers: admin, body: { max_concurrent: 4 } });
+    }
+  });
+
+  it("keeps credentials out of the actor's stored connection URL", async () => {
+    const id = await startDemo("premium", { collect: { mode: "hang", ms: 200 } });
+    const sub = await subscribe("pipeline-actor", id, `api_key=${demoClient("premium").api_key.key}&since=0`);
+    expect(sub.status).toBe(101);
+    const uris = await runInDurableObject(env.PipelineActor.getByName(id), (instance: PipelineActor) => [...instance.getConnections()].map((c) => c.uri));
+    expect(uris.length).toBeGreaterThan(0);
+    for (const uri of uris) {
+      expect(uri).not.toContain("api_key");
+      expect(uri).not.toContain(demoClient("premium").api_key.key);
+    }
+    sub.close();
+  });
+
+  it("refuses another client's pipeline and ledger (404), pools to clients (403), and plain HTTP (426)", async () => {
+    const id = await startDemo("premium");
+    const foreign = await subscribe("pipeline-actor", id, "", apiKeyHeaders("basic"));
+    expect(foreign.status).toBe(404);
+    const unknown = await subscribe("pipeline-actor", "pip_nope", "", apiKeyHeaders("basic"));
+    expect(unknown.status).toBe(404);
+    expect((await subscribe("client-ledger", "client_demo_premium", "", apiKeyHeaders("basic"))).status).toBe(404);
+    expect((await subscribe("resource-pool", "scripted", "", apiKeyHeaders("premium"))).status).toBe(403);
+    expect((await subscribe("pipeline-actor", id, "")).status).toBe(401);
+    expect((await subscribe("pipeline-actor", id, "api_key=aif_bogus")).status).toBe(401);
+    const plain = await call("GET", `/parties/pipeline-actor/${id}`, { headers: apiKeyHeaders("premium") });
+    expect(plain.status).toBe(426);
+    expect((await subscribe("other-party" as Party, "x", "", apiKeyHeaders("premium"))).status).toBe(422);
+  });
+
+  it("streams a client's own ledger, with budget threshold alerts, and pools to staff", async () => {
+    const token = (await sessionHeaders("enterprise"))["x-bitware-session-token"]!;
+    const sub = await subscribe("client-ledger", "client_demo_enterprise", `token=${token}`);
+    expect(sub.status).toBe(101);
+    await waitFor(async () => (sub.messages.length > 0 ? true : undefined), 5_000, "snapshot");
+    expect(sub.messages[0]).toMatchObject({ type: "snapshot", payload: { client_id: "client_demo_enterprise", budget: 5_000_000_000 } });
+    const admin = await sessionHeaders("admin");
+    await call("POST", "/admin/actors/ledgers/client_demo_enterprise/adjust", { headers: admin, body: { amount_usd: 2_600, reason: "big manual job", idempotency_key: `live-${Date.now()}` } });
+    await waitFor(async () => (sub.messages.some((m) => m.type === "budget_threshold") ? true : undefined), 5_000, "threshold");
+    expect(sub.messages.find((m) => m.type === "budget_threshold")!.payload.percent).toBe(50);
+    sub.close();
+    const pool = await subscribe("resource-pool", "scripted", "", await sessionHeaders("support"));
+    await waitFor(async () => (pool.messages.length > 0 ? true : undefined), 5_000, "pool snapshot");
+    expect(pool.messages[0]).toMatchObject({ type: "snapshot", payload: { worker: "scripted" } });
+    pool.close();
+  });
+});
