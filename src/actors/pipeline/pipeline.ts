@@ -49,6 +49,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private crashing = false;
   /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
   private lastDriveFailed = false;
+  /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
+  private bytesWritten = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,6 +120,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       cleanup: s.cleanup as unknown as JsonObject[],
       attempts: s.attempts.length,
       in_flight: [...this.inFlight.keys()],
+      bytes_written: this.bytesWritten,
       event_seq: this.events.lastSeq,
       recent_events: this.events.tail(20),
     };
@@ -200,10 +203,16 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const now = Date.now();
     const published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
-      this.store.exec(`INSERT INTO pipeline (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state`, JSON.stringify(next));
-      this.store.exec(`INSERT INTO checkpoints (at, label, status, steps) VALUES (?, ?, ?, ?)`, now, label, next.status,
-        JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status]))));
-      for (const e of diffEvents(before, next)) published.push(this.events.append(e.type, e.payload, now));
+      const state = JSON.stringify(next);
+      const steps = JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status])));
+      this.store.exec(`INSERT INTO pipeline (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state`, state);
+      this.store.exec(`INSERT INTO checkpoints (at, label, status, steps) VALUES (?, ?, ?, ?)`, now, label, next.status, steps);
+      this.bytesWritten += state.length + steps.length + label.length + next.status.length + 16;
+      for (const e of diffEvents(before, next)) {
+        const message = this.events.append(e.type, e.payload, now);
+        this.bytesWritten += JSON.stringify(message.payload).length + e.type.length + 16;
+        published.push(message);
+      }
     });
     this.state = next;
     for (const message of published) this.broadcast(JSON.stringify(message));
@@ -356,7 +365,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const ref = result.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
     const next = onResult(s, stepId, attempt, outcome, ref, now, Math.random());
     if (next === s) return; // a late answer for an attempt that is over
-    if (result.ok) this.store.exec(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, stepId, attempt, JSON.stringify(result.output));
+    if (result.ok) {
+      const data = JSON.stringify(result.output);
+      this.store.exec(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, stepId, attempt, data);
+      this.bytesWritten += data.length;
+    }
     this.commit(next, `result:${stepId}`);
     await this.drive();
   }

@@ -1,0 +1,149 @@
+/**
+ * The benchmark Worker. The same pipeline of no-op steps runs three ways:
+ *   actor    – the PipelineActor with full accounting (hold, reserve, checkpoint, settle,
+ *              release, broadcast) through the real ClientLedger and ResourcePool;
+ *   workflow – a Cloudflare Workflow with one step.do per step;
+ *   floor    – a bare Durable Object that calls the step and checkpoints its result, nothing else.
+ * Every step calls the same no-op worker entrypoint (ScriptedWorker, mode succeed, no counting).
+ * scripts/bench.mjs drives it over HTTP and measures from outside.
+ */
+import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import app from "../src/index";
+import type { PipelineSpec } from "../src/actors/pipeline";
+import type { Handshake, WorkerResult } from "../src/workers/contract";
+
+export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker } from "../src/index";
+
+type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor> };
+
+const NOOP_SCRIPT = { mode: "succeed", count: false, cost_micros: 1 } as const;
+
+function handshake(pipelineId: string, i: number): Handshake {
+  return {
+    pipeline_id: pipelineId, step_id: `s${i}`, attempt: 1, idempotency_key: `${pipelineId}:s${i}:1`, worker: "bench-noop",
+    client_id: "bench", input: { script: { ...NOOP_SCRIPT } }, deadline_at: Date.now() + 30_000,
+  };
+}
+
+/** The floor: call each step and checkpoint its result in SQLite, nothing else. */
+export class BenchFloor extends DurableObject<BenchEnv> {
+  async run(steps: number): Promise<{ bytes: number }> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS checkpoints (step INTEGER PRIMARY KEY, result TEXT NOT NULL)`);
+    let bytes = 0;
+    for (let i = 1; i <= steps; i++) {
+      const result: WorkerResult = await this.ctx.exports.ScriptedWorker.execute(handshake(this.ctx.id.toString(), i));
+      const text = JSON.stringify(result);
+      sql.exec(`INSERT OR REPLACE INTO checkpoints (step, result) VALUES (?, ?)`, i, text);
+      bytes += text.length + 8;
+    }
+    return { bytes };
+  }
+}
+
+/** The Workflow baseline: one step.do per step. */
+export class BenchWorkflow extends WorkflowEntrypoint<BenchEnv, { steps: number }> {
+  override async run(event: Readonly<WorkflowEvent<{ steps: number }>>, step: WorkflowStep): Promise<{ bytes: number }> {
+    let bytes = 0;
+    for (let i = 1; i <= event.payload.steps; i++) {
+      const result = await step.do(`s${i}`, async () => {
+        const r: WorkerResult = await this.ctx.exports.ScriptedWorker.execute(handshake(event.instanceId, i));
+        return JSON.parse(JSON.stringify(r)) as { ok: boolean };
+      });
+      bytes += JSON.stringify(result).length;
+    }
+    return { bytes };
+  }
+}
+
+function actorSpec(pipelineId: string, steps: number): PipelineSpec {
+  return {
+    pipelineId, templateName: "bench", clientId: "client_bench", requestId: null, priority: 8, budgetLimitMicros: null,
+    deadlineAt: null, maxWaitMs: 600_000, inputs: { script: { ...NOOP_SCRIPT } },
+    steps: Array.from({ length: steps }, (_, i) => ({
+      id: `s${i + 1}`, workers: [{ name: "bench-noop", binding: "ScriptedWorker" }], dependsOn: i === 0 ? [] : [`s${i}`],
+      input: { script: "$.inputs.script" }, output: {}, condition: null, optional: false, timeoutMs: 30_000,
+      retry: { maxAttempts: 3, baseMs: 50, capMs: 500 }, estimateMicros: 10,
+    })),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
+/** Both the actor and the Workflow are waited on the same way: polled every POLL_MS. */
+const POLL_MS = 1;
+
+async function runOne(env: BenchEnv, mode: string, steps: number, id: string): Promise<Record<string, unknown>> {
+  switch (mode) {
+    case "floor": {
+      const r = await env.BenchFloor.getByName(id).run(steps);
+      return { status: "completed", bytes: r.bytes };
+    }
+    case "workflow": {
+      const instance = await env.BENCH_WORKFLOW.create({ id, params: { steps } });
+      for (;;) {
+        const s = await instance.status();
+        if (s.status === "complete") return { status: "completed", bytes: (s.output as { bytes: number }).bytes };
+        if (s.status === "errored" || s.status === "terminated") return { status: s.status, error: s.error?.message ?? null };
+        await sleep(POLL_MS);
+      }
+    }
+    case "actor": {
+      const stub = env.PipelineActor.getByName(id);
+      await stub.create(actorSpec(id, steps));
+      for (;;) {
+        const s = await stub.summary();
+        if (s && TERMINAL.has(String(s.status))) {
+          const inspected = await stub.inspect();
+          return { status: s.status, bytes: inspected?.bytes_written ?? 0 };
+        }
+        await sleep(POLL_MS);
+      }
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+/** Crash to resumed: a pipeline aborted at a checkpoint; the time from that checkpoint to the next one. */
+async function crashOnce(env: BenchEnv, id: string): Promise<number> {
+  const stub = env.PipelineActor.getByName(id);
+  await stub.injectFault("result:s3");
+  try { await stub.create(actorSpec(id, 5)); } catch { /* the abort may land in create */ }
+  for (;;) {
+    try {
+      const inspected = await env.PipelineActor.getByName(id).inspect(500);
+      if (inspected && TERMINAL.has(String(inspected.summary.status))) {
+        const cps = inspected.checkpoints;
+        const i = cps.findIndex((c) => c.label === "result:s3");
+        return cps[i + 1]!.at - cps[i]!.at;
+      }
+    } catch { /* aborted object restarting */ }
+    await sleep(POLL_MS);
+  }
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/bench/setup" && request.method === "POST") {
+      const at = new Date().toISOString();
+      await env.DB.batch([
+        env.DB.prepare(`INSERT OR IGNORE INTO clients (client_id, company_name, contact_email, subscription_tier, monthly_budget_micros, created_at, updated_at)
+          VALUES ('client_bench', 'Bench', 'bench@example.com', 'enterprise', 1000000000000, ?, ?)`).bind(at, at),
+        env.DB.prepare(`INSERT OR IGNORE INTO worker_registry (worker_name, display_name, kind, binding, input_format, output_format, max_concurrent,
+          queue_limit, lease_ttl_ms, avg_execution_time_ms, created_at, updated_at) VALUES ('bench-noop', 'Bench no-op', 'builtin', 'ScriptedWorker', 'any', 'any', 1000, 100000, 60000, 1, ?, ?)`).bind(at, at),
+      ]);
+      return Response.json({ ok: true });
+    }
+    if (url.pathname === "/bench/run" && request.method === "POST") {
+      const { mode, steps, id } = (await request.json()) as { mode: string; steps: number; id: string };
+      return Response.json(await runOne(env, mode, steps, id));
+    }
+    if (url.pathname === "/bench/crash" && request.method === "POST") {
+      const { id } = (await request.json()) as { id: string };
+      return Response.json({ resumed_ms: await crashOnce(env, id) });
+    }
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<BenchEnv>;
