@@ -8,13 +8,14 @@
  * scripts/bench.mjs drives it over HTTP and measures from outside.
  */
 import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { Server } from "partyserver";
 import app from "../src/index";
 import type { PipelineSpec } from "../src/actors/pipeline";
 import type { Handshake, WorkerResult } from "../src/workers/contract";
 
 export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker } from "../src/index";
 
-type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor> };
+type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty> };
 
 const NOOP_SCRIPT = { mode: "succeed", count: false, cost_micros: 1 } as const;
 
@@ -27,6 +28,28 @@ function handshake(pipelineId: string, i: number): Handshake {
 
 /** The floor: call each step and checkpoint its result in SQLite, nothing else. */
 export class BenchFloor extends DurableObject<BenchEnv> {
+  async run(steps: number, withAlarm = false, blobBytes = 0, extraRows = 0): Promise<{ bytes: number }> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS checkpoints (step INTEGER PRIMARY KEY, result TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS blob (id INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS extra (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)`);
+    let bytes = 0;
+    for (let i = 1; i <= steps; i++) {
+      const result: WorkerResult = await this.ctx.exports.ScriptedWorker.execute(handshake(this.ctx.id.toString(), i));
+      const text = JSON.stringify(result);
+      sql.exec(`INSERT OR REPLACE INTO checkpoints (step, result) VALUES (?, ?)`, i, text);
+      if (withAlarm) void this.ctx.storage.setAlarm(Date.now() + 60_000);
+      if (blobBytes > 0) sql.exec(`INSERT OR REPLACE INTO blob (id, data) VALUES (1, ?)`, "x".repeat(blobBytes) + i);
+      for (let r = 0; r < extraRows; r++) sql.exec(`INSERT INTO extra (data) VALUES (?)`, `row ${r} of step ${i}`);
+      bytes += text.length + 8;
+    }
+    return { bytes };
+  }
+}
+
+/** The floor again, as a partyserver Server (to measure the base class). */
+export class BenchFloorParty extends Server<BenchEnv> {
+  static override options = { hibernate: true };
   async run(steps: number): Promise<{ bytes: number }> {
     const sql = this.ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS checkpoints (step INTEGER PRIMARY KEY, result TEXT NOT NULL)`);
@@ -139,6 +162,40 @@ export default {
     if (url.pathname === "/bench/run" && request.method === "POST") {
       const { mode, steps, id } = (await request.json()) as { mode: string; steps: number; id: string };
       return Response.json(await runOne(env, mode, steps, id));
+    }
+    if (url.pathname === "/bench/micro" && request.method === "POST") {
+      // Component costs: N sequential calls of each kind, timed here.
+      const n = 200;
+      const tag = `${Date.now()}`;
+      const time = async (f: (i: number) => Promise<unknown>) => { const t0 = performance.now(); for (let i = 0; i < n; i++) await f(i); return (performance.now() - t0) / n; };
+      const ledger = env.ClientLedger.getByName("client_bench");
+      const pool = env.ResourcePool.getByName("bench-noop");
+      const floor = env.BenchFloor.getByName(`micro-${tag}`);
+      const actor = env.PipelineActor.getByName(`micro-${tag}`);
+      await actor.create(actorSpec(`micro-${tag}`, 1));
+      return Response.json({
+        per_call_ms: {
+          ledger_hold: await time((i) => ledger.hold(`m-${tag}-${i}`, 1)),
+          ledger_settle: await time((i) => ledger.settle(`m-${tag}-${i}`, 1)),
+          pool_reserve: await time((i) => pool.reserve({ key: `m-${tag}-${i}`, pipelineId: "x", priority: 0, maxWaitMs: 1000 })),
+          pool_release: await time((i) => pool.release(`m-${tag}-${i}`, 1)),
+          worker_execute: await time((i) => ctx.exports.ScriptedWorker.execute(handshake(`m-${tag}`, i))),
+          floor_run_1_step: await time(() => floor.run(1)),
+          floor_run_1_step_with_alarm: await time(() => floor.run(1, true)),
+          floor_1_step_10kb_blob: await time(() => floor.run(1, false, 10_000)),
+          floor_1_step_10kb_blob_x5: await time(() => floor.run(1, false, 50_000)),
+          floor_1_step_8_rows: await time(() => floor.run(1, false, 0, 8)),
+          floor_party_1_step: await time(() => env.BenchFloorParty.getByName(`fp-${tag}`).run(1)),
+          floor_20_steps: await time(() => floor.run(20)),
+          floor_party_20_steps: await time(() => env.BenchFloorParty.getByName(`fp-${tag}`).run(20)),
+          actor_summary: await time(() => actor.summary()),
+          round_of_4_parallel: await time((i) => Promise.all([
+            ledger.hold(`r-${tag}-${i}`, 1), ledger.settle(`m-${tag}-${i}`, 1),
+            pool.reserve({ key: `r-${tag}-${i}`, pipelineId: "x", priority: 0, maxWaitMs: 1000 }), pool.release(`r-${tag}-${i - 1}`, 1),
+          ])),
+          two_ledger_parallel: await time((i) => Promise.all([ledger.hold(`t-${tag}-${i}`, 1), ledger.hold(`u-${tag}-${i}`, 1)])),
+        },
+      });
     }
     if (url.pathname === "/bench/crash" && request.method === "POST") {
       const { id } = (await request.json()) as { id: string };

@@ -58,18 +58,29 @@ function slope(xs, ys) {
   return num / den;
 }
 
+/** True when something already answers on the port (a leftover server would be measured instead). */
+async function portBusy() {
+  try { await fetch(`${origin}/`); return true; } catch { return false; }
+}
+
+/** Stops wrangler and its workerd: the whole process group (killing npx alone orphans workerd). @param {import("node:child_process").ChildProcess} child */
+function stop(child) {
+  try { if (child.pid) process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+}
+
 async function start() {
+  if (await portBusy()) throw new Error(`port ${port} is in use; stop what runs there or set BENCH_PORT`);
   console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
   const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "-c", "bench/wrangler.toml", "--persist-to", persist],
     { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } });
   if (migrate.status !== 0) throw new Error("migrations failed");
   const child = spawn("npx", ["--no-install", "wrangler", "dev", "-c", "bench/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "error"],
-    { stdio: ["ignore", "ignore", "inherit"] });
+    { stdio: ["ignore", "ignore", "inherit"], detached: true });
   for (let i = 0; i < 240; i++) {
     try { if ((await fetch(`${origin}/health`)).ok) return child; } catch { /* not yet */ }
     await sleep(500);
   }
-  child.kill();
+  stop(child);
   throw new Error("bench worker did not start");
 }
 
@@ -162,7 +173,7 @@ async function main() {
     console.log("\nJSON: bench/out/results.json");
     console.log(JSON.stringify(results));
   } finally {
-    child.kill("SIGTERM");
+    stop(child);
     rmSync(persist, { recursive: true, force: true });
   }
 }

@@ -40,10 +40,14 @@ const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations"
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// Its own process group, so stopping it stops workerd too (killing npx alone orphans workerd).
 const wrangler = spawn("npx", ["--no-install", "wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"], {
   stdio: ["inherit", "inherit", "inherit"],
+  detached: true,
 });
-for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => wrangler.kill(signal));
+/** @param {NodeJS.Signals} signal */
+const stopWrangler = (signal) => { try { if (wrangler.pid) process.kill(-wrangler.pid, signal); } catch { /* gone */ } };
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => stopWrangler(signal));
 wrangler.on("exit", (code) => process.exit(code ?? 0));
 
 /** @param {number} ms */
@@ -79,6 +83,6 @@ try {
   console.log(`Try:  curl -H 'X-API-Key: ${report.clients[1].api_key}' ${origin}/templates\n${line}\n`);
 } catch (error) {
   console.error(String(error));
-  wrangler.kill("SIGTERM");
+  stopWrangler("SIGTERM");
   process.exitCode = 1;
 }

@@ -138,7 +138,7 @@ describe("resource pool core", () => {
     let s = emptyPool(config);
     s = reserve(s, { key: "x", pipelineId: "p", priority: 0, maxWaitMs: 0 }, 0).state;
     s = release(s, "x", 10, 1).state;
-    expect(reserve(s, { key: "x", pipelineId: "p", priority: 0, maxWaitMs: 0 }, 2).answer).toMatchObject({ status: "rejected", reason: "already_released" });
+    expect(reserve(s, { key: "x", pipelineId: "p", priority: 0, maxWaitMs: 0 }, 2, true).answer).toMatchObject({ status: "rejected", reason: "already_released" });
     s = reserve(s, { key: "y", pipelineId: "p", priority: 0, maxWaitMs: 0 }, 0).state;
     s = tick(s, 10_000).state;
     expect(reserve(s, { key: "y", pipelineId: "p", priority: 0, maxWaitMs: 0 }, 10_001).answer).toMatchObject({ status: "granted", replayed: false });

@@ -45,6 +45,8 @@ export class ClientLedger extends Server<Env> {
 
   private totals!: LedgerTotals;
   private events!: EventLog;
+  /** The alarm as last set (null: none), kept here so commands never await storage for it. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,7 +70,8 @@ export class ClientLedger extends Server<Env> {
       });
       this.totals = totals;
     }
-    await this.scheduleNextAlarm();
+    this.alarmAt = await this.ctx.storage.getAlarm();
+    this.scheduleNextAlarm();
   }
 
   private get sql$(): SqlStorage {
@@ -171,7 +174,7 @@ export class ClientLedger extends Server<Env> {
     });
     this.totals = result.totals;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    void this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
     return result.answer;
   }
 
@@ -216,21 +219,27 @@ export class ClientLedger extends Server<Env> {
     );
   }
 
-  /** The one place alarm timing changes: the earliest due time, or none. */
-  private async scheduleNextAlarm(): Promise<void> {
+  /**
+   * The one place alarm timing changes: the earliest due time. It only ever moves earlier here
+   * (an early alarm finds nothing due and reschedules); synchronous, so no command awaits storage.
+   */
+  private scheduleNextAlarm(): void {
     const next = first<{ at: number | null }>(this.sql$, `SELECT min(at) AS at FROM due`)?.at ?? null;
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+    if (next !== null && (this.alarmAt === null || next < this.alarmAt)) {
+      this.alarmAt = next;
+      void this.ctx.storage.setAlarm(next);
+    }
   }
 
   override async onAlarm(): Promise<void> {
+    this.alarmAt = null; // this alarm has fired; whatever is due next is set again below
     const now = Date.now();
     const due = rows<DueRow>(this.sql$, `SELECT * FROM due WHERE at <= ?`, now);
     for (const item of due) {
       if (item.kind === "rollover") await this.rollover(now);
       else await this.mirror(now);
     }
-    await this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
   }
 
   /** Closes every period that ended before `now` (several, if the object slept through months). */

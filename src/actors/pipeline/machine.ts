@@ -319,8 +319,11 @@ function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, no
     if (stepDone(st.status)) return st;
     const spec = specOf(s, st.id);
     const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
-    if (st.held) cleanup.push({ kind: "release_hold", key });
-    if (st.status === "waiting_capacity" || st.status === "running") {
+    // A step waiting for budget may have a hold in flight: releasing it leaves a tombstone that
+    // refuses the late hold (or frees it, if it landed first).
+    if (st.held || st.status === "waiting_budget") cleanup.push({ kind: "release_hold", key });
+    // A step waiting for budget may hold a reservation already: the shell reserves while it holds.
+    if (st.status === "waiting_budget" || st.status === "waiting_capacity" || st.status === "running") {
       cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
     }
     return { ...st, status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
@@ -462,8 +465,8 @@ export function pause(s: PipelineState, now: number): PipelineState {
     if (st.status !== "waiting_budget" && st.status !== "waiting_capacity" && st.status !== "retry_wait") return st;
     const spec = specOf(s, st.id);
     const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
-    if (st.held) cleanup.push({ kind: "release_hold", key });
-    if (st.status === "waiting_capacity") cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+    if (st.held || st.status === "waiting_budget") cleanup.push({ kind: "release_hold", key });
+    if (st.status === "waiting_capacity" || st.status === "waiting_budget") cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
     return { ...moveStep(st, "pending"), held: false, queued: null, retryAt: null };
   });
   void now;

@@ -256,66 +256,92 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     await this.scheduleNextAlarm();
   }
 
+  /**
+   * One round: every effect the state owes goes out at once (they are independent and each is
+   * idempotent by key, so one output-gate flush covers them all), then their answers are
+   * applied in order, each with its own checkpoint, within one turn.
+   */
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
-    await this.performCleanup();
     const s = this.state;
+    const effects: Promise<() => void>[] = s.cleanup.map((c) => this.cleanupEffect(c));
     for (const step of s.steps) {
-      const current = this.state.steps.find((x) => x.id === step.id)!;
-      if (current.status === "waiting_budget" && !current.held) await this.hold(current);
+      if (step.status === "waiting_budget" && !step.held) effects.push(this.budgetAndCapacity(step));
+      else if (step.status === "waiting_capacity" && step.queued === null) effects.push(this.capacity(step));
     }
-    for (const step of this.state.steps) {
-      if (step.status === "waiting_capacity" && step.queued === null) await this.reserve(step);
+    const outcomes = await Promise.allSettled(effects);
+    const failures: unknown[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") { failures.push(outcome.reason); continue; }
+      try { outcome.value(); } catch (error) { failures.push(error); }
     }
+    if (failures.length > 0) throw failures[0];
     for (const step of this.state.steps) {
       if (step.status === "running" && !this.inFlight.has(attemptKey(this.state.spec.pipelineId, step.id, step.attempt))) this.dispatch(step);
     }
-    await this.performCleanup();
     if (!this.state.registered) await this.register();
     if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
+    // Anything the answers made owed (a finished step's cleanup, the next step's hold) goes in the next round.
+    if (this.owesEffects()) this.again = true;
   }
 
-  private async performCleanup(): Promise<void> {
-    for (const c of [...this.state!.cleanup]) {
-      const step = c.key.split(":")[1] ?? "";
-      switch (c.kind) {
-        case "settle": {
-          const r = await this.ledger().settle(c.key, c.actualMicros);
-          if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused settle ${c.key}: ${r.message}`);
-          break;
-        }
-        case "release_hold": await this.ledger().release(c.key); break;
-        case "release_capacity": await this.pool(c.worker).release(c.key, c.observedMs); break;
+  /** True when the state asks for an effect the driver performs. */
+  private owesEffects(): boolean {
+    const s = this.state!;
+    return s.cleanup.length > 0 || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
+  }
+
+  /** Settles, releases a hold, or gives capacity back; then checkpoints that it is done. */
+  private async cleanupEffect(c: PipelineState["cleanup"][number]): Promise<() => void> {
+    switch (c.kind) {
+      case "settle": {
+        const r = await this.ledger().settle(c.key, c.actualMicros);
+        if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused settle ${c.key}: ${r.message}`);
+        break;
       }
-      this.commit(cleanupDone(this.state!, c), `cleanup:${c.kind}:${step}`);
+      case "release_hold": await this.ledger().release(c.key); break;
+      case "release_capacity": await this.pool(c.worker).release(c.key, c.observedMs); break;
     }
+    return () => this.commit(cleanupDone(this.state!, c), `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`);
   }
 
-  private async hold(step: StepState): Promise<void> {
+  /**
+   * Holds the step's estimated cost and reserves capacity at once. The state still takes budget
+   * first: it moves to waiting-for-capacity only on a successful hold, and a refused hold ends
+   * the pipeline, whose cleanup gives the reservation back.
+   */
+  private async budgetAndCapacity(step: StepState): Promise<() => void> {
     const s = this.state!;
     const spec = s.spec.steps.find((x) => x.id === step.id)!;
-    const now = Date.now();
     if (!withinPipelineBudget(s, step.id)) {
-      this.commit(fail(s, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, now), `budget:${step.id}`);
-      return;
+      return () => this.commit(fail(this.state!, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, Date.now()), `budget:${step.id}`);
     }
-    const answer = await this.ledger().hold(attemptKey(s.spec.pipelineId, step.id, step.attempt), spec.estimateMicros);
-    if (answer.status === "rejected") throw new Error(`ledger refused hold: ${answer.message}`);
-    const ok = answer.status === "ok";
-    const available = answer.status === "insufficient" ? answer.available : undefined;
-    this.commit(onHold(this.state!, step.id, available === undefined ? { ok } : { ok, available }, Date.now()), `held:${step.id}`);
+    const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
+    const [hold, reservation] = await Promise.all([this.ledger().hold(key, spec.estimateMicros), this.reserveRpc(step)]);
+    return () => {
+      if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
+      const ok = hold.status === "ok";
+      const answer = hold.status === "insufficient" ? { ok, available: hold.available } : { ok };
+      this.commit(onHold(this.state!, step.id, answer, Date.now()), `held:${step.id}`);
+      this.commit(onCapacity(this.state!, step.id, reservation, Date.now(), Math.random()), `reserved:${step.id}`);
+    };
   }
 
-  private async reserve(step: StepState): Promise<void> {
+  /** Reserves capacity for a step that holds its budget already. */
+  private async capacity(step: StepState): Promise<() => void> {
+    const reservation = await this.reserveRpc(step);
+    return () => this.commit(onCapacity(this.state!, step.id, reservation, Date.now(), Math.random()), `reserved:${step.id}`);
+  }
+
+  private async reserveRpc(step: StepState) {
     const s = this.state!;
     const spec = s.spec.steps.find((x) => x.id === step.id)!;
     const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
     const answer = await this.pool(spec.workers[step.workerIndex]!.name).reserve({ key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs });
-    const mapped = answer.status === "granted" ? { status: "granted" as const }
+    return answer.status === "granted" ? { status: "granted" as const }
       : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
       : { status: "rejected" as const, reason: answer.reason };
-    this.commit(onCapacity(this.state!, step.id, mapped, Date.now(), Math.random()), `reserved:${step.id}`);
   }
 
   /** Calls the worker for a running step; its answer is checkpointed when it comes. */
@@ -436,7 +462,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    */
   private async armWatchdog(): Promise<void> {
     const timer = this.state ? nextTimer(this.state) : null;
-    await this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+    // Not awaited: the output gate holds every outgoing message until this write is durable.
+    void this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
   }
 
   /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
@@ -473,12 +500,12 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (timer !== null) times.push(timer);
     const running = s.steps.some((st) => st.status === "running");
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
-    const owesEffects = s.cleanup.length > 0 || !s.registered || (isTerminal(s.status) && !s.historyWritten)
-      || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
+    const owesEffects = this.owesEffects() || !s.registered || (isTerminal(s.status) && !s.historyWritten);
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
-    if (times.length === 0) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.min(...times));
+    // Not awaited: the output gate makes the change durable before anything leaves the object.
+    if (times.length === 0) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(Math.min(...times));
   }
 
   override async onAlarm(): Promise<void> {

@@ -22,6 +22,8 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
 
 const DEFAULT_CONFIG: PoolConfig = { maxConcurrent: 4, queueLimit: 100, leaseTtlMs: 60_000, defaultDurationMs: 1_000 };
 const MAX_DELIVERY_ATTEMPTS = 12;
+/** How long a released key is remembered (late duplicates arrive within seconds). */
+const RELEASED_TTL_MS = 24 * 3600_000;
 
 /**
  * Concurrency for one worker type (named by worker name). A thin shell over `scheduler.ts`: each
@@ -35,6 +37,8 @@ export class ResourcePool extends Server<Env> {
 
   private state!: PoolState;
   private events!: EventLog;
+  /** The alarm as last set (null: none), kept here so commands never await storage for it. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -50,12 +54,13 @@ export class ResourcePool extends Server<Env> {
     this.events = new EventLog(this.store);
     const row = first<{ state: string }>(this.store, `SELECT state FROM pool WHERE id = 1`);
     if (row) {
-      this.state = JSON.parse(row.state) as PoolState;
+      this.state = normalize(JSON.parse(row.state) as PoolState);
     } else {
       this.state = emptyPool(await this.configFromRegistry());
       this.store.exec(`INSERT INTO pool (id, state) VALUES (1, ?)`, JSON.stringify(this.state));
     }
-    await this.scheduleNextAlarm();
+    this.alarmAt = await this.ctx.storage.getAlarm();
+    this.scheduleNextAlarm();
   }
 
   /** Capacity settings from the worker registry (defaults for a worker not registered). */
@@ -77,7 +82,8 @@ export class ResourcePool extends Server<Env> {
   /** Granted (a lease), queued (position and ETA; called back later) or rejected. Idempotent by key. */
   reserve(request: ReserveRequest): ReserveAnswer {
     const now = Date.now();
-    const r = reserve(this.state, request, now);
+    const released = first<{ key: string }>(this.store, `SELECT key FROM released WHERE key = ?`, request.key) !== null;
+    const r = reserve(this.state, request, now, released);
     const a = r.answer;
     const base = { key: request.key, pipeline_id: request.pipelineId };
     const events: { type: string; payload: JsonObject }[] =
@@ -100,6 +106,8 @@ export class ResourcePool extends Server<Env> {
   release(key: string, observedMs: number | null): { released: boolean } {
     const now = Date.now();
     const r = release(this.state, key, observedMs, now);
+    this.store.exec(`INSERT OR IGNORE INTO released (key, at) VALUES (?, ?)`, key, now);
+    if (r.released && r.state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
     this.commit(r.state, r.notes, r.released ? [{ type: "released", payload: { key, observed_ms: observedMs } }] : [], now);
     return { released: r.released };
   }
@@ -145,7 +153,7 @@ export class ResourcePool extends Server<Env> {
   private commit(state: PoolState, notes: readonly Notification[], extra: { type: string; payload: JsonObject }[], now: number): void {
     const published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
-      this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
+      if (state !== this.state) this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
       // The command's own event first (a release, an expiry), then the grants it made possible:
       // replaying the log must never show more in flight than there were.
       for (const e of extra) published.push(this.events.append(e.type, e.payload, now));
@@ -162,7 +170,7 @@ export class ResourcePool extends Server<Env> {
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));
     if (notes.length > 0) this.ctx.waitUntil(this.deliver(now));
-    void this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
   }
 
   /** Delivers due notifications; failures are retried with backoff by the alarm. */
@@ -184,21 +192,27 @@ export class ResourcePool extends Server<Env> {
         }
       }
     }));
-    await this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
   }
 
-  /** The one place alarm timing changes: the earliest lease expiry, waiter deadline or redelivery. */
-  private async scheduleNextAlarm(): Promise<void> {
+  /**
+   * The one place alarm timing changes: the earliest lease expiry, waiter deadline or
+   * redelivery. The alarm only ever moves earlier here (an alarm left early fires, finds nothing
+   * due and reschedules), so the common command (a lease that expires after the earliest one)
+   * writes nothing. Synchronous: no command awaits storage for its alarm.
+   */
+  private scheduleNextAlarm(): void {
     const outbox = first<{ at: number | null }>(this.store, `SELECT min(due_at) AS at FROM outbox`)?.at ?? null;
     const candidates = [nextDue(this.state), outbox].filter((t): t is number => t !== null);
-    if (candidates.length === 0) await this.ctx.storage.deleteAlarm();
-    else {
-      const next = Math.min(...candidates);
-      if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+    const next = candidates.length === 0 ? null : Math.min(...candidates);
+    if (next !== null && (this.alarmAt === null || next < this.alarmAt)) {
+      this.alarmAt = next;
+      void this.ctx.storage.setAlarm(next);
     }
   }
 
   override async onAlarm(): Promise<void> {
+    this.alarmAt = null; // this alarm has fired; whatever is due next is set again below
     const now = Date.now();
     const r = tick(this.state, now);
     if (r.expired.length > 0 || r.notes.length > 0) {
@@ -213,4 +227,14 @@ export class ResourcePool extends Server<Env> {
   override onConnect(connection: Connection): void {
     greet(connection, this.events, () => ({ worker: this.name, ...statsOf(this.state, Date.now()) }), Date.now());
   }
+}
+
+/** Brings a stored state written by an older version to the current shape (stats reset if needed). */
+function normalize(state: PoolState): PoolState {
+  const legacy = state as PoolState & { released?: unknown };
+  delete legacy.released;
+  if (!Array.isArray(state.stats.buckets)) {
+    state.stats = { ...emptyPool(state.config).stats, granted: state.stats.granted, expired: state.stats.expired, rejected: state.stats.rejected, timedOut: state.stats.timedOut };
+  }
+  return state;
 }

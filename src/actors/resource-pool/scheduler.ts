@@ -21,16 +21,20 @@ export interface Lease { key: string; pipelineId: string; priority: number; gran
 /** A caller waiting for a slot. */
 export interface Waiter { key: string; pipelineId: string; priority: number; enqueuedAt: number; deadline: number; seq: number }
 
-/** Rolling execution statistics. */
+/**
+ * Rolling execution statistics, bounded whatever the throughput: the utilisation and
+ * throughput windows are kept as one-second buckets.
+ */
 export interface PoolStats {
   /** Exponentially weighted moving average of observed durations (ms), null before the first. */
   ewmaMs: number | null;
   /** The last observed durations, newest last (bounded). */
   recent: number[];
-  /** Release times within the throughput window. */
-  releases: number[];
-  /** In-flight changes within the utilisation window: [at, inflight]. */
-  load: [number, number][];
+  /** Per-second buckets within the window: [second, busy slot-ms, releases]. */
+  buckets: [number, number, number][];
+  /** When in-flight last changed, and to what (for integrating busy slot-time). */
+  lastChangeAt: number;
+  lastInflight: number;
   granted: number;
   expired: number;
   rejected: number;
@@ -42,8 +46,6 @@ export interface PoolState {
   config: PoolConfig;
   leases: Lease[];
   queue: Waiter[];
-  /** Keys released recently: a duplicate reserve for one of them must not take a slot again. */
-  released: string[];
   nextSeq: number;
   stats: PoolStats;
 }
@@ -59,11 +61,13 @@ export type ReserveAnswer =
   | { status: "queued"; key: string; position: number; etaMs: number; replayed: boolean }
   | { status: "rejected"; key: string; reason: "queue_full" | "wait_exceeds_max" | "already_released"; etaMs: number | null };
 
+/** Seconds kept in the statistics window. */
+const WINDOW_SECONDS = 60;
+
 /** Pool tuning. */
 export const EWMA_ALPHA = 0.2;
 export const RECENT_LIMIT = 100;
-export const RELEASED_LIMIT = 1000;
-export const STATS_WINDOW_MS = 60_000;
+export const STATS_WINDOW_MS = WINDOW_SECONDS * 1000;
 /** A waiter gains one priority level per this much waiting, so low tiers are never starved. */
 export const AGING_MS = 10_000;
 
@@ -77,8 +81,8 @@ export function priorityOf(tier: "basic" | "standard" | "premium" | "enterprise"
 /** A new, empty pool. */
 export function emptyPool(config: PoolConfig): PoolState {
   return {
-    config, leases: [], queue: [], released: [], nextSeq: 1,
-    stats: { ewmaMs: null, recent: [], releases: [], load: [], granted: 0, expired: 0, rejected: 0, timedOut: 0 },
+    config, leases: [], queue: [], nextSeq: 1,
+    stats: { ewmaMs: null, recent: [], buckets: [], lastChangeAt: 0, lastInflight: 0, granted: 0, expired: 0, rejected: 0, timedOut: 0 },
   };
 }
 
@@ -109,8 +113,25 @@ export function estimateWaitMs(s: PoolState, position: number, now: number): num
   return Math.round(soonestFree + (rounds - 1) * d);
 }
 
+/** Adds `amount` busy slot-ms and `releases` to the bucket of `at`, dropping buckets outside the window. */
+function addToBucket(buckets: [number, number, number][], at: number, busy: number, releases: number): [number, number, number][] {
+  const second = Math.floor(at / 1000);
+  const kept = buckets.filter(([s]) => s > second - WINDOW_SECONDS);
+  const last = kept.at(-1);
+  if (last && last[0] === second) return [...kept.slice(0, -1), [second, last[1] + busy, last[2] + releases]];
+  return [...kept, [second, busy, releases]];
+}
+
+/** Integrates busy slot-time since the last change (spread over the seconds it covered), then records the new level. */
 function recordLoad(stats: PoolStats, inflight: number, now: number): PoolStats {
-  return { ...stats, load: [...stats.load.filter(([at]) => at > now - STATS_WINDOW_MS), [now, inflight]] };
+  let buckets = stats.buckets;
+  let t = Math.max(stats.lastChangeAt, now - STATS_WINDOW_MS);
+  while (t < now) {
+    const end = Math.min(now, (Math.floor(t / 1000) + 1) * 1000);
+    buckets = addToBucket(buckets, t, stats.lastInflight * (end - t), 0);
+    t = end;
+  }
+  return { ...stats, buckets, lastChangeAt: now, lastInflight: inflight };
 }
 
 /** Grants free slots to the best waiters. */
@@ -131,15 +152,18 @@ function fill(s: PoolState, now: number): { state: PoolState; notes: Notificatio
   return { state, notes };
 }
 
-/** Asks for a slot. Idempotent by key. */
+/**
+ * Asks for a slot. Idempotent by key. `alreadyReleased` says the key's work gave its slot back
+ * before (the shell keeps released keys): a late duplicate must not take a slot again.
+ */
 export function reserve(
-  s: PoolState, req: { key: string; pipelineId: string; priority: number; maxWaitMs: number }, now: number,
+  s: PoolState, req: { key: string; pipelineId: string; priority: number; maxWaitMs: number }, now: number, alreadyReleased = false,
 ): { state: PoolState; notes: Notification[]; answer: ReserveAnswer } {
   const held = s.leases.find((l) => l.key === req.key);
   if (held) return { state: s, notes: [], answer: { status: "granted", lease: held, replayed: true } };
   const queued = queueOrder(s.queue, now).findIndex((w) => w.key === req.key);
   if (queued >= 0) return { state: s, notes: [], answer: { status: "queued", key: req.key, position: queued + 1, etaMs: estimateWaitMs(s, queued + 1, now), replayed: true } };
-  if (s.released.includes(req.key)) return { state: s, notes: [], answer: { status: "rejected", key: req.key, reason: "already_released", etaMs: null } };
+  if (alreadyReleased) return { state: s, notes: [], answer: { status: "rejected", key: req.key, reason: "already_released", etaMs: null } };
 
   if (s.leases.length < s.config.maxConcurrent && s.queue.length === 0) {
     const lease: Lease = { key: req.key, pipelineId: req.pipelineId, priority: req.priority, grantedAt: now, expiresAt: now + s.config.leaseTtlMs };
@@ -169,14 +193,14 @@ export function renew(s: PoolState, key: string, now: number): { state: PoolStat
 
 /**
  * Gives a slot back (or a queue place up), recording how long the work took, and grants the
- * freed slot to the next waiter. Idempotent: releasing an unknown key changes nothing but
- * remembers it, so a reserve that arrives late cannot take a slot for finished work.
+ * freed slot to the next waiter. Idempotent: releasing an unknown key changes nothing here
+ * (the shell remembers every released key, so a reserve that arrives late cannot take a slot).
  */
 export function release(s: PoolState, key: string, observedMs: number | null, now: number): { state: PoolState; notes: Notification[]; released: boolean } {
   const lease = s.leases.find((l) => l.key === key);
-  const remember = s.released.includes(key) ? s.released : [...s.released, key].slice(-RELEASED_LIMIT);
   if (!lease) {
-    return { state: { ...s, queue: s.queue.filter((w) => w.key !== key), released: remember }, notes: [], released: false };
+    const queue = s.queue.filter((w) => w.key !== key);
+    return { state: queue.length === s.queue.length ? s : { ...s, queue }, notes: [], released: false };
   }
   let stats = recordLoad(s.stats, s.leases.length - 1, now);
   if (observedMs !== null && Number.isFinite(observedMs) && observedMs >= 0) {
@@ -184,10 +208,10 @@ export function release(s: PoolState, key: string, observedMs: number | null, no
       ...stats,
       ewmaMs: stats.ewmaMs === null ? observedMs : stats.ewmaMs + EWMA_ALPHA * (observedMs - stats.ewmaMs),
       recent: [...stats.recent, observedMs].slice(-RECENT_LIMIT),
-      releases: [...stats.releases.filter((t) => t > now - STATS_WINDOW_MS), now],
+      buckets: addToBucket(stats.buckets, now, 0, 1),
     };
   }
-  const { state, notes } = fill({ ...s, leases: s.leases.filter((l) => l.key !== key), released: remember, stats }, now);
+  const { state, notes } = fill({ ...s, leases: s.leases.filter((l) => l.key !== key), stats }, now);
   return { state, notes, released: true };
 }
 
@@ -222,15 +246,12 @@ export function nextDue(s: PoolState): number | null {
 export function statsOf(s: PoolState, now: number) {
   const sorted = [...s.stats.recent].sort((a, b) => a - b);
   const p95 = sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!;
-  // Time-weighted in-flight over the window, from the recorded changes.
-  const start = now - STATS_WINDOW_MS;
-  const points = s.stats.load.filter(([at]) => at > start);
-  const before = s.stats.load.filter(([at]) => at <= start).at(-1)?.[1] ?? (points.length === 0 ? s.leases.length : 0);
-  let busy = 0;
-  let t = start;
-  let level = before;
-  for (const [at, inflight] of points) { busy += level * (at - t); t = at; level = inflight; }
-  busy += level * (now - t);
+  // Busy slot-time over the window: the closed buckets plus the level since the last change.
+  const stats = recordLoad(s.stats, s.stats.lastInflight, now);
+  const firstSecond = Math.floor(now / 1000) - WINDOW_SECONDS + 1;
+  const inWindow = stats.buckets.filter(([second]) => second >= firstSecond);
+  const busy = inWindow.reduce((n, [, b]) => n + b, 0);
+  const releases = inWindow.reduce((n, [, , r]) => n + r, 0);
   return {
     in_flight: s.leases.length,
     max_concurrent: s.config.maxConcurrent,
@@ -239,7 +260,7 @@ export function statsOf(s: PoolState, now: number) {
     utilization: Math.min(1, busy / (s.config.maxConcurrent * STATS_WINDOW_MS)),
     ewma_ms: s.stats.ewmaMs === null ? null : Math.round(s.stats.ewmaMs),
     p95_ms: p95,
-    throughput_per_min: s.stats.releases.filter((at) => at > start).length * (60_000 / STATS_WINDOW_MS),
+    throughput_per_min: releases * (60_000 / STATS_WINDOW_MS),
     granted_total: s.stats.granted,
     expired_total: s.stats.expired,
     rejected_total: s.stats.rejected,

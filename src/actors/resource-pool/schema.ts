@@ -15,4 +15,8 @@ export const POOL_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (key, kind)
    ) STRICT`,
   EVENT_LOG_DDL,
+  // Keys whose slot was given back: a late duplicate reserve for one of them is refused.
+  // Kept out of the state document so its size does not grow with throughput.
+  `CREATE TABLE released (key TEXT PRIMARY KEY, at INTEGER NOT NULL) STRICT`,
+  `CREATE INDEX released_at ON released (at)`,
 ];
