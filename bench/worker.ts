@@ -15,7 +15,7 @@ import type { Handshake, WorkerResult } from "../src/workers/contract";
 
 export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker } from "../src/index";
 
-type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty> };
+type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty>; BenchProbe: DurableObjectNamespace<BenchProbe> };
 
 const NOOP_SCRIPT = { mode: "succeed", count: false, cost_micros: 1 } as const;
 
@@ -44,6 +44,26 @@ export class BenchFloor extends DurableObject<BenchEnv> {
       bytes += text.length + 8;
     }
     return { bytes };
+  }
+}
+
+/** Component costs measured from inside a Durable Object (as the PipelineActor sees them). */
+export class BenchProbe extends DurableObject<BenchEnv> {
+  async probe(n: number, tag: string): Promise<Record<string, number>> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v TEXT)`);
+    const ledger = this.env.ClientLedger.getByName("client_bench");
+    const pool = this.env.ResourcePool.getByName("bench-noop");
+    const time = async (f: (i: number) => Promise<unknown>) => { const t0 = performance.now(); for (let i = 0; i < n; i++) await f(i); return (performance.now() - t0) / n; };
+    return {
+      execute_no_write: await time((i) => this.ctx.exports.ScriptedWorker.execute(handshake(tag, i))),
+      execute_after_write: await time((i) => { sql.exec(`INSERT OR REPLACE INTO t VALUES (?, ?)`, i, "x"); return this.ctx.exports.ScriptedWorker.execute(handshake(tag, i)); }),
+      ledger_hold: await time((i) => ledger.hold(`p-${tag}-${i}`, 1)),
+      round_ledger_and_pool_batches: await time((i) => Promise.all([
+        ledger.batch([{ type: "settle", key: `p-${tag}-${i}`, actual: 1 }, { type: "hold", key: `q-${tag}-${i}`, amount: 1 }]),
+        pool.batch([{ op: "release", key: `q-${tag}-${i - 1}`, observedMs: 1 }, { op: "reserve", request: { key: `q-${tag}-${i}`, pipelineId: "x", priority: 0, maxWaitMs: 1000 } }]),
+      ])),
+    };
   }
 }
 
@@ -189,6 +209,7 @@ export default {
           floor_20_steps: await time(() => floor.run(20)),
           floor_party_20_steps: await time(() => env.BenchFloorParty.getByName(`fp-${tag}`).run(20)),
           actor_summary: await time(() => actor.summary()),
+          from_a_durable_object: await env.BenchProbe.getByName(`probe-${tag}`).probe(100, tag),
           round_of_4_parallel: await time((i) => Promise.all([
             ledger.hold(`r-${tag}-${i}`, 1), ledger.settle(`m-${tag}-${i}`, 1),
             pool.reserve({ key: `r-${tag}-${i}`, pipelineId: "x", priority: 0, maxWaitMs: 1000 }), pool.release(`r-${tag}-${i - 1}`, 1),

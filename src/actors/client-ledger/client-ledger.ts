@@ -111,6 +111,14 @@ export class ClientLedger extends Server<Env> {
     return this.apply({ type: "adjust", key, amount, reason });
   }
 
+  /**
+   * Several commands in order, in one turn (so one commit): a pipeline settles a finished step
+   * and holds the next one in a single message. Each command is still idempotent by its key.
+   */
+  batch(commands: LedgerCommand[]): LedgerResult[] {
+    return commands.map((command) => this.apply(command));
+  }
+
   /** Sets this period's budget (an admin changed the client's record). */
   setBudget(budget: number): LedgerResult {
     return this.apply({ type: "set_budget", budget });

@@ -1,2 +1,2 @@
 export { ClientLedger, type LedgerResult, type LedgerRejection } from "./client-ledger";
-export type { LedgerAnswer } from "./ledger";
+export type { LedgerAnswer, LedgerCommand } from "./ledger";

@@ -3,7 +3,8 @@ import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import type { Handshake, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
-import type { CapacityListener, Notification } from "../resource-pool";
+import type { LedgerCommand, LedgerResult } from "../client-ledger";
+import type { CapacityListener, Notification, PoolOp, PoolOpAnswer } from "../resource-pool";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
@@ -51,6 +52,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private lastDriveFailed = false;
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
+  /** The alarm as last set (null: none), so alarm changes never await storage or write twice. */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,8 +70,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const row = first<{ state: string }>(this.store, `SELECT state FROM pipeline WHERE id = 1`);
     this.state = row ? (JSON.parse(row.state) as PipelineState) : null;
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
+    this.alarmAt = await this.ctx.storage.getAlarm();
     // Whatever was running when the object stopped is dispatched again by the alarm.
-    await this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
   }
 
   // ---- RPC ---------------------------------------------------------------------------------
@@ -253,30 +257,82 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     } finally {
       this.driving = false;
     }
-    await this.scheduleNextAlarm();
+    this.scheduleNextAlarm();
   }
 
   /**
-   * One round: every effect the state owes goes out at once (they are independent and each is
-   * idempotent by key, so one output-gate flush covers them all), then their answers are
-   * applied in order, each with its own checkpoint, within one turn.
+   * One round: every effect the state owes goes out at once, as one message per peer (a batch
+   * to the client's ledger, one to each pool involved), so each peer commits once per round;
+   * then the answers are applied in order, each with its own checkpoint, within one turn.
+   * Every effect is idempotent by its key, so a round cut short by a crash is simply sent again.
    */
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     const s = this.state;
-    const effects: Promise<() => void>[] = s.cleanup.map((c) => this.cleanupEffect(c));
+    const ledgerOps: LedgerCommand[] = [];
+    const poolOps = new Map<string, PoolOp[]>();
+    const toPool = (worker: string, op: PoolOp): [string, number] => {
+      const list = poolOps.get(worker) ?? [];
+      poolOps.set(worker, list);
+      return [worker, list.push(op) - 1];
+    };
+    type Answers = { ledger: LedgerResult[]; pools: Map<string, PoolOpAnswer[]> };
+    const apply: ((answers: Answers) => void)[] = [];
+
+    // Cleanup first: a settled step frees money and a released slot frees capacity for the holds below.
+    for (const c of s.cleanup) {
+      const label = `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`;
+      if (c.kind === "release_capacity") {
+        toPool(c.worker, { op: "release", key: c.key, observedMs: c.observedMs });
+      } else {
+        const i = ledgerOps.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
+        apply.push(({ ledger }) => {
+          const r = ledger[i]!;
+          if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused ${c.kind} ${c.key}: ${r.message}`);
+        });
+      }
+      apply.push(() => this.commit(cleanupDone(this.state!, c), label));
+    }
+    // Budget and capacity together for each starting step. The state still takes budget first:
+    // it moves to waiting-for-capacity only on a successful hold, and a refused hold ends the
+    // pipeline, whose cleanup gives the reservation back.
     for (const step of s.steps) {
-      if (step.status === "waiting_budget" && !step.held) effects.push(this.budgetAndCapacity(step));
-      else if (step.status === "waiting_capacity" && step.queued === null) effects.push(this.capacity(step));
+      const spec = s.spec.steps.find((x) => x.id === step.id)!;
+      const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
+      const reserve: PoolOp = { op: "reserve", request: { key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs } };
+      if (step.status === "waiting_budget" && !step.held) {
+        if (!withinPipelineBudget(s, step.id)) {
+          apply.push(() => this.commit(fail(this.state!, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, Date.now()), `budget:${step.id}`));
+          continue;
+        }
+        const li = ledgerOps.push({ type: "hold", key, amount: spec.estimateMicros }) - 1;
+        const [worker, pi] = toPool(spec.workers[step.workerIndex]!.name, reserve);
+        apply.push(({ ledger, pools }) => {
+          const hold = ledger[li]!;
+          if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
+          const ok = hold.status === "ok";
+          this.commit(onHold(this.state!, step.id, hold.status === "insufficient" ? { ok, available: hold.available } : { ok }, Date.now()), `held:${step.id}`);
+          this.commit(onCapacity(this.state!, step.id, capacityAnswer(pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
+        });
+      } else if (step.status === "waiting_capacity" && step.queued === null) {
+        const [worker, pi] = toPool(spec.workers[step.workerIndex]!.name, reserve);
+        apply.push(({ pools }) => this.commit(onCapacity(this.state!, step.id, capacityAnswer(pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`));
+      }
     }
-    const outcomes = await Promise.allSettled(effects);
-    const failures: unknown[] = [];
-    for (const outcome of outcomes) {
-      if (outcome.status === "rejected") { failures.push(outcome.reason); continue; }
-      try { outcome.value(); } catch (error) { failures.push(error); }
+
+    if (apply.length > 0) {
+      const [ledger, pools] = await Promise.all([
+        ledgerOps.length > 0 ? this.ledger().batch(ledgerOps) : Promise.resolve([] as LedgerResult[]),
+        Promise.all([...poolOps].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
+      ]);
+      const answers: Answers = { ledger, pools: new Map(pools) };
+      const failures: unknown[] = [];
+      for (const f of apply) {
+        try { f(answers); } catch (error) { failures.push(error); }
+      }
+      if (failures.length > 0) throw failures[0];
     }
-    if (failures.length > 0) throw failures[0];
     for (const step of this.state.steps) {
       if (step.status === "running" && !this.inFlight.has(attemptKey(this.state.spec.pipelineId, step.id, step.attempt))) this.dispatch(step);
     }
@@ -290,58 +346,6 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private owesEffects(): boolean {
     const s = this.state!;
     return s.cleanup.length > 0 || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
-  }
-
-  /** Settles, releases a hold, or gives capacity back; then checkpoints that it is done. */
-  private async cleanupEffect(c: PipelineState["cleanup"][number]): Promise<() => void> {
-    switch (c.kind) {
-      case "settle": {
-        const r = await this.ledger().settle(c.key, c.actualMicros);
-        if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused settle ${c.key}: ${r.message}`);
-        break;
-      }
-      case "release_hold": await this.ledger().release(c.key); break;
-      case "release_capacity": await this.pool(c.worker).release(c.key, c.observedMs); break;
-    }
-    return () => this.commit(cleanupDone(this.state!, c), `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`);
-  }
-
-  /**
-   * Holds the step's estimated cost and reserves capacity at once. The state still takes budget
-   * first: it moves to waiting-for-capacity only on a successful hold, and a refused hold ends
-   * the pipeline, whose cleanup gives the reservation back.
-   */
-  private async budgetAndCapacity(step: StepState): Promise<() => void> {
-    const s = this.state!;
-    const spec = s.spec.steps.find((x) => x.id === step.id)!;
-    if (!withinPipelineBudget(s, step.id)) {
-      return () => this.commit(fail(this.state!, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, Date.now()), `budget:${step.id}`);
-    }
-    const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
-    const [hold, reservation] = await Promise.all([this.ledger().hold(key, spec.estimateMicros), this.reserveRpc(step)]);
-    return () => {
-      if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
-      const ok = hold.status === "ok";
-      const answer = hold.status === "insufficient" ? { ok, available: hold.available } : { ok };
-      this.commit(onHold(this.state!, step.id, answer, Date.now()), `held:${step.id}`);
-      this.commit(onCapacity(this.state!, step.id, reservation, Date.now(), Math.random()), `reserved:${step.id}`);
-    };
-  }
-
-  /** Reserves capacity for a step that holds its budget already. */
-  private async capacity(step: StepState): Promise<() => void> {
-    const reservation = await this.reserveRpc(step);
-    return () => this.commit(onCapacity(this.state!, step.id, reservation, Date.now(), Math.random()), `reserved:${step.id}`);
-  }
-
-  private async reserveRpc(step: StepState) {
-    const s = this.state!;
-    const spec = s.spec.steps.find((x) => x.id === step.id)!;
-    const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
-    const answer = await this.pool(spec.workers[step.workerIndex]!.name).reserve({ key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs });
-    return answer.status === "granted" ? { status: "granted" as const }
-      : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
-      : { status: "rejected" as const, reason: answer.reason };
   }
 
   /** Calls the worker for a running step; its answer is checkpointed when it comes. */
@@ -461,9 +465,23 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    * during the work it is woken within WATCHDOG_MS (not the platform's seconds-long retry).
    */
   private async armWatchdog(): Promise<void> {
+    const now = Date.now();
     const timer = this.state ? nextTimer(this.state) : null;
-    // Not awaited: the output gate holds every outgoing message until this write is durable.
-    void this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+    const target = Math.min(now + WATCHDOG_MS, timer ?? Infinity);
+    // An alarm already set to fire no later than the target covers the work too.
+    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= target) return;
+    this.setAlarmAt(target);
+  }
+
+  /**
+   * Sets (or clears) the alarm, skipping a write when nothing changes. Not awaited: the output
+   * gate holds every outgoing message until the write is durable.
+   */
+  private setAlarmAt(at: number | null): void {
+    if (at === this.alarmAt) return;
+    this.alarmAt = at;
+    if (at === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(at);
   }
 
   /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
@@ -472,13 +490,13 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.watchdog = setInterval(() => {
         // Never past a due timer (a step timeout, a retry, the deadline).
         const timer = this.state ? nextTimer(this.state) : null;
-        void this.ctx.storage.setAlarm(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+        this.setAlarmAt(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
         if (Date.now() - this.lastLeaseRenewal > LEASE_RENEW_MS) void this.renewLeases();
       }, WATCHDOG_MS / 2);
     } else if (this.inFlight.size === 0 && this.watchdog !== null) {
       clearInterval(this.watchdog);
       this.watchdog = null;
-      void this.scheduleNextAlarm();
+      this.scheduleNextAlarm();
     }
   }
 
@@ -490,8 +508,12 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.pool(s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name).renew(attemptKey(s.spec.pipelineId, st.id, st.attempt))));
   }
 
-  /** The one place alarm timing changes. */
-  private async scheduleNextAlarm(): Promise<void> {
+  /**
+   * The one place alarm timing is decided: the next timer, a watchdog while steps run, at once
+   * for owed effects. An alarm already set within one watchdog interval before the wanted time
+   * is kept (it fires a little early and reschedules), which saves a write on most changes.
+   */
+  private scheduleNextAlarm(): void {
     const s = this.state;
     if (!s) return;
     const now = Date.now();
@@ -503,12 +525,14 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const owesEffects = this.owesEffects() || !s.registered || (isTerminal(s.status) && !s.historyWritten);
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
-    // Not awaited: the output gate makes the change durable before anything leaves the object.
-    if (times.length === 0) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(Math.min(...times));
+    if (times.length === 0) return this.setAlarmAt(null);
+    const wanted = Math.min(...times);
+    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= wanted && wanted - this.alarmAt <= WATCHDOG_MS) return;
+    this.setAlarmAt(wanted);
   }
 
   override async onAlarm(): Promise<void> {
+    this.alarmAt = null; // this alarm has fired
     await this.drive();
   }
 
@@ -534,4 +558,12 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   override onConnect(connection: Connection): void {
     greet(connection, this.events, () => (this.state ? summarize(this.state) : { status: "unknown" }), Date.now());
   }
+}
+
+/** A pool's answer to a reserve, as the state machine takes it. */
+function capacityAnswer(answer: PoolOpAnswer) {
+  if (!("status" in answer)) throw new Error("pool answered a reserve with a release result");
+  return answer.status === "granted" ? { status: "granted" as const }
+    : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
+    : { status: "rejected" as const, reason: answer.reason };
 }

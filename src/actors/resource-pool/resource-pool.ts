@@ -13,6 +13,11 @@ import { POOL_MIGRATIONS } from "./schema";
 /** A reservation request. */
 export interface ReserveRequest { key: string; pipelineId: string; priority: number; maxWaitMs: number }
 
+/** One operation of a batch. */
+export type PoolOp = { op: "reserve"; request: ReserveRequest } | { op: "release"; key: string; observedMs: number | null };
+/** The answer to one operation of a batch. */
+export type PoolOpAnswer = ReserveAnswer | { released: boolean };
+
 /** What a PipelineActor implements so a pool can call it back. */
 export interface CapacityListener { capacityNotice(note: Notification): Promise<void> | void }
 
@@ -110,6 +115,14 @@ export class ResourcePool extends Server<Env> {
     if (r.released && r.state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
     this.commit(r.state, r.notes, r.released ? [{ type: "released", payload: { key, observed_ms: observedMs } }] : [], now);
     return { released: r.released };
+  }
+
+  /**
+   * Several operations in order, in one turn (so one commit): a pipeline gives back a finished
+   * step's slot and asks for the next step's in a single message.
+   */
+  batch(ops: PoolOp[]): PoolOpAnswer[] {
+    return ops.map((o) => (o.op === "reserve" ? this.reserve(o.request) : this.release(o.key, o.observedMs)));
   }
 
   /** Changes max_concurrent, queue_limit or lease_ttl_ms at run time (mirrored to the registry). */
