@@ -15,6 +15,7 @@ import {
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
 import { PIPELINE_MIGRATIONS } from "./schema";
+import { loadState, saveState } from "./store";
 
 /** A running step's watchdog: the alarm is kept this far ahead while the actor is alive. */
 export const WATCHDOG_MS = 200;
@@ -67,8 +68,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private async start(): Promise<void> {
     migrate(this.store, PIPELINE_MIGRATIONS, Date.now());
     this.events = new EventLog(this.store);
-    const row = first<{ state: string }>(this.store, `SELECT state FROM pipeline WHERE id = 1`);
-    this.state = row ? (JSON.parse(row.state) as PipelineState) : null;
+    this.state = loadState(this.store);
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
     this.alarmAt = await this.ctx.storage.getAlarm();
     // Whatever was running when the object stopped is dispatched again by the alarm.
@@ -207,11 +207,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const now = Date.now();
     const published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
-      const state = JSON.stringify(next);
       const steps = JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status])));
-      this.store.exec(`INSERT INTO pipeline (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state`, state);
+      this.bytesWritten += saveState(this.store, before, next);
       this.store.exec(`INSERT INTO checkpoints (at, label, status, steps) VALUES (?, ?, ?, ?)`, now, label, next.status, steps);
-      this.bytesWritten += state.length + steps.length + label.length + next.status.length + 16;
+      this.bytesWritten += steps.length + label.length + next.status.length + 16;
       for (const e of diffEvents(before, next)) {
         const message = this.events.append(e.type, e.payload, now);
         this.bytesWritten += JSON.stringify(message.payload).length + e.type.length + 16;

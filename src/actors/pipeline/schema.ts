@@ -17,4 +17,12 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
   // Fault injection for crash tests (development and test only).
   `CREATE TABLE faults (point TEXT PRIMARY KEY) STRICT`,
   EVENT_LOG_DDL,
+  // The state split by how it changes, so a checkpoint writes only what changed: the spec once,
+  // a small meta document, one row per step (rewritten when that step changes), attempts
+  // appended. Step outputs live only in `outputs`. (The `pipeline` table above is read only to
+  // load a state written before this split.)
+  `CREATE TABLE spec (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE steps (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE attempts (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
 ];

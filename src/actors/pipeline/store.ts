@@ -1,0 +1,55 @@
+import type { JsonObject } from "../../lib/json";
+import { first, rows } from "../shared/sqlite";
+import type { AttemptRecord, PipelineSpec, PipelineState, StepState } from "./machine";
+
+/** The parts of the state that are neither the spec, the steps, the attempts nor the outputs. */
+type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs">;
+
+function metaOf(s: PipelineState): Meta {
+  const { spec: _spec, steps: _steps, attempts: _attempts, outputs: _outputs, ...meta } = s;
+  return meta;
+}
+
+/**
+ * The PipelineActor's state in SQLite, written by difference: a checkpoint writes the meta
+ * document only when it changed, the rows of the steps that changed (the core returns unchanged
+ * steps as the same objects), the new attempts, and nothing of the spec or the outputs (the spec
+ * is written once; outputs are stored when they arrive). Returns the bytes it wrote.
+ */
+export function saveState(sql: SqlStorage, before: PipelineState | null, next: PipelineState): number {
+  let bytes = 0;
+  const write = (query: string, ...binds: SqlStorageValue[]) => {
+    sql.exec(query, ...binds);
+    for (const b of binds) if (typeof b === "string") bytes += b.length;
+  };
+  if (!before || before.spec !== next.spec) write(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, JSON.stringify(next.spec));
+  const meta = JSON.stringify(metaOf(next));
+  if (!before || meta !== JSON.stringify(metaOf(before))) write(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
+  next.steps.forEach((step, i) => {
+    if (before?.steps[i] !== step) write(`INSERT OR REPLACE INTO steps (id, ord, data) VALUES (?, ?, ?)`, step.id, i, JSON.stringify(step));
+  });
+  const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
+  if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
+  next.attempts.slice(known).forEach((a, i) => write(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, JSON.stringify(a)));
+  return bytes;
+}
+
+/** Loads the state (null before the pipeline was created), outputs included. */
+export function loadState(sql: SqlStorage): PipelineState | null {
+  const spec = first<{ data: string }>(sql, `SELECT data FROM spec WHERE id = 1`);
+  if (!spec) {
+    // A state written before the split: one document.
+    const legacy = first<{ state: string }>(sql, `SELECT state FROM pipeline WHERE id = 1`);
+    return legacy ? (JSON.parse(legacy.state) as PipelineState) : null;
+  }
+  const meta = JSON.parse(first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data) as Meta;
+  const steps = rows<{ data: string }>(sql, `SELECT data FROM steps ORDER BY ord`).map((r) => JSON.parse(r.data) as StepState);
+  const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => JSON.parse(r.data) as AttemptRecord);
+  const outputs: Record<string, JsonObject> = {};
+  for (const step of steps) {
+    if (step.status !== "succeeded" || !step.outputRef) continue;
+    const row = first<{ data: string }>(sql, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, step.id, step.attempt);
+    if (row) outputs[step.id] = JSON.parse(row.data) as JsonObject;
+  }
+  return { ...meta, spec: JSON.parse(spec.data) as PipelineSpec, steps, attempts, outputs };
+}
