@@ -31,7 +31,8 @@ describe("live progress over WebSocket", () => {
   it("sends a snapshot, then every event with consecutive sequence numbers, up to the result", async () => {
     const id = await startDemo("premium", { collect: { mode: "hang", ms: 300 } });
     const key = demoClient("premium").api_key.key;
-    const sub = await subscribe("pipeline-actor", id, `api_key=${key}`);
+    // As partysocket connects: with its connection id in _pk.
+    const sub = await subscribe("pipeline-actor", id, `api_key=${key}&_pk=conn-1234abcd`);
     expect(sub.status).toBe(101);
     await waitFor(async () => (sub.messages.some((m) => m.type === "pipeline_finished") ? true : undefined), 10_000, "pipeline_finished");
     const [snapshot, ...events] = sub.messages;

@@ -51,6 +51,8 @@ export const liveRoutes: Route[] = [
       since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
       token: v.optional(v.pipe(v.string(), v.maxLength(200))),
       api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
+      // partysocket's connection id (partyserver uses it as the connection's id).
+      _pk: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a connection id"))),
     }),
     summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed). Auth by header, ?token= or ?api_key=.",
     handler: async ({ env, request, params, query, now }) => {
