@@ -1,5 +1,6 @@
 import { Server, type Connection } from "partyserver";
 import { log } from "../../lib/log";
+import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
@@ -45,11 +46,11 @@ export class ClientLedger extends Server<Env> {
 
   private totals!: LedgerTotals;
   private events!: EventLog;
-  /** The alarm as last set (null: none), kept here so commands never await storage for it. */
-  private alarmAt: number | null = null;
+  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
@@ -70,7 +71,7 @@ export class ClientLedger extends Server<Env> {
       });
       this.totals = totals;
     }
-    this.alarmAt = await this.ctx.storage.getAlarm();
+    await this.clock.load();
     this.scheduleNextAlarm();
   }
 
@@ -227,20 +228,13 @@ export class ClientLedger extends Server<Env> {
     );
   }
 
-  /**
-   * The one place alarm timing changes: the earliest due time. It only ever moves earlier here
-   * (an early alarm finds nothing due and reschedules); synchronous, so no command awaits storage.
-   */
+  /** The one place alarm timing changes: the earliest due time. */
   private scheduleNextAlarm(): void {
-    const next = first<{ at: number | null }>(this.sql$, `SELECT min(at) AS at FROM due`)?.at ?? null;
-    if (next !== null && (this.alarmAt === null || next < this.alarmAt)) {
-      this.alarmAt = next;
-      void this.ctx.storage.setAlarm(next);
-    }
+    this.clock.keepEarliest(first<{ at: number | null }>(this.sql$, `SELECT min(at) AS at FROM due`)?.at ?? null);
   }
 
   override async onAlarm(): Promise<void> {
-    this.alarmAt = null; // this alarm has fired; whatever is due next is set again below
+    this.clock.fired();
     const now = Date.now();
     const due = rows<DueRow>(this.sql$, `SELECT * FROM due WHERE at <= ?`, now);
     for (const item of due) {

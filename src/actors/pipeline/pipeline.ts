@@ -5,6 +5,7 @@ import type { Handshake, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
 import type { LedgerCommand, LedgerResult } from "../client-ledger";
 import type { CapacityListener, Notification, PoolOp, PoolOpAnswer } from "../resource-pool";
+import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
@@ -53,11 +54,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private lastDriveFailed = false;
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
-  /** The alarm as last set (null: none), so alarm changes never await storage or write twice. */
-  private alarmAt: number | null = null;
+  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
@@ -70,7 +71,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     this.events = new EventLog(this.store);
     this.state = loadState(this.store);
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
-    this.alarmAt = await this.ctx.storage.getAlarm();
+    await this.clock.load();
     // Whatever was running when the object stopped is dispatched again by the alarm.
     this.scheduleNextAlarm();
   }
@@ -468,19 +469,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const timer = this.state ? nextTimer(this.state) : null;
     const target = Math.min(now + WATCHDOG_MS, timer ?? Infinity);
     // An alarm already set to fire no later than the target covers the work too.
-    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= target) return;
-    this.setAlarmAt(target);
-  }
-
-  /**
-   * Sets (or clears) the alarm, skipping a write when nothing changes. Not awaited: the output
-   * gate holds every outgoing message until the write is durable.
-   */
-  private setAlarmAt(at: number | null): void {
-    if (at === this.alarmAt) return;
-    this.alarmAt = at;
-    if (at === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(at);
+    const at = this.clock.scheduled;
+    if (at !== null && at > now && at <= target) return;
+    this.clock.set(target);
   }
 
   /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
@@ -489,7 +480,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.watchdog = setInterval(() => {
         // Never past a due timer (a step timeout, a retry, the deadline).
         const timer = this.state ? nextTimer(this.state) : null;
-        this.setAlarmAt(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
+        this.clock.set(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
         if (Date.now() - this.lastLeaseRenewal > LEASE_RENEW_MS) void this.renewLeases();
       }, WATCHDOG_MS / 2);
     } else if (this.inFlight.size === 0 && this.watchdog !== null) {
@@ -524,14 +515,15 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const owesEffects = this.owesEffects() || !s.registered || (isTerminal(s.status) && !s.historyWritten);
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
-    if (times.length === 0) return this.setAlarmAt(null);
+    if (times.length === 0) return this.clock.set(null);
     const wanted = Math.min(...times);
-    if (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= wanted && wanted - this.alarmAt <= WATCHDOG_MS) return;
-    this.setAlarmAt(wanted);
+    const at = this.clock.scheduled;
+    if (at !== null && at > now && at <= wanted && wanted - at <= WATCHDOG_MS) return;
+    this.clock.set(wanted);
   }
 
   override async onAlarm(): Promise<void> {
-    this.alarmAt = null; // this alarm has fired
+    this.clock.fired();
     await this.drive();
   }
 

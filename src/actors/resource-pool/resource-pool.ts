@@ -1,6 +1,7 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
 import { log } from "../../lib/log";
+import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
@@ -42,11 +43,11 @@ export class ResourcePool extends Server<Env> {
 
   private state!: PoolState;
   private events!: EventLog;
-  /** The alarm as last set (null: none), kept here so commands never await storage for it. */
-  private alarmAt: number | null = null;
+  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
@@ -64,7 +65,7 @@ export class ResourcePool extends Server<Env> {
       this.state = emptyPool(await this.configFromRegistry());
       this.store.exec(`INSERT INTO pool (id, state) VALUES (1, ?)`, JSON.stringify(this.state));
     }
-    this.alarmAt = await this.ctx.storage.getAlarm();
+    await this.clock.load();
     this.scheduleNextAlarm();
   }
 
@@ -208,24 +209,15 @@ export class ResourcePool extends Server<Env> {
     this.scheduleNextAlarm();
   }
 
-  /**
-   * The one place alarm timing changes: the earliest lease expiry, waiter deadline or
-   * redelivery. The alarm only ever moves earlier here (an alarm left early fires, finds nothing
-   * due and reschedules), so the common command (a lease that expires after the earliest one)
-   * writes nothing. Synchronous: no command awaits storage for its alarm.
-   */
+  /** The one place alarm timing changes: the earliest lease expiry, waiter deadline or redelivery. */
   private scheduleNextAlarm(): void {
     const outbox = first<{ at: number | null }>(this.store, `SELECT min(due_at) AS at FROM outbox`)?.at ?? null;
     const candidates = [nextDue(this.state), outbox].filter((t): t is number => t !== null);
-    const next = candidates.length === 0 ? null : Math.min(...candidates);
-    if (next !== null && (this.alarmAt === null || next < this.alarmAt)) {
-      this.alarmAt = next;
-      void this.ctx.storage.setAlarm(next);
-    }
+    this.clock.keepEarliest(candidates.length === 0 ? null : Math.min(...candidates));
   }
 
   override async onAlarm(): Promise<void> {
-    this.alarmAt = null; // this alarm has fired; whatever is due next is set again below
+    this.clock.fired();
     const now = Date.now();
     const r = tick(this.state, now);
     if (r.expired.length > 0 || r.notes.length > 0) {
