@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { finished, scriptedSpec, settledDown, testClient, testWorker } from "./pipeline-helpers";
+import { finished, scriptedSpec, settledDown, testClient, testWorker, waitFor } from "./pipeline-helpers";
 
 function run(spec: ReturnType<typeof scriptedSpec>) {
   return env.PipelineActor.getByName(spec.pipelineId).create(spec);
@@ -214,5 +214,59 @@ describe("PipelineActor", () => {
     const stub = env.PipelineActor.getByName(spec.pipelineId);
     expect(await stub.retry("a")).toMatchObject({ ok: false, code: "illegal_transition" });
     expect(await env.PipelineActor.getByName("pip_never_created").pause()).toMatchObject({ ok: false, code: "not_found" });
+  });
+});
+
+describe("PipelineActor: review findings", () => {
+  it("ignores a duplicate grant for the step it is running (the slot stays taken)", async () => {
+    const client = await testClient();
+    const worker = await testWorker(1);
+    const spec = scriptedSpec(client, [{ id: "long", script: { mode: "hang", ms: 600 } }], {}, worker);
+    await run(spec);
+    const key = `${spec.pipelineId}:long:1`;
+    const lease = (await env.ResourcePool.getByName(worker).inspect()).leases[0]!;
+    expect(lease.key).toBe(key);
+    await env.PipelineActor.getByName(spec.pipelineId).capacityNotice({ kind: "granted", key, pipelineId: spec.pipelineId, lease, waitedMs: 0, worker });
+    expect((await env.ResourcePool.getByName(worker).inspect()).leases.map((l) => l.key)).toEqual([key]);
+    expect((await finished(spec.pipelineId)).status).toBe("completed");
+  });
+
+  it("acquires nothing while paused, even when a running step falls back to another worker", async () => {
+    const client = await testClient();
+    const primary = await testWorker();
+    const fallback = await testWorker();
+    const spec = scriptedSpec(client, [{ id: "s", workers: [primary, fallback], script: { mode: "fail_times", times: 1, kind: "fatal", delay_ms: 300 } }]);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect((await stub.pause())).toMatchObject({ ok: true });
+    await waitFor(async () => ((await stub.summary())!.steps as { status: string }[])[0]!.status === "waiting_budget" ? true : undefined, 5_000, "fallback while paused");
+    await new Promise((r) => setTimeout(r, 100));
+    const inspected = await stub.inspect();
+    expect(inspected!.holds).toEqual([]);
+    expect((await env.ResourcePool.getByName(fallback).inspect()).leases).toEqual([]);
+    expect((await stub.resume())).toMatchObject({ ok: true });
+    expect((await finished(spec.pipelineId)).steps[0]).toMatchObject({ status: "succeeded", worker: fallback });
+  });
+
+  it("never charges a cost the worker reports as fractional or negative", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "odd", script: { mode: "succeed", cost_micros: 1.5 } }]);
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.steps[0]).toMatchObject({ status: "failed", error: { code: "invalid_cost" } });
+    await settledDown(spec.pipelineId);
+    expect(await env.ClientLedger.getByName(client).balance()).toMatchObject({ settled: 0, held: 0 });
+  });
+
+  it("keeps parallel steps of one round within the pipeline's budget limit together", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [
+      { id: "left", estimateMicros: 600, script: { mode: "hang", ms: 200 } },
+      { id: "right", estimateMicros: 600, script: { mode: "hang", ms: 200 } },
+    ], { budgetLimitMicros: 1_000 });
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("failed");
+    expect(done.reason).toMatch(/budget_exceeded/);
   });
 });

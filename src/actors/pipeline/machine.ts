@@ -112,7 +112,10 @@ export interface StepState {
   workerIndex: number;
   /** Effects done for the current attempt. */
   held: boolean;
-  queued: { position: number; etaMs: number } | null;
+  /** Queued at the pool since `since` (ms); a backstop timer fires if no call-back comes. */
+  queued: { position: number; etaMs: number; since: number } | null;
+  /** Attempts before the last retry-from-a-step; retries are counted from here. */
+  attemptBase: number;
   startedAt: number | null;
   finishedAt: number | null;
   /** When a retry is due, or when a running attempt times out. */
@@ -178,7 +181,8 @@ function withStep(s: PipelineState, id: string, f: (step: StepState) => StepStat
   return { ...s, steps: s.steps.map((st) => (st.id === id ? f(st) : st)) };
 }
 
-function specOf(s: PipelineState, id: string): StepSpec {
+/** The spec of a step (throws for an unknown id). */
+export function specOf(s: PipelineState, id: string): StepSpec {
   const spec = s.spec.steps.find((st) => st.id === id);
   if (!spec) throw new Error(`unknown step ${id}`);
   return spec;
@@ -195,7 +199,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
   return {
     spec, status: "pending",
     steps: spec.steps.map((st) => ({
-      id: st.id, status: "pending", attempt: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null,
+      id: st.id, status: "pending", attempt: 0, attemptBase: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null,
       retryAt: null, timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
     })),
     context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], attempts: [],
@@ -313,19 +317,28 @@ export function fail(s: PipelineState, reason: string, now: number): PipelineSta
   return finish(s, "failed", reason, now);
 }
 
+/**
+ * What giving up a step's current attempt owes: its hold (a step waiting for budget may have a
+ * hold in flight; releasing it leaves a tombstone that refuses the late hold, or frees it if it
+ * landed first) and its reservation (the shell reserves while it holds, so a step waiting for
+ * budget may have one too).
+ */
+function releaseAttempt(s: PipelineState, st: StepState): Cleanup[] {
+  const spec = specOf(s, st.id);
+  const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
+  const out: Cleanup[] = [];
+  if (st.held || st.status === "waiting_budget") out.push({ kind: "release_hold", key });
+  if (st.status === "waiting_budget" || st.status === "waiting_capacity" || st.status === "running") {
+    out.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+  }
+  return out;
+}
+
 function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, now: number): PipelineState {
   const cleanup: Cleanup[] = [...s.cleanup];
   const steps = s.steps.map((st) => {
     if (stepDone(st.status)) return st;
-    const spec = specOf(s, st.id);
-    const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
-    // A step waiting for budget may have a hold in flight: releasing it leaves a tombstone that
-    // refuses the late hold (or frees it, if it landed first).
-    if (st.held || st.status === "waiting_budget") cleanup.push({ kind: "release_hold", key });
-    // A step waiting for budget may hold a reservation already: the shell reserves while it holds.
-    if (st.status === "waiting_budget" || st.status === "waiting_capacity" || st.status === "running") {
-      cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
-    }
+    cleanup.push(...releaseAttempt(s, st));
     return { ...st, status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
   });
   return { ...movePipeline(s, to), steps, cleanup, reason, finishedAt: now };
@@ -341,13 +354,6 @@ export function onHold(s: PipelineState, stepId: string, answer: { ok: boolean; 
   return plan(withStep(s, stepId, (st) => ({ ...moveStep(st, "waiting_capacity"), held: true })), now);
 }
 
-/** The pipeline's own limit: the hold that would pass it is not made. */
-export function withinPipelineBudget(s: PipelineState, stepId: string): boolean {
-  if (s.spec.budgetLimitMicros === null) return true;
-  const outstanding = s.steps.filter((st) => st.held && st.id !== stepId).reduce((n, st) => n + specOf(s, st.id).estimateMicros, 0);
-  return s.costMicros + outstanding + specOf(s, stepId).estimateMicros <= s.spec.budgetLimitMicros;
-}
-
 /** The pool's answer to a reservation (or its later call-back). */
 export function onCapacity(
   s: PipelineState, stepId: string,
@@ -356,15 +362,25 @@ export function onCapacity(
 ): PipelineState {
   const step = s.steps.find((st) => st.id === stepId);
   if (!step || step.status !== "waiting_capacity" || s.status === "paused" || isTerminal(s.status)) return s;
-  if (answer.status === "queued") return settleStatus(withStep(s, stepId, (st) => ({ ...st, queued: { position: answer.position, etaMs: answer.etaMs } })), now);
+  if (answer.status === "queued") {
+    return settleStatus(withStep(s, stepId, (st) => ({ ...st, queued: { position: answer.position, etaMs: answer.etaMs, since: st.queued?.since ?? now } })), now);
+  }
   if (answer.status === "granted") {
     const spec = specOf(s, stepId);
     return settleStatus(withStep(s, stepId, (st) => ({
       ...moveStep(st, "running"), queued: null, startedAt: st.startedAt ?? now, timeoutAt: now + spec.timeoutMs,
     })), now);
   }
-  // No capacity: the attempt fails transiently (the hold is released), and retries if it may.
-  return attemptFailed(s, stepId, { kind: "transient", code: `capacity_${answer.status}`, message: `no capacity: ${answer.reason}` }, 0, 0, now, random, false);
+  // No capacity: the attempt fails transiently (the hold is released) and counts as an attempt,
+  // so a pool that keeps refusing uses up the retries instead of looping for ever.
+  const spec = specOf(s, stepId);
+  const record: AttemptRecord = {
+    stepId, attempt: step.attempt, worker: spec.workers[step.workerIndex]!.name, key: attemptKey(s.spec.pipelineId, stepId, step.attempt),
+    success: false, costMicros: 0, durationMs: 0, tokensIn: 0, tokensOut: 0, errorCode: `capacity_${answer.status}`,
+    errorMessage: `no capacity: ${answer.reason}`, startedAt: now, finishedAt: now,
+  };
+  return attemptFailed({ ...s, attempts: [...s.attempts, record] }, stepId,
+    { kind: "transient", code: `capacity_${answer.status}`, message: `no capacity: ${answer.reason}` }, 0, 0, now, random, false);
 }
 
 /** A worker's answer for the step's current attempt. A late answer for an older attempt is ignored. */
@@ -416,7 +432,8 @@ function attemptFailed(
   const cleanup: Cleanup[] = [...s.cleanup, { kind: "settle", key, actualMicros: costMicros }];
   if (hadCapacity) cleanup.push({ kind: "release_capacity", worker, key, observedMs: durationMs });
   const base: PipelineState = { ...s, cleanup, costMicros: s.costMicros + costMicros };
-  const attemptsOnWorker = s.attempts.filter((a) => a.stepId === stepId && a.worker === worker).length + (hadCapacity ? 0 : 1);
+  // Every failed attempt is recorded before this point; count those since the last retry-from-a-step.
+  const attemptsOnWorker = s.attempts.filter((a) => a.stepId === stepId && a.worker === worker && a.attempt > step.attemptBase).length;
   const failedStep = { ...step, held: false, queued: null, timeoutAt: null, costMicros: step.costMicros + costMicros, error: { code: error.code, message: error.message } };
   if (error.kind !== "fatal" && attemptsOnWorker < spec.retry.maxAttempts) {
     const wait = error.kind === "retry_after" && error.retryAfterMs !== undefined ? error.retryAfterMs : backoffMs(spec.retry, attemptsOnWorker, random);
@@ -463,10 +480,7 @@ export function pause(s: PipelineState, now: number): PipelineState {
   const cleanup: Cleanup[] = [...s.cleanup];
   const steps = s.steps.map((st) => {
     if (st.status !== "waiting_budget" && st.status !== "waiting_capacity" && st.status !== "retry_wait") return st;
-    const spec = specOf(s, st.id);
-    const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
-    if (st.held || st.status === "waiting_budget") cleanup.push({ kind: "release_hold", key });
-    if (st.status === "waiting_capacity" || st.status === "waiting_budget") cleanup.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+    cleanup.push(...releaseAttempt(s, st));
     return { ...moveStep(st, "pending"), held: false, queued: null, retryAt: null };
   });
   void now;
@@ -503,20 +517,42 @@ export function retryFrom(s: PipelineState, stepId: string, now: number): Pipeli
       if (!downstream.has(st.id) && st.dependsOn.some((d) => downstream.has(d))) { downstream.add(st.id); grew = true; }
     }
   }
+  // Steps the ending skipped (not those whose condition failed) must run too for the pipeline to finish.
+  for (const st of s.steps) {
+    if (st.status === "skipped" && st.skippedReason !== "condition not met") downstream.add(st.id);
+  }
+  const cleanup: Cleanup[] = [...s.cleanup];
   const steps = s.steps.map((st) => {
     if (!downstream.has(st.id)) return st;
     if (st.status === "running") throw new TransitionError(`step ${st.id}`, st.status, "pending (retry while running)");
-    return { ...moveStep(st, "pending"), workerIndex: 0, held: false, queued: null, retryAt: null, timeoutAt: null, outputRef: null, error: null, skippedReason: null, finishedAt: null };
+    // A paused step may be mid-acquisition: give back what its current attempt holds.
+    if (!stepDone(st.status)) cleanup.push(...releaseAttempt(s, st));
+    return {
+      ...moveStep(st, "pending"), workerIndex: 0, attemptBase: st.attempt, held: false, queued: null, retryAt: null, timeoutAt: null,
+      outputRef: null, error: null, skippedReason: null, finishedAt: null,
+    };
   });
   const outputs = Object.fromEntries(Object.entries(s.outputs).filter(([id]) => !downstream.has(id)));
-  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, reason: null, finishedAt: null, historyWritten: false };
+  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, historyWritten: false };
   return plan(resumed, now);
 }
 
-/** The earliest time something must happen without a caller (retry due, timeout, deadline). */
+/** How long past max_wait a queued step waits for the pool's call-back before giving up on it. */
+export const QUEUE_BACKSTOP_MS = 5_000;
+
+/**
+ * The earliest time something must happen without a caller: a retry due, a timeout, the
+ * deadline, or the backstop of a queued step (the pool's call-back may be lost). While paused,
+ * retries wait for resume and so are not timers.
+ */
 export function nextTimer(s: PipelineState): number | null {
   if (isTerminal(s.status)) return null;
-  const times = s.steps.flatMap((st) => [st.retryAt, st.timeoutAt]).filter((t): t is number => t !== null);
+  const paused = s.status === "paused";
+  const times = s.steps.flatMap((st) => [
+    paused ? null : st.retryAt,
+    st.timeoutAt,
+    st.status === "waiting_capacity" && st.queued ? st.queued.since + s.spec.maxWaitMs + QUEUE_BACKSTOP_MS : null,
+  ]).filter((t): t is number => t !== null);
   if (s.spec.deadlineAt !== null && s.status !== "paused") times.push(s.spec.deadlineAt);
   return times.length === 0 ? null : Math.min(...times);
 }
@@ -526,6 +562,21 @@ export function onTimers(s: PipelineState, now: number, random: () => number): P
   let state = s;
   for (const st of state.steps) {
     if (st.status === "running" && st.timeoutAt !== null && st.timeoutAt <= now) state = onTimeout(state, st.id, now, random());
+    // No call-back from the pool long after max_wait: treat the wait as timed out (a lost grant's
+    // lease expires by its TTL) and retry with a fresh attempt.
+    if (st.status === "waiting_capacity" && st.queued && now >= st.queued.since + state.spec.maxWaitMs + QUEUE_BACKSTOP_MS && state.status !== "paused") {
+      state = onCapacity(state, st.id, { status: "timed_out", reason: "no call-back from the pool" }, now, random());
+    }
   }
   return plan(state, now);
+}
+
+/**
+ * The pipeline's own limit: the hold that would pass it is not made. `pending` is what other
+ * holds of the same round add (they are not `held` yet).
+ */
+export function withinPipelineBudget(s: PipelineState, stepId: string, pending = 0): boolean {
+  if (s.spec.budgetLimitMicros === null) return true;
+  const outstanding = s.steps.filter((st) => st.held && st.id !== stepId).reduce((n, st) => n + specOf(s, st.id).estimateMicros, 0);
+  return s.costMicros + outstanding + pending + specOf(s, stepId).estimateMicros <= s.spec.budgetLimitMicros;
 }

@@ -4,7 +4,7 @@ import { describeError, log } from "../../lib/log";
 import type { Handshake, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
 import type { LedgerCommand, LedgerResult } from "../client-ledger";
-import type { CapacityListener, Notification, PoolOp, PoolOpAnswer } from "../resource-pool";
+import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer } from "../resource-pool";
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
@@ -52,6 +52,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private crashing = false;
   /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
   private lastDriveFailed = false;
+  /** Grants that arrived while the step's own reserve was still in flight (its answer may say "queued"). */
+  private readonly earlyGrants = new Set<string>();
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
   private readonly clock: AlarmClock;
@@ -162,14 +164,25 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     return this.control((s, now) => retryFrom(s, stepId, now), `retry:${stepId}`);
   }
 
-  /** A ResourcePool's call-back for a queued reservation. Idempotent. */
-  async capacityNotice(note: Notification): Promise<void> {
+  /**
+   * A ResourcePool's call-back for a queued reservation. Idempotent: the pool delivers at least
+   * once, so a duplicate grant for a step that already runs under that key is ignored.
+   */
+  async capacityNotice(note: PoolNotice): Promise<void> {
     const s = this.state;
     if (!s) return;
     const step = stepByKey(s, note.key);
-    if (!step || step.status !== "waiting_capacity" || isTerminal(s.status) || s.status === "paused") {
-      // Not wanted any more (cancelled, paused, superseded): give the slot straight back.
-      if (note.kind === "granted") await this.pool(this.workerOf(s, note.key) ?? "").release(note.key, null);
+    const live = step !== undefined && !isTerminal(s.status) && s.status !== "paused";
+    if (live && step.status === "running") return; // a duplicate of the grant it runs under
+    if (live && step.status === "waiting_budget" && note.kind === "granted") {
+      // The grant overtook the answer to this step's own reserve: keep it for that answer.
+      this.earlyGrants.add(note.key);
+      return;
+    }
+    if (!live || step.status !== "waiting_capacity") {
+      // Not wanted any more (cancelled, paused, superseded attempt): give the slot straight back,
+      // at the pool of the worker that attempt used (the note names it).
+      if (note.kind === "granted") await this.pool(note.worker).release(note.key, null);
       return;
     }
     const answer = note.kind === "granted" ? { status: "granted" as const } : { status: "timed_out" as const, reason: "max wait passed" };
@@ -285,27 +298,31 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       const label = `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`;
       if (c.kind === "release_capacity") {
         toPool(c.worker, { op: "release", key: c.key, observedMs: c.observedMs });
+        apply.push(() => this.commit(cleanupDone(this.state!, c), label));
       } else {
         const i = ledgerOps.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
         apply.push(({ ledger }) => {
           const r = ledger[i]!;
+          // A refused settle stays owed (and the driver reports it) rather than being dropped.
           if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused ${c.kind} ${c.key}: ${r.message}`);
+          this.commit(cleanupDone(this.state!, c), label);
         });
       }
-      apply.push(() => this.commit(cleanupDone(this.state!, c), label));
     }
     // Budget and capacity together for each starting step. The state still takes budget first:
     // it moves to waiting-for-capacity only on a successful hold, and a refused hold ends the
-    // pipeline, whose cleanup gives the reservation back.
-    for (const step of s.steps) {
+    // pipeline, whose cleanup gives the reservation back. A paused pipeline acquires nothing.
+    let roundHolds = 0;
+    for (const step of s.status === "paused" ? [] : s.steps) {
       const spec = s.spec.steps.find((x) => x.id === step.id)!;
       const key = attemptKey(s.spec.pipelineId, step.id, step.attempt);
       const reserve: PoolOp = { op: "reserve", request: { key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs } };
       if (step.status === "waiting_budget" && !step.held) {
-        if (!withinPipelineBudget(s, step.id)) {
+        if (!withinPipelineBudget(s, step.id, roundHolds)) {
           apply.push(() => this.commit(fail(this.state!, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, Date.now()), `budget:${step.id}`));
           continue;
         }
+        roundHolds += spec.estimateMicros;
         const li = ledgerOps.push({ type: "hold", key, amount: spec.estimateMicros }) - 1;
         const [worker, pi] = toPool(spec.workers[step.workerIndex]!.name, reserve);
         apply.push(({ ledger, pools }) => {
@@ -313,11 +330,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
           if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
           const ok = hold.status === "ok";
           this.commit(onHold(this.state!, step.id, hold.status === "insufficient" ? { ok, available: hold.available } : { ok }, Date.now()), `held:${step.id}`);
-          this.commit(onCapacity(this.state!, step.id, capacityAnswer(pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
+          this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
         });
       } else if (step.status === "waiting_capacity" && step.queued === null) {
         const [worker, pi] = toPool(spec.workers[step.workerIndex]!.name, reserve);
-        apply.push(({ pools }) => this.commit(onCapacity(this.state!, step.id, capacityAnswer(pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`));
+        apply.push(({ pools }) => this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`));
       }
     }
 
@@ -342,10 +359,20 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (this.owesEffects()) this.again = true;
   }
 
-  /** True when the state asks for an effect the driver performs. */
+  /** True when the state asks for an effect the driver performs (a paused pipeline only owes cleanup). */
   private owesEffects(): boolean {
     const s = this.state!;
-    return s.cleanup.length > 0 || s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
+    if (s.cleanup.length > 0) return true;
+    if (s.status === "paused") return false;
+    return s.steps.some((st) => (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null));
+  }
+
+  /** A pool's answer to a reserve; a grant that already arrived by call-back wins over "queued". */
+  private capacityAnswer(key: string, answer: PoolOpAnswer) {
+    const mapped = capacityAnswer(answer);
+    if (mapped.status === "queued" && this.earlyGrants.delete(key)) return { status: "granted" as const };
+    this.earlyGrants.delete(key);
+    return mapped;
   }
 
   /** Calls the worker for a running step; its answer is checkpointed when it comes. */
@@ -389,6 +416,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const s = this.state;
     if (!s) return;
     const now = Date.now();
+    if (!Number.isSafeInteger(result.cost_micros) || result.cost_micros < 0) {
+      // A worker that reports no whole, non-negative cost broke the contract: never charge what it says.
+      result = { ok: false, error: { kind: "fatal", code: "invalid_cost", message: `worker reported cost_micros ${String(result.cost_micros)}` }, cost_micros: 0, duration_ms: result.duration_ms };
+    }
     const outcome: WorkerOutcome = result.ok
       ? { ok: true, output: result.output, costMicros: result.cost_micros, durationMs: result.duration_ms, tokensIn: result.usage.input_tokens, tokensOut: result.usage.output_tokens }
       : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms };
@@ -535,13 +566,6 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   private pool(worker: string) {
     return this.env.ResourcePool.getByName(worker);
-  }
-
-  private workerOf(s: PipelineState, key: string): string | null {
-    const stepId = key.split(":")[1];
-    const spec = s.spec.steps.find((x) => x.id === stepId);
-    const step = s.steps.find((x) => x.id === stepId);
-    return spec && step ? spec.workers[step.workerIndex]!.name : null;
   }
 
   // ---- live ---------------------------------------------------------------------------------

@@ -19,8 +19,11 @@ export type PoolOp = { op: "reserve"; request: ReserveRequest } | { op: "release
 /** The answer to one operation of a batch. */
 export type PoolOpAnswer = ReserveAnswer | { released: boolean };
 
+/** A call-back as a PipelineActor receives it: the notification and the pool (worker) it is from. */
+export type PoolNotice = Notification & { worker: string };
+
 /** What a PipelineActor implements so a pool can call it back. */
-export interface CapacityListener { capacityNotice(note: Notification): Promise<void> | void }
+export interface CapacityListener { capacityNotice(note: PoolNotice): Promise<void> | void }
 
 interface OutboxRow extends Record<string, SqlStorageValue> {
   key: string; kind: "granted" | "timed_out"; pipeline_id: string; payload: string; attempts: number; due_at: number;
@@ -175,7 +178,7 @@ export class ResourcePool extends Server<Env> {
         this.store.exec(
           `INSERT INTO outbox (key, kind, pipeline_id, payload, attempts, due_at) VALUES (?, ?, ?, ?, 0, ?)
            ON CONFLICT (key, kind) DO UPDATE SET payload = excluded.payload, attempts = 0, due_at = excluded.due_at`,
-          note.key, note.kind, note.pipelineId, JSON.stringify(note), now,
+          note.key, note.kind, note.pipelineId, JSON.stringify({ ...note, worker: this.name }), now,
         );
         const payload: JsonObject = { key: note.key, pipeline_id: note.pipelineId, waited_ms: note.waitedMs };
         published.push(this.events.append(note.kind, payload, now));
@@ -190,14 +193,16 @@ export class ResourcePool extends Server<Env> {
   /** Delivers due notifications; failures are retried with backoff by the alarm. */
   private async deliver(now: number): Promise<void> {
     const due = rows<OutboxRow>(this.store, `SELECT * FROM outbox WHERE due_at <= ? ORDER BY due_at LIMIT 50`, now);
+    // Marked in flight before sending, so a delivery started meanwhile does not send them again.
+    for (const row of due) this.store.exec(`UPDATE outbox SET due_at = ? WHERE key = ? AND kind = ?`, now + 30_000, row.key, row.kind);
     await Promise.all(due.map(async (row) => {
       try {
-        await this.env.PipelineActor.getByName(row.pipeline_id).capacityNotice(JSON.parse(row.payload) as Notification);
+        await this.env.PipelineActor.getByName(row.pipeline_id).capacityNotice(JSON.parse(row.payload) as PoolNotice);
         this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ? AND attempts = ?`, row.key, row.kind, row.attempts);
       } catch (error) {
         const attempts = row.attempts + 1;
         if (attempts >= MAX_DELIVERY_ATTEMPTS) {
-          // The pipeline's own watchdog recovers it; the lease (if any) expires by TTL.
+          // The pipeline's backstop timer gives up on the wait; the lease (if any) expires by its TTL.
           log("error", "pool notification dropped after retries", { worker: this.name, key: row.key, kind: row.kind, error: String(error) });
           this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
         } else {

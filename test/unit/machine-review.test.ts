@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import {
+  createPipeline, nextTimer, onCapacity, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
+  type PipelineSpec, type PipelineState,
+} from "../../src/actors/pipeline/machine";
+
+/** Regression tests for the runtime review's findings, at the state-machine level. */
+function spec(overrides: Partial<PipelineSpec> = {}): PipelineSpec {
+  return {
+    pipelineId: "p", templateName: "t", clientId: "c", requestId: null, priority: 0, budgetLimitMicros: null, deadlineAt: null,
+    maxWaitMs: 1_000, inputs: {},
+    steps: [{
+      id: "a", workers: [{ name: "w1", binding: "X" }, { name: "w2", binding: "X" }], dependsOn: [], input: {}, output: {},
+      condition: null, optional: false, timeoutMs: 1_000, retry: { maxAttempts: 2, baseMs: 10, capMs: 10 }, estimateMicros: 10,
+    }],
+    ...overrides,
+  };
+}
+const started = (sp = spec()): PipelineState => plan(start(createPipeline(sp, 0), 0), 0);
+const held = (s: PipelineState) => onHold(s, "a", { ok: true }, 0);
+
+describe("state machine: review findings", () => {
+  it("gives up on a queued wait when no call-back comes (a backstop timer), and retries", () => {
+    const queued = onCapacity(held(started()), "a", { status: "queued", position: 3, etaMs: 100 }, 0, 0);
+    expect(nextTimer(queued)).toBe(1_000 + QUEUE_BACKSTOP_MS);
+    const later = onTimers(queued, 1_000 + QUEUE_BACKSTOP_MS, () => 0);
+    expect(later.steps[0]!.status).not.toBe("waiting_capacity");
+    expect(later.attempts.at(-1)).toMatchObject({ errorCode: "capacity_timed_out" });
+  });
+
+  it("counts capacity refusals as attempts, so they end in the fallback and then a failure, not a loop", () => {
+    let s = started();
+    for (let i = 0; i < 10 && s.status !== "failed"; i++) {
+      s = onTimers(s, 10_000 * (i + 1), () => 0);
+      if (s.steps[0]!.status === "waiting_budget") s = held(s);
+      if (s.steps[0]!.status === "waiting_capacity") s = onCapacity(s, "a", { status: "rejected", reason: "queue_full" }, 10_000 * (i + 1), 0);
+    }
+    expect(s.status).toBe("failed");
+    expect(s.attempts.map((a) => a.worker)).toEqual(["w1", "w1", "w2", "w2"]);
+  });
+
+  it("has no retry timer while paused (the alarm would loop on a past time)", () => {
+    let s = onCapacity(held(started()), "a", { status: "granted" }, 0, 0);
+    s = pause(s, 0);
+    s = onResult(s, "a", 1, { ok: false, error: { kind: "transient", code: "x", message: "x" }, costMicros: 0, durationMs: 1 }, null, 5, 0);
+    expect(s.steps[0]!.status).toBe("retry_wait");
+    expect(s.steps[0]!.timeoutAt).toBeNull();
+    expect(nextTimer(s)).toBeNull();
+  });
+
+  it("retry-from-a-step gives back what the retried steps held", () => {
+    let s = onCapacity(held(started()), "a", { status: "queued", position: 1, etaMs: 5 }, 0, 0);
+    s = pause(s, 0);
+    // pause already released; hold again by hand to model a step caught mid-acquisition
+    s = { ...s, steps: s.steps.map((st) => ({ ...st, status: "waiting_capacity" as const, held: true, attempt: 2 })), cleanup: [] };
+    const retried = retryFrom(s, "a", 1);
+    expect(retried.cleanup).toEqual([
+      { kind: "release_hold", key: "p:a:2" },
+      { kind: "release_capacity", worker: "w1", key: "p:a:2", observedMs: null },
+    ]);
+  });
+
+  it("counts retries afresh after retry-from-a-step", () => {
+    let s = started();
+    const fail = (st: PipelineState, attempt: number, now: number) => onResult(onCapacity(held(st), "a", { status: "granted" }, now, 0), "a", attempt, { ok: false, error: { kind: "fatal", code: "x", message: "x" }, costMicros: 0, durationMs: 1 }, null, now, 0);
+    s = fail(s, 1, 1);
+    s = onTimers(s, 2, () => 0);
+    s = fail(s, 2, 3);
+    expect(s.status).toBe("failed");
+    s = retryFrom(s, "a", 10);
+    expect(s.steps[0]).toMatchObject({ status: "waiting_budget", attempt: 3, attemptBase: 2, workerIndex: 0 });
+    s = fail(s, 3, 11);
+    // A fatal failure on the primary moves to the fallback again: retries counted from the retry.
+    expect(s.status).toBe("running");
+    expect(s.steps[0]!.workerIndex).toBe(1);
+  });
+});
