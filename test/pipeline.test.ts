@@ -131,7 +131,8 @@ describe("PipelineActor", () => {
     expect(done.status).toBe("failed");
     expect(done.steps[0]).toMatchObject({ status: "failed", attempt: 2, error: { code: "timeout" } });
     await settledDown(spec.pipelineId);
-    expect((await env.ClientLedger.getByName(client).inspect()).open_holds).toEqual([]);
+    // The timed-out calls (hanging 2 s) are abandoned: their holds go once their grace period ends.
+    await waitFor(async () => ((await env.ClientLedger.getByName(client).inspect()).open_holds.length === 0 ? true : undefined), 5_000, "abandoned holds released");
   });
 
   it("stops with budget_exceeded when the ledger refuses, charging nothing more", async () => {
@@ -168,8 +169,15 @@ describe("PipelineActor", () => {
     const result = await stub.cancel();
     expect(result).toMatchObject({ ok: true, summary: { status: "cancelled" } });
     await settledDown(spec.pipelineId);
+    // The cancelled call is still running: its hold and slot are kept (abandoned) until it answers.
+    const abandoned = (await stub.inspect())!.abandoned;
+    expect(abandoned).toMatchObject([{ key: `${spec.pipelineId}:long:1`, worker }]);
+    expect((await env.ResourcePool.getByName(worker).inspect()).leases.map((l) => l.key)).toEqual([`${spec.pipelineId}:long:1`]);
+    // When it answers, what it cost is settled and the slot freed.
+    await waitFor(async () => ((await env.ResourcePool.getByName(worker).inspect()).leases.length === 0 ? true : undefined), 5_000, "slot freed");
+    await waitFor(async () => ((await env.ClientLedger.getByName(client).balance()).held === 0 ? true : undefined), 5_000, "hold settled");
     expect((await env.ClientLedger.getByName(client).inspect()).balance).toMatchObject({ held: 0, settled: 0 });
-    expect((await env.ResourcePool.getByName(worker).inspect()).leases).toEqual([]);
+    expect((await stub.inspect())!.abandoned).toEqual([]);
     expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
   });
 
@@ -268,5 +276,32 @@ describe("PipelineActor: review findings", () => {
     const done = await finished(spec.pipelineId);
     expect(done.status).toBe("failed");
     expect(done.reason).toMatch(/budget_exceeded/);
+  });
+});
+
+describe("PipelineActor: abandoned attempts", () => {
+  it("keeps a timed-out call's slot and hold until it answers, then charges what it really cost", async () => {
+    const client = await testClient();
+    const worker = await testWorker(1);
+    const spec = scriptedSpec(client, [{
+      id: "slow", timeoutMs: 150, retry: { maxAttempts: 1, baseMs: 5, capMs: 5 }, estimateMicros: 100,
+      script: { mode: "hang", ms: 250, cost_micros: 50 },
+    }], {}, worker);
+    await run(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.steps[0]).toMatchObject({ status: "failed", error: { code: "timeout" } });
+    // The call still runs: the pool still counts it, and its hold is kept.
+    const key = `${spec.pipelineId}:slow:1`;
+    const leases = (await env.ResourcePool.getByName(worker).inspect()).leases.map((l) => l.key);
+    const held = (await env.ClientLedger.getByName(client).inspect()).open_holds.map((h) => h.key);
+    expect(leases.includes(key) || held.includes(key) || (await env.ClientLedger.getByName(client).balance()).settled === 50).toBe(true);
+    // Its late answer is charged (50 micro-USD) and the slot freed.
+    await waitFor(async () => ((await env.ClientLedger.getByName(client).balance()).settled === 50 ? true : undefined), 5_000, "late cost charged");
+    await waitFor(async () => ((await env.ResourcePool.getByName(worker).inspect()).leases.length === 0 ? true : undefined), 5_000, "slot freed");
+    expect(await env.ClientLedger.getByName(client).balance()).toMatchObject({ settled: 50, held: 0 });
+    await waitFor(async () => {
+      const row = await env.DB.prepare(`SELECT total_cost_micros AS c FROM pipeline_executions WHERE pipeline_id = ?`).bind(spec.pipelineId).first<{ c: number }>();
+      return row?.c === 50 ? true : undefined;
+    }, 5_000, "history with the late cost");
   });
 });

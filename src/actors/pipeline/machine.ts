@@ -141,6 +141,12 @@ export interface PipelineState {
   /** Why optional steps failed or were skipped. */
   notes: string[];
   cleanup: Cleanup[];
+  /**
+   * Attempts given up on (timed out, or their pipeline ended) while the worker call may still be
+   * running: their hold and pool slot are kept until the late answer arrives (then settled at its
+   * real cost and released) or until `until`, so the pool counts work that really runs.
+   */
+  abandoned: { key: string; stepId: string; worker: string; until: number }[];
   attempts: AttemptRecord[];
   createdAt: number;
   startedAt: number | null;
@@ -202,7 +208,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
       id: st.id, status: "pending", attempt: 0, attemptBase: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null,
       retryAt: null, timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
     })),
-    context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], attempts: [],
+    context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], abandoned: [], attempts: [],
     createdAt: now, startedAt: null, finishedAt: null, registered: false, historyWritten: false,
   };
 }
@@ -327,21 +333,48 @@ function releaseAttempt(s: PipelineState, st: StepState): Cleanup[] {
   const spec = specOf(s, st.id);
   const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
   const out: Cleanup[] = [];
+  // A running attempt is abandoned instead (see `abandon`): its call may still be working.
+  if (st.status === "running") return out;
   if (st.held || st.status === "waiting_budget") out.push({ kind: "release_hold", key });
-  if (st.status === "waiting_budget" || st.status === "waiting_capacity" || st.status === "running") {
+  if (st.status === "waiting_budget" || st.status === "waiting_capacity") {
     out.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
   }
   return out;
 }
 
+/** Abandons a running attempt: its hold and slot stay until its late answer or the grace period. */
+function abandon(s: PipelineState, st: StepState, now: number): PipelineState["abandoned"][number] {
+  const spec = specOf(s, st.id);
+  return { key: attemptKey(s.spec.pipelineId, st.id, st.attempt), stepId: st.id, worker: spec.workers[st.workerIndex]!.name, until: now + spec.timeoutMs };
+}
+
+/**
+ * The late answer of an abandoned attempt: settle what it really cost (its hold was kept for
+ * this) and give its slot back. Unknown keys change nothing.
+ */
+export function onLateAnswer(s: PipelineState, key: string, costMicros: number, durationMs: number): PipelineState {
+  const a = s.abandoned.find((x) => x.key === key);
+  if (!a) return s;
+  return {
+    ...s,
+    abandoned: s.abandoned.filter((x) => x.key !== key),
+    cleanup: [...s.cleanup, { kind: "settle", key, actualMicros: costMicros }, { kind: "release_capacity", worker: a.worker, key, observedMs: durationMs }],
+    costMicros: s.costMicros + costMicros,
+    // The history (if written) is rewritten with the late cost.
+    historyWritten: costMicros > 0 ? false : s.historyWritten,
+  };
+}
+
 function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, now: number): PipelineState {
   const cleanup: Cleanup[] = [...s.cleanup];
+  const abandoned = [...s.abandoned];
   const steps = s.steps.map((st) => {
     if (stepDone(st.status)) return st;
     cleanup.push(...releaseAttempt(s, st));
+    if (st.status === "running") abandoned.push(abandon(s, st, now));
     return { ...st, status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
   });
-  return { ...movePipeline(s, to), steps, cleanup, reason, finishedAt: now };
+  return { ...movePipeline(s, to), steps, cleanup, abandoned, reason, finishedAt: now };
 }
 
 /** The ledger's answer to a step's hold. Insufficient money stops the pipeline: budget_exceeded. */
@@ -424,14 +457,21 @@ export function onResult(s: PipelineState, stepId: string, attempt: number, outc
  */
 function attemptFailed(
   s: PipelineState, stepId: string, error: StepFailure, costMicros: number, durationMs: number, now: number, random: number, hadCapacity: boolean,
+  stillRunning = false,
 ): PipelineState {
   const step = s.steps.find((st) => st.id === stepId)!;
   const spec = specOf(s, stepId);
   const key = attemptKey(s.spec.pipelineId, stepId, step.attempt);
   const worker = spec.workers[step.workerIndex]!.name;
-  const cleanup: Cleanup[] = [...s.cleanup, { kind: "settle", key, actualMicros: costMicros }];
-  if (hadCapacity) cleanup.push({ kind: "release_capacity", worker, key, observedMs: durationMs });
-  const base: PipelineState = { ...s, cleanup, costMicros: s.costMicros + costMicros };
+  // A timed-out call may still be running: keep its hold and slot (abandoned) until it answers.
+  const base: PipelineState = stillRunning
+    ? { ...s, abandoned: [...s.abandoned, abandon(s, step, now)] }
+    : {
+      ...s,
+      cleanup: [...s.cleanup, { kind: "settle", key, actualMicros: costMicros },
+        ...(hadCapacity ? [{ kind: "release_capacity" as const, worker, key, observedMs: durationMs }] : [])],
+      costMicros: s.costMicros + costMicros,
+    };
   // Every failed attempt is recorded before this point; count those since the last retry-from-a-step.
   const attemptsOnWorker = s.attempts.filter((a) => a.stepId === stepId && a.worker === worker && a.attempt > step.attemptBase).length;
   const failedStep = { ...step, held: false, queued: null, timeoutAt: null, costMicros: step.costMicros + costMicros, error: { code: error.code, message: error.message } };
@@ -462,7 +502,7 @@ export function onTimeout(s: PipelineState, stepId: string, now: number, random:
     errorCode: "timeout", errorMessage: `no answer within ${spec.timeoutMs} ms`, startedAt: step.startedAt ?? now, finishedAt: now,
   };
   return attemptFailed({ ...s, attempts: [...s.attempts, record] }, stepId,
-    { kind: "transient", code: "timeout", message: `no answer within ${spec.timeoutMs} ms` }, 0, record.durationMs, now, random, true);
+    { kind: "transient", code: "timeout", message: `no answer within ${spec.timeoutMs} ms` }, 0, record.durationMs, now, random, true, true);
 }
 
 /** The shell performed a cleanup effect. */
@@ -546,7 +586,8 @@ export const QUEUE_BACKSTOP_MS = 5_000;
  * retries wait for resume and so are not timers.
  */
 export function nextTimer(s: PipelineState): number | null {
-  if (isTerminal(s.status)) return null;
+  const grace = s.abandoned.map((a) => a.until);
+  if (isTerminal(s.status)) return grace.length === 0 ? null : Math.min(...grace);
   const paused = s.status === "paused";
   const times = s.steps.flatMap((st) => [
     paused ? null : st.retryAt,
@@ -554,12 +595,17 @@ export function nextTimer(s: PipelineState): number | null {
     st.status === "waiting_capacity" && st.queued ? st.queued.since + s.spec.maxWaitMs + QUEUE_BACKSTOP_MS : null,
   ]).filter((t): t is number => t !== null);
   if (s.spec.deadlineAt !== null && s.status !== "paused") times.push(s.spec.deadlineAt);
+  times.push(...grace);
   return times.length === 0 ? null : Math.min(...times);
 }
 
 /** Fires every timer that is due. */
 export function onTimers(s: PipelineState, now: number, random: () => number): PipelineState {
   let state = s;
+  // Abandoned calls that never answered (the object may have restarted): settle nothing, free the slot.
+  for (const a of state.abandoned) {
+    if (a.until <= now) state = onLateAnswer(state, a.key, 0, now - (a.until - specOf(state, a.stepId).timeoutMs));
+  }
   for (const st of state.steps) {
     if (st.status === "running" && st.timeoutAt !== null && st.timeoutAt <= now) state = onTimeout(state, st.id, now, random());
     // No call-back from the pool long after max_wait: treat the wait as timed out (a lost grant's

@@ -11,7 +11,7 @@ import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, createPipeline, fail, isTerminal, nextTimer, onCapacity, onHold, onResult, onTimers, pause,
+  attemptKey, cancel, cleanupDone, createPipeline, fail, isTerminal, nextTimer, onCapacity, onHold, onLateAnswer, onResult, onTimers, pause,
   plan, resume, retryFrom, start, stepByKey, stepInput, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
@@ -124,7 +124,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       leases: s.steps.filter((st) => st.status === "running" || (st.status === "waiting_capacity" && st.queued)).map((st) => ({
         step_id: st.id, key: key(st), worker: s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name, status: st.status,
       })),
-      cleanup: s.cleanup as unknown as JsonObject[],
+      cleanup: s.cleanup.map((c) => ({ ...c })),
+      abandoned: s.abandoned.map((a) => ({ ...a })),
       attempts: s.attempts.length,
       in_flight: [...this.inFlight.keys()],
       bytes_written: this.bytesWritten,
@@ -425,7 +426,16 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms };
     const ref = result.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
     const next = onResult(s, stepId, attempt, outcome, ref, now, Math.random());
-    if (next === s) return; // a late answer for an attempt that is over
+    if (next === s) {
+      // The attempt is over: if it was abandoned (timed out, or its pipeline ended), settle what
+      // it really cost and free its slot now that the call has ended.
+      const late = onLateAnswer(s, attemptKey(s.spec.pipelineId, stepId, attempt), outcome.costMicros, outcome.durationMs);
+      if (late !== s) {
+        this.commit(late, `late:${stepId}`);
+        await this.drive();
+      }
+      return;
+    }
     if (result.ok) {
       const data = JSON.stringify(result.output);
       this.store.exec(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, stepId, attempt, data);

@@ -40,7 +40,7 @@ export function loadState(sql: SqlStorage): PipelineState | null {
   if (!spec) {
     // A state written before the split: one document.
     const legacy = first<{ state: string }>(sql, `SELECT state FROM pipeline WHERE id = 1`);
-    return legacy ? (JSON.parse(legacy.state) as PipelineState) : null;
+    return legacy ? withDefaults(JSON.parse(legacy.state) as PipelineState) : null;
   }
   const meta = JSON.parse(first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data) as Meta;
   const steps = rows<{ data: string }>(sql, `SELECT data FROM steps ORDER BY ord`).map((r) => JSON.parse(r.data) as StepState);
@@ -51,5 +51,10 @@ export function loadState(sql: SqlStorage): PipelineState | null {
     const row = first<{ data: string }>(sql, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, step.id, step.attempt);
     if (row) outputs[step.id] = JSON.parse(row.data) as JsonObject;
   }
-  return { ...meta, spec: JSON.parse(spec.data) as PipelineSpec, steps, attempts, outputs };
+  return withDefaults({ ...meta, spec: JSON.parse(spec.data) as PipelineSpec, steps, attempts, outputs });
+}
+
+/** Fields added after a state may have been stored get their empty values. */
+function withDefaults(s: PipelineState): PipelineState {
+  return { ...s, abandoned: s.abandoned ?? [], steps: s.steps.map((st) => ({ ...st, attemptBase: st.attemptBase ?? 0 })) };
 }
