@@ -1,12 +1,14 @@
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineActor } from "../src/actors/pipeline";
 import { parseLiveMessage, type Party } from "../src/actors/protocol";
 import { apiKeyHeaders, call, demoClient, seed, sessionHeaders } from "./helpers";
-import { waitFor } from "./pipeline-helpers";
+import { quiesce, waitFor } from "./pipeline-helpers";
 
+const started = new Set<string>();
 beforeAll(async () => { await seed(); });
+afterAll(async () => { await quiesce(started); });
 
 interface Message { seq: number; type: string; at: number; payload: Record<string, any> }
 
@@ -24,6 +26,7 @@ async function subscribe(party: Party, name: string, query: string, headers: Rec
 async function startDemo(tier: "premium" | "basic", scripts: Record<string, unknown> = {}) {
   const res = await call("POST", "/orchestrate", { headers: apiKeyHeaders(tier), body: { pipeline_template: "runtime_demo", topic: "live progress", template_parameters: { scripts } } });
   expect(res.status).toBe(202);
+  started.add(res.body.pipeline.id);
   return res.body.pipeline.id as string;
 }
 

@@ -1,9 +1,11 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHeaders, call, seed, sessionHeaders, workerHeaders } from "./helpers";
-import { waitFor } from "./pipeline-helpers";
+import { quiesce, waitFor } from "./pipeline-helpers";
 
+const startedIds = new Set<string>();
 beforeAll(async () => { await seed(); });
+afterAll(async () => { await quiesce(startedIds); });
 
 /** Starts the runtime demo template for a tier's client and waits until it ends. */
 async function runDemo(tier: "basic" | "premium", extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
@@ -11,6 +13,7 @@ async function runDemo(tier: "basic" | "premium", extra: Record<string, unknown>
     headers: { ...apiKeyHeaders(tier), ...headers },
     body: { pipeline_template: "runtime_demo", topic: "solid-state batteries", urgency: "high", ...extra },
   });
+  if (started.status === 202) startedIds.add(started.body.pipeline.id);
   return started;
 }
 

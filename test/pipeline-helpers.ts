@@ -102,3 +102,19 @@ export async function settledDown(pipelineId: string): Promise<void> {
       && (await env.DB.prepare(`SELECT 1 FROM pipeline_executions WHERE pipeline_id = ? AND status <> 'processing'`).bind(pipelineId).first()) ? true : undefined;
   }, 10_000, `pipeline ${pipelineId} to settle`);
 }
+
+/**
+ * Waits until every listed pipeline is over and quiet: ended, its effects and history done, and
+ * no abandoned call still waiting for its late answer. A test file that starts pipelines calls
+ * this before it ends, so no Durable Object work outlives the file (vitest tears its runtime down).
+ */
+export async function quiesce(pipelineIds: Iterable<string>): Promise<void> {
+  for (const id of pipelineIds) {
+    await finished(id, 20_000);
+    await settledDown(id);
+    await waitFor(async () => {
+      const inspected = await env.PipelineActor.getByName(id).inspect();
+      return inspected && inspected.abandoned.length === 0 && inspected.cleanup.length === 0 ? true : undefined;
+    }, 20_000, `pipeline ${id} to go quiet`);
+  }
+}

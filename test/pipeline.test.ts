@@ -1,8 +1,12 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { finished, scriptedSpec, settledDown, testClient, testWorker, waitFor } from "./pipeline-helpers";
+import { afterAll, describe, expect, it } from "vitest";
+import { finished, quiesce, scriptedSpec, settledDown, testClient, testWorker, waitFor } from "./pipeline-helpers";
+
+const started = new Set<string>();
+afterAll(async () => { await quiesce(started); });
 
 function run(spec: ReturnType<typeof scriptedSpec>) {
+  started.add(spec.pipelineId);
   return env.PipelineActor.getByName(spec.pipelineId).create(spec);
 }
 
