@@ -1,6 +1,7 @@
 import { Server, type Connection } from "partyserver";
 import { log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
+import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
@@ -117,7 +118,7 @@ export class ClientLedger extends Server<Env> {
    * and holds the next one in a single message. Each command is still idempotent by its key.
    */
   batch(commands: LedgerCommand[]): LedgerResult[] {
-    return commands.map((command) => this.apply(command));
+    return this.applyAll(commands);
   }
 
   /** Sets this period's budget (an admin changed the client's record). */
@@ -160,36 +161,56 @@ export class ClientLedger extends Server<Env> {
   // ---- core ---------------------------------------------------------------------------------
 
   private apply(command: LedgerCommand): LedgerResult {
+    return this.applyAll([command])[0]!;
+  }
+
+  /**
+   * Runs the commands through the core in order, in memory, then writes what changed in one
+   * transaction: totals once, each changed key, entries and events as multi-row inserts. SQL
+   * statements dominate an actor's time, so a batch costs about as much as one command.
+   */
+  private applyAll(commands: readonly LedgerCommand[]): LedgerResult[] {
     const now = Date.now();
-    const key = "key" in command ? command.key : null;
-    const record = key === null ? null : this.readKey(key);
-    let result;
-    try {
-      result = step(this.totals, record, command, now);
-    } catch (error) {
-      if (error instanceof LedgerError) return { status: "rejected", code: error.code, message: error.message };
-      throw error;
+    const keys = [...new Set(commands.flatMap((c) => ("key" in c ? [c.key] : [])))];
+    const stored = new Map(
+      keys.length === 0 ? [] : rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys)
+        .map((r) => [r.key, { ...r, overrun: r.overrun === 1 } as KeyRecord]),
+    );
+    const changed = new Map<string, KeyRecord>();
+    const entries: Entry[] = [];
+    const events: { type: string; payload: JsonObject }[] = [];
+    const answers: LedgerResult[] = [];
+    let totals = this.totals;
+    for (const command of commands) {
+      const key = "key" in command ? command.key : null;
+      const record = key === null ? null : changed.get(key) ?? stored.get(key) ?? null;
+      try {
+        const result = step(totals, record, command, now);
+        totals = result.totals;
+        if (key !== null && result.record && result.record !== record) changed.set(key, result.record);
+        entries.push(...result.entries);
+        events.push(...result.events);
+        answers.push(result.answer);
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        answers.push({ status: "rejected", code: error.code, message: error.message });
+      }
     }
-    if (result.entries.length === 0 && result.record === record && result.events.length === 0) return result.answer;
-    const published: LiveMessage[] = [];
+    if (totals === this.totals && changed.size === 0 && entries.length === 0 && events.length === 0) return answers;
+    let published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
-      this.saveTotals(result.totals);
-      if (result.record && result.record !== record) this.saveKey(result.record);
-      this.appendEntries(result.entries);
-      for (const e of result.events) published.push(this.events.append(e.type, e.payload, now));
-      if (result.entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover")) {
+      if (totals !== this.totals) this.saveTotals(totals);
+      for (const record of changed.values()) this.saveKey(record);
+      this.appendEntries(entries);
+      published = this.events.appendMany(events, now);
+      if (entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover")) {
         this.setDue("mirror", now + MIRROR_DELAY_MS, true);
       }
     });
-    this.totals = result.totals;
+    this.totals = totals;
     for (const message of published) this.broadcast(JSON.stringify(message));
     this.scheduleNextAlarm();
-    return result.answer;
-  }
-
-  private readKey(key: string): KeyRecord | null {
-    const r = first<KeyRow>(this.sql$, `SELECT * FROM keys WHERE key = ?`, key);
-    return r ? { ...r, overrun: r.overrun === 1 } : null;
+    return answers;
   }
 
   private saveKey(r: KeyRecord): void {
@@ -211,10 +232,11 @@ export class ClientLedger extends Server<Env> {
   }
 
   private appendEntries(entries: readonly Entry[]): void {
-    for (const e of entries) {
-      this.sql$.exec(`INSERT INTO entries (kind, key, amount, charged, period, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at);
-    }
+    if (entries.length === 0) return;
+    this.sql$.exec(
+      `INSERT INTO entries (kind, key, amount, charged, period, reason, at) VALUES ${entries.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      ...entries.flatMap((e) => [e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at]),
+    );
   }
 
   // ---- time ---------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastLeaseRenewal = 0;
   private faults = new Set<string>();
+  /** A round in progress: the state before it and the labels of the answers applied so far. */
+  private staging: { before: PipelineState | null; labels: string[] } | null = null;
   /** Set once a fault has fired: this incarnation does no more work. */
   private crashing = false;
   /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
@@ -217,24 +219,53 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   /** Persists the new state, a checkpoint row and the events, in one transaction; then publishes. */
   private commit(next: PipelineState, label: string): void {
-    const before = this.state;
-    if (before === next) return;
+    if (this.state === next) return;
+    if (this.staging) {
+      // Inside a round: applied in memory now, persisted with the round's other answers.
+      this.state = next;
+      this.staging.labels.push(label);
+      return;
+    }
+    this.persist(this.state, next, [label]);
+  }
+
+  /** Starts a round of answers that will be persisted together (see `endStage`). */
+  private beginStage(): void {
+    this.staging = { before: this.state, labels: [] };
+  }
+
+  /**
+   * Persists everything the round's answers changed in one transaction, before any further
+   * effect: SQL statements dominate an actor's time, so a round writes its state difference,
+   * checkpoint rows and events once rather than once per answer.
+   */
+  private endStage(): void {
+    const staged = this.staging;
+    this.staging = null;
+    if (!staged || staged.labels.length === 0) return;
+    const next = this.state!;
+    this.state = staged.before;
+    this.persist(staged.before, next, staged.labels);
+  }
+
+  /** Writes the change from `before` to `next` (state by difference, one checkpoint row per label, events), then publishes. */
+  private persist(before: PipelineState | null, next: PipelineState, labels: readonly string[]): void {
     const now = Date.now();
-    const published: LiveMessage[] = [];
+    let published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
       const steps = JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status])));
       this.bytesWritten += saveState(this.store, before, next);
-      this.store.exec(`INSERT INTO checkpoints (at, label, status, steps) VALUES (?, ?, ?, ?)`, now, label, next.status, steps);
-      this.bytesWritten += steps.length + label.length + next.status.length + 16;
-      for (const e of diffEvents(before, next)) {
-        const message = this.events.append(e.type, e.payload, now);
-        this.bytesWritten += JSON.stringify(message.payload).length + e.type.length + 16;
-        published.push(message);
-      }
+      this.store.exec(
+        `INSERT INTO checkpoints (at, label, status, steps) VALUES ${labels.map(() => "(?, ?, ?, ?)").join(", ")}`,
+        ...labels.flatMap((label) => [now, label, next.status, steps]),
+      );
+      this.bytesWritten += labels.reduce((n, l) => n + l.length + steps.length + next.status.length + 16, 0);
+      published = this.events.appendMany(diffEvents(before, next), now);
+      for (const m of published) this.bytesWritten += JSON.stringify(m.payload).length + m.type.length + 16;
     });
     this.state = next;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    this.maybeCrash(label);
+    for (const label of labels) this.maybeCrash(label);
   }
 
   /**
@@ -346,8 +377,13 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       ]);
       const answers: Answers = { ledger, pools: new Map(pools) };
       const failures: unknown[] = [];
-      for (const f of apply) {
-        try { f(answers); } catch (error) { failures.push(error); }
+      this.beginStage();
+      try {
+        for (const f of apply) {
+          try { f(answers); } catch (error) { failures.push(error); }
+        }
+      } finally {
+        this.endStage();
       }
       if (failures.length > 0) throw failures[0];
     }

@@ -90,17 +90,7 @@ export class ResourcePool extends Server<Env> {
 
   /** Granted (a lease), queued (position and ETA; called back later) or rejected. Idempotent by key. */
   reserve(request: ReserveRequest): ReserveAnswer {
-    const now = Date.now();
-    const released = first<{ key: string }>(this.store, `SELECT key FROM released WHERE key = ?`, request.key) !== null;
-    const r = reserve(this.state, request, now, released);
-    const a = r.answer;
-    const base = { key: request.key, pipeline_id: request.pipelineId };
-    const events: { type: string; payload: JsonObject }[] =
-      a.status === "granted" ? (a.replayed ? [] : [{ type: "granted", payload: { ...base, waited_ms: 0 } }])
-      : a.status === "queued" ? (a.replayed ? [] : [{ type: "queued", payload: { ...base, position: a.position, eta_ms: a.etaMs } }])
-      : [{ type: "rejected", payload: { ...base, reason: a.reason } }];
-    this.commit(r.state, r.notes, events, now);
-    return r.answer;
+    return this.runOps([{ op: "reserve", request }])[0] as ReserveAnswer;
   }
 
   /** Extends a lease; null when it is gone (expired and reclaimed, or released). */
@@ -113,12 +103,7 @@ export class ResourcePool extends Server<Env> {
 
   /** Gives a slot (or a queue place) back, with the observed execution time. Idempotent. */
   release(key: string, observedMs: number | null): { released: boolean } {
-    const now = Date.now();
-    const r = release(this.state, key, observedMs, now);
-    this.store.exec(`INSERT OR IGNORE INTO released (key, at) VALUES (?, ?)`, key, now);
-    if (r.released && r.state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
-    this.commit(r.state, r.notes, r.released ? [{ type: "released", payload: { key, observed_ms: observedMs } }] : [], now);
-    return { released: r.released };
+    return this.runOps([{ op: "release", key, observedMs }])[0] as { released: boolean };
   }
 
   /**
@@ -126,7 +111,46 @@ export class ResourcePool extends Server<Env> {
    * step's slot and asks for the next step's in a single message.
    */
   batch(ops: PoolOp[]): PoolOpAnswer[] {
-    return ops.map((o) => (o.op === "reserve" ? this.reserve(o.request) : this.release(o.key, o.observedMs)));
+    return this.runOps(ops);
+  }
+
+  /**
+   * Runs the operations through the scheduler in order, in memory (released keys looked up in one
+   * query), then commits once: SQL statements dominate an actor's time.
+   */
+  private runOps(ops: readonly PoolOp[]): PoolOpAnswer[] {
+    const now = Date.now();
+    const reserveKeys = ops.flatMap((o) => (o.op === "reserve" ? [o.request.key] : []));
+    const released = new Set(reserveKeys.length === 0 ? [] : rows<{ key: string }>(
+      this.store, `SELECT key FROM released WHERE key IN (${reserveKeys.map(() => "?").join(", ")})`, ...reserveKeys,
+    ).map((r) => r.key));
+    let state = this.state;
+    const notes: Notification[] = [];
+    const events: { type: string; payload: JsonObject }[] = [];
+    const newlyReleased: string[] = [];
+    const answers: PoolOpAnswer[] = ops.map((o) => {
+      if (o.op === "reserve") {
+        const r = reserve(state, o.request, now, released.has(o.request.key));
+        state = r.state;
+        notes.push(...r.notes);
+        const a = r.answer;
+        const base = { key: o.request.key, pipeline_id: o.request.pipelineId };
+        if (a.status === "granted" && !a.replayed) events.push({ type: "granted", payload: { ...base, waited_ms: 0 } });
+        if (a.status === "queued" && !a.replayed) events.push({ type: "queued", payload: { ...base, position: a.position, eta_ms: a.etaMs } });
+        if (a.status === "rejected") events.push({ type: "rejected", payload: { ...base, reason: a.reason } });
+        return a;
+      }
+      const r = release(state, o.key, o.observedMs, now);
+      state = r.state;
+      // The release comes before the grants it made possible, in the log as in time.
+      if (r.released) events.push({ type: "released", payload: { key: o.key, observed_ms: o.observedMs } });
+      notes.push(...r.notes);
+      newlyReleased.push(o.key);
+      released.add(o.key);
+      return { released: r.released };
+    });
+    this.commit(state, notes, events, now, newlyReleased);
+    return answers;
   }
 
   /** Changes max_concurrent, queue_limit or lease_ttl_ms at run time (mirrored to the registry). */
@@ -166,14 +190,18 @@ export class ResourcePool extends Server<Env> {
 
   // ---- persistence and effects ----------------------------------------------------------------
 
-  /** Commits state, owed notifications and events together, then publishes and delivers. */
-  private commit(state: PoolState, notes: readonly Notification[], extra: { type: string; payload: JsonObject }[], now: number): void {
+  /** Commits state, owed notifications, released keys and events together, then publishes and delivers. */
+  private commit(state: PoolState, notes: readonly Notification[], extra: { type: string; payload: JsonObject }[], now: number, releasedKeys: readonly string[] = []): void {
     const published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
       if (state !== this.state) this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
-      // The command's own event first (a release, an expiry), then the grants it made possible:
+      if (releasedKeys.length > 0) {
+        this.store.exec(`INSERT OR IGNORE INTO released (key, at) VALUES ${releasedKeys.map(() => "(?, ?)").join(", ")}`, ...releasedKeys.flatMap((k) => [k, now]));
+        if (state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
+      }
+      // The commands' own events first (releases, expiries), then the grants they made possible:
       // replaying the log must never show more in flight than there were.
-      for (const e of extra) published.push(this.events.append(e.type, e.payload, now));
+      published.push(...this.events.appendMany(extra, now));
       for (const note of notes) {
         this.store.exec(
           `INSERT INTO outbox (key, kind, pipeline_id, payload, attempts, due_at) VALUES (?, ?, ?, ?, 0, ?)
