@@ -4,24 +4,19 @@
 //   workflow – a Cloudflare Workflow, one step.do per step
 //   floor    – a bare Durable Object that only checkpoints each step
 // Prints a table and writes bench/out/results.json. BENCH_QUICK=1 runs fewer repetitions.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { startBenchWorker } from "./bench-worker.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
 const port = Number(process.env.BENCH_PORT ?? 8799);
 const origin = `http://127.0.0.1:${port}`;
-const persist = mkdtempSync(path.join(tmpdir(), "aif-bench-"));
 const MODES = ["actor", "workflow", "floor"];
 const R = quick ? 5 : 15; // runs per (mode, steps) for the slope
 const N = quick ? 20 : 60; // runs per mode for latency percentiles
 const M = quick ? 16 : 48; // pipelines per (mode, concurrency) for throughput
 const CRASHES = quick ? 3 : 10;
 
-/** @param {number} ms */
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 const id = (/** @type {string} */ mode) => `${mode}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
@@ -58,34 +53,9 @@ function slope(xs, ys) {
   return num / den;
 }
 
-/** True when something already answers on the port (a leftover server would be measured instead). */
-async function portBusy() {
-  try { await fetch(`${origin}/`); return true; } catch { return false; }
-}
-
-/** Stops wrangler and its workerd: the whole process group (killing npx alone orphans workerd). @param {import("node:child_process").ChildProcess} child */
-function stop(child) {
-  try { if (child.pid) process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
-}
-
-async function start() {
-  if (await portBusy()) throw new Error(`port ${port} is in use; stop what runs there or set BENCH_PORT`);
-  console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
-  const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "-c", "bench/wrangler.toml", "--persist-to", persist],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } });
-  if (migrate.status !== 0) throw new Error("migrations failed");
-  const child = spawn("npx", ["--no-install", "wrangler", "dev", "-c", "bench/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "error"],
-    { stdio: ["ignore", "ignore", "inherit"], detached: true });
-  for (let i = 0; i < 240; i++) {
-    try { if ((await fetch(`${origin}/health`)).ok) return child; } catch { /* not yet */ }
-    await sleep(500);
-  }
-  stop(child);
-  throw new Error("bench worker did not start");
-}
-
 async function main() {
-  const child = await start();
+  console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
+  const worker = await startBenchWorker({ port });
   try {
     await post("/bench/setup", {});
     for (const mode of MODES) for (let i = 0; i < 5; i++) await timed(mode, 5); // warm-up
@@ -173,8 +143,7 @@ async function main() {
     console.log("\nJSON: bench/out/results.json");
     console.log(JSON.stringify(results));
   } finally {
-    stop(child);
-    rmSync(persist, { recursive: true, force: true });
+    worker.stop();
   }
 }
 
