@@ -37,18 +37,38 @@ try {
   const { result } = await send("Profiler.stop");
   ws.close();
 
-  /** @type {{ nodes: { id: number, callFrame: { functionName: string, url: string, lineNumber: number } }[], samples: number[], timeDeltas: number[] }} */
+  /** @type {{ nodes: { id: number, children?: number[], callFrame: { functionName: string, url: string, lineNumber: number } }[], samples: number[], timeDeltas: number[] }} */
   const profile = result.profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  /** @type {Map<number, number>} */
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  /** @param {number | undefined} id */
+  const name = (id) => {
+    const f = id === undefined ? undefined : nodes.get(id)?.callFrame;
+    return f ? `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}` : "?";
+  };
   /** @type {Map<string, number>} */
   const self = new Map();
+  /** Native time (SQLite, storage) by the JavaScript function that called it. @type {Map<string, number>} */
+  const nativeByCaller = new Map();
   profile.samples.forEach((nodeId, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    self.set(name(nodeId), (self.get(name(nodeId)) ?? 0) + us);
     const frame = nodes.get(nodeId)?.callFrame;
-    const key = frame ? `${frame.functionName || "(anonymous)"} ${frame.url.split("/").slice(-2).join("/")}:${frame.lineNumber + 1}` : "?";
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    if (frame && frame.url === "" && /^(exec|transactionSync|setAlarm|toArray|one|sync)$/.test(frame.functionName)) {
+      let p = parent.get(nodeId);
+      while (p !== undefined && nodes.get(p)?.callFrame.url === "") p = parent.get(p);
+      // Skip the small SQL helpers to name the code that wanted the statement.
+      while (p !== undefined && /^(first|rows) /.test(name(p))) p = parent.get(p);
+      const key = `${frame.functionName} <- ${name(p)}`;
+      nativeByCaller.set(key, (nativeByCaller.get(key) ?? 0) + us);
+    }
   });
   console.log(`${mode}: ${count} five-step pipelines in ${wall} ms wall; self time by function (ms):`);
-  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
+  console.log("\nstorage time by caller (ms):");
+  for (const [key, us] of [...nativeByCaller].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
 } finally {
   worker.stop();
 }

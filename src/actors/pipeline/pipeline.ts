@@ -472,11 +472,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       }
       return;
     }
-    if (result.ok) {
-      const data = JSON.stringify(result.output);
-      this.store.exec(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, stepId, attempt, data);
-      this.bytesWritten += data.length;
-    }
+    // The output is written with the checkpoint (saveState), in one transaction.
     this.commit(next, `result:${stepId}`);
     await this.drive();
   }

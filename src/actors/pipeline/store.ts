@@ -26,7 +26,13 @@ export function saveState(sql: SqlStorage, before: PipelineState | null, next: P
   const meta = JSON.stringify(metaOf(next));
   if (!before || meta !== JSON.stringify(metaOf(before))) write(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
   next.steps.forEach((step, i) => {
-    if (before?.steps[i] !== step) write(`INSERT OR REPLACE INTO steps (id, ord, data) VALUES (?, ?, ?)`, step.id, i, JSON.stringify(step));
+    if (before?.steps[i] === step) return;
+    write(`INSERT OR REPLACE INTO steps (id, ord, data) VALUES (?, ?, ?)`, step.id, i, JSON.stringify(step));
+    // A step that just succeeded: its output, in the same transaction as the checkpoint.
+    const output = next.outputs[step.id];
+    if (step.outputRef && step.outputRef !== before?.steps[i]?.outputRef && output) {
+      write(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, step.id, step.attempt, JSON.stringify(output));
+    }
   });
   const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
   if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
