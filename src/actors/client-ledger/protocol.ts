@@ -13,9 +13,6 @@ export const LedgerEventPayloads = {
   period_closed: v.object({ period: v.string(), budget: Micros, settled: Micros, adjustments: Micros, heldAtClose: Micros, next_period: v.string() }),
 } as const;
 
-/** A ClientLedger event type. */
-export type LedgerEventType = keyof typeof LedgerEventPayloads;
-
 /** The snapshot a subscriber receives on connect. */
 export const LedgerSnapshotSchema = v.object({
   client_id: v.string(), period: v.string(), budget: Micros, settled: Micros, adjustments: Micros,

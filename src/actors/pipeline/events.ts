@@ -1,5 +1,5 @@
 import type { JsonObject } from "../../lib/json";
-import { isTerminal, type PipelineState } from "./machine";
+import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
 /** A pipeline event for subscribers. */
 export interface PipelineEvent { type: string; payload: JsonObject }
@@ -11,7 +11,7 @@ export function summarize(s: PipelineState): JsonObject {
     reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
     created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
     steps: s.steps.map((st) => ({
-      id: st.id, status: st.status, attempt: st.attempt, worker: s.spec.steps.find((x) => x.id === st.id)!.workers[st.workerIndex]!.name,
+      id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st),
       queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
       started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
     })),
@@ -24,7 +24,7 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
   if (!before) events.push({ type: "pipeline_created", payload: { pipeline_id: after.spec.pipelineId, template: after.spec.templateName, steps: after.spec.steps.map((s) => s.id) } });
   for (const step of after.steps) {
     const old = before?.steps.find((s) => s.id === step.id);
-    const worker = after.spec.steps.find((s) => s.id === step.id)!.workers[step.workerIndex]!.name;
+    const worker = currentWorker(after, step);
     const base = { step_id: step.id, attempt: step.attempt, worker };
     if (old?.status !== step.status) {
       switch (step.status) {

@@ -194,9 +194,24 @@ export function specOf(s: PipelineState, id: string): StepSpec {
   return spec;
 }
 
+/** The worker of a step's current attempt (primary or the fallback it moved to). */
+export function currentWorker(s: PipelineState, st: StepState): string {
+  return specOf(s, st.id).workers[st.workerIndex]!.name;
+}
+
+/** The idempotency key of a step's current attempt. */
+export function currentKey(s: PipelineState, st: StepState): string {
+  return attemptKey(s.spec.pipelineId, st.id, st.attempt);
+}
+
+/** True when a step needs the shell to acquire budget or capacity for its current attempt. */
+export function needsAcquisition(st: StepState): boolean {
+  return (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null);
+}
+
 /** The step whose current attempt has this key, if any. */
 export function stepByKey(s: PipelineState, key: string): StepState | undefined {
-  return s.steps.find((st) => attemptKey(s.spec.pipelineId, st.id, st.attempt) === key);
+  return s.steps.find((st) => currentKey(s, st) === key);
 }
 
 /** A new pipeline, pending. */
@@ -330,22 +345,20 @@ export function fail(s: PipelineState, reason: string, now: number): PipelineSta
  * budget may have one too).
  */
 function releaseAttempt(s: PipelineState, st: StepState): Cleanup[] {
-  const spec = specOf(s, st.id);
-  const key = attemptKey(s.spec.pipelineId, st.id, st.attempt);
+  const key = currentKey(s, st);
   const out: Cleanup[] = [];
   // A running attempt is abandoned instead (see `abandon`): its call may still be working.
   if (st.status === "running") return out;
   if (st.held || st.status === "waiting_budget") out.push({ kind: "release_hold", key });
   if (st.status === "waiting_budget" || st.status === "waiting_capacity") {
-    out.push({ kind: "release_capacity", worker: spec.workers[st.workerIndex]!.name, key, observedMs: null });
+    out.push({ kind: "release_capacity", worker: currentWorker(s, st), key, observedMs: null });
   }
   return out;
 }
 
 /** Abandons a running attempt: its hold and slot stay until its late answer or the grace period. */
 function abandon(s: PipelineState, st: StepState, now: number): PipelineState["abandoned"][number] {
-  const spec = specOf(s, st.id);
-  return { key: attemptKey(s.spec.pipelineId, st.id, st.attempt), stepId: st.id, worker: spec.workers[st.workerIndex]!.name, until: now + spec.timeoutMs };
+  return { key: currentKey(s, st), stepId: st.id, worker: currentWorker(s, st), until: now + specOf(s, st.id).timeoutMs };
 }
 
 /**
@@ -406,9 +419,8 @@ export function onCapacity(
   }
   // No capacity: the attempt fails transiently (the hold is released) and counts as an attempt,
   // so a pool that keeps refusing uses up the retries instead of looping for ever.
-  const spec = specOf(s, stepId);
   const record: AttemptRecord = {
-    stepId, attempt: step.attempt, worker: spec.workers[step.workerIndex]!.name, key: attemptKey(s.spec.pipelineId, stepId, step.attempt),
+    stepId, attempt: step.attempt, worker: currentWorker(s, step), key: currentKey(s, step),
     success: false, costMicros: 0, durationMs: 0, tokensIn: 0, tokensOut: 0, errorCode: `capacity_${answer.status}`,
     errorMessage: `no capacity: ${answer.reason}`, startedAt: now, finishedAt: now,
   };
@@ -421,8 +433,8 @@ export function onResult(s: PipelineState, stepId: string, attempt: number, outc
   const step = s.steps.find((st) => st.id === stepId);
   if (!step || step.attempt !== attempt || step.status !== "running" || isTerminal(s.status)) return s;
   const spec = specOf(s, stepId);
-  const key = attemptKey(s.spec.pipelineId, stepId, attempt);
-  const worker = spec.workers[step.workerIndex]!.name;
+  const key = currentKey(s, step);
+  const worker = currentWorker(s, step);
   const record: AttemptRecord = {
     stepId, attempt, worker, key, success: outcome.ok, costMicros: outcome.costMicros, durationMs: outcome.durationMs,
     tokensIn: outcome.ok ? outcome.tokensIn : 0, tokensOut: outcome.ok ? outcome.tokensOut : 0,
@@ -461,8 +473,8 @@ function attemptFailed(
 ): PipelineState {
   const step = s.steps.find((st) => st.id === stepId)!;
   const spec = specOf(s, stepId);
-  const key = attemptKey(s.spec.pipelineId, stepId, step.attempt);
-  const worker = spec.workers[step.workerIndex]!.name;
+  const key = currentKey(s, step);
+  const worker = currentWorker(s, step);
   // A timed-out call may still be running: keep its hold and slot (abandoned) until it answers.
   const base: PipelineState = stillRunning
     ? { ...s, abandoned: [...s.abandoned, abandon(s, step, now)] }
@@ -497,7 +509,7 @@ export function onTimeout(s: PipelineState, stepId: string, now: number, random:
   if (!step || step.status !== "running" || step.timeoutAt === null || step.timeoutAt > now) return s;
   const spec = specOf(s, stepId);
   const record: AttemptRecord = {
-    stepId, attempt: step.attempt, worker: spec.workers[step.workerIndex]!.name, key: attemptKey(s.spec.pipelineId, stepId, step.attempt),
+    stepId, attempt: step.attempt, worker: currentWorker(s, step), key: currentKey(s, step),
     success: false, costMicros: 0, durationMs: now - (step.startedAt ?? now), tokensIn: 0, tokensOut: 0,
     errorCode: "timeout", errorMessage: `no answer within ${spec.timeoutMs} ms`, startedAt: step.startedAt ?? now, finishedAt: now,
   };

@@ -5,9 +5,17 @@ import type { AttemptRecord, PipelineSpec, PipelineState, StepState } from "./ma
 /** The parts of the state that are neither the spec, the steps, the attempts nor the outputs. */
 type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs">;
 
-function metaOf(s: PipelineState): Meta {
-  const { spec: _spec, steps: _steps, attempts: _attempts, outputs: _outputs, ...meta } = s;
-  return meta;
+/** The meta document's JSON per state object: a checkpoint compares against the previous one's without serialising it again. */
+const metaJson = new WeakMap<PipelineState, string>();
+
+function metaText(s: PipelineState): string {
+  let text = metaJson.get(s);
+  if (text === undefined) {
+    const { spec: _spec, steps: _steps, attempts: _attempts, outputs: _outputs, ...meta } = s;
+    text = JSON.stringify(meta satisfies Meta);
+    metaJson.set(s, text);
+  }
+  return text;
 }
 
 /**
@@ -23,8 +31,8 @@ export function saveState(sql: SqlStorage, before: PipelineState | null, next: P
     for (const b of binds) if (typeof b === "string") bytes += b.length;
   };
   if (!before || before.spec !== next.spec) write(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, JSON.stringify(next.spec));
-  const meta = JSON.stringify(metaOf(next));
-  if (!before || meta !== JSON.stringify(metaOf(before))) write(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
+  const meta = metaText(next);
+  if (!before || meta !== metaText(before)) write(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
   next.steps.forEach((step, i) => {
     if (before?.steps[i] === step) return;
     write(`INSERT OR REPLACE INTO steps (id, ord, data) VALUES (?, ?, ?)`, step.id, i, JSON.stringify(step));
