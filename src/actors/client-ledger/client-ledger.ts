@@ -198,18 +198,18 @@ export class ClientLedger extends Server<Env> {
     }
     if (totals === this.totals && changed.size === 0 && entries.length === 0 && events.length === 0) return answers;
     let published: LiveMessage[] = [];
+    const mirrorDue = entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover") ? now + MIRROR_DELAY_MS : null;
     this.ctx.storage.transactionSync(() => {
       if (totals !== this.totals) this.saveTotals(totals);
       for (const record of changed.values()) this.saveKey(record);
       this.appendEntries(entries);
       published = this.events.appendMany(events, now);
-      if (entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover")) {
-        this.setDue("mirror", now + MIRROR_DELAY_MS, true);
-      }
+      if (mirrorDue !== null) this.setDue("mirror", mirrorDue, true);
     });
     this.totals = totals;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    this.scheduleNextAlarm();
+    // The only due time a command can add is the mirror's; the alarm moves earlier if it is sooner.
+    this.clock.keepEarliest(mirrorDue);
     return answers;
   }
 
@@ -250,7 +250,10 @@ export class ClientLedger extends Server<Env> {
     );
   }
 
-  /** The one place alarm timing changes: the earliest due time. */
+  /**
+   * Sets the alarm from the due table: on wake and after each alarm. Between them a command only
+   * moves it earlier (AlarmClock.keepEarliest with the due time it wrote), without reading the table.
+   */
   private scheduleNextAlarm(): void {
     this.clock.keepEarliest(first<{ at: number | null }>(this.sql$, `SELECT min(at) AS at FROM due`)?.at ?? null);
   }

@@ -214,8 +214,13 @@ export class ResourcePool extends Server<Env> {
     });
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    if (notes.length > 0) this.ctx.waitUntil(this.deliver(now));
-    this.scheduleNextAlarm();
+    if (notes.length > 0) {
+      this.ctx.waitUntil(this.deliver(now));
+      this.scheduleNextAlarm();
+    } else {
+      // The outbox is unchanged, so only the pool's own deadlines can have moved earlier.
+      this.clock.keepEarliest(nextDue(state));
+    }
   }
 
   /** Delivers due notifications; failures are retried with backoff by the alarm. */
@@ -242,7 +247,10 @@ export class ResourcePool extends Server<Env> {
     this.scheduleNextAlarm();
   }
 
-  /** The one place alarm timing changes: the earliest lease expiry, waiter deadline or redelivery. */
+  /**
+   * Sets the alarm from the earliest lease expiry, waiter deadline or redelivery: on wake, after
+   * delivery and whenever a command wrote to the outbox. Other commands only move it earlier.
+   */
   private scheduleNextAlarm(): void {
     const outbox = first<{ at: number | null }>(this.store, `SELECT min(due_at) AS at FROM outbox`)?.at ?? null;
     const candidates = [nextDue(this.state), outbox].filter((t): t is number => t !== null);
