@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHeaders, call, seed, sessionHeaders, workerHeaders } from "./helpers";
 import { quiesce, waitFor } from "./pipeline-helpers";
@@ -137,7 +136,5 @@ describe("admin actor inspection", () => {
     expect(tooBig.body.error.message).toMatch(/^body\.amount_usd: adjustment/);
     expect((await call("GET", "/admin/actors/ledgers/client_nope", { headers: admin })).status).toBe(404);
     expect((await call("POST", "/admin/actors/ledgers/client_demo_standard/adjust", { headers: await sessionHeaders("support"), body: { amount_usd: 1, reason: "x y z", idempotency_key: `${key}-3` } })).status).toBe(403);
-    const mirrored = await env.DB.prepare(`SELECT 1 FROM clients WHERE client_id = 'client_demo_standard'`).first();
-    expect(mirrored).not.toBeNull();
   });
 });
