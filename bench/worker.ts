@@ -113,7 +113,7 @@ function actorSpec(pipelineId: string, steps: number): PipelineSpec {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
-/** Both the actor and the Workflow are waited on the same way: polled every POLL_MS. */
+/** A Workflow instance has no completion signal: its status is polled every POLL_MS. */
 const POLL_MS = 1;
 
 async function runOne(env: BenchEnv, mode: string, steps: number, id: string): Promise<Record<string, unknown>> {
@@ -134,13 +134,13 @@ async function runOne(env: BenchEnv, mode: string, steps: number, id: string): P
     case "actor": {
       const stub = env.PipelineActor.getByName(id);
       await stub.create(actorSpec(id, steps));
+      // The actor's own completion signal (the long poll behind GET /pipeline/:id?wait_ms=).
       for (;;) {
-        const s = await stub.summary();
+        const s = await stub.waitForEnd(60_000);
         if (s && TERMINAL.has(String(s.status))) {
           const inspected = await stub.inspect();
           return { status: s.status, bytes: inspected?.bytes_written ?? 0 };
         }
-        await sleep(POLL_MS);
       }
     }
     default:

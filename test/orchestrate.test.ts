@@ -40,6 +40,20 @@ describe("POST /orchestrate and GET /pipeline/:id", () => {
     expect(history).toMatchObject({ template_name: "runtime_demo", client_id: "client_demo_premium", steps_succeeded: 5 });
   });
 
+  it("long-polls with wait_ms: the answer comes when the pipeline ends", async () => {
+    const started = await runDemo("premium");
+    const id = started.body.pipeline.id;
+    const done = await call("GET", `/pipeline/${id}?wait_ms=15000`, { headers: apiKeyHeaders("premium") });
+    expect(done.status).toBe(200);
+    expect(done.body.pipeline.status).toBe("completed");
+    const bad = await call("GET", `/pipeline/${id}?wait_ms=60001`, { headers: apiKeyHeaders("premium") });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toContain("wait_ms");
+    expect(bad.body.error.message).toContain("at most 30000");
+    // Authorised before waiting: another client gets its 404 at once.
+    expect((await call("GET", `/pipeline/${id}?wait_ms=30000`, { headers: apiKeyHeaders("basic") })).status).toBe(404);
+  });
+
   it("answers 404 for another client's pipeline and keeps history scoped", async () => {
     const started = await runDemo("premium");
     const other = await call("GET", `/pipeline/${started.body.pipeline.id}`, { headers: apiKeyHeaders("basic") });
@@ -94,7 +108,12 @@ describe("admin actor inspection", () => {
     expect(active.body.pipelines.map((p: { pipeline_id: string }) => p.pipeline_id)).toContain(id);
     const inspected = await call("GET", `/admin/actors/pipelines/${id}`, { headers: admin });
     expect(inspected.status).toBe(200);
-    expect(inspected.body).toMatchObject({ summary: { pipeline_id: id }, holds: [{ step_id: "collect" }], leases: [{ step_id: "collect", worker: "scripted" }] });
+    // The running step's hold, and the holds placed ahead for the four pending steps (their first attempts).
+    expect(inspected.body).toMatchObject({
+      summary: { pipeline_id: id },
+      holds: [{ step_id: "collect", key: `${id}:collect:1`, ahead: false }, ...["analyse", "enrich", "compose", "deliver"].map((step) => ({ step_id: step, key: `${id}:${step}:1`, ahead: true }))],
+      leases: [{ step_id: "collect", worker: "scripted" }],
+    });
     expect(inspected.body.checkpoints.length).toBeGreaterThan(0);
     expect(inspected.body.next_alarm).toEqual(expect.any(Number));
     expect((await call("POST", `/admin/actors/pipelines/${id}/cancel`, { headers: admin })).body.status).toBe("cancelled");

@@ -39,7 +39,8 @@ async function expectEffectsOnce(pipelineId: string, client: string, worker: str
 }
 
 describe("PipelineActor under crashes", () => {
-  const boundaries = ["created", ...STEPS.flatMap((s) => [`held:${s}`, `reserved:${s}`, `dispatch:${s}`, `result:${s}`, `cleanup:settle:${s}`, `cleanup:release_capacity:${s}`])];
+  // s1 holds when it starts; s2..s5 are held ahead in the same round (checkpoint "held_ahead").
+  const boundaries = ["created", "held:s1", "held_ahead", ...STEPS.flatMap((s) => [`reserved:${s}`, `dispatch:${s}`, `result:${s}`, `cleanup:settle:${s}`, `cleanup:release_capacity:${s}`])];
 
   it.each(boundaries)("completes with every effect once after an abort at %s", async (point) => {
     const client = await testClient();

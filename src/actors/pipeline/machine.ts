@@ -110,7 +110,10 @@ export interface StepState {
   /** Attempts made so far (the current one included); keys are `${pipelineId}:${stepId}:${attempt}`. */
   attempt: number;
   workerIndex: number;
-  /** Effects done for the current attempt. */
+  /**
+   * The attempt's budget is held at the ledger: the current attempt's, or for a pending step the
+   * next attempt's (a hold placed ahead, see `toHoldAhead`).
+   */
   held: boolean;
   /** Queued at the pool since `since` (ms); a backstop timer fires if no call-back comes. */
   queued: { position: number; etaMs: number; since: number } | null;
@@ -151,6 +154,8 @@ export interface PipelineState {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The round that holds budget ahead for every pending step has been answered (see `toHoldAhead`). */
+  heldAhead: boolean;
   /** The run's row exists in D1 (pipeline_executions, status processing). */
   registered: boolean;
   historyWritten: boolean;
@@ -204,6 +209,54 @@ export function currentKey(s: PipelineState, st: StepState): string {
   return attemptKey(s.spec.pipelineId, st.id, st.attempt);
 }
 
+/** The idempotency key a pending step's next attempt will carry. */
+export function nextKey(s: PipelineState, st: StepState): string {
+  return attemptKey(s.spec.pipelineId, st.id, st.attempt + 1);
+}
+
+/**
+ * Budget is held ahead, once per run: when the pipeline starts, the shell holds every pending
+ * step's estimate (under its first attempt's key) in the same ledger message as the first
+ * step's, so a step that becomes ready needs only capacity. These are the steps to hold for,
+ * in order, while the pipeline's own limit allows. A step whose hold ahead is refused holds
+ * again when it is ready (and a refusal then ends the pipeline, as for any hold).
+ */
+export function toHoldAhead(s: PipelineState, roundHolds = 0): StepState[] {
+  if (!needsHoldAhead(s)) return [];
+  const out: StepState[] = [];
+  let pending = roundHolds;
+  for (const st of s.steps) {
+    if (st.status !== "pending" || st.held || !withinPipelineBudget(s, st.id, pending)) continue;
+    pending += specOf(s, st.id).estimateMicros;
+    out.push(st);
+  }
+  return out;
+}
+
+/** True until the round that holds budget ahead has been answered (a paused or ended pipeline holds nothing). */
+export function needsHoldAhead(s: PipelineState): boolean {
+  return !s.heldAhead && (s.status === "running" || s.status === "queued");
+}
+
+/** The ledger's answers to the holds placed ahead (step id and whether it is held). */
+export function onHeldAhead(s: PipelineState, answers: readonly { stepId: string; ok: boolean }[]): PipelineState {
+  let state: PipelineState = { ...s, heldAhead: true };
+  for (const a of answers) {
+    state = withStep(state, a.stepId, (st) => (a.ok && st.status === "pending" && !st.held ? { ...st, held: true } : st));
+  }
+  return state;
+}
+
+/**
+ * A pending step's hold ahead, given up (the step is skipped): released, and the attempt number
+ * it was placed for is used up, since the ledger never holds a released key again.
+ */
+function dropHeldAhead(s: PipelineState, st: StepState, cleanup: Cleanup[]): StepState {
+  if (st.status !== "pending" || !st.held) return st;
+  cleanup.push({ kind: "release_hold", key: nextKey(s, st) });
+  return { ...st, held: false, attempt: st.attempt + 1 };
+}
+
 /** True when a step needs the shell to acquire budget or capacity for its current attempt. */
 export function needsAcquisition(st: StepState): boolean {
   return (st.status === "waiting_budget" && !st.held) || (st.status === "waiting_capacity" && st.queued === null);
@@ -224,7 +277,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
       retryAt: null, timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
     })),
     context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], abandoned: [], attempts: [],
-    createdAt: now, startedAt: null, finishedAt: null, registered: false, historyWritten: false,
+    createdAt: now, startedAt: null, finishedAt: null, heldAhead: false, registered: false, historyWritten: false,
   };
 }
 
@@ -300,17 +353,19 @@ export function plan(s: PipelineState, now: number): PipelineState {
       const deps = spec.dependsOn.map((d) => state.steps.find((x) => x.id === d)!);
       if (!deps.every((d) => stepDone(d.status))) continue;
       const failedDep = deps.find((d) => d.status === "failed" && !specOf(state, d.id).optional);
-      if (failedDep) {
-        state = withStep(state, step.id, (st) => ({ ...moveStep(st, "skipped"), skippedReason: `dependency '${failedDep.id}' failed`, finishedAt: now }));
+      const skippedReason = failedDep ? `dependency '${failedDep.id}' failed`
+        : spec.condition && !holds(spec.condition, pathRoot(state)) ? "condition not met" : null;
+      if (skippedReason !== null) {
+        const cleanup = [...state.cleanup];
+        state = { ...withStep(state, step.id, (st) => ({ ...moveStep(dropHeldAhead(state, st, cleanup), "skipped"), skippedReason, finishedAt: now })), cleanup };
         changed = true;
         continue;
       }
-      if (spec.condition && !holds(spec.condition, pathRoot(state))) {
-        state = withStep(state, step.id, (st) => ({ ...moveStep(st, "skipped"), skippedReason: "condition not met", finishedAt: now }));
-        changed = true;
-        continue;
-      }
-      state = withStep(state, step.id, (st) => ({ ...moveStep(st, "waiting_budget"), attempt: st.attempt + 1, held: false, queued: null }));
+      // A step whose budget was held ahead goes straight on to wait for capacity.
+      state = withStep(state, step.id, (st) => {
+        const ready = { ...moveStep(st, "waiting_budget"), attempt: st.attempt + 1, queued: null };
+        return st.held ? moveStep(ready, "waiting_capacity") : { ...ready, held: false };
+      });
       changed = true;
     }
   }
@@ -348,7 +403,8 @@ function releaseAttempt(s: PipelineState, st: StepState): Cleanup[] {
   const key = currentKey(s, st);
   const out: Cleanup[] = [];
   // A running attempt is abandoned instead (see `abandon`): its call may still be working.
-  if (st.status === "running") return out;
+  // A pending step has no current attempt (a hold ahead is for its next: see `dropHeldAhead`).
+  if (st.status === "running" || st.status === "pending") return out;
   if (st.held || st.status === "waiting_budget") out.push({ kind: "release_hold", key });
   if (st.status === "waiting_budget" || st.status === "waiting_capacity") {
     out.push({ kind: "release_capacity", worker: currentWorker(s, st), key, observedMs: null });
@@ -385,7 +441,7 @@ function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, no
     if (stepDone(st.status)) return st;
     cleanup.push(...releaseAttempt(s, st));
     if (st.status === "running") abandoned.push(abandon(s, st, now));
-    return { ...st, status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
+    return { ...dropHeldAhead(s, st, cleanup), status: "skipped" as const, skippedReason: reason, finishedAt: now, held: false, queued: null, retryAt: null, timeoutAt: null };
   });
   return { ...movePipeline(s, to), steps, cleanup, abandoned, reason, finishedAt: now };
 }
@@ -525,7 +581,8 @@ export function cleanupDone(s: PipelineState, done: Cleanup): PipelineState {
 
 /**
  * Pause: no new step starts. Steps waiting for budget or capacity give their hold and queue place
- * back and return to pending; running steps finish (their answers are kept).
+ * back and return to pending; running steps finish (their answers are kept). Holds placed ahead
+ * for pending steps stay (cancel releases them), so resuming cannot fail for budget on them.
  */
 export function pause(s: PipelineState, now: number): PipelineState {
   if (s.status === "paused" || isTerminal(s.status)) return s;
@@ -577,15 +634,16 @@ export function retryFrom(s: PipelineState, stepId: string, now: number): Pipeli
   const steps = s.steps.map((st) => {
     if (!downstream.has(st.id)) return st;
     if (st.status === "running") throw new TransitionError(`step ${st.id}`, st.status, "pending (retry while running)");
-    // A paused step may be mid-acquisition: give back what its current attempt holds.
+    // A paused step may be mid-acquisition: give back what its current attempt holds. A pending
+    // step keeps a hold placed ahead (it is for the attempt it will make next).
     if (!stepDone(st.status)) cleanup.push(...releaseAttempt(s, st));
     return {
-      ...moveStep(st, "pending"), workerIndex: 0, attemptBase: st.attempt, held: false, queued: null, retryAt: null, timeoutAt: null,
+      ...moveStep(st, "pending"), workerIndex: 0, attemptBase: st.attempt, held: st.status === "pending" && st.held, queued: null, retryAt: null, timeoutAt: null,
       outputRef: null, error: null, skippedReason: null, finishedAt: null,
     };
   });
   const outputs = Object.fromEntries(Object.entries(s.outputs).filter(([id]) => !downstream.has(id)));
-  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, historyWritten: false };
+  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, heldAhead: false, historyWritten: false };
   return plan(resumed, now);
 }
 

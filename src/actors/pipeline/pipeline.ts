@@ -11,7 +11,7 @@ import { greet } from "../shared/live";
 import { first, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, nextTimer, onCapacity,
+  attemptKey, cancel, cleanupDone, needsHoldAhead, nextKey, onHeldAhead, toHoldAhead, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, nextTimer, onCapacity,
   onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey, stepInput, TransitionError,
   withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -23,8 +23,13 @@ import { loadState, saveState } from "./store";
 export const WATCHDOG_MS = 200;
 /** When an effect (an RPC to the ledger or a pool) failed, try again after this long. */
 const EFFECT_RETRY_MS = 1_000;
+/** Settlements owed to the ledger wait at most this long for the pipeline's next ledger message. */
+export const SETTLE_BATCH_MS = 1_000;
 /** Renew pool leases of running steps this often. */
 const LEASE_RENEW_MS = 10_000;
+
+/** Answers applied in memory since `before`, with their checkpoint labels. */
+interface Staged { before: PipelineState | null; labels: string[] }
 
 /** The answer to a control command. */
 export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
@@ -50,7 +55,13 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private lastLeaseRenewal = 0;
   private faults = new Set<string>();
   /** A round in progress: the state before it and the labels of the answers applied so far. */
-  private staging: { before: PipelineState | null; labels: string[] } | null = null;
+  private staging: Staged | null = null;
+  /**
+   * A round's answers applied in memory but not yet written, because the worker calls they
+   * allowed went out first (see `endStage`); written by the next commit or the flush timer.
+   */
+  private unsaved: Staged | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set once a fault has fired: this incarnation does no more work. */
   private crashing = false;
   /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
@@ -60,6 +71,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
   private readonly clock: AlarmClock;
+  /** Since when settlements have been owed to the ledger (in memory: after a restart they go soon). */
+  private settlementsOwedSince: number | null = null;
+  /** Long polls waiting for the pipeline to end (`waitForEnd`). */
+  private readonly endWaiters = new Set<() => void>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -104,6 +119,21 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     return this.state ? summarize(this.state) : null;
   }
 
+  /**
+   * A long poll: the summary once the pipeline has ended, or its current summary after
+   * `timeoutMs` (at most a minute); null before it was created.
+   */
+  async waitForEnd(timeoutMs: number): Promise<JsonObject | null> {
+    if (this.state && !isTerminal(this.state.status) && timeoutMs > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); this.endWaiters.delete(done); resolve(); };
+        const timer = setTimeout(done, Math.min(timeoutMs, 60_000));
+        this.endWaiters.add(done);
+      });
+    }
+    return this.state ? summarize(this.state) : null;
+  }
+
   /** The owning client, for authorising subscribers. */
   owner(): string | null {
     return this.state?.spec.clientId ?? null;
@@ -122,7 +152,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       ).map((c) => ({ seq: c.seq, at: c.at, label: c.label, status: c.status, steps: JSON.parse(c.steps) as JsonObject })),
       due: { next_timer: nextTimer(s), deadline_at: s.spec.deadlineAt },
       next_alarm: await this.ctx.storage.getAlarm(),
-      holds: s.steps.filter((st) => st.held).map((st) => ({ step_id: st.id, key: currentKey(s, st) })),
+      // A pending step's hold was placed ahead, for its next attempt.
+      holds: s.steps.filter((st) => st.held).map((st) => st.status === "pending"
+        ? { step_id: st.id, key: nextKey(s, st), ahead: true }
+        : { step_id: st.id, key: currentKey(s, st), ahead: false }),
       leases: s.steps.filter((st) => st.status === "running" || (st.status === "waiting_capacity" && st.queued)).map((st) => ({
         step_id: st.id, key: currentKey(s, st), worker: currentWorker(s, st), status: st.status,
       })),
@@ -226,7 +259,23 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.staging.labels.push(label);
       return;
     }
-    this.persist(this.state, next, [label]);
+    const unsaved = this.takeUnsaved();
+    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, label]);
+    else this.persist(this.state, next, [label]);
+  }
+
+  /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
+  private flush(): void {
+    const unsaved = this.takeUnsaved();
+    if (unsaved) this.persist(unsaved.before, this.state!, unsaved.labels);
+  }
+
+  private takeUnsaved(): Staged | null {
+    const unsaved = this.unsaved;
+    this.unsaved = null;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    return unsaved;
   }
 
   /** Starts a round of answers that will be persisted together (see `endStage`). */
@@ -235,14 +284,36 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   }
 
   /**
-   * Persists everything the round's answers changed in one transaction, before any further
-   * effect: SQL statements dominate an actor's time, so a round writes its state difference,
-   * checkpoint rows and events once rather than once per answer.
+   * Persists everything the round's answers changed in one transaction: a round writes its state
+   * difference, checkpoint rows and events once rather than once per answer.
+   *
+   * When the answers start steps (`deferred`), the worker calls go out first and the write
+   * follows in the next turn: a write in the same turn would hold the calls behind its commit
+   * (the output gate), a full commit on every step's critical path. Nothing is lost by the
+   * order: the answers are idempotent replies to effects sent under the attempt's keys, so an
+   * actor that stops before the write sends the same round again from its last checkpoint,
+   * gets the same answers (the pool's lease and the ledger's hold are already recorded there)
+   * and calls the worker again under the same key, which is the at-least-once the workers
+   * are built for. Every other effect writes what is unsaved first.
    */
-  private endStage(): void {
+  private endStage(deferred: boolean): void {
     const staged = this.staging;
     this.staging = null;
     if (!staged || staged.labels.length === 0) return;
+    if (deferred) {
+      this.unsaved = staged;
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        try {
+          this.flush();
+        } catch (error) {
+          if (!this.crashing) log("error", "checkpoint failed", { pipeline_id: this.name, ...describeError(error) });
+          return;
+        }
+        void this.drive();
+      }, 0);
+      return;
+    }
     const next = this.state!;
     this.state = staged.before;
     this.persist(staged.before, next, staged.labels);
@@ -263,6 +334,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       published = this.events.appendMany(diffEvents(before, next), now);
     });
     this.state = next;
+    if (isTerminal(next.status)) for (const done of [...this.endWaiters]) done();
     for (const message of published) {
       const text = JSON.stringify(message);
       this.bytesWritten += text.length;
@@ -297,7 +369,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       do {
         this.again = false;
         await this.driveOnce();
-      } while (this.again);
+        // With a round unsaved, the flush timer writes it and drives again in the next turn.
+      } while (this.again && this.unsaved === null);
       this.lastDriveFailed = false;
     } catch (error) {
       this.lastDriveFailed = true;
@@ -316,8 +389,12 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    */
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
+    this.flush();
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     const s = this.state;
+    const now = Date.now();
+    // Settlements (cleanup of kind settle and release_hold) go to the ledger in batches: see `settlementsDue`.
+    const settlements: LedgerCommand[] = [];
     const ledgerOps: LedgerCommand[] = [];
     const poolOps = new Map<string, PoolOp[]>();
     const toPool = (worker: string, op: PoolOp): [string, number] => {
@@ -325,19 +402,21 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       poolOps.set(worker, list);
       return [worker, list.push(op) - 1];
     };
-    type Answers = { ledger: LedgerResult[]; pools: Map<string, PoolOpAnswer[]> };
+    /** The ledger's answers, settlements first (a settled step frees money for the holds after them). */
+    type Answers = { settlements: LedgerResult[]; ledger: LedgerResult[]; pools: Map<string, PoolOpAnswer[]> };
     const apply: ((answers: Answers) => void)[] = [];
+    const settle: ((answers: Answers) => void)[] = [];
 
-    // Cleanup first: a settled step frees money and a released slot frees capacity for the holds below.
+    // Cleanup first: a released slot frees capacity for the reservations below.
     for (const c of s.cleanup) {
       const label = `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`;
       if (c.kind === "release_capacity") {
         toPool(c.worker, { op: "release", key: c.key, observedMs: c.observedMs });
         apply.push(() => this.commit(cleanupDone(this.state!, c), label));
       } else {
-        const i = ledgerOps.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
-        apply.push(({ ledger }) => {
-          const r = ledger[i]!;
+        const i = settlements.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
+        settle.push((answers) => {
+          const r = answers.settlements[i]!;
           // A refused settle stays owed (and the driver reports it) rather than being dropped.
           if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused ${c.kind} ${c.key}: ${r.message}`);
           this.commit(cleanupDone(this.state!, c), label);
@@ -372,26 +451,49 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
         apply.push(({ pools }) => this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`));
       }
     }
+    // Once per run, with the first step's: budget held ahead for every pending step.
+    const ahead = toHoldAhead(s, roundHolds).map((step) => ({
+      stepId: step.id, i: ledgerOps.push({ type: "hold", key: nextKey(s, step), amount: specOf(s, step.id).estimateMicros }) - 1,
+    }));
+    if (needsHoldAhead(s)) {
+      apply.push(({ ledger }) => {
+        const answers = ahead.map(({ stepId, i }) => {
+          const r = ledger[i]!;
+          if (r.status === "rejected") throw new Error(`ledger refused hold: ${r.message}`);
+          return { stepId, ok: r.status === "ok" };
+        });
+        this.commit(onHeldAhead(this.state!, answers), "held_ahead");
+      });
+    }
+    const sendSettlements = settlements.length > 0 && (ledgerOps.length > 0 || this.settlementsDue(now));
+    if (sendSettlements) apply.unshift(...settle);
 
     if (apply.length > 0) {
+      const toLedger = sendSettlements ? [...settlements, ...ledgerOps] : ledgerOps;
       const [ledger, pools] = await Promise.all([
-        ledgerOps.length > 0 ? this.ledger().batch(ledgerOps) : Promise.resolve([] as LedgerResult[]),
+        toLedger.length > 0 ? this.ledger().batch(toLedger) : Promise.resolve([] as LedgerResult[]),
         Promise.all([...poolOps].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
       ]);
-      const answers: Answers = { ledger, pools: new Map(pools) };
+      const split = sendSettlements ? settlements.length : 0;
+      const answers: Answers = { settlements: ledger.slice(0, split), ledger: ledger.slice(split), pools: new Map(pools) };
       const failures: unknown[] = [];
       this.beginStage();
+      let startsSteps = false;
       try {
         for (const f of apply) {
           try { f(answers); } catch (error) { failures.push(error); }
         }
+        startsSteps = failures.length === 0 && this.toDispatch().length > 0;
       } finally {
-        this.endStage();
+        this.endStage(startsSteps);
       }
       if (failures.length > 0) throw failures[0];
     }
-    for (const step of this.state.steps) {
-      if (step.status === "running" && !this.inFlight.has(currentKey(this.state, step))) this.dispatch(step);
+    for (const step of this.toDispatch()) this.dispatch(step);
+    if (this.unsaved) {
+      // The rest (history, the next round) follows the write, in the flush timer's turn.
+      this.again = true;
+      return;
     }
     if (!this.state.registered) await this.register();
     if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
@@ -399,12 +501,37 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (this.owesEffects()) this.again = true;
   }
 
-  /** True when the state asks for an effect the driver performs (a paused pipeline only owes cleanup). */
+  /** Running steps whose worker call is not in flight in this incarnation. */
+  private toDispatch(): StepState[] {
+    const s = this.state!;
+    return s.steps.filter((step) => step.status === "running" && !this.inFlight.has(currentKey(s, step)));
+  }
+
+  /** True when the state asks for an effect the driver performs now (a paused pipeline only owes cleanup). */
   private owesEffects(): boolean {
     const s = this.state!;
-    if (s.cleanup.length > 0) return true;
+    if (s.cleanup.some((c) => c.kind === "release_capacity")) return true;
+    if (this.settlementsDue(Date.now())) return true;
     if (s.status === "paused") return false;
-    return s.steps.some(needsAcquisition);
+    return s.steps.some(needsAcquisition) || needsHoldAhead(s);
+  }
+
+  /**
+   * Settlements of finished steps (their actual cost) are owed to the ledger but not urgent: the
+   * hold keeps the money reserved meanwhile, so they travel with the pipeline's next ledger
+   * message, when it ends, or SETTLE_BATCH_MS after the oldest was owed, whichever comes first.
+   * With holds placed ahead, a pipeline talks to its ledger about twice per run, not per step.
+   */
+  private settlementsDue(now: number): boolean {
+    const s = this.state!;
+    if (!s.cleanup.some((c) => c.kind !== "release_capacity")) {
+      this.settlementsOwedSince = null;
+      return false;
+    }
+    this.settlementsOwedSince ??= now;
+    // A hold given back (pause, cancel, a skipped step) frees money someone may be waiting for: at once.
+    if (s.cleanup.some((c) => c.kind === "release_hold")) return true;
+    return isTerminal(s.status) || now - this.settlementsOwedSince >= SETTLE_BATCH_MS;
   }
 
   /** A pool's answer to a reserve; a grant that already arrived by call-back wins over "queued". */
@@ -586,6 +713,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (timer !== null) times.push(timer);
     const running = s.steps.some((st) => st.status === "running");
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
+    if (this.settlementsOwedSince !== null) times.push(this.settlementsOwedSince + SETTLE_BATCH_MS);
     const owesEffects = this.owesEffects() || !s.registered || (isTerminal(s.status) && !s.historyWritten);
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);

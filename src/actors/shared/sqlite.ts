@@ -5,10 +5,12 @@
 export function migrate(sql: SqlStorage, migrations: readonly string[], now: number): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
   const row = sql.exec<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM _migrations`).one();
-  for (let i = row.v; i < migrations.length; i++) {
-    sql.exec(migrations[i]!);
-    sql.exec(`INSERT INTO _migrations (version, applied_at) VALUES (?, ?)`, i + 1, now);
-  }
+  if (row.v >= migrations.length) return;
+  // Every pending migration and its record in one multi-statement exec: a new actor (one per
+  // pipeline) applies them all, and each statement call has a fixed cost.
+  const pending = migrations.slice(row.v).map((m) => m.trim().replace(/;+$/, ""));
+  const records = pending.map((_, i) => `(${row.v + i + 1}, ${Math.trunc(now)})`).join(", ");
+  sql.exec(`${pending.join(";\n")};\nINSERT INTO _migrations (version, applied_at) VALUES ${records}`);
 }
 
 /** Rows of a query as plain objects of the given row type. */

@@ -11,7 +11,7 @@ import { microsToUsd, usdToMicros } from "../../lib/money";
 import { resolveSpec } from "../../orchestrator/resolve";
 import { route, type Route } from "../define";
 import { json } from "../respond";
-import { IdString, PageQuery, Text } from "../schemas";
+import { IdString, PageQuery, queryInt, Text } from "../schemas";
 import { actingClient } from "../scope";
 
 /** The seed's OrchestrationRequest (KAM → orchestrator). */
@@ -107,8 +107,15 @@ export const orchestrateRoutes: Route[] = [
   }),
   route({
     method: "GET", path: "/pipeline/:id", access: ["admin", "support", "client", "worker"], params: PipelineParams,
-    summary: "A pipeline's status, steps and cost (seed OrchestrationResponse). Another client's pipeline answers 404.",
-    handler: async ({ env, principal, params }) => orchestrationResponse(await visiblePipeline(env, principal, params.id)),
+    query: v.strictObject({
+      wait_ms: queryInt(0, 30_000, 0),
+    }),
+    summary: "A pipeline's status, steps and cost (seed OrchestrationResponse). `wait_ms` long-polls: the answer comes when the pipeline ends or the wait passes. Another client's pipeline answers 404.",
+    handler: async ({ env, principal, params, query }) => {
+      const summary = await visiblePipeline(env, principal, params.id);
+      if (query.wait_ms === 0) return orchestrationResponse(summary);
+      return orchestrationResponse((await env.PipelineActor.getByName(params.id).waitForEnd(query.wait_ms)) ?? summary);
+    },
   }),
   route({
     method: "GET", path: "/pipeline-history", access: ["admin", "support", "client", "worker"],
