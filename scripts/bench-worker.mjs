@@ -21,9 +21,9 @@ export async function startBenchWorker({ port, inspectorPort }) {
   const migrate = spawnSync("npx", ["--no-install", "wrangler", "d1", "migrations", "apply", "DB", "--local", "-c", "bench/wrangler.toml", "--persist-to", persist],
     { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } });
   if (migrate.status !== 0) throw new Error("migrations failed");
-  const args = ["--no-install", "wrangler", "dev", "-c", "bench/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", "error"];
+  const args = ["--no-install", "wrangler", "dev", "-c", "bench/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--log-level", process.env.BENCH_LOG ?? "error"];
   if (inspectorPort) args.push("--inspector-port", String(inspectorPort));
-  const child = spawn("npx", args, { stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const child = spawn("npx", args, { stdio: ["ignore", process.env.BENCH_LOG ? "inherit" : "ignore", "inherit"], detached: true });
   const stop = () => {
     // The whole process group: killing npx alone orphans workerd, and a later run would measure the orphan.
     try { if (child.pid) process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }

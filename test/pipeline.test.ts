@@ -125,6 +125,34 @@ describe("PipelineActor", () => {
     expect(enough.status).toBe("completed");
     expect(enough.steps[1]).toMatchObject({ status: "skipped", skipped_reason: "condition not met" });
     expect(enough.steps[2].status).toBe("succeeded");
+    // The skipped step's budget, held ahead when the pipeline started, was given back.
+    await settledDown(many.pipelineId);
+    const ledger = await env.ClientLedger.getByName(client).inspect(200);
+    expect(ledger.recent_entries.filter((e) => e.key === `${many.pipelineId}:researcher:1`).map((e) => e.kind)).toEqual(["hold", "release"]);
+    expect(ledger.open_holds).toEqual([]);
+  });
+
+  it("holds every step's budget when it starts, settles in batches, and handles more steps than one statement binds", async () => {
+    const client = await testClient();
+    const ids = Array.from({ length: 40 }, (_, i) => `s${i + 1}`);
+    const spec = scriptedSpec(client, ids.map((id, i) => ({
+      id, dependsOn: i === 0 ? [] : [ids[i - 1]!], script: { mode: "succeed", cost_micros: 10, ...(id === "s2" ? { delay_ms: 1_800 } : {}) },
+    })));
+    await run(spec);
+    // s2 runs for 1.8 s: by then every step's hold is in place, and s1's settlement has gone
+    // within the batch window although the pipeline sent the ledger nothing else.
+    const ledger = env.ClientLedger.getByName(client);
+    const kinds = async (step: string) => (await ledger.inspect(500)).recent_entries.filter((e) => e.key === `${spec.pipelineId}:${step}:1`).map((e) => e.kind);
+    await waitFor(async () => ((await kinds("s40")).includes("hold") ? true : undefined), 5_000, "holds ahead");
+    expect((await ledger.balance()).held).toBe(40 * 1_000);
+    await waitFor(async () => ((await kinds("s1")).includes("settle") ? true : undefined), 5_000, "s1 settled");
+    const running = (await env.PipelineActor.getByName(spec.pipelineId).summary()) as unknown as { steps: { id: string; status: string }[] };
+    expect(running.steps.find((x) => x.id === "s2")!.status).toBe("running");
+    const done = await finished(spec.pipelineId, 20_000);
+    expect(done.status).toBe("completed");
+    await settledDown(spec.pipelineId);
+    expect(await ledger.balance()).toMatchObject({ settled: 400, held: 0 });
+    for (const id of ids) expect(await kinds(id), id).toEqual(["hold", "settle"]);
   });
 
   it("times out a hanging step and retries it", async () => {

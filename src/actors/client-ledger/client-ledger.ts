@@ -4,7 +4,7 @@ import { AlarmClock } from "../shared/alarm-clock";
 import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
-import { first, migrate, rows } from "../shared/sqlite";
+import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
 import {
   available, emptyTotals, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
   type Entry, type KeyRecord, type LedgerAnswer, type LedgerCommand, type LedgerTotals,
@@ -173,7 +173,7 @@ export class ClientLedger extends Server<Env> {
     const now = Date.now();
     const keys = [...new Set(commands.flatMap((c) => ("key" in c ? [c.key] : [])))];
     const stored = new Map(
-      keys.length === 0 ? [] : rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE key IN (${keys.map(() => "?").join(", ")})`, ...keys)
+      keys.length === 0 ? [] : rowsIn<KeyRow>(this.sql$, (list) => `SELECT * FROM keys WHERE key IN (${list})`, keys)
         .map((r) => [r.key, { ...r, overrun: r.overrun === 1 } as KeyRecord]),
     );
     const changed = new Map<string, KeyRecord>();
@@ -232,11 +232,7 @@ export class ClientLedger extends Server<Env> {
   }
 
   private appendEntries(entries: readonly Entry[]): void {
-    if (entries.length === 0) return;
-    this.sql$.exec(
-      `INSERT INTO entries (kind, key, amount, charged, period, reason, at) VALUES ${entries.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-      ...entries.flatMap((e) => [e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at]),
-    );
+    insertRows(this.sql$, `INSERT INTO entries (kind, key, amount, charged, period, reason, at)`, entries.map((e) => [e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at]));
   }
 
   // ---- time ---------------------------------------------------------------------------------

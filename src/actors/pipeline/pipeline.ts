@@ -8,7 +8,7 @@ import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer } from "../reso
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
-import { first, migrate, rows } from "../shared/sqlite";
+import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
   attemptKey, cancel, cleanupDone, needsHoldAhead, nextKey, onHeldAhead, toHoldAhead, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, nextTimer, onCapacity,
@@ -71,6 +71,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
   private readonly clock: AlarmClock;
+  /** The D1 registration of the run, while it is in flight. */
+  private registration: Promise<void> | null = null;
   /** Since when settlements have been owed to the ledger (in memory: after a restart they go soon). */
   private settlementsOwedSince: number | null = null;
   /** Long polls waiting for the pipeline to end (`waitForEnd`). */
@@ -270,11 +272,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (unsaved) this.persist(unsaved.before, this.state!, unsaved.labels);
   }
 
+  /** Takes what is unsaved to write it; the flush timer, if set, still drives on after it. */
   private takeUnsaved(): Staged | null {
     const unsaved = this.unsaved;
     this.unsaved = null;
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
     return unsaved;
   }
 
@@ -326,10 +327,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     this.ctx.storage.transactionSync(() => {
       const steps = JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status])));
       this.bytesWritten += saveState(this.store, before, next);
-      this.store.exec(
-        `INSERT INTO checkpoints (at, label, status, steps) VALUES ${labels.map(() => "(?, ?, ?, ?)").join(", ")}`,
-        ...labels.flatMap((label) => [now, label, next.status, steps]),
-      );
+      insertRows(this.store, `INSERT INTO checkpoints (at, label, status, steps)`, labels.map((label) => [now, label, next.status, steps]));
       this.bytesWritten += labels.reduce((n, l) => n + l.length + steps.length + next.status.length + 16, 0);
       published = this.events.appendMany(diffEvents(before, next), now);
     });
@@ -390,6 +388,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
     this.flush();
+    // The D1 row that lists the run goes alongside the first round, not before it.
+    if (!this.state.registered) this.registration ??= this.register()
+      .catch((error: unknown) => log("warn", "pipeline not registered yet; the alarm retries", { pipeline_id: this.name, ...describeError(error) }))
+      .finally(() => { this.registration = null; });
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     const s = this.state;
     const now = Date.now();
@@ -495,7 +497,6 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.again = true;
       return;
     }
-    if (!this.state.registered) await this.register();
     if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
     // Anything the answers made owed (a finished step's cleanup, the next step's hold) goes in the next round.
     if (this.owesEffects()) this.again = true;
@@ -668,7 +669,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    */
   private async armWatchdog(): Promise<void> {
     const now = Date.now();
-    const timer = this.state ? nextTimer(this.state) : null;
+    const timer = this.nextDue();
     const target = Math.min(now + WATCHDOG_MS, timer ?? Infinity);
     // An alarm already set to fire no later than the target covers the work too.
     const at = this.clock.scheduled;
@@ -681,7 +682,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (this.inFlight.size > 0 && this.watchdog === null) {
       this.watchdog = setInterval(() => {
         // Never past a due timer (a step timeout, a retry, the deadline).
-        const timer = this.state ? nextTimer(this.state) : null;
+        const timer = this.nextDue();
         this.clock.set(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
         if (Date.now() - this.lastLeaseRenewal > LEASE_RENEW_MS) void this.renewLeases();
       }, WATCHDOG_MS / 2);
@@ -690,6 +691,15 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.watchdog = null;
       this.scheduleNextAlarm();
     }
+  }
+
+  /** The state's next timer, or when owed settlements are due if sooner (the alarm covers both). */
+  private nextDue(): number | null {
+    if (!this.state) return null;
+    const timer = nextTimer(this.state);
+    this.settlementsDue(Date.now());
+    const settle = this.settlementsOwedSince === null ? null : this.settlementsOwedSince + SETTLE_BATCH_MS;
+    return timer === null ? settle : settle === null ? timer : Math.min(timer, settle);
   }
 
   private async renewLeases(): Promise<void> {
@@ -709,12 +719,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (!s) return;
     const now = Date.now();
     const times: number[] = [];
-    const timer = nextTimer(s);
+    const timer = this.nextDue();
     if (timer !== null) times.push(timer);
     const running = s.steps.some((st) => st.status === "running");
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
-    if (this.settlementsOwedSince !== null) times.push(this.settlementsOwedSince + SETTLE_BATCH_MS);
-    const owesEffects = this.owesEffects() || !s.registered || (isTerminal(s.status) && !s.historyWritten);
+    const owesEffects = this.owesEffects() || (!s.registered && this.registration === null) || (isTerminal(s.status) && !s.historyWritten);
     // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
     if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
     if (times.length === 0) return this.clock.set(null);

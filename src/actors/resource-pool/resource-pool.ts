@@ -4,7 +4,7 @@ import { log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
-import { first, migrate, rows } from "../shared/sqlite";
+import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
 import {
   configure, effectivePriority, emptyPool, estimateWaitMs, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
   type Lease, type Notification, type PoolConfig, type PoolState, type ReserveAnswer,
@@ -121,9 +121,7 @@ export class ResourcePool extends Server<Env> {
   private runOps(ops: readonly PoolOp[]): PoolOpAnswer[] {
     const now = Date.now();
     const reserveKeys = ops.flatMap((o) => (o.op === "reserve" ? [o.request.key] : []));
-    const released = new Set(reserveKeys.length === 0 ? [] : rows<{ key: string }>(
-      this.store, `SELECT key FROM released WHERE key IN (${reserveKeys.map(() => "?").join(", ")})`, ...reserveKeys,
-    ).map((r) => r.key));
+    const released = new Set(reserveKeys.length === 0 ? [] : rowsIn<{ key: string }>(this.store, (list) => `SELECT key FROM released WHERE key IN (${list})`, reserveKeys).map((r) => r.key));
     let state = this.state;
     const notes: Notification[] = [];
     const events: { type: string; payload: JsonObject }[] = [];
@@ -196,7 +194,7 @@ export class ResourcePool extends Server<Env> {
     this.ctx.storage.transactionSync(() => {
       if (state !== this.state) this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
       if (releasedKeys.length > 0) {
-        this.store.exec(`INSERT OR IGNORE INTO released (key, at) VALUES ${releasedKeys.map(() => "(?, ?)").join(", ")}`, ...releasedKeys.flatMap((k) => [k, now]));
+        insertRows(this.store, `INSERT OR IGNORE INTO released (key, at)`, releasedKeys.map((k) => [k, now]));
         if (state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
       }
       // The commands' own events first (releases, expiries), then the grants they made possible:

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { JsonObject } from "../../lib/json";
-import { first, rows } from "./sqlite";
+import { first, insertRows, rows } from "./sqlite";
 
 /**
  * Every message an actor sends to subscribers: a sequence number (per actor, gapless), a type,
@@ -50,10 +50,7 @@ export class EventLog {
     if (events.length === 0) return [];
     const first = this.last + 1;
     const messages = events.map((e, i) => ({ seq: first + i, type: e.type, at, payload: e.payload }));
-    this.sql.exec(
-      `INSERT INTO events (seq, type, at, payload) VALUES ${messages.map(() => "(?, ?, ?, ?)").join(", ")}`,
-      ...messages.flatMap((m) => [m.seq, m.type, m.at, JSON.stringify(m.payload)]),
-    );
+    insertRows(this.sql, `INSERT INTO events (seq, type, at, payload)`, messages.map((m) => [m.seq, m.type, m.at, JSON.stringify(m.payload)]));
     this.last = first + messages.length - 1;
     // Trim the bounded log when the sequence crosses a multiple of 100.
     if (Math.floor(this.last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM events WHERE seq <= ?`, this.last - this.limit);

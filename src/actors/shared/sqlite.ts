@@ -22,3 +22,31 @@ export function rows<T extends Record<string, SqlStorageValue>>(sql: SqlStorage,
 export function first<T extends Record<string, SqlStorageValue>>(sql: SqlStorage, query: string, ...binds: SqlStorageValue[]): T | null {
   return sql.exec<T>(query, ...binds).toArray()[0] ?? null;
 }
+
+/** The most values one statement may bind (workerd's SQLite refuses more). */
+export const MAX_BOUND_VALUES = 100;
+
+/**
+ * Inserts rows (each the same number of values) with as few statements as the binding limit
+ * allows. `head` is the statement up to VALUES, e.g. `INSERT INTO t (a, b)`.
+ */
+export function insertRows(sql: SqlStorage, head: string, values: readonly (readonly SqlStorageValue[])[]): void {
+  if (values.length === 0) return;
+  const width = values[0]!.length;
+  const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / width));
+  const tuple = `(${Array.from({ length: width }, () => "?").join(", ")})`;
+  for (let i = 0; i < values.length; i += perStatement) {
+    const chunk = values.slice(i, i + perStatement);
+    sql.exec(`${head} VALUES ${chunk.map(() => tuple).join(", ")}`, ...chunk.flat());
+  }
+}
+
+/** Rows whose column is in `keys`, in as many queries as the binding limit needs. `query` gets the placeholder list. */
+export function rowsIn<T extends Record<string, SqlStorageValue>>(sql: SqlStorage, query: (placeholders: string) => string, keys: readonly SqlStorageValue[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += MAX_BOUND_VALUES) {
+    const chunk = keys.slice(i, i + MAX_BOUND_VALUES);
+    out.push(...rows<T>(sql, query(chunk.map(() => "?").join(", ")), ...chunk));
+  }
+  return out;
+}
