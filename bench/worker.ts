@@ -138,8 +138,7 @@ async function runOne(env: BenchEnv, mode: string, steps: number, id: string): P
       for (;;) {
         const s = await stub.waitForEnd(60_000);
         if (s && TERMINAL.has(String(s.status))) {
-          const inspected = await stub.inspect();
-          return { status: s.status, bytes: inspected?.bytes_written ?? 0 };
+          return { status: s.status, bytes: await stub.bytesWrittenSinceStart() };
         }
       }
     }

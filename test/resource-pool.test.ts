@@ -51,6 +51,22 @@ describe("ResourcePool", () => {
     expect(await pool.release("first", 120)).toEqual({ released: false });
   });
 
+  it("refuses a reserve that arrives after its release, also after the pool restarts", async () => {
+    const { pool } = await poolFor(2);
+    // A release that overtook its reserve (a cancel racing the acquisition) leaves a tombstone.
+    expect(await pool.release("overtaken", null)).toEqual({ released: false });
+    expect(await pool.reserve({ key: "overtaken", pipelineId: "pip-o", priority: 0, maxWaitMs: 0 })).toMatchObject({ status: "rejected", reason: "already_released" });
+    await evictDurableObject(pool);
+    expect(await pool.reserve({ key: "overtaken", pipelineId: "pip-o", priority: 0, maxWaitMs: 0 })).toMatchObject({ status: "rejected", reason: "already_released" });
+    expect((await pool.inspect()).leases).toEqual([]);
+    // A lease's own release writes no tombstone (keys are per attempt): the table stays as it was.
+    await pool.reserve({ key: "normal", pipelineId: "pip-n", priority: 0, maxWaitMs: 0 });
+    expect(await pool.release("normal", 5)).toEqual({ released: true });
+    await runInDurableObject(pool, async (_: ResourcePool, state) => {
+      expect(state.storage.sql.exec<{ key: string }>(`SELECT key FROM released`).toArray().map((r) => r.key)).toEqual(["overtaken"]);
+    });
+  });
+
   it("reclaims a crashed holder's lease by alarm and grants it to the next waiter", async () => {
     const { pool } = await poolFor(1, 1_000);
     await pool.reserve({ key: "crashed", pipelineId: "pip-crashed", priority: 0, maxWaitMs: 0 });

@@ -3,8 +3,8 @@ import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import type { Handshake, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
-import type { LedgerCommand, LedgerResult } from "../client-ledger";
-import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer } from "../resource-pool";
+import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
+import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer, ResourcePool } from "../resource-pool";
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
@@ -23,6 +23,11 @@ import { loadState, saveState } from "./store";
 export const WATCHDOG_MS = 200;
 /** When an effect (an RPC to the ledger or a pool) failed, try again after this long. */
 const EFFECT_RETRY_MS = 1_000;
+/**
+ * A round that started steps is written this long after their worker calls went out, unless a
+ * commit (usually the first result) writes it sooner: one write then covers both.
+ */
+export const FLUSH_DELAY_MS = 20;
 /** Settlements owed to the ledger wait at most this long for the pipeline's next ledger message. */
 export const SETTLE_BATCH_MS = 1_000;
 /** Renew pool leases of running steps this often. */
@@ -71,6 +76,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   private bytesWritten = 0;
   private readonly clock: AlarmClock;
+  private ledgerStub: DurableObjectStub<ClientLedger> | null = null;
+  private readonly poolStubs = new Map<string, DurableObjectStub<ResourcePool>>();
   /** The D1 registration of the run, while it is in flight. */
   private registration: Promise<void> | null = null;
   /** Since when settlements have been owed to the ledger (in memory: after a restart they go soon). */
@@ -136,6 +143,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     return this.state ? summarize(this.state) : null;
   }
 
+  /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
+  bytesWrittenSinceStart(): number {
+    return this.bytesWritten;
+  }
+
   /** The owning client, for authorising subscribers. */
   owner(): string | null {
     return this.state?.spec.clientId ?? null;
@@ -145,6 +157,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   async inspect(limit = 50) {
     const s = this.state;
     if (!s) return null;
+    this.flush(); // shows every checkpoint decided so far
     return {
       summary: summarize(s),
       spec: JSON.parse(JSON.stringify(s.spec)) as JsonObject,
@@ -289,8 +302,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    * difference, checkpoint rows and events once rather than once per answer.
    *
    * When the answers start steps (`deferred`), the worker calls go out first and the write
-   * follows in the next turn: a write in the same turn would hold the calls behind its commit
-   * (the output gate), a full commit on every step's critical path. Nothing is lost by the
+   * follows in a later turn (FLUSH_DELAY_MS, or with the next commit): a write in the same turn
+   * would hold the calls behind its commit (the output gate), a full commit on every step's
+   * critical path. Nothing is lost by the
    * order: the answers are idempotent replies to effects sent under the attempt's keys, so an
    * actor that stops before the write sends the same round again from its last checkpoint,
    * gets the same answers (the pool's lease and the ledger's hold are already recorded there)
@@ -312,7 +326,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
           return;
         }
         void this.drive();
-      }, 0);
+      }, FLUSH_DELAY_MS);
       return;
     }
     const next = this.state!;
@@ -372,6 +386,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.lastDriveFailed = false;
     } catch (error) {
       this.lastDriveFailed = true;
+      // A stub that threw may be broken: the next round makes new ones.
+      this.ledgerStub = null;
+      this.poolStubs.clear();
       log("error", "pipeline driver failed; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
     } finally {
       this.driving = false;
@@ -740,12 +757,15 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   // ---- peers ----------------------------------------------------------------------------------
 
+  /** Stubs are kept for the object's life (creating one per call costs), and dropped after a failed round. */
   private ledger() {
-    return this.env.ClientLedger.getByName(this.state!.spec.clientId);
+    return (this.ledgerStub ??= this.env.ClientLedger.getByName(this.state!.spec.clientId));
   }
 
   private pool(worker: string) {
-    return this.env.ResourcePool.getByName(worker);
+    let stub = this.poolStubs.get(worker);
+    if (!stub) this.poolStubs.set(worker, (stub = this.env.ResourcePool.getByName(worker)));
+    return stub;
   }
 
   // ---- live ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
-import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
+import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import {
   configure, effectivePriority, emptyPool, estimateWaitMs, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
   type Lease, type Notification, type PoolConfig, type PoolState, type ReserveAnswer,
@@ -31,7 +31,7 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
 
 const DEFAULT_CONFIG: PoolConfig = { maxConcurrent: 4, queueLimit: 100, leaseTtlMs: 60_000, defaultDurationMs: 1_000 };
 const MAX_DELIVERY_ATTEMPTS = 12;
-/** How long a released key is remembered (late duplicates arrive within seconds). */
+/** How long a tombstone is remembered (late duplicates arrive within seconds). */
 const RELEASED_TTL_MS = 24 * 3600_000;
 
 /**
@@ -45,6 +45,8 @@ export class ResourcePool extends Server<Env> {
   static override options = { hibernate: true };
 
   private state!: PoolState;
+  /** Keys whose release found no lease (the `released` table, in memory): their late reserve is refused. */
+  private readonly tombstones = new Map<string, number>();
   private events!: EventLog;
   private readonly clock: AlarmClock;
 
@@ -60,6 +62,8 @@ export class ResourcePool extends Server<Env> {
 
   private async start(): Promise<void> {
     migrate(this.store, POOL_MIGRATIONS, Date.now());
+    this.forgetTombstones(Date.now());
+    for (const r of rows<{ key: string; at: number }>(this.store, `SELECT key, at FROM released`)) this.tombstones.set(r.key, r.at);
     this.events = new EventLog(this.store);
     const row = first<{ state: string }>(this.store, `SELECT state FROM pool WHERE id = 1`);
     if (row) {
@@ -120,15 +124,13 @@ export class ResourcePool extends Server<Env> {
    */
   private runOps(ops: readonly PoolOp[]): PoolOpAnswer[] {
     const now = Date.now();
-    const reserveKeys = ops.flatMap((o) => (o.op === "reserve" ? [o.request.key] : []));
-    const released = new Set(reserveKeys.length === 0 ? [] : rowsIn<{ key: string }>(this.store, (list) => `SELECT key FROM released WHERE key IN (${list})`, reserveKeys).map((r) => r.key));
     let state = this.state;
     const notes: Notification[] = [];
     const events: { type: string; payload: JsonObject }[] = [];
     const newlyReleased: string[] = [];
     const answers: PoolOpAnswer[] = ops.map((o) => {
       if (o.op === "reserve") {
-        const r = reserve(state, o.request, now, released.has(o.request.key));
+        const r = reserve(state, o.request, now, this.tombstones.has(o.request.key));
         state = r.state;
         notes.push(...r.notes);
         const a = r.answer;
@@ -143,8 +145,13 @@ export class ResourcePool extends Server<Env> {
       // The release comes before the grants it made possible, in the log as in time.
       if (r.released) events.push({ type: "released", payload: { key: o.key, observed_ms: o.observedMs } });
       notes.push(...r.notes);
-      newlyReleased.push(o.key);
-      released.add(o.key);
+      // A release that found no lease overtook its reserve (or repeats one): remember the key so
+      // the reserve, arriving late, cannot take a slot. A lease's own release needs no tombstone:
+      // keys are per attempt, and a holder reserves a key before it ever releases it.
+      if (!r.released && !this.tombstones.has(o.key)) {
+        newlyReleased.push(o.key);
+        this.tombstones.set(o.key, now);
+      }
       return { released: r.released };
     });
     this.commit(state, notes, events, now, newlyReleased);
@@ -195,7 +202,7 @@ export class ResourcePool extends Server<Env> {
       if (state !== this.state) this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
       if (releasedKeys.length > 0) {
         insertRows(this.store, `INSERT OR IGNORE INTO released (key, at)`, releasedKeys.map((k) => [k, now]));
-        if (state.stats.granted % 100 === 0) this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
+        if (this.tombstones.size % 100 === 0) this.forgetTombstones(now);
       }
       // The commands' own events first (releases, expiries), then the grants they made possible:
       // replaying the log must never show more in flight than there were.
@@ -219,6 +226,12 @@ export class ResourcePool extends Server<Env> {
       // The outbox is unchanged, so only the pool's own deadlines can have moved earlier.
       this.clock.keepEarliest(nextDue(state));
     }
+  }
+
+  /** Drops tombstones older than RELEASED_TTL_MS. */
+  private forgetTombstones(now: number): void {
+    this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
+    for (const [key, at] of this.tombstones) if (at < now - RELEASED_TTL_MS) this.tombstones.delete(key);
   }
 
   /** Delivers due notifications; failures are retried with backoff by the alarm. */

@@ -153,8 +153,8 @@ function fill(s: PoolState, now: number): { state: PoolState; notes: Notificatio
 }
 
 /**
- * Asks for a slot. Idempotent by key. `alreadyReleased` says the key's work gave its slot back
- * before (the shell keeps released keys): a late duplicate must not take a slot again.
+ * Asks for a slot. Idempotent by key. `alreadyReleased` says a release for the key came first
+ * (the shell keeps those keys): the reserve arrived late and must not take a slot.
  */
 export function reserve(
   s: PoolState, req: { key: string; pipelineId: string; priority: number; maxWaitMs: number }, now: number, alreadyReleased = false,
@@ -194,7 +194,7 @@ export function renew(s: PoolState, key: string, now: number): { state: PoolStat
 /**
  * Gives a slot back (or a queue place up), recording how long the work took, and grants the
  * freed slot to the next waiter. Idempotent: releasing an unknown key changes nothing here
- * (the shell remembers every released key, so a reserve that arrives late cannot take a slot).
+ * (the shell remembers such keys, so a reserve that arrives late cannot take a slot).
  */
 export function release(s: PoolState, key: string, observedMs: number | null, now: number): { state: PoolState; notes: Notification[]; released: boolean } {
   const lease = s.leases.find((l) => l.key === key);
