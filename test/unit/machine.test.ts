@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  backoffMs, cancel, cleanupDone, createPipeline, isTerminal, onCapacity, onHold, onResult, onTimers, pause, plan,
+  backoffMs, cancel, cleanupDone, createPipeline, currentKey, isTerminal, needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onResult,
+  onTimers, pause, plan, toHoldAhead,
   PIPELINE_TRANSITIONS, resume, retryFrom, start, STEP_TRANSITIONS, TransitionError, validateSpec,
   type PipelineSpec, type PipelineState,
 } from "../../src/actors/pipeline/machine";
@@ -21,7 +22,8 @@ function spec(): PipelineSpec {
 type Event =
   | { e: "hold"; ok: boolean } | { e: "capacity"; answer: "granted" | "queued" | "rejected" }
   | { e: "result"; ok: boolean; kind: "transient" | "fatal" | "retry_after" } | { e: "time"; ms: number }
-  | { e: "pause" } | { e: "resume" } | { e: "cancel" } | { e: "retry" } | { e: "cleanup" };
+  | { e: "pause" } | { e: "resume" } | { e: "cancel" } | { e: "retry" } | { e: "cleanup" }
+  | { e: "aheadSend" } | { e: "aheadLand"; ok: boolean } | { e: "aheadLost" };
 
 const eventArb: fc.Arbitrary<Event> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ e: fc.constant("hold" as const), ok: fc.constantFrom(true, true, true, true, false) }) },
@@ -29,6 +31,7 @@ const eventArb: fc.Arbitrary<Event> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ e: fc.constant("result" as const), ok: fc.boolean(), kind: fc.constantFrom("transient" as const, "fatal" as const, "retry_after" as const) }) },
   { weight: 2, arbitrary: fc.record({ e: fc.constant("time" as const), ms: fc.integer({ min: 0, max: 2_000 }) }) },
   { weight: 1, arbitrary: fc.constantFrom({ e: "pause" as const }, { e: "resume" as const }, { e: "cancel" as const }, { e: "retry" as const }, { e: "cleanup" as const }) },
+  { weight: 2, arbitrary: fc.oneof(fc.constant({ e: "aheadSend" as const }), fc.record({ e: fc.constant("aheadLand" as const), ok: fc.constantFrom(true, true, false) }), fc.constant({ e: "aheadLost" as const })) },
 );
 
 function legalStep(from: string, to: string): boolean {
@@ -64,6 +67,7 @@ describe("pipeline state machine", () => {
             case "cancel": s = cancel(s, now); break;
             case "cleanup": if (s.cleanup[0]) s = cleanupDone(s, s.cleanup[0]); break;
             case "retry": s = retryFrom(s, "b", now); break;
+            case "aheadSend": case "aheadLand": case "aheadLost": break;
           }
         } catch (error) {
           // Only retry-from-a-step may be refused, and only with a typed error in a state that forbids it.
@@ -86,6 +90,90 @@ describe("pipeline state machine", () => {
         if (isTerminal(s.status)) expect(s.steps.every((st) => !st.held)).toBe(true);
       }
     }), { numRuns: 300 });
+  });
+
+  it("property: no hold is left at the ledger, whatever lands when (holds ahead in flight across cancel, pause, retry)", () => {
+    fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (events, random) => {
+      let now = 0;
+      let s: PipelineState = plan(start(createPipeline(spec(), now), now), now);
+      // The ledger, as a model: keys held, and keys released (a hold landing on one is refused).
+      const held = new Set<string>();
+      const dead = new Set<string>();
+      let inFlight: { stepId: string; key: string }[] | null = null;
+      const land = (ok: boolean) => {
+        if (!inFlight) return;
+        const answers = inFlight.map((a) => ({ ...a, ok: ok && !dead.has(a.key) }));
+        for (const a of answers) if (a.ok) held.add(a.key);
+        s = onHeldAhead(s, answers);
+        inFlight = null;
+      };
+      const drain = () => {
+        while (s.cleanup[0]) {
+          const c = s.cleanup[0];
+          if (c.kind !== "release_capacity") { held.delete(c.key); if (c.kind === "release_hold") dead.add(c.key); }
+          s = cleanupDone(s, c);
+        }
+      };
+      for (const ev of events) {
+        try {
+          const waitingBudget = s.steps.find((st) => st.status === "waiting_budget");
+          const waitingCapacity = s.steps.find((st) => st.status === "waiting_capacity");
+          const running = s.steps.find((st) => st.status === "running");
+          switch (ev.e) {
+            case "aheadSend": if (!inFlight && needsHoldAhead(s)) inFlight = toHoldAhead(s).map((st) => ({ stepId: st.id, key: nextKey(s, st) })); break;
+            case "aheadLand": land(ev.ok); break;
+            // The holds land at the ledger but the answer is lost (the actor crashed): the state
+            // must still release them on its own (it never learns they were placed).
+            case "aheadLost":
+              if (inFlight) {
+                for (const a of inFlight) if (!dead.has(a.key)) held.add(a.key);
+                inFlight = null;
+                if (needsHoldAhead(s)) s = cancel(s, now);
+              }
+              break;
+            case "hold":
+              if (waitingBudget) {
+                const key = currentKey(s, waitingBudget);
+                const ok = ev.ok && !dead.has(key);
+                if (ok) held.add(key);
+                s = onHold(s, waitingBudget.id, { ok, available: 0 }, now);
+              }
+              break;
+            case "capacity":
+              if (waitingCapacity) s = onCapacity(s, waitingCapacity.id, ev.answer === "queued" ? { status: "queued", position: 1, etaMs: 5 } : ev.answer === "granted" ? { status: "granted" } : { status: "rejected", reason: "queue_full" }, now, random);
+              break;
+            case "result":
+              if (running) s = onResult(s, running.id, running.attempt, ev.ok
+                ? { ok: true, output: { n: 1 }, costMicros: 5, durationMs: 1, tokensIn: 0, tokensOut: 0 }
+                : { ok: false, error: { kind: ev.kind, code: "x", message: "x", retryAfterMs: 7 }, costMicros: 1, durationMs: 1 }, "ref", now, random);
+              break;
+            case "time": now += ev.ms; s = onTimers(s, now, () => random); break;
+            case "pause": s = pause(s, now); break;
+            case "resume": s = resume(s, now); break;
+            case "cancel": s = cancel(s, now); break;
+            case "cleanup": if (s.cleanup[0]) { const c = s.cleanup[0]; if (c.kind !== "release_capacity") { held.delete(c.key); if (c.kind === "release_hold") dead.add(c.key); } s = cleanupDone(s, c); } break;
+            case "retry": s = retryFrom(s, "b", now); break;
+          }
+        } catch (error) {
+          expect(error).toBeInstanceOf(TransitionError);
+          continue;
+        }
+        // Every key the ledger holds is owned: by a step (its current or, pending, its next
+        // attempt), by an abandoned call, or by owed cleanup.
+        for (const key of held) {
+          const owned = s.steps.some((st) => st.held && (st.status === "pending" ? nextKey(s, st) : currentKey(s, st)) === key)
+            || s.steps.some((st) => st.status === "running" && currentKey(s, st) === key)
+            || s.abandoned.some((a) => a.key === key) || s.cleanup.some((c) => c.key === key);
+          expect(owned, `hold ${key} leaked`).toBe(true);
+        }
+      }
+      // The end: everything lands, the pipeline is cancelled, abandoned calls time out, cleanup runs.
+      land(true);
+      s = cancel(s, now);
+      s = onTimers(s, now + 1_000_000, () => random);
+      drain();
+      expect([...held]).toEqual([]);
+    }), { numRuns: 500 });
   });
 
   it("backs off with full jitter, bounded by the cap", () => {

@@ -238,21 +238,30 @@ export function needsHoldAhead(s: PipelineState): boolean {
   return !s.heldAhead && (s.status === "running" || s.status === "queued");
 }
 
-/** The ledger's answers to the holds placed ahead (step id and whether it is held). */
-export function onHeldAhead(s: PipelineState, answers: readonly { stepId: string; ok: boolean }[]): PipelineState {
+/**
+ * The ledger's answers to the holds placed ahead (step id, the key held, whether it is held). A
+ * hold that lands after its step moved on (the pipeline ended while the round was in flight) is
+ * given back, if `dropHeldAhead` has not released it already.
+ */
+export function onHeldAhead(s: PipelineState, answers: readonly { stepId: string; key: string; ok: boolean }[]): PipelineState {
   let state: PipelineState = { ...s, heldAhead: true };
   for (const a of answers) {
-    state = withStep(state, a.stepId, (st) => (a.ok && st.status === "pending" && !st.held ? { ...st, held: true } : st));
+    if (!a.ok) continue;
+    const st = state.steps.find((x) => x.id === a.stepId)!;
+    if (st.status === "pending" && !st.held && nextKey(state, st) === a.key) state = withStep(state, a.stepId, (x) => ({ ...x, held: true }));
+    else if (!state.cleanup.some((c) => c.kind === "release_hold" && c.key === a.key)) state = { ...state, cleanup: [...state.cleanup, { kind: "release_hold", key: a.key }] };
   }
   return state;
 }
 
 /**
  * A pending step's hold ahead, given up (the step is skipped): released, and the attempt number
- * it was placed for is used up, since the ledger never holds a released key again.
+ * it was placed for is used up, since the ledger never holds a released key again. While the
+ * round that holds ahead may still be in flight (`heldAhead` false), it is released anyway: a
+ * release that overtakes its hold makes the ledger refuse the hold when it lands.
  */
 function dropHeldAhead(s: PipelineState, st: StepState, cleanup: Cleanup[]): StepState {
-  if (st.status !== "pending" || !st.held) return st;
+  if (st.status !== "pending" || !(st.held || !s.heldAhead)) return st;
   cleanup.push({ kind: "release_hold", key: nextKey(s, st) });
   return { ...st, held: false, attempt: st.attempt + 1 };
 }

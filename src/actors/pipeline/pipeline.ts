@@ -471,15 +471,16 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       }
     }
     // Once per run, with the first step's: budget held ahead for every pending step.
-    const ahead = toHoldAhead(s, roundHolds).map((step) => ({
-      stepId: step.id, i: ledgerOps.push({ type: "hold", key: nextKey(s, step), amount: specOf(s, step.id).estimateMicros }) - 1,
-    }));
+    const ahead = toHoldAhead(s, roundHolds).map((step) => {
+      const key = nextKey(s, step);
+      return { stepId: step.id, key, i: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
+    });
     if (needsHoldAhead(s)) {
       apply.push(({ ledger }) => {
-        const answers = ahead.map(({ stepId, i }) => {
+        const answers = ahead.map(({ stepId, key, i }) => {
           const r = ledger[i]!;
           if (r.status === "rejected") throw new Error(`ledger refused hold: ${r.message}`);
-          return { stepId, ok: r.status === "ok" };
+          return { stepId, key, ok: r.status === "ok" };
         });
         this.commit(onHeldAhead(this.state!, answers), "held_ahead");
       });
