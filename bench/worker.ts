@@ -12,10 +12,11 @@ import { Server } from "partyserver";
 import app from "../src/index";
 import type { PipelineSpec } from "../src/actors/pipeline";
 import type { Handshake, WorkerResult } from "../src/workers/contract";
+import type { PoolOp } from "../src/actors/resource-pool";
 
 export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker } from "../src/index";
 
-type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty>; BenchProbe: DurableObjectNamespace<BenchProbe> };
+type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty>; BenchProbe: DurableObjectNamespace<BenchProbe>; BenchProtocol: DurableObjectNamespace<BenchProtocol> };
 
 const NOOP_SCRIPT = { mode: "succeed", count: false, cost_micros: 1 } as const;
 
@@ -64,6 +65,55 @@ export class BenchProbe extends DurableObject<BenchEnv> {
         pool.batch([{ op: "release", key: `q-${tag}-${i - 1}`, observedMs: 1 }, { op: "reserve", request: { key: `q-${tag}-${i}`, pipelineId: "x", priority: 0, maxWaitMs: 1000 } }]),
       ])),
     };
+  }
+}
+
+/**
+ * What a per-step reservation costs at least: a pipeline of no-op steps run inside one object,
+ * with, before each step, nothing (`floor`), an RPC to a second object that writes nothing
+ * (`rpc`), an RPC whose callee writes one row (`remote_write`: the cheapest durable reservation
+ * there can be), or the real ResourcePool round the PipelineActor makes (`pool`: release the
+ * previous step's slot, reserve this one). Returns the median time of `runs` pipelines.
+ */
+export class BenchProtocol extends DurableObject<BenchEnv> {
+  async run(variant: string, steps: number, runs: number): Promise<number> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS cp (step INTEGER PRIMARY KEY, result TEXT NOT NULL)`);
+    const pool = this.env.ResourcePool.getByName("bench-noop");
+    const peer = this.env.BenchProtocol.getByName("peer");
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const tag = `${variant}-${steps}-${r}-${Date.now()}`;
+      const t0 = performance.now();
+      for (let i = 1; i <= steps; i++) {
+        const key = `${tag}:s${i}`;
+        if (variant === "rpc") await peer.ping();
+        if (variant === "remote_write") await peer.write(key);
+        if (variant === "pool") {
+          const ops: PoolOp[] = i > 1 ? [{ op: "release", key: `${tag}:s${i - 1}`, observedMs: 1 }] : [];
+          await pool.batch([...ops, { op: "reserve", request: { key, pipelineId: tag, priority: 0, maxWaitMs: 1000 } }]);
+        }
+        const result: WorkerResult = await this.ctx.exports.ScriptedWorker.execute(handshake(tag, i));
+        sql.exec(`INSERT OR REPLACE INTO cp (step, result) VALUES (?, ?)`, i, JSON.stringify(result));
+      }
+      if (variant === "pool") await pool.release(`${tag}:s${steps}`, 1);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)]!;
+  }
+
+  ping(): number {
+    return 1;
+  }
+
+  private hasTable = false;
+
+  write(key: string): number {
+    if (!this.hasTable) this.ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS w (k TEXT PRIMARY KEY)`);
+    this.hasTable = true;
+    this.ctx.storage.sql.exec(`INSERT OR REPLACE INTO w (k) VALUES (?)`, key);
+    return 1;
   }
 }
 
@@ -216,6 +266,20 @@ export default {
           two_ledger_parallel: await time((i) => Promise.all([ledger.hold(`t-${tag}-${i}`, 1), ledger.hold(`u-${tag}-${i}`, 1)])),
         },
       });
+    }
+    if (url.pathname === "/bench/protocol" && request.method === "POST") {
+      // Per-step cost of each variant inside one object: slope of the median over 1, 5 and 20 steps.
+      const { runs } = (await request.json()) as { runs: number };
+      const out: Record<string, number> = {};
+      for (const variant of ["floor", "rpc", "remote_write", "pool"]) {
+        const stub = env.BenchProtocol.getByName(`protocol-${variant}-${Date.now()}`);
+        const m = [await stub.run(variant, 1, runs), await stub.run(variant, 5, runs), await stub.run(variant, 20, runs)];
+        const xs = [1, 5, 20];
+        const mx = 26 / 3;
+        const my = (m[0]! + m[1]! + m[2]!) / 3;
+        out[variant] = xs.reduce((n, x, i) => n + (x - mx) * (m[i]! - my), 0) / xs.reduce((n, x) => n + (x - mx) ** 2, 0);
+      }
+      return Response.json({ per_step_ms: out });
     }
     if (url.pathname === "/bench/crash" && request.method === "POST") {
       const { id } = (await request.json()) as { id: string };

@@ -101,8 +101,12 @@ async function main() {
     const crashes = [];
     for (let i = 0; i < CRASHES; i++) crashes.push((await post("/bench/crash", { id: id("crash") })).resumed_ms);
 
+    // What a per-step reservation costs at least, measured inside one object (see BenchProtocol).
+    const protocol = (await post("/bench/protocol", { runs: quick ? 5 : 15 })).per_step_ms;
+
     const results = {
       date: new Date().toISOString(), node: process.version, quick,
+      protocol_per_step_ms_inside_an_object: protocol,
       per_step_overhead_ms: perStep, median_latency_by_steps_ms: medians,
       latency_5_steps_ms: Object.fromEntries(MODES.map((m) => [m, { p50: percentile(lat[m], 50), p99: percentile(lat[m], 99) }])),
       pipelines_per_second: throughput,
@@ -137,6 +141,7 @@ async function main() {
     console.log(`\n${line(rows[0])}\n| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
     for (const r of rows.slice(1)) console.log(line(r));
     console.log(`\nratios: actor/workflow per step ${f(results.ratios.actor_vs_workflow_per_step)}, actor/floor per step ${f(results.ratios.actor_vs_floor_per_step)}, actor/workflow throughput at 16 ${f(results.ratios.actor_vs_workflow_throughput_16)}`);
+    console.log(`\nper step inside one object (ms): ${Object.entries(protocol).map(([k, v]) => `${k} ${f(Number(v))}`).join(", ")}`);
     for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
     mkdirSync("bench/out", { recursive: true });
     writeFileSync("bench/out/results.json", JSON.stringify({ ...results, targets: Object.fromEntries(targets) }, null, 2));
