@@ -159,9 +159,10 @@ describe("pipeline state machine", () => {
           continue;
         }
         // Every key the ledger holds is owned: by a step (its current or, pending, its next
-        // attempt), by an abandoned call, or by owed cleanup.
+        // attempt; while the round that holds ahead is unanswered, any pending step's next key,
+        // which that round sends again or an ending releases), by an abandoned call, or by owed cleanup.
         for (const key of held) {
-          const owned = s.steps.some((st) => st.held && (st.status === "pending" ? nextKey(s, st) : currentKey(s, st)) === key)
+          const owned = s.steps.some((st) => (st.status === "pending" ? (st.held || !s.heldAhead) && nextKey(s, st) : st.held && currentKey(s, st)) === key)
             || s.steps.some((st) => st.status === "running" && currentKey(s, st) === key)
             || s.abandoned.some((a) => a.key === key) || s.cleanup.some((c) => c.key === key);
           expect(owned, `hold ${key} leaked`).toBe(true);
