@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  createPipeline, nextTimer, onCapacity, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
+  createPipeline, currentKey, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
   type PipelineSpec, type PipelineState,
 } from "../../src/actors/pipeline/machine";
 
@@ -73,5 +73,21 @@ describe("state machine: review findings", () => {
     // A fatal failure on the primary moves to the fallback again: retries counted from the retry.
     expect(s.status).toBe("running");
     expect(s.steps[0]!.workerIndex).toBe(1);
+  });
+
+  it("a step that became ready while its hold ahead was in flight takes the hold (it is not released and refused)", () => {
+    // a is optional with one attempt and one worker: the pool's refusal fails it for good, and b
+    // (which needs only a to be done) becomes ready before the holds ahead are answered.
+    const sp = spec();
+    const a = { ...sp.steps[0]!, workers: [sp.steps[0]!.workers[0]!], optional: true, retry: { maxAttempts: 1, baseMs: 10, capMs: 10 } };
+    const b = { ...a, id: "b", optional: false, dependsOn: ["a"] };
+    let s = started({ ...sp, steps: [a, b] });
+    s = onCapacity(held(s), "a", { status: "rejected", reason: "queue_full" }, 0, 0);
+    expect(s.steps.map((st) => st.status)).toEqual(["failed", "waiting_budget"]);
+    const key = currentKey(s, s.steps[1]!);
+    expect(key).toBe("p:b:1");
+    s = onHeldAhead(s, [{ stepId: "b", key, ok: true }], 0);
+    expect(s.steps[1]).toMatchObject({ status: "waiting_capacity", held: true });
+    expect(s.cleanup.filter((c) => c.kind === "release_hold")).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ describe("pipeline state machine", () => {
         if (!inFlight) return;
         const answers = inFlight.map((a) => ({ ...a, ok: ok && !dead.has(a.key) }));
         for (const a of answers) if (a.ok) held.add(a.key);
-        s = onHeldAhead(s, answers);
+        s = onHeldAhead(s, answers, now);
         inFlight = null;
       };
       const drain = () => {

@@ -240,16 +240,24 @@ export function needsHoldAhead(s: PipelineState): boolean {
 
 /**
  * The ledger's answers to the holds placed ahead (step id, the key held, whether it is held). A
- * hold that lands after its step moved on (the pipeline ended while the round was in flight) is
+ * step that became ready while the round was in flight (an earlier step failed for good, say)
+ * takes its hold as its own; a hold that lands after its step moved on (the pipeline ended) is
  * given back, if `dropHeldAhead` has not released it already.
  */
-export function onHeldAhead(s: PipelineState, answers: readonly { stepId: string; key: string; ok: boolean }[]): PipelineState {
+export function onHeldAhead(s: PipelineState, answers: readonly { stepId: string; key: string; ok: boolean }[], now: number): PipelineState {
   let state: PipelineState = { ...s, heldAhead: true };
   for (const a of answers) {
     if (!a.ok) continue;
     const st = state.steps.find((x) => x.id === a.stepId)!;
-    if (st.status === "pending" && !st.held && nextKey(state, st) === a.key) state = withStep(state, a.stepId, (x) => ({ ...x, held: true }));
-    else if (!state.cleanup.some((c) => c.kind === "release_hold" && c.key === a.key)) state = { ...state, cleanup: [...state.cleanup, { kind: "release_hold", key: a.key }] };
+    if (st.status === "pending" && !st.held && nextKey(state, st) === a.key) {
+      state = withStep(state, a.stepId, (x) => ({ ...x, held: true }));
+    } else if (st.status === "waiting_budget" && !st.held && currentKey(state, st) === a.key) {
+      state = onHold(state, a.stepId, { ok: true }, now);
+    } else if (st.held && (st.status === "pending" ? nextKey(state, st) : currentKey(state, st)) === a.key) {
+      // Already held under this key.
+    } else if (!state.cleanup.some((c) => c.kind === "release_hold" && c.key === a.key)) {
+      state = { ...state, cleanup: [...state.cleanup, { kind: "release_hold", key: a.key }] };
+    }
   }
   return state;
 }

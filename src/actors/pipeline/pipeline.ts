@@ -274,22 +274,16 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.staging.labels.push(label);
       return;
     }
-    const unsaved = this.takeUnsaved();
+    // What a round left unsaved is written with it (persist clears it once written).
+    const unsaved = this.unsaved;
     if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, label]);
     else this.persist(this.state, next, [label]);
   }
 
   /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
   private flush(): void {
-    const unsaved = this.takeUnsaved();
-    if (unsaved) this.persist(unsaved.before, this.state!, unsaved.labels);
-  }
-
-  /** Takes what is unsaved to write it; the flush timer, if set, still drives on after it. */
-  private takeUnsaved(): Staged | null {
     const unsaved = this.unsaved;
-    this.unsaved = null;
-    return unsaved;
+    if (unsaved) this.persist(unsaved.before, this.state!, unsaved.labels);
   }
 
   /** Starts a round of answers that will be persisted together (see `endStage`). */
@@ -346,6 +340,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       published = this.events.appendMany(diffEvents(before, next), now);
     });
     this.state = next;
+    // Written: nothing is unsaved any more (a failed write above leaves it to be written again).
+    this.unsaved = null;
     if (isTerminal(next.status)) for (const done of [...this.endWaiters]) done();
     for (const message of published) {
       const text = JSON.stringify(message);
@@ -407,8 +403,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     this.flush();
     // The D1 row that lists the run goes alongside the first round, not before it.
     if (!this.state.registered) this.registration ??= this.register()
-      .catch((error: unknown) => log("warn", "pipeline not registered yet; the alarm retries", { pipeline_id: this.name, ...describeError(error) }))
-      .finally(() => { this.registration = null; });
+      .catch((error: unknown) => {
+        this.lastDriveFailed = true;
+        log("warn", "pipeline not registered yet; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
+      })
+      .finally(() => { this.registration = null; this.scheduleNextAlarm(); });
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     const s = this.state;
     const now = Date.now();
@@ -482,7 +481,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
           if (r.status === "rejected") throw new Error(`ledger refused hold: ${r.message}`);
           return { stepId, key, ok: r.status === "ok" };
         });
-        this.commit(onHeldAhead(this.state!, answers), "held_ahead");
+        this.commit(onHeldAhead(this.state!, answers, Date.now()), "held_ahead");
       });
     }
     const sendSettlements = settlements.length > 0 && (ledgerOps.length > 0 || this.settlementsDue(now));
@@ -674,7 +673,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
         st.status === "succeeded" ? 1 : 0, st.outputRef, st.error?.message ?? st.skippedReason)),
     ];
     await db.batch(statements);
-    this.commit({ ...s, historyWritten: true }, "history");
+    // Anything that changed meanwhile (a late answer's cost) is written by the next round.
+    if (this.state === s) this.commit({ ...s, historyWritten: true }, "history");
+    else this.again = true;
   }
 
   // ---- time ---------------------------------------------------------------------------------
@@ -716,7 +717,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (!this.state) return null;
     const timer = nextTimer(this.state);
     this.settlementsDue(Date.now());
-    const settle = this.settlementsOwedSince === null ? null : this.settlementsOwedSince + SETTLE_BATCH_MS;
+    // After a failed round, owed settlements wait EFFECT_RETRY_MS like every other effect.
+    const settle = this.settlementsOwedSince === null ? null
+      : Math.max(this.settlementsOwedSince + SETTLE_BATCH_MS, this.lastDriveFailed ? Date.now() + EFFECT_RETRY_MS : 0);
     return timer === null ? settle : settle === null ? timer : Math.min(timer, settle);
   }
 

@@ -47,6 +47,7 @@ export class ResourcePool extends Server<Env> {
   private state!: PoolState;
   /** Keys whose release found no lease (the `released` table, in memory): their late reserve is refused. */
   private readonly tombstones = new Map<string, number>();
+  private tombstonesPrunedAt = 0;
   private events!: EventLog;
   private readonly clock: AlarmClock;
 
@@ -202,7 +203,7 @@ export class ResourcePool extends Server<Env> {
       if (state !== this.state) this.store.exec(`UPDATE pool SET state = ? WHERE id = 1`, JSON.stringify(state));
       if (releasedKeys.length > 0) {
         insertRows(this.store, `INSERT OR IGNORE INTO released (key, at)`, releasedKeys.map((k) => [k, now]));
-        if (this.tombstones.size % 100 === 0) this.forgetTombstones(now);
+        if (now - this.tombstonesPrunedAt > 3600_000) this.forgetTombstones(now);
       }
       // The commands' own events first (releases, expiries), then the grants they made possible:
       // replaying the log must never show more in flight than there were.
@@ -230,6 +231,7 @@ export class ResourcePool extends Server<Env> {
 
   /** Drops tombstones older than RELEASED_TTL_MS. */
   private forgetTombstones(now: number): void {
+    this.tombstonesPrunedAt = now;
     this.store.exec(`DELETE FROM released WHERE at < ?`, now - RELEASED_TTL_MS);
     for (const [key, at] of this.tombstones) if (at < now - RELEASED_TTL_MS) this.tombstones.delete(key);
   }
