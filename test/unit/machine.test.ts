@@ -40,35 +40,65 @@ function legalStep(from: string, to: string): boolean {
   return from === to || next(from).includes(to) || next(from).some((mid) => next(mid).includes(to));
 }
 
+/** The ledger as the hold-leak property models it: keys held, and keys released (a hold landing on one is refused). */
+interface LedgerModel { held: Set<string>; dead: Set<string> }
+
+/** A cleanup effect performed: the ledger model (if any) sees the settle or release. */
+function performCleanup(s: PipelineState, ledger?: LedgerModel): PipelineState {
+  const c = s.cleanup[0];
+  if (!c) return s;
+  if (ledger && c.kind !== "release_capacity") {
+    ledger.held.delete(c.key);
+    if (c.kind === "release_hold") ledger.dead.add(c.key);
+  }
+  return cleanupDone(s, c);
+}
+
+/**
+ * One answer or command applied to the first step it fits (`clock.now` moves on "time"); with a
+ * ledger model, the holds it answers are recorded there. The holds-ahead events are left to the
+ * caller.
+ */
+function applyEvent(s: PipelineState, ev: Event, clock: { now: number }, random: number, ledger?: LedgerModel): PipelineState {
+  const now = clock.now;
+  const waitingBudget = s.steps.find((st) => st.status === "waiting_budget");
+  const waitingCapacity = s.steps.find((st) => st.status === "waiting_capacity");
+  const running = s.steps.find((st) => st.status === "running");
+  switch (ev.e) {
+    case "hold": {
+      if (!waitingBudget) return s;
+      const key = currentKey(s, waitingBudget);
+      const ok = ev.ok && !ledger?.dead.has(key);
+      if (ok) ledger?.held.add(key);
+      return onHold(s, waitingBudget.id, { ok, available: 0 }, now);
+    }
+    case "capacity":
+      if (!waitingCapacity) return s;
+      return onCapacity(s, waitingCapacity.id, ev.answer === "queued" ? { status: "queued", position: 1, etaMs: 5 } : ev.answer === "granted" ? { status: "granted" } : { status: "rejected", reason: "queue_full" }, now, random);
+    case "result":
+      if (!running) return s;
+      return onResult(s, running.id, running.attempt, ev.ok
+        ? { ok: true, output: { n: 1 }, costMicros: 5, durationMs: 1, tokensIn: 0, tokensOut: 0 }
+        : { ok: false, error: { kind: ev.kind, code: "x", message: "x", retryAfterMs: 7 }, costMicros: 1, durationMs: 1 }, "ref", now, random);
+    case "time": clock.now += ev.ms; return onTimers(s, clock.now, () => random);
+    case "pause": return pause(s, now);
+    case "resume": return resume(s, now);
+    case "cancel": return cancel(s, now);
+    case "cleanup": return performCleanup(s, ledger);
+    case "retry": return retryFrom(s, "b", now);
+    case "aheadSend": case "aheadLand": case "aheadLost": return s;
+  }
+}
+
 describe("pipeline state machine", () => {
   it("property: random answers and commands only ever make legal transitions", () => {
     fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (events, random) => {
-      let now = 0;
-      let s: PipelineState = plan(start(createPipeline(spec(), now), now), now);
+      const clock = { now: 0 };
+      let s: PipelineState = plan(start(createPipeline(spec(), 0), 0), 0);
       for (const ev of events) {
         const before = s;
         try {
-          const waitingBudget = s.steps.find((st) => st.status === "waiting_budget");
-          const waitingCapacity = s.steps.find((st) => st.status === "waiting_capacity");
-          const running = s.steps.find((st) => st.status === "running");
-          switch (ev.e) {
-            case "hold": if (waitingBudget) s = onHold(s, waitingBudget.id, { ok: ev.ok, available: 0 }, now); break;
-            case "capacity":
-              if (waitingCapacity) s = onCapacity(s, waitingCapacity.id, ev.answer === "queued" ? { status: "queued", position: 1, etaMs: 5 } : ev.answer === "granted" ? { status: "granted" } : { status: "rejected", reason: "queue_full" }, now, random);
-              break;
-            case "result":
-              if (running) s = onResult(s, running.id, running.attempt, ev.ok
-                ? { ok: true, output: { n: 1 }, costMicros: 5, durationMs: 1, tokensIn: 0, tokensOut: 0 }
-                : { ok: false, error: { kind: ev.kind, code: "x", message: "x", retryAfterMs: 7 }, costMicros: 1, durationMs: 1 }, "ref", now, random);
-              break;
-            case "time": now += ev.ms; s = onTimers(s, now, () => random); break;
-            case "pause": s = pause(s, now); break;
-            case "resume": s = resume(s, now); break;
-            case "cancel": s = cancel(s, now); break;
-            case "cleanup": if (s.cleanup[0]) s = cleanupDone(s, s.cleanup[0]); break;
-            case "retry": s = retryFrom(s, "b", now); break;
-            case "aheadSend": case "aheadLand": case "aheadLost": break;
-          }
+          s = applyEvent(s, ev, clock, random);
         } catch (error) {
           // Only retry-from-a-step may be refused, and only with a typed error in a state that forbids it.
           expect(error).toBeInstanceOf(TransitionError);
@@ -94,31 +124,20 @@ describe("pipeline state machine", () => {
 
   it("property: no hold is left at the ledger, whatever lands when (holds ahead in flight across cancel, pause, retry)", () => {
     fc.assert(fc.property(fc.array(eventArb, { maxLength: 60 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (events, random) => {
-      let now = 0;
-      let s: PipelineState = plan(start(createPipeline(spec(), now), now), now);
-      // The ledger, as a model: keys held, and keys released (a hold landing on one is refused).
-      const held = new Set<string>();
-      const dead = new Set<string>();
+      const clock = { now: 0 };
+      let s: PipelineState = plan(start(createPipeline(spec(), 0), 0), 0);
+      const ledger: LedgerModel = { held: new Set(), dead: new Set() };
+      const { held, dead } = ledger;
       let inFlight: { stepId: string; key: string }[] | null = null;
       const land = (ok: boolean) => {
         if (!inFlight) return;
         const answers = inFlight.map((a) => ({ ...a, ok: ok && !dead.has(a.key) }));
         for (const a of answers) if (a.ok) held.add(a.key);
-        s = onHeldAhead(s, answers, now);
+        s = onHeldAhead(s, answers, clock.now);
         inFlight = null;
-      };
-      const drain = () => {
-        while (s.cleanup[0]) {
-          const c = s.cleanup[0];
-          if (c.kind !== "release_capacity") { held.delete(c.key); if (c.kind === "release_hold") dead.add(c.key); }
-          s = cleanupDone(s, c);
-        }
       };
       for (const ev of events) {
         try {
-          const waitingBudget = s.steps.find((st) => st.status === "waiting_budget");
-          const waitingCapacity = s.steps.find((st) => st.status === "waiting_capacity");
-          const running = s.steps.find((st) => st.status === "running");
           switch (ev.e) {
             case "aheadSend": if (!inFlight && needsHoldAhead(s)) inFlight = toHoldAhead(s).map((st) => ({ stepId: st.id, key: nextKey(s, st) })); break;
             case "aheadLand": land(ev.ok); break;
@@ -128,31 +147,10 @@ describe("pipeline state machine", () => {
               if (inFlight) {
                 for (const a of inFlight) if (!dead.has(a.key)) held.add(a.key);
                 inFlight = null;
-                if (needsHoldAhead(s)) s = cancel(s, now);
+                if (needsHoldAhead(s)) s = cancel(s, clock.now);
               }
               break;
-            case "hold":
-              if (waitingBudget) {
-                const key = currentKey(s, waitingBudget);
-                const ok = ev.ok && !dead.has(key);
-                if (ok) held.add(key);
-                s = onHold(s, waitingBudget.id, { ok, available: 0 }, now);
-              }
-              break;
-            case "capacity":
-              if (waitingCapacity) s = onCapacity(s, waitingCapacity.id, ev.answer === "queued" ? { status: "queued", position: 1, etaMs: 5 } : ev.answer === "granted" ? { status: "granted" } : { status: "rejected", reason: "queue_full" }, now, random);
-              break;
-            case "result":
-              if (running) s = onResult(s, running.id, running.attempt, ev.ok
-                ? { ok: true, output: { n: 1 }, costMicros: 5, durationMs: 1, tokensIn: 0, tokensOut: 0 }
-                : { ok: false, error: { kind: ev.kind, code: "x", message: "x", retryAfterMs: 7 }, costMicros: 1, durationMs: 1 }, "ref", now, random);
-              break;
-            case "time": now += ev.ms; s = onTimers(s, now, () => random); break;
-            case "pause": s = pause(s, now); break;
-            case "resume": s = resume(s, now); break;
-            case "cancel": s = cancel(s, now); break;
-            case "cleanup": if (s.cleanup[0]) { const c = s.cleanup[0]; if (c.kind !== "release_capacity") { held.delete(c.key); if (c.kind === "release_hold") dead.add(c.key); } s = cleanupDone(s, c); } break;
-            case "retry": s = retryFrom(s, "b", now); break;
+            default: s = applyEvent(s, ev, clock, random, ledger);
           }
         } catch (error) {
           expect(error).toBeInstanceOf(TransitionError);
@@ -170,9 +168,9 @@ describe("pipeline state machine", () => {
       }
       // The end: everything lands, the pipeline is cancelled, abandoned calls time out, cleanup runs.
       land(true);
-      s = cancel(s, now);
-      s = onTimers(s, now + 1_000_000, () => random);
-      drain();
+      s = cancel(s, clock.now);
+      s = onTimers(s, clock.now + 1_000_000, () => random);
+      while (s.cleanup[0]) s = performCleanup(s, ledger);
       expect([...held]).toEqual([]);
     }), { numRuns: 500 });
   });
