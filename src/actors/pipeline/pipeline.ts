@@ -11,9 +11,9 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, needsHoldAhead, nextKey, onHeldAhead, toHoldAhead, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, nextTimer, onCapacity,
-  onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey, stepInput, TransitionError,
-  withinPipelineBudget,
+  attemptKey, cancel, cleanupDone, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey,
+  stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
 import { PIPELINE_MIGRATIONS } from "./schema";
@@ -274,16 +274,19 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       this.staging.labels.push(label);
       return;
     }
-    // What a round left unsaved is written with it (persist clears it once written).
-    const unsaved = this.unsaved;
-    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, label]);
-    else this.persist(this.state, next, [label]);
+    this.write(next, [label]);
   }
 
   /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
   private flush(): void {
+    if (this.unsaved) this.write(this.state!, []);
+  }
+
+  /** Persists `next` from what is on disk: the state before an unsaved round, with its labels (persist clears it once written). */
+  private write(next: PipelineState, labels: readonly string[]): void {
     const unsaved = this.unsaved;
-    if (unsaved) this.persist(unsaved.before, this.state!, unsaved.labels);
+    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, ...labels]);
+    else this.persist(this.state, next, labels);
   }
 
   /** Starts a round of answers that will be persisted together (see `endStage`). */
@@ -298,12 +301,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    * When the answers start steps (`deferred`), the worker calls go out first and the write
    * follows in a later turn (FLUSH_DELAY_MS, or with the next commit): a write in the same turn
    * would hold the calls behind its commit (the output gate), a full commit on every step's
-   * critical path. Nothing is lost by the
-   * order: the answers are idempotent replies to effects sent under the attempt's keys, so an
-   * actor that stops before the write sends the same round again from its last checkpoint,
-   * gets the same answers (the pool's lease and the ledger's hold are already recorded there)
-   * and calls the worker again under the same key, which is the at-least-once the workers
-   * are built for. Every other effect writes what is unsaved first.
+   * critical path. Nothing is lost by the order: the answers are idempotent replies to effects
+   * sent under the attempt's keys, so an actor that stops before the write sends the same round
+   * again from its last checkpoint, gets the same answers (the pool's lease and the ledger's
+   * hold are already recorded there) and calls the worker again under the same key, which is
+   * the at-least-once the workers are built for. Every other effect writes what is unsaved first.
    */
   private endStage(deferred: boolean): void {
     const staged = this.staging;
@@ -497,23 +499,21 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       const answers: Answers = { settlements: ledger.slice(0, split), ledger: ledger.slice(split), pools: new Map(pools) };
       const failures: unknown[] = [];
       this.beginStage();
-      let startsSteps = false;
+      let started: StepState[] = [];
       try {
         for (const f of apply) {
           try { f(answers); } catch (error) { failures.push(error); }
         }
-        startsSteps = failures.length === 0 && this.toDispatch().length > 0;
+        if (failures.length === 0) started = this.toDispatch();
       } finally {
-        this.endStage(startsSteps);
+        this.endStage(started.length > 0);
       }
       if (failures.length > 0) throw failures[0];
+      for (const step of started) this.dispatch(step);
     }
+    // The rest (history, the next round) follows the write, in the flush timer's turn (see drive).
+    if (this.unsaved) return;
     for (const step of this.toDispatch()) this.dispatch(step);
-    if (this.unsaved) {
-      // The rest (history, the next round) follows the write, in the flush timer's turn.
-      this.again = true;
-      return;
-    }
     if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
     // Anything the answers made owed (a finished step's cleanup, the next step's hold) goes in the next round.
     if (this.owesEffects()) this.again = true;
@@ -541,15 +541,18 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
    * With holds placed ahead, a pipeline talks to its ledger about twice per run, not per step.
    */
   private settlementsDue(now: number): boolean {
+    const since = this.settlementsOwedAt(now);
+    if (since === null) return false;
     const s = this.state!;
-    if (!s.cleanup.some((c) => c.kind !== "release_capacity")) {
-      this.settlementsOwedSince = null;
-      return false;
-    }
-    this.settlementsOwedSince ??= now;
     // A hold given back (pause, cancel, a skipped step) frees money someone may be waiting for: at once.
     if (s.cleanup.some((c) => c.kind === "release_hold")) return true;
-    return isTerminal(s.status) || now - this.settlementsOwedSince >= SETTLE_BATCH_MS;
+    return isTerminal(s.status) || now - since >= SETTLE_BATCH_MS;
+  }
+
+  /** Since when settlements have been owed (tracked in memory from the first time it is asked), or null. */
+  private settlementsOwedAt(now: number): number | null {
+    if (!this.state!.cleanup.some((c) => c.kind !== "release_capacity")) return (this.settlementsOwedSince = null);
+    return (this.settlementsOwedSince ??= now);
   }
 
   /** A pool's answer to a reserve; a grant that already arrived by call-back wins over "queued". */
@@ -716,10 +719,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private nextDue(): number | null {
     if (!this.state) return null;
     const timer = nextTimer(this.state);
-    this.settlementsDue(Date.now());
+    const since = this.settlementsOwedAt(Date.now());
     // After a failed round, owed settlements wait EFFECT_RETRY_MS like every other effect.
-    const settle = this.settlementsOwedSince === null ? null
-      : Math.max(this.settlementsOwedSince + SETTLE_BATCH_MS, this.lastDriveFailed ? Date.now() + EFFECT_RETRY_MS : 0);
+    const settle = since === null ? null : Math.max(since + SETTLE_BATCH_MS, this.lastDriveFailed ? Date.now() + EFFECT_RETRY_MS : 0);
     return timer === null ? settle : settle === null ? timer : Math.min(timer, settle);
   }
 
