@@ -54,6 +54,16 @@ describe("POST /orchestrate and GET /pipeline/:id", () => {
     expect((await call("GET", `/pipeline/${id}?wait_ms=30000`, { headers: apiKeyHeaders("basic") })).status).toBe(404);
   });
 
+  it("long-polls until the wait passes when the pipeline is still running, then answers its current state", async () => {
+    const started = await runDemo("premium", { template_parameters: { scripts: { collect: { mode: "hang", ms: 1_500 } } } });
+    const t0 = Date.now();
+    const res = await call("GET", `/pipeline/${started.body.pipeline.id}?wait_ms=200`, { headers: apiKeyHeaders("premium") });
+    expect(res.status).toBe(200);
+    expect(res.body.pipeline.status).toBe("running");
+    // It waited (a lower bound only: a slow machine cannot make it fail).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+  });
+
   it("answers 404 for another client's pipeline and keeps history scoped", async () => {
     const started = await runDemo("premium");
     const other = await call("GET", `/pipeline/${started.body.pipeline.id}`, { headers: apiKeyHeaders("basic") });
