@@ -24,8 +24,13 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // A local stand-in for the outside world (OpenAI-compatible API, feeds, an external worker).
+      globalSetup: ["./test/node/stub-server.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
+      // CommonJS packages whose require() of dual (ESM + CJS) packages workerd's module shim
+      // cannot follow: pre-bundled with esbuild, as wrangler bundles them for deployment.
+      deps: { optimizer: { ssr: { enabled: true, include: ["@rowanmanning/feed-parser"] } } },
     },
   };
 });

@@ -1,14 +1,15 @@
 /**
- * The AI Factory script: the router Worker's fetch handler and every Durable Object class.
- * Worker entrypoints join this file as they are built.
+ * The AI Factory script: the router Worker's fetch handler, every Durable Object class and every
+ * step worker as a named entrypoint.
  */
 import { ClientLedger } from "./actors/client-ledger";
 import { PipelineActor } from "./actors/pipeline";
 import { ResourcePool } from "./actors/resource-pool";
 import { router } from "./router";
+import { ContentClassifier, FeedFetcher, ReportBuilder, RssLibrarian } from "./workers/entrypoints";
 import { ScriptedWorker } from "./workers/scripted";
 
-export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker };
+export { ClientLedger, ContentClassifier, FeedFetcher, PipelineActor, ReportBuilder, ResourcePool, RssLibrarian, ScriptedWorker };
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),

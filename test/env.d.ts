@@ -8,3 +8,8 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  /** From test/node/stub-server.ts (globalSetup): the local stand-in for the outside world. */
+  export interface ProvidedContext { stubOrigin: string }
+}

@@ -15,7 +15,8 @@ async function headersFor(route: Route): Promise<Record<string, string>> {
 /** A concrete path for a route pattern, with ids the admin can see. */
 function concretePath(route: Route): string {
   return route.path.replace(":id", "client_demo_basic").replace(":keyId", "key_demo_basic")
-    .replace(":worker", "scripted").replace(":client", "client_demo_basic");
+    .replace(":worker", "scripted").replace(":client", "client_demo_basic")
+    .replace(":name", "rss-librarian").replace(":provider", "openai").replace(":model", "gpt-4o-mini");
 }
 
 const bodyRoutes = routes.filter((r) => r.schemas.body);

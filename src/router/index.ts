@@ -1,6 +1,7 @@
 import type { Route } from "./define";
 import { buildRouter } from "./router";
 import { adminActorRoutes } from "./routes/admin-actors";
+import { aiRoutes } from "./routes/ai";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { devRoutes } from "./routes/dev";
@@ -9,6 +10,7 @@ import { orchestrateRoutes } from "./routes/orchestrate";
 import { publicRoutes } from "./routes/public";
 import { requestRoutes } from "./routes/requests";
 import { templateRoutes } from "./routes/templates";
+import { workerRoutes } from "./routes/workers";
 
 /** Every HTTP route, by area. `/help` is generated from this list. */
 export const routes: readonly Route[] = [
@@ -19,6 +21,8 @@ export const routes: readonly Route[] = [
   ...templateRoutes,
   ...orchestrateRoutes,
   ...adminActorRoutes,
+  ...aiRoutes,
+  ...workerRoutes,
   ...liveRoutes,
   ...devRoutes,
 ];

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
 
-/** Where a value came from, used as the first segment of every error path (`body.email`). */
-export type InputPart = "body" | "query" | "params";
+/** Where a value came from (an HTTP part, or a worker's input or output), the first segment of every error path (`body.email`). */
+export type InputPart = "body" | "query" | "params" | "input" | "output";
 
 /** One problem with the input: the dotted field path and what rule it broke. */
 export interface FieldIssue { field: string; rule: string; message: string }

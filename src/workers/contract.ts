@@ -18,10 +18,14 @@ export interface Handshake {
 /** How a failure should be treated: retry with backoff, retry after a given time, or never. */
 export type FailureKind = "transient" | "retry_after" | "fatal";
 
-/** A worker's answer. */
+/**
+ * A worker's answer. `metadata` (from the shared harness) names the worker chain (current and
+ * next workers), the AI engines and calls behind the answer, and whether it was replayed for a
+ * duplicate delivery; the actor keeps it with the step's result.
+ */
 export type WorkerResult =
-  | { ok: true; output: JsonObject; cost_micros: number; duration_ms: number; usage: { input_tokens: number; output_tokens: number } }
-  | { ok: false; error: { kind: FailureKind; code: string; message: string; retry_after_ms?: number }; cost_micros: number; duration_ms: number };
+  | { ok: true; output: JsonObject; cost_micros: number; duration_ms: number; usage: { input_tokens: number; output_tokens: number }; metadata?: JsonObject }
+  | { ok: false; error: { kind: FailureKind; code: string; message: string; retry_after_ms?: number }; cost_micros: number; duration_ms: number; metadata?: JsonObject };
 
 /** The narrow interface the PipelineActor calls workers through. */
 export interface StepWorker {

@@ -1,12 +1,16 @@
 import type { StepWorker } from "./contract";
+import { ExternalWorker } from "./external";
+
+/** Binding names of this script's own worker entrypoints. */
+const OWN = ["ScriptedWorker", "RssLibrarian", "FeedFetcher", "ContentClassifier", "ReportBuilder"] as const;
+type OwnBinding = (typeof OWN)[number];
 
 /**
- * The script's own worker entrypoints by binding name (the `binding` column of the worker
- * registry), reached through `ctx.exports`. Real workers join this map as they are built.
+ * The worker behind a registry binding: one of this script's entrypoints (`ctx.exports`), or
+ * for `external:<endpoint>` an ExternalWorker calling that endpoint over HTTP. Null when unknown.
  */
-export function workerEntrypoint(exports: Cloudflare.Exports, binding: string): StepWorker | null {
-  switch (binding) {
-    case "ScriptedWorker": return exports.ScriptedWorker;
-    default: return null;
-  }
+export function workerEntrypoint(exports: Cloudflare.Exports, env: Env, binding: string): StepWorker | null {
+  if (binding.startsWith("external:")) return new ExternalWorker(env, binding.slice("external:".length));
+  if (!(OWN as readonly string[]).includes(binding)) return null;
+  return exports[binding as OwnBinding];
 }

@@ -322,9 +322,10 @@ export function validateSpec(spec: PipelineSpec): void {
   for (const st of spec.steps) visit(st.id);
 }
 
-/** The root object paths resolve against. */
+/** The root object paths resolve against (`$.costs` gives what the run has cost so far, for reports). */
 export function pathRoot(s: PipelineState): JsonObject {
-  return { inputs: s.spec.inputs, steps: s.outputs, context: s.context };
+  const costs: JsonObject = { total_micros: s.costMicros, steps: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
+  return { inputs: s.spec.inputs, steps: s.outputs, context: s.context, costs };
 }
 
 /** The worker input of a step's current attempt. */

@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from "../../lib/json";
  *   $.steps.librarian.sources_count      a field of an earlier step's output
  *   $.steps.librarian.sources[*].url     the field of every element of an array
  *   $.context.sources                    a value an earlier step's output mapping stored
+ *   $.costs.total_micros                 what the run has cost so far ($.costs.steps.<id> per step)
  *   a,b                                  both paths' values, concatenated when arrays
  *   =brief                               a literal string
  *

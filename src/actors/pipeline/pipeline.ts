@@ -576,7 +576,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     };
     const attempt = step.attempt;
     const run = (async () => {
-      const entry = workerEntrypoint(this.ctx.exports, worker.binding);
+      const entry = workerEntrypoint(this.ctx.exports, this.env, worker.binding);
       let result: WorkerResult;
       if (!entry) {
         result = { ok: false, error: { kind: "fatal", code: "unknown_worker", message: `no entrypoint '${worker.binding}' for worker '${worker.name}'` }, cost_micros: 0, duration_ms: 0 };

@@ -1,0 +1,190 @@
+import { toJsonSchema } from "@valibot/to-json-schema";
+import * as v from "valibot";
+import { AiClient, buildChain, loadPriceBook } from "../../ai";
+import { clientScope, describePrincipal } from "../../auth";
+import { AppError, notFound } from "../../lib/errors";
+import type { JsonObject } from "../../lib/json";
+import type { Handshake } from "../../workers/contract";
+import type { AnyWorkerSpec } from "../../workers/harness/define";
+import { executeWorker } from "../../workers/harness/execute";
+import { workerSpendByClient, workerStats } from "../../workers/harness/stats";
+import { WorkerSpecs } from "../../workers/specs";
+import { route, type Route } from "../define";
+import { json } from "../respond";
+import { IdString } from "../schemas";
+
+const NameParams = v.strictObject({ name: IdString });
+const TemplateParams = v.strictObject({ name: IdString, template: IdString });
+const ANYONE = ["admin", "support", "client", "worker"] as const;
+const STAFF_AND_WORKERS = ["admin", "support", "worker"] as const;
+
+/** The spec of a built-in worker, or 404. */
+function specOf(name: string): AnyWorkerSpec {
+  const spec = WorkerSpecs.get(name);
+  if (!spec) throw notFound("worker", name);
+  return spec;
+}
+
+/** The seed's ExecuteRequest (`POST /workers/:name/api/execute`). */
+const ExecuteBody = v.strictObject({
+  action: v.optional(v.pipe(v.string(), v.maxLength(50))),
+  input: v.record(v.string(), v.unknown()),
+  params: v.optional(v.record(v.string(), v.unknown())),
+  config: v.optional(v.strictObject({ ai_providers: v.optional(v.pipe(v.string(), v.maxLength(100))) })),
+  /** Milliseconds the run may take (default: the worker's timeout). */
+  timeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(900_000))),
+  /** Whose budget the run is for (staff and workers only; a client runs for itself). */
+  client_id: v.optional(IdString),
+  idempotency_key: v.optional(v.pipe(v.string(), v.minLength(8), v.maxLength(200))),
+});
+
+/** HTTP status for a failed run: busy 429, transient 503 (each with Retry-After), fatal (bad input, nothing to do) 422. */
+function failureStatus(kind: string): number {
+  if (kind === "retry_after") return 429;
+  if (kind === "transient") return 503;
+  return 422;
+}
+
+/**
+ * Every built-in worker's HTTP surface under `/workers/:name/`, generated from its harness
+ * definition (nothing is written per worker): health, help with JSON Schemas, execute in the
+ * seed's shape, templates, statistics and economy.
+ */
+export const workerRoutes: Route[] = [
+  route({
+    method: "GET", path: "/workers", access: "public", summary: "The built-in workers: name, description, version and next workers.",
+    handler: () => ({ workers: [...WorkerSpecs.values()].map((s) => ({ name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version, next: s.next })) }),
+  }),
+  route({
+    method: "GET", path: "/workers/:name", access: "public", params: NameParams, summary: "A worker's basic health check.",
+    handler: ({ params, now }) => {
+      const s = specOf(params.name);
+      return { status: "healthy", service: s.def.worker_name, version: s.version, timestamp: new Date(now).toISOString() };
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/health", access: "public", params: NameParams,
+    summary: "A worker's dependencies (D1, KV, AI chain): 200 healthy or 503 degraded.",
+    handler: async ({ env, params, now }) => {
+      const s = specOf(params.name);
+      const check = async (f: () => Promise<unknown>) => { try { await f(); return true; } catch { return false; } };
+      const checks = {
+        database: await check(() => env.DB.prepare("SELECT 1").first()),
+        kv: await check(() => env.PAYLOADS.get("health-probe")),
+        ai_chain: await check(async () => { if (buildChain(env).length === 0) throw new Error("empty"); }),
+      };
+      const healthy = Object.values(checks).every(Boolean);
+      return json({ status: healthy ? "healthy" : "degraded", service: s.def.worker_name, version: s.version, checks, capabilities: s.capabilities, timestamp: new Date(now).toISOString() }, healthy ? 200 : 503);
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/help", access: "public", params: NameParams,
+    summary: "A worker's documentation: what it does, its input and output JSON Schemas, endpoints, templates and chain.",
+    handler: ({ params }) => {
+      const s = specOf(params.name);
+      const base = `/workers/${s.def.worker_name}`;
+      return {
+        name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version,
+        worker_chain: { current: s.def.worker_name, next: s.next }, capabilities: s.capabilities,
+        input_schema: toJsonSchema(s.input, { errorMode: "ignore" }), output_schema: toJsonSchema(s.output, { errorMode: "ignore" }),
+        limits: { timeout_ms: s.def.timeout_ms, max_concurrent: s.def.max_concurrent, base_cost_micros: s.def.cost_per_execution_micros },
+        templates: s.templates.map((t) => t.name),
+        endpoints: [`GET ${base}/`, `GET ${base}/health`, `GET ${base}/help`, `POST ${base}/api/execute`, `GET ${base}/api/templates`, `GET ${base}/api/templates/:name`,
+          `GET ${base}/api/stats`, `POST ${base}/api/economy/estimate`, `GET ${base}/api/economy/pricing`, `GET ${base}/api/economy/stats`, `GET ${base}/api/admin/stats`],
+      };
+    },
+  }),
+  route({
+    method: "POST", path: "/workers/:name/api/execute", access: ["admin", "worker"], params: NameParams, body: ExecuteBody,
+    summary: "Runs the worker once (the seed's ExecuteRequest and ExecuteResponse). Idempotent per idempotency_key (or the Idempotency-Key header).",
+    handler: async ({ env, params, body, request, principal, now }) => {
+      const s = specOf(params.name);
+      const headerKey = request.headers.get("Idempotency-Key");
+      if (headerKey !== null && !/^[\w:.-]{8,200}$/.test(headerKey)) throw new AppError("validation_failed", "Idempotency-Key header: 8 to 200 letters, digits, '_', ':', '.' or '-'");
+      const key = body.idempotency_key ?? headerKey ?? `http:${crypto.randomUUID()}`;
+      const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
+      const handshake: Handshake = {
+        pipeline_id: "http", step_id: body.action ?? "execute", attempt: 1, idempotency_key: `${s.def.worker_name}:${key}`, worker: s.def.worker_name,
+        client_id: body.client_id ?? clientScope(principal) ?? describePrincipal(principal), input, deadline_at: now + (body.timeout ?? s.def.timeout_ms),
+      };
+      const result = await executeWorker(s, env, handshake);
+      const common = { duration: result.duration_ms, cost: result.cost_micros / 1_000_000, cost_micros: result.cost_micros, metadata: result.metadata ?? {} };
+      if (result.ok) {
+        const { ready_for_next, ...output } = result.output;
+        return { success: true, output: { ...output, readyForNext: ready_for_next ?? false }, usage: { tokens: { input: result.usage.input_tokens, output: result.usage.output_tokens } }, ...common };
+      }
+      const headers: Record<string, string> = {};
+      if (result.error.kind === "retry_after") headers["Retry-After"] = String(Math.ceil((result.error.retry_after_ms ?? 1000) / 1000));
+      if (result.error.kind === "transient") headers["Retry-After"] = "1";
+      return json({ success: false, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, failureStatus(result.error.kind), headers);
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/templates", access: ANYONE, params: NameParams, summary: "The worker's own templates (parameter presets).",
+    handler: ({ params }) => ({ worker: params.name, templates: specOf(params.name).templates }),
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/templates/:template", access: ANYONE, params: TemplateParams, summary: "One of the worker's templates.",
+    handler: ({ params }) => {
+      const t = specOf(params.name).templates.find((x) => x.name === params.template);
+      if (!t) throw notFound("worker template", params.template);
+      return { worker: params.name, template: t };
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/stats", access: STAFF_AND_WORKERS, params: NameParams,
+    summary: "Executions, success rate, average and p95 time, cost and tokens, from pipeline history.",
+    handler: async ({ env, params, now }) => ({ worker: specOf(params.name).def.worker_name, stats: await workerStats(env.DB, params.name, now) }),
+  }),
+  route({
+    method: "POST", path: "/workers/:name/api/economy/estimate", access: ANYONE, params: NameParams, body: v.strictObject({ input: v.record(v.string(), v.unknown()) }),
+    summary: "Estimated cost and duration of running the worker on an input (validated like a real run).",
+    handler: async ({ env, params, body }) => {
+      const s = specOf(params.name);
+      const parsed = v.safeParse(s.input, body.input);
+      if (!parsed.success) {
+        const issue = parsed.issues[0]!;
+        const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
+        throw new AppError("validation_failed", `body.input${path ? `.${path}` : ""}: ${issue.received === "undefined" ? "is required" : issue.message}`);
+      }
+      const e = s.estimate(parsed.output);
+      const ai = new AiClient(buildChain(env), await loadPriceBook(env.DB));
+      const aiMicros = ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens });
+      return {
+        worker: s.def.worker_name, units: e.units, unit: e.unit, estimated_duration_ms: e.duration_ms,
+        ai: { ...ai.primary, input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens, cost_micros: aiMicros },
+        base_cost_micros: s.def.cost_per_execution_micros, estimated_cost_micros: s.def.cost_per_execution_micros + aiMicros,
+      };
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/economy/pricing", access: ANYONE, params: NameParams, summary: "The worker's base cost and the prices of its AI chain's models.",
+    handler: async ({ env, params }) => {
+      const s = specOf(params.name);
+      const prices = await loadPriceBook(env.DB);
+      return {
+        worker: s.def.worker_name, base_cost_micros: s.def.cost_per_execution_micros,
+        ai_chain: buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) })),
+      };
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/economy/stats", access: STAFF_AND_WORKERS, params: NameParams, summary: "Cost and token consumption of the worker.",
+    handler: async ({ env, params, now }) => {
+      const st = await workerStats(env.DB, specOf(params.name).def.worker_name, now);
+      return {
+        worker: params.name, total_cost_micros: st.total_cost_micros, total_tokens_input: st.total_tokens_input, total_tokens_output: st.total_tokens_output,
+        avg_cost_micros: st.executions > 0 ? Math.round(st.total_cost_micros / st.executions) : null, last_24h: st.last_24h,
+      };
+    },
+  }),
+  route({
+    method: "GET", path: "/workers/:name/api/admin/stats", access: ["admin", "worker"], params: NameParams,
+    summary: "Administrative statistics: registry entry, execution stats and spend by client.",
+    handler: async ({ env, params, now }) => {
+      const s = specOf(params.name);
+      const registry = await env.DB.prepare(`SELECT * FROM worker_registry WHERE worker_name = ?`).bind(s.def.worker_name).first();
+      return { worker: s.def.worker_name, registry, stats: await workerStats(env.DB, s.def.worker_name, now), spend_by_client: await workerSpendByClient(env.DB, s.def.worker_name) };
+    },
+  }),
+];

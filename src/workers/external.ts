@@ -1,0 +1,86 @@
+import * as v from "valibot";
+import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
+import type { JsonObject } from "../lib/json";
+import type { Handshake, StepWorker, WorkerResult } from "./contract";
+
+/** The seed's ExecuteResponse, as an external worker answers `POST /api/execute`. */
+const ExecuteResponse = v.object({
+  success: v.boolean(),
+  output: v.optional(v.record(v.string(), v.unknown())),
+  usage: v.optional(v.object({ tokens: v.optional(v.object({ input: v.optional(v.number(), 0), output: v.optional(v.number(), 0) })) })),
+  duration: v.optional(v.number()),
+  /** USD, as the seed has it. */
+  cost: v.optional(v.number()),
+  metadata: v.optional(v.record(v.string(), v.unknown())),
+  error: v.optional(v.union([v.string(), v.object({ code: v.optional(v.string()), message: v.optional(v.string()), kind: v.optional(v.picklist(["transient", "retry_after", "fatal"])), retry_after_ms: v.optional(v.number()) })])),
+});
+
+/** The X-Worker-ID this runtime presents to external workers. */
+export const RUNTIME_WORKER_ID = "ai-factory";
+const MAX_RESPONSE_BYTES = 5_242_880;
+
+/**
+ * An external worker from the registry: any HTTPS endpoint implementing the seed's
+ * `POST /api/execute`, called with worker-to-worker auth (`Authorization: Bearer` shared secret
+ * and `X-Worker-ID`) and the attempt's `Idempotency-Key`, so a team can add a worker in any
+ * language without redeploying. HTTP status decides the failure kind (429 and Retry-After,
+ * 5xx transient, other 4xx fatal); private addresses are refused outside development.
+ */
+export class ExternalWorker implements StepWorker {
+  constructor(private readonly env: Env, readonly endpoint: string) {}
+
+  async execute(h: Handshake): Promise<WorkerResult> {
+    const started = Date.now();
+    const took = () => Date.now() - started;
+    const fail = (kind: "transient" | "retry_after" | "fatal", code: string, message: string, retryAfterMs?: number): WorkerResult => ({
+      ok: false, error: { kind, code, message, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) }, cost_micros: 0, duration_ms: took(),
+    });
+    if (!this.env.WORKER_SHARED_SECRET) return fail("fatal", "not_configured", "WORKER_SHARED_SECRET is not set: external workers cannot be called");
+    const timeoutMs = Math.max(100, h.deadline_at - Date.now());
+    let res;
+    try {
+      res = await safeFetch(`${this.endpoint.replace(/\/+$/, "")}/api/execute`, {
+        method: "POST", allowPrivate: allowsPrivateFetch(this.env), timeoutMs, maxBytes: MAX_RESPONSE_BYTES, maxRedirects: 0,
+        headers: {
+          "Content-Type": "application/json", Authorization: `Bearer ${this.env.WORKER_SHARED_SECRET}`, "X-Worker-ID": RUNTIME_WORKER_ID,
+          "Idempotency-Key": h.idempotency_key,
+        },
+        body: JSON.stringify({
+          action: "execute", input: h.input, params: {}, timeout: timeoutMs,
+          context: { pipeline_id: h.pipeline_id, step_id: h.step_id, attempt: h.attempt, idempotency_key: h.idempotency_key, client_id: h.client_id, worker: h.worker, deadline_at: h.deadline_at },
+        }),
+      });
+    } catch (error) {
+      if (error instanceof FetchError && (error.code === "private_address" || error.code === "scheme" || error.code === "bad_url")) return fail("fatal", `endpoint_${error.code}`, error.message);
+      return fail("transient", error instanceof FetchError ? `endpoint_${error.code}` : "endpoint_error", error instanceof Error ? error.message : String(error));
+    }
+    if (res.status === 429) return fail("retry_after", "endpoint_busy", "the external worker answered 429", retryAfter(res.headers.get("Retry-After")));
+    if (res.status >= 500) return fail("transient", "endpoint_error", `the external worker answered ${res.status}`);
+    let body: v.InferOutput<typeof ExecuteResponse>;
+    try {
+      body = v.parse(ExecuteResponse, JSON.parse(res.text));
+    } catch {
+      return fail(res.status >= 400 ? "fatal" : "transient", "endpoint_bad_response", `the external worker's answer (HTTP ${res.status}) is not an ExecuteResponse`);
+    }
+    const cost = Math.max(0, Math.round((body.cost ?? 0) * 1_000_000));
+    if (!body.success || res.status >= 400) {
+      const e = typeof body.error === "string" ? { message: body.error } : body.error ?? {};
+      const kind = e.kind ?? (res.status >= 400 ? "fatal" : "transient");
+      return { ...fail(kind, e.code ?? "endpoint_failed", e.message ?? `the external worker reported failure (HTTP ${res.status})`, e.retry_after_ms), cost_micros: cost };
+    }
+    return {
+      ok: true, output: (body.output ?? {}) as JsonObject, cost_micros: cost, duration_ms: body.duration ?? took(),
+      usage: { input_tokens: body.usage?.tokens?.input ?? 0, output_tokens: body.usage?.tokens?.output ?? 0 },
+      metadata: { external: this.endpoint, ...((body.metadata ?? {}) as JsonObject) },
+    };
+  }
+}
+
+/** Retry-After in ms (seconds or an HTTP date), 5 s when absent. */
+function retryAfter(value: string | null): number {
+  if (!value) return 5_000;
+  const s = Number(value);
+  if (Number.isFinite(s)) return Math.max(0, Math.ceil(s * 1000));
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 5_000 : Math.max(0, at - Date.now());
+}

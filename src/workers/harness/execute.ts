@@ -1,0 +1,123 @@
+import * as v from "valibot";
+import { AiClient, buildChain, loadPriceBook, parseChain } from "../../ai";
+import { AppError } from "../../lib/errors";
+import type { JsonObject } from "../../lib/json";
+import { describeError, log } from "../../lib/log";
+import { parseInput } from "../../router/validate";
+import type { Handshake, WorkerResult } from "../contract";
+import type { AnyWorkerSpec } from "./define";
+import { classify, fatal, WorkerError } from "./errors";
+
+/** How long a finished answer is kept for duplicate deliveries of the same idempotency key. */
+export const RESULT_TTL_SECONDS = 86_400;
+
+/** The shape every handshake must have, checked before anything runs. */
+const HandshakeSchema = v.object({
+  pipeline_id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  step_id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  idempotency_key: v.pipe(v.string(), v.minLength(1), v.maxLength(400)),
+  worker: v.string(),
+  client_id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  input: v.record(v.string(), v.unknown()),
+  deadline_at: v.pipe(v.number(), v.integer()),
+});
+
+/** Where a finished answer for an idempotency key is kept. */
+function resultKey(worker: string, key: string): string {
+  return `worker-result:${worker}:${key}`;
+}
+
+/** The AI chain a run uses: the input's `ai_providers` (from a template) or AI_PROVIDER. */
+async function aiFor(env: Env, input: JsonObject): Promise<AiClient> {
+  const chain = typeof input.ai_providers === "string" ? parseChain(input.ai_providers) : undefined;
+  return new AiClient(buildChain(env, chain), await loadPriceBook(env.DB));
+}
+
+/**
+ * Runs one delivery of a handshake through a worker, the same way for every worker:
+ *
+ * 1. a duplicate delivery (same idempotency key) gets the answer already given, not a second run;
+ * 2. the handshake and then the input are validated (`invalid_input`, fatal, naming the field);
+ * 3. `run` races the step's deadline (`timeout`, transient) with an abort signal it can pass on;
+ * 4. failures are classified (transient, retry after N ms, fatal), bugs logged and never shown;
+ * 5. the output is validated against the worker's schema (`invalid_output`, fatal: a bug);
+ * 6. the answer carries usage, cost (base plus every AI call, failed ones included), duration
+ *    and metadata naming the worker chain; final answers are kept for duplicates.
+ */
+export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshake, clock: () => number = Date.now): Promise<WorkerResult> {
+  const started = clock();
+  const name = spec.def.worker_name;
+  const chain = { current: name, next: [...spec.next] };
+  const base = (extra: JsonObject = {}): JsonObject => ({ worker: name, version: spec.version, worker_chain: chain, ...extra });
+  const hs = v.safeParse(HandshakeSchema, raw);
+  if (!hs.success) {
+    const issue = hs.issues[0]!;
+    const path = (issue.path ?? []).map((p) => String(p.key)).join(".") || "(root)";
+    return { ok: false, error: { kind: "fatal", code: "invalid_handshake", message: `handshake.${path}: ${issue.message}` }, cost_micros: 0, duration_ms: 0, metadata: base() };
+  }
+  const handshake = raw;
+  const cacheKey = resultKey(name, handshake.idempotency_key);
+  const cached = await env.PAYLOADS.get<WorkerResult>(cacheKey, "json");
+  if (cached) return { ...cached, metadata: { ...(cached.metadata ?? {}), replayed: true } };
+
+  const notes: JsonObject = {};
+  let ai: AiClient | null = null;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let result: WorkerResult;
+  try {
+    let input: unknown;
+    try {
+      input = parseInput("input", spec.input, handshake.input);
+    } catch (error) {
+      if (error instanceof AppError) throw new WorkerError("fatal", "invalid_input", error.message);
+      throw error;
+    }
+    ai = await aiFor(env, handshake.input);
+    const remaining = handshake.deadline_at - clock();
+    if (remaining <= 0) throw new WorkerError("transient", "timeout", `the step's deadline passed before ${name} started`);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new WorkerError("transient", "timeout", `${name} did not finish within ${remaining} ms (the step's deadline)`));
+      }, remaining);
+    });
+    const context = { env, handshake, signal: controller.signal, ai, now: clock, note: (facts: JsonObject) => Object.assign(notes, facts) };
+    const output = await Promise.race([spec.run(context, input), deadline]);
+    let checked: JsonObject;
+    try {
+      checked = parseInput("output", spec.output, output);
+    } catch (error) {
+      log("error", "worker output does not match its schema", { worker: name, key: handshake.idempotency_key, ...describeError(error) });
+      throw fatal("invalid_output", `${name} produced output that does not match its schema (a bug; logged)`);
+    }
+    result = {
+      ok: true,
+      output: { ...checked, ready_for_next: spec.readyForNext(checked) },
+      cost_micros: spec.def.cost_per_execution_micros + ai.costMicros,
+      duration_ms: clock() - started,
+      usage: ai.usage,
+      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), ...notes }),
+    };
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.bug) log("error", "worker failed unexpectedly", { worker: name, key: handshake.idempotency_key, ...describeError(error) });
+    result = {
+      ok: false,
+      error: { kind: failure.kind, code: failure.code, message: failure.message, ...(failure.retryAfterMs !== null ? { retry_after_ms: failure.retryAfterMs } : {}) },
+      // AI tokens spent before the failure are still owed.
+      cost_micros: ai?.costMicros ?? 0,
+      duration_ms: clock() - started,
+      metadata: base({ engines: ai?.engines ?? [], ...notes }),
+    };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    controller.abort();
+  }
+  // Final answers (success, or a failure retrying cannot change) answer duplicates of this key.
+  if (result.ok || result.error.kind === "fatal") {
+    await env.PAYLOADS.put(cacheKey, JSON.stringify(result), { expirationTtl: RESULT_TTL_SECONDS });
+  }
+  return result;
+}

@@ -1,0 +1,50 @@
+import * as v from "valibot";
+
+/** A topic as workers take it: 2 to 200 characters of text. */
+export const Topic = v.pipe(v.string(), v.trim(), v.minLength(2, "must be at least 2 characters"), v.maxLength(200, "must be at most 200 characters"));
+
+/** A score in 0..1. */
+export const Score = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+
+/** An http(s) URL. */
+export const HttpUrl = v.pipe(v.string(), v.url("must be a URL"), v.regex(/^https?:\/\//i, "must be an http or https URL"));
+
+/** A feed source as the librarian and the researcher return it. */
+export const SourceSchema = v.object({
+  url: HttpUrl,
+  title: v.string(),
+  domain: v.string(),
+  quality_score: Score,
+  relevance: Score,
+  format: v.picklist(["rss2", "atom", "rss1", "unknown"]),
+  reasoning: v.string(),
+});
+export type Source = v.InferOutput<typeof SourceSchema>;
+
+/** An article as the feed fetcher returns it (text only, dates ISO 8601). */
+export const ArticleSchema = v.object({
+  id: v.string(),
+  title: v.string(),
+  url: v.nullable(v.string()),
+  canonical_url: v.nullable(v.string()),
+  source_url: v.string(),
+  source_title: v.nullable(v.string()),
+  published_at: v.nullable(v.string()),
+  author: v.nullable(v.string()),
+  summary: v.string(),
+  content: v.string(),
+  word_count: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  content_hash: v.string(),
+  categories: v.array(v.string()),
+});
+export type Article = v.InferOutput<typeof ArticleSchema>;
+
+/** An article with the classifier's reading of it. */
+export const AnalyzedArticleSchema = v.object({
+  ...ArticleSchema.entries,
+  relevance_score: Score,
+  quality_score: Score,
+  analysis_summary: v.string(),
+  key_points: v.array(v.string()),
+});
+export type AnalyzedArticle = v.InferOutput<typeof AnalyzedArticleSchema>;
