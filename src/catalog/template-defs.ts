@@ -96,7 +96,7 @@ function researchSteps(reportStyle: string): StepDef[] {
     }),
     step({
       step_id: "report", worker_name: "report-builder", depends_on: ["classifier"],
-      input_mapping: { analyzed_articles: "$.steps.classifier.analyzed_articles", topic: "$.inputs.topic", report_style: `=${reportStyle}` },
+      input_mapping: { analyzed_articles: "$.steps.classifier.analyzed_articles", topic: "$.inputs.topic", report_style: `=${reportStyle}`, costs: "$.costs" },
       output_mapping: { report: "report" },
     }),
   ];

@@ -129,6 +129,18 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   }
 
   /**
+   * What the run has produced so far: the pipeline context its steps' output mappings filled
+   * (the report, the package), with the summary's status and costs. Null before creation.
+   */
+  result(): JsonObject | null {
+    const s = this.state;
+    if (!s) return null;
+    const summary = summarize(s);
+    return { pipeline_id: summary.pipeline_id!, status: summary.status!, reason: summary.reason!, cost_micros: summary.cost_micros!, context: s.context,
+      step_costs: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
+  }
+
+  /**
    * A long poll: the summary once the pipeline has ended, or its current summary after
    * `timeoutMs` (at most a minute); null before it was created.
    */

@@ -118,6 +118,19 @@ export const orchestrateRoutes: Route[] = [
     },
   }),
   route({
+    method: "GET", path: "/pipeline/:id/result", access: ["admin", "support", "client", "worker"], params: PipelineParams,
+    query: v.strictObject({ wait_ms: queryInt(0, 30_000, 0) }),
+    summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. `wait_ms` long-polls for the end.",
+    handler: async ({ env, principal, params, query }) => {
+      await visiblePipeline(env, principal, params.id);
+      const actor = env.PipelineActor.getByName(params.id);
+      if (query.wait_ms > 0) await actor.waitForEnd(query.wait_ms);
+      const result = await actor.result();
+      if (!result) throw notFound("pipeline", params.id);
+      return { ...result, cost_usd: microsToUsd(Number(result.cost_micros)) };
+    },
+  }),
+  route({
     method: "GET", path: "/pipeline-history", access: ["admin", "support", "client", "worker"],
     query: v.strictObject({
       status: v.optional(v.picklist(["processing", "completed", "partial", "failed", "cancelled"])),

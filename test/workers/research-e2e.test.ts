@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeyHeaders, call } from "../helpers";
+import { quiesce } from "../pipeline-helpers";
+import { origin, seedWithFeeds } from "./fixtures";
+
+const started = new Set<string>();
+beforeAll(async () => { await seedWithFeeds(); });
+afterAll(async () => { await quiesce(started); });
+
+describe("research report, end to end on the local stack (no internet)", () => {
+  it("curates the demo feeds, fetches, classifies and reports, ranked by relevance, with per-step and total costs", async () => {
+    const headers = apiKeyHeaders("premium");
+    const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "research_report", topic: "energy storage" } });
+    expect(start.status).toBe(202);
+    const id = start.body.pipeline.id as string;
+    started.add(id);
+    const done = await call("GET", `/pipeline/${id}/result?wait_ms=25000`, { headers });
+    expect(done.status).toBe(200);
+    expect(done.body.status, JSON.stringify(done.body.reason)).toBe("completed");
+
+    const summary = await call("GET", `/pipeline/${id}`, { headers });
+    const steps = Object.fromEntries(summary.body.pipeline.steps.map((s: { id: string; status: string }) => [s.id, s.status]));
+    // Enough catalogued sources: topic discovery is skipped by the template's condition.
+    expect(steps).toEqual({ librarian: "succeeded", researcher: "skipped", fetcher: "succeeded", classifier: "succeeded", report: "succeeded" });
+
+    const report = done.body.context.report;
+    expect(report.citations.length).toBeGreaterThan(2);
+    const relevances = report.citations.map((c: { relevance: number }) => c.relevance);
+    expect(relevances).toEqual([...relevances].sort((a: number, b: number) => b - a));
+    // Every cited article comes from a demo feed served by the stack (their items link to *.example).
+    expect(report.citations.every((c: { url: string }) => /^https:\/\/[a-z-]+\.example\//.test(c.url))).toBe(true);
+    expect(report.markdown).toContain("## Executive summary");
+    expect(report.html).toContain("<h2>Sources</h2>");
+    // Costs: every step that ran cost something, the report shows what the run cost before it, and the total adds up.
+    for (const s of ["librarian", "fetcher", "classifier", "report"]) expect(done.body.step_costs[s]).toBeGreaterThan(0);
+    expect(done.body.cost_micros).toBe(Object.values(done.body.step_costs as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(report.cost.total_micros).toBe(done.body.step_costs.librarian + done.body.step_costs.fetcher + done.body.step_costs.classifier);
+    expect(report.engines).toEqual(["offline/offline-extractive-v1"]);
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:/);
+  });
+
+  it("answers 404 for another client's result", async () => {
+    const start = await call("POST", "/orchestrate", { headers: apiKeyHeaders("premium"), body: { pipeline_template: "quick_brief", topic: "batteries" } });
+    started.add(start.body.pipeline.id);
+    const other = await call("GET", `/pipeline/${start.body.pipeline.id}/result`, { headers: apiKeyHeaders("standard") });
+    expect(other.status).toBe(404);
+  });
+});
