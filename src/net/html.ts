@@ -67,3 +67,22 @@ export function discoverFeeds(html: string, pageUrl: string): { title: string | 
   parser.end();
   return { title: title === null ? null : (title as string).replace(/\s+/g, " ").trim() || null, feeds };
 }
+
+/** Links of an HTML page with their text, as absolute URLs. */
+export function pageLinks(html: string, base: string): { url: string; text: string }[] {
+  const out: { url: string; text: string }[] = [];
+  let current: { url: string; text: string } | null = null;
+  const parser = new Parser({
+    onopentag(name, attrs) {
+      if (name !== "a" || !attrs.href) return;
+      try { current = { url: new URL(attrs.href, base).toString(), text: attrs.title ?? "" }; } catch { current = null; }
+    },
+    ontext(text) { if (current) current.text += text; },
+    onclosetag(name) {
+      if (name === "a" && current) { out.push({ url: current.url, text: current.text.replace(/\s+/g, " ").trim() }); current = null; }
+    },
+  }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  parser.write(html);
+  parser.end();
+  return out;
+}

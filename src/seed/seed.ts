@@ -74,6 +74,10 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
     ).bind(`src_demo_${f.file.replace(/\W+/g, "_")}`, url, new URL(url).host, f.title, f.description,
       JSON.stringify(f.topics), f.quality, f.format, at, at));
   }
+  // The topic researcher's demo directory (sites announcing feeds, one of them not catalogued).
+  const directory = `${origin}/demo/sites/index.html`;
+  statements.push(db.prepare(`DELETE FROM discovery_directories WHERE url LIKE '%/demo/sites/index.html' AND url <> ?`).bind(directory));
+  statements.push(db.prepare(`INSERT INTO discovery_directories (url, title, created_at) VALUES (?, 'Demo web directory', ?) ON CONFLICT (url) DO NOTHING`).bind(directory, at));
   await db.batch(statements);
   // Keys after clients exist (foreign key); insertApiKey ignores keys already present.
   for (const c of DemoClients) {

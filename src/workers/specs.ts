@@ -3,8 +3,9 @@ import { feedFetcher } from "./feed-fetcher";
 import type { AnyWorkerSpec } from "./harness/define";
 import { reportBuilder } from "./report-builder";
 import { rssLibrarian } from "./rss-librarian";
+import { topicResearcher } from "./topic-researcher";
 
 /** Every built-in worker defined with the shared harness, by registry name. */
 export const WorkerSpecs: ReadonlyMap<string, AnyWorkerSpec> = new Map(
-  ([rssLibrarian, feedFetcher, contentClassifier, reportBuilder] as AnyWorkerSpec[]).map((s) => [s.def.worker_name, s]),
+  ([rssLibrarian, topicResearcher, feedFetcher, contentClassifier, reportBuilder] as AnyWorkerSpec[]).map((s) => [s.def.worker_name, s]),
 );

@@ -7,6 +7,7 @@
  *   Retry-After, then ok), stub-500, stub-slow (answers after 3 s), stub-malformed (not JSON),
  *   stub-wrong-shape (JSON of another shape), stub-bad-then-good (wrong shape, then ok on the
  *   repair round). Calls are counted per prompt (`GET /__calls?prompt=`).
+ * - `GET /demo/sites/<file>`: the demo discovery directory and its sites (HTML).
  * - `GET /demo/feeds/<file>`: the demo feeds with ETag and Last-Modified (304 on a match);
  *   `/feeds/slow`, `/feeds/huge`, `/feeds/redirect`, `/feeds/error`, `/feeds/not-a-feed`,
  *   `/feeds/page` (HTML announcing a feed); hits are counted (`GET /__hits?path=`).
@@ -20,6 +21,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 
 const FEEDS = path.join(import.meta.dirname, "..", "..", "public", "demo", "feeds");
+const SITES = path.join(import.meta.dirname, "..", "..", "public", "demo", "sites");
 export const STUB_SECRET = "test-worker-shared-secret-0123456789abcdef";
 
 declare module "vitest" {
@@ -106,6 +108,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (url.pathname === "/__calls") return send(res, 200, JSON.stringify({ calls: calls.get(url.searchParams.get("prompt") ?? "") ?? 0 }));
   if (url.pathname === "/__hits") return send(res, 200, JSON.stringify({ hits: hits.get(url.searchParams.get("path") ?? "") ?? 0 }));
   if (url.pathname.startsWith("/demo/feeds/")) return feed(req, res, url.pathname.slice("/demo/feeds/".length));
+  if (url.pathname.startsWith("/demo/sites/")) {
+    try {
+      const page = readFileSync(path.join(SITES, path.basename(url.pathname)), "utf8");
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      return void res.end(page);
+    } catch {
+      return send(res, 404, "{}");
+    }
+  }
   if (req.method === "POST" && url.pathname === "/external/api/execute") return external(req, res, false);
   if (req.method === "POST" && url.pathname === "/external-busy/api/execute") return external(req, res, true);
   switch (url.pathname) {

@@ -21,6 +21,14 @@ const CASES: Record<string, { valid: () => Record<string, unknown>; invalid: { i
       { input: { topic: "x" }, field: "input.topic" },
     ],
   },
+  "topic-researcher": {
+    valid: () => ({ topic: "solid-state batteries", depth: 1 }),
+    invalid: [
+      { input: {}, field: "input.topic" },
+      { input: { topic: "batteries", depth: 9 }, field: "input.depth" },
+      { input: { topic: "batteries", directories: ["ftp://example.com/"] }, field: "input.directories[0]" },
+    ],
+  },
   "feed-fetcher": {
     valid: () => ({ feed_urls: [`${origin}/demo/feeds/energy-storage.xml`], max_articles_per_feed: 3 }),
     invalid: [

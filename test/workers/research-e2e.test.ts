@@ -39,6 +39,18 @@ describe("research report, end to end on the local stack (no internet)", () => {
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:/);
   });
 
+  it("runs topic discovery when the catalog has too few sources, and reports from what it found", async () => {
+    const headers = apiKeyHeaders("enterprise");
+    const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "research_report", topic: "solid-state batteries" } });
+    started.add(start.body.pipeline.id);
+    const done = await call("GET", `/pipeline/${start.body.pipeline.id}/result?wait_ms=25000`, { headers });
+    expect(done.body.status, JSON.stringify(done.body.reason)).toBe("completed");
+    expect(done.body.step_costs.researcher).toBeGreaterThan(0);
+    const cited = done.body.context.report.citations.map((c: { url: string }) => c.url);
+    // The discovered feed's articles (solid-state-digest.example) are among the citations.
+    expect(cited.some((u: string) => u.startsWith("https://solid-state-digest.example/"))).toBe(true);
+  });
+
   it("answers 404 for another client's result", async () => {
     const start = await call("POST", "/orchestrate", { headers: apiKeyHeaders("premium"), body: { pipeline_template: "quick_brief", topic: "batteries" } });
     started.add(start.body.pipeline.id);
