@@ -6,10 +6,10 @@ import { ClientLedger } from "./actors/client-ledger";
 import { PipelineActor } from "./actors/pipeline";
 import { ResourcePool } from "./actors/resource-pool";
 import { router } from "./router";
-import { ContentClassifier, FeedFetcher, ReportBuilder, RssLibrarian, TopicResearcher } from "./workers/entrypoints";
+import { ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, FeedFetcher, ReportBuilder, RssLibrarian, TopicResearcher } from "./workers/entrypoints";
 import { ScriptedWorker } from "./workers/scripted";
 
-export { ClientLedger, ContentClassifier, FeedFetcher, PipelineActor, ReportBuilder, ResourcePool, RssLibrarian, ScriptedWorker, TopicResearcher };
+export { ClientLedger, ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, FeedFetcher, PipelineActor, ReportBuilder, ResourcePool, RssLibrarian, ScriptedWorker, TopicResearcher };
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),

@@ -1,4 +1,7 @@
 import { contentClassifier } from "./content-classifier";
+import { contentGenerator } from "./content-generator";
+import { contentGranulator } from "./content-granulator";
+import { contentPackager } from "./content-packager";
 import { feedFetcher } from "./feed-fetcher";
 import { entrypointFor } from "./harness/entrypoint";
 import { reportBuilder } from "./report-builder";
@@ -11,3 +14,6 @@ export class FeedFetcher extends entrypointFor(feedFetcher) {}
 export class ContentClassifier extends entrypointFor(contentClassifier) {}
 export class ReportBuilder extends entrypointFor(reportBuilder) {}
 export class TopicResearcher extends entrypointFor(topicResearcher) {}
+export class ContentGranulator extends entrypointFor(contentGranulator) {}
+export class ContentGenerator extends entrypointFor(contentGenerator) {}
+export class ContentPackager extends entrypointFor(contentPackager) {}

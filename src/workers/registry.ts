@@ -2,7 +2,7 @@ import type { StepWorker } from "./contract";
 import { ExternalWorker } from "./external";
 
 /** Binding names of this script's own worker entrypoints. */
-const OWN = ["ScriptedWorker", "RssLibrarian", "FeedFetcher", "ContentClassifier", "ReportBuilder", "TopicResearcher"] as const;
+const OWN = ["ScriptedWorker", "RssLibrarian", "FeedFetcher", "ContentClassifier", "ReportBuilder", "TopicResearcher", "ContentGranulator", "ContentGenerator", "ContentPackager"] as const;
 type OwnBinding = (typeof OWN)[number];
 
 /**

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { WorkerResult } from "../../src/workers/contract";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { WorkerSpecs } from "../../src/workers/specs";
-import { ARTICLES, handshake, origin, seedWithFeeds } from "./fixtures";
+import { ARTICLES, QUIZ, handshake, origin, seedWithFeeds, smallContent } from "./fixtures";
 
 /**
  * One conformance suite for every built-in worker: valid input; each kind of invalid input
@@ -44,6 +44,29 @@ const CASES: Record<string, { valid: () => Record<string, unknown>; invalid: { i
       { input: { target_topic: "batteries" }, field: "input.articles" },
       { input: { articles: ARTICLES, target_topic: "batteries", analysis_depth: "extreme" }, field: "input.analysis_depth" },
       { input: { articles: [{ id: "x" }], target_topic: "batteries" }, field: "input.articles[0]" },
+    ],
+  },
+  "content-granulator": {
+    valid: () => ({ topic: "rust ownership", structure_type: "course", granularity: 2 }),
+    invalid: [
+      { input: {}, field: "input.topic" },
+      { input: { topic: "rust", structure_type: "poem" }, field: "input.structure_type" },
+      { input: { topic: "rust", granularity: 7 }, field: "input.granularity" },
+    ],
+  },
+  "content-generator": {
+    valid: () => ({ structure: QUIZ }),
+    invalid: [
+      { input: {}, field: "input.structure" },
+      { input: { structure: { ...QUIZ, elements: [] } }, field: "input.structure.elements" },
+      { input: { structure: QUIZ, priorities: ["urgent"] }, field: "input.priorities[0]" },
+    ],
+  },
+  "content-packager": {
+    valid: () => ({ content: smallContent() }),
+    invalid: [
+      { input: {}, field: "input.content" },
+      { input: { content: smallContent(), formats: ["pdf"] }, field: "input.formats[0]" },
     ],
   },
   "report-builder": {

@@ -24,7 +24,7 @@ describe("external workers (any language, over HTTP with worker auth)", () => {
 describe("the harness's HTTP surface under /workers/:name/", () => {
   it("serves public health and help with JSON Schemas, for every built-in worker", async () => {
     const list = await call("GET", "/workers");
-    expect(list.body.workers.map((w: { name: string }) => w.name)).toEqual(["rss-librarian", "topic-researcher", "feed-fetcher", "content-classifier", "report-builder"]);
+    expect(list.body.workers.map((w: { name: string }) => w.name)).toEqual(["rss-librarian", "topic-researcher", "feed-fetcher", "content-classifier", "report-builder", "content-granulator", "content-generator", "content-packager"]);
     for (const { name } of list.body.workers as { name: string }[]) {
       expect((await call("GET", `/workers/${name}`)).body).toMatchObject({ status: "healthy", service: name });
       expect((await call("GET", `/workers/${name}/health`)).body.checks).toEqual({ database: true, kv: true, ai_chain: true });

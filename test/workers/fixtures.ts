@@ -3,6 +3,9 @@ import { inject } from "vitest";
 import { seedDevelopment } from "../../src/seed/seed";
 import type { Handshake } from "../../src/workers/contract";
 import type { Article } from "../../src/workers/schemas";
+import { outline } from "../../src/workers/outline";
+import type { Content } from "../../src/workers/structure";
+import { writeElement } from "../../src/workers/writer";
 
 /** The stub server (test/node/stub-server.ts): demo feeds, an OpenAI-compatible API, an external worker. */
 export const origin = inject("stubOrigin");
@@ -48,3 +51,16 @@ export const ARTICLES: Article[] = [
     word_count: 34, content_hash: "h3", categories: ["baking"],
   },
 ];
+
+/** A small quiz structure (the offline outline). */
+export const QUIZ = outline("rust ownership", "quiz", 1, "general");
+
+/** Written content for a small course, as the generator would hand it on. */
+export function smallContent(title = "Rust ownership: a course"): Content {
+  const s = { ...outline("rust ownership", "course", 1, "general"), title };
+  const elements = s.elements.map((e) => {
+    const body = writeElement(e, s);
+    return { id: e.id, parent_id: e.parent_id, element_type: e.element_type, sequence_order: e.sequence_order, title: e.title, target_word_count: e.target_word_count, generation_priority: e.generation_priority, body, word_count: body.split(/\s+/).length };
+  });
+  return { title, topic: s.topic, structure_type: s.structure_type, audience: s.audience, elements, total_words: elements.reduce((n, e) => n + e.word_count, 0), skipped: [] };
+}

@@ -1,0 +1,110 @@
+import * as v from "valibot";
+import { BuiltinWorkers } from "../catalog/workers";
+import { sha256Hex } from "../lib/crypto";
+import { defineWorker } from "./harness/define";
+import { fatal } from "./harness/errors";
+import { escapeHtml } from "./report-render";
+import { ContentSchema, type Content, type WrittenElement } from "./structure";
+
+const Format = v.picklist(["html", "md", "json"]);
+type Format = v.InferOutput<typeof Format>;
+
+const Input = v.object({
+  content: ContentSchema,
+  formats: v.optional(v.pipe(v.array(Format), v.minLength(1), v.maxLength(3)), ["html", "md", "json"]),
+});
+
+const FileInfo = v.object({ name: v.string(), format: Format, content_type: v.string(), size_bytes: v.number(), checksum: v.string() });
+const Output = v.object({
+  package: v.object({
+    title: v.string(),
+    structure_type: v.string(),
+    files: v.array(FileInfo),
+    documents: v.object({ html: v.optional(v.string()), md: v.optional(v.string()), json: v.optional(v.string()) }),
+    element_count: v.number(),
+    total_words: v.number(),
+  }),
+});
+
+const CONTENT_TYPES: Record<Format, string> = { html: "text/html; charset=utf-8", md: "text/markdown; charset=utf-8", json: "application/json" };
+
+/** Elements in reading order with their depth (a parent before its children). */
+function ordered(elements: readonly WrittenElement[]): { e: WrittenElement; depth: number }[] {
+  const children = new Map<string | null, WrittenElement[]>();
+  const ids = new Set(elements.map((e) => e.id));
+  for (const e of elements) {
+    const parent = e.parent_id !== null && ids.has(e.parent_id) ? e.parent_id : null;
+    children.set(parent, [...(children.get(parent) ?? []), e]);
+  }
+  const out: { e: WrittenElement; depth: number }[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const e of (children.get(parent) ?? []).sort((a, b) => a.sequence_order - b.sequence_order)) { out.push({ e, depth }); walk(e.id, depth + 1); }
+  };
+  walk(null, 0);
+  return out;
+}
+
+function toMarkdown(c: Content): string {
+  const lines = [`# ${c.title}`, "", `*${c.structure_type.replace("_", " ")} on ${c.topic} for ${c.audience} · ${c.total_words} words*`, ""];
+  for (const { e, depth } of ordered(c.elements)) lines.push(`${"#".repeat(Math.min(6, depth + 2))} ${e.title}`, "", e.body, "");
+  return lines.join("\n");
+}
+
+/** The bodies' Markdown subset (paragraphs, "- " lists, **bold**) as HTML, every text escaped first. */
+function bodyHtml(md: string): string {
+  return md.split(/\n{2,}/).map((block) => {
+    const inline = (t: string) => escapeHtml(t).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
+    const lines = block.split("\n");
+    if (lines.every((l) => l.startsWith("- "))) return `<ul>${lines.map((l) => `<li>${inline(l.slice(2))}</li>`).join("")}</ul>`;
+    return `<p>${inline(block).replace(/\n/g, "<br>")}</p>`;
+  }).join("\n");
+}
+
+function toHtml(c: Content): string {
+  const items = ordered(c.elements);
+  const toc = items.map(({ e, depth }) => `<li style="margin-left:${depth * 1.2}rem"><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`).join("");
+  const sections = items.map(({ e, depth }) => `<section id="${e.id}"><h${Math.min(6, depth + 2)}>${escapeHtml(e.title)}</h${Math.min(6, depth + 2)}>\n${bodyHtml(e.body)}</section>`).join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(c.title)}</title>
+<style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}nav ul{list-style:none;padding:0}.meta{color:#57606a}a{color:#0969da}</style>
+</head><body>
+<h1>${escapeHtml(c.title)}</h1>
+<p class="meta">${escapeHtml(c.structure_type.replace("_", " "))} on ${escapeHtml(c.topic)} for ${escapeHtml(c.audience)} · ${c.total_words} words</p>
+<nav><h2>Contents</h2><ul>${toc}</ul></nav>
+${sections}
+</body></html>
+`;
+}
+
+/**
+ * Content Packager: generated content packaged as a deliverable in HTML (standalone, with a table
+ * of contents, every text escaped), Markdown and JSON, each file with its content type, size and
+ * SHA-256 checksum.
+ */
+export const contentPackager = defineWorker({
+  def: BuiltinWorkers.find((w) => w.worker_name === "content-packager")!,
+  version: "1.0.0",
+  input: Input,
+  output: Output,
+  next: [],
+  templates: [
+    { name: "web", description: "HTML only.", parameters: { formats: ["html"] } },
+    { name: "all", description: "HTML, Markdown and JSON.", parameters: { formats: ["html", "md", "json"] } },
+  ],
+  capabilities: { formats: ["html", "md", "json"], checksums: "sha256" },
+  estimate: (input) => ({ units: input.content.elements.length, unit: "elements", ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 100 + input.content.elements.length * 2 }),
+  readyForNext: (output) => output.package.files.length > 0,
+  async run(_ctx, input) {
+    const c = input.content;
+    if (c.elements.length === 0) throw fatal("no_content", `nothing to package for '${c.title}': no element was written`);
+    const slug = c.topic.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "package";
+    const documents: Partial<Record<Format, string>> = {};
+    for (const f of [...new Set(input.formats)]) documents[f] = f === "html" ? toHtml(c) : f === "md" ? toMarkdown(c) : JSON.stringify(c, null, 2);
+    const files = await Promise.all(Object.entries(documents).map(async ([format, text]) => ({
+      name: `${slug}-${c.structure_type}.${format}`, format: format as Format, content_type: CONTENT_TYPES[format as Format],
+      size_bytes: new TextEncoder().encode(text).byteLength, checksum: await sha256Hex(text),
+    })));
+    return { package: { title: c.title, structure_type: c.structure_type, files, documents, element_count: c.elements.length, total_words: c.total_words } };
+  },
+});

@@ -1,0 +1,105 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/lib/crypto";
+import type { WorkerResult } from "../../src/workers/contract";
+import { contentGenerator } from "../../src/workers/content-generator";
+import { contentGranulator } from "../../src/workers/content-granulator";
+import { contentPackager } from "../../src/workers/content-packager";
+import { executeWorker } from "../../src/workers/harness/execute";
+import { StructureTypes } from "../../src/workers/structure";
+import { apiKeyHeaders, call } from "../helpers";
+import { quiesce } from "../pipeline-helpers";
+import { handshake, seedWithFeeds, smallContent } from "./fixtures";
+
+const started = new Set<string>();
+beforeAll(async () => { await seedWithFeeds(); });
+afterAll(async () => { await quiesce(started); });
+
+function ok(result: WorkerResult): any {
+  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
+  return result.output;
+}
+
+describe("Content Granulator", () => {
+  it("builds a valid structure of every type, larger with granularity, with word estimates and generation metadata", async () => {
+    for (const type of StructureTypes) {
+      const small = ok(await executeWorker(contentGranulator, env, handshake("content-granulator", { topic: "rust ownership", structure_type: type, granularity: 1 })));
+      const large = ok(await executeWorker(contentGranulator, env, handshake("content-granulator", { topic: "rust ownership", structure_type: type, granularity: 5 })));
+      expect(small.validation.passed, type).toBe(true);
+      expect(large.summary.total_elements, type).toBeGreaterThan(small.summary.total_elements);
+      const est = large.summary.word_count_estimates;
+      expect(est.total).toBe(large.structure.elements.reduce((n: number, e: { target_word_count: number }) => n + e.target_word_count, 0));
+      expect(est.by_priority.high + est.by_priority.medium + est.by_priority.low).toBe(est.total);
+      expect(large.generation_metadata.standard_parameters).toMatchObject({ topic: "rust ownership", structure_type: type, granularity_level: 5 });
+      expect(large.ready_for_next).toBe(true);
+    }
+  });
+});
+
+describe("Content Generator", () => {
+  const structure = async () => ok(await executeWorker(contentGranulator, env, handshake("content-granulator", { topic: "rust ownership", granularity: 2 }))).structure;
+
+  it("writes every element to its word target", async () => {
+    const out = ok(await executeWorker(contentGenerator, env, handshake("content-generator", { structure: await structure() })));
+    expect(out.content.skipped).toEqual([]);
+    for (const e of out.content.elements) {
+      expect(e.word_count, e.id).toBeGreaterThanOrEqual(e.target_word_count);
+      expect(e.word_count, e.id).toBeLessThanOrEqual(e.target_word_count + 60);
+    }
+    expect(out.words_written).toBe(out.content.total_words);
+  });
+
+  it("honours priorities and a word budget, listing what it skipped and why", async () => {
+    const s = await structure();
+    const high = ok(await executeWorker(contentGenerator, env, handshake("content-generator", { structure: s, priorities: ["high"] })));
+    expect(high.content.elements.every((e: { generation_priority: string }) => e.generation_priority === "high")).toBe(true);
+    expect(high.content.skipped.length).toBe(s.elements.length - high.content.elements.length);
+    const budget = 600;
+    const capped = ok(await executeWorker(contentGenerator, env, handshake("content-generator", { structure: s, word_budget: budget })));
+    expect(capped.target_words).toBeLessThanOrEqual(budget);
+    expect(capped.content.skipped.some((x: { reason: string }) => /word budget of 600/.test(x.reason))).toBe(true);
+    // High priority first: whatever was written includes every high element that fits.
+    expect(capped.content.elements[0].generation_priority).toBe("high");
+  });
+});
+
+describe("Content Packager", () => {
+  it("packages HTML, Markdown and JSON with sizes and SHA-256 checksums", async () => {
+    const out = ok(await executeWorker(contentPackager, env, handshake("content-packager", { content: smallContent() })));
+    const p = out.package;
+    expect(p.files.map((f: { format: string }) => f.format)).toEqual(["html", "md", "json"]);
+    for (const f of p.files) {
+      const text = p.documents[f.format];
+      expect(f.checksum).toBe(await sha256Hex(text));
+      expect(f.size_bytes).toBe(new TextEncoder().encode(text).byteLength);
+    }
+    expect(p.documents.md).toMatch(/^# Rust ownership: a course\n/);
+    expect(p.documents.md).toMatch(/\n## Foundations of rust ownership\n/);
+    expect(p.documents.md).toMatch(/\n### Foundations: key ideas\n/);
+    expect(JSON.parse(p.documents.json).elements.length).toBe(p.element_count);
+    expect(p.documents.html).toContain('<nav><h2>Contents</h2>');
+  });
+
+  it("escapes every text in HTML and packages only the formats asked for", async () => {
+    const out = ok(await executeWorker(contentPackager, env, handshake("content-packager", { content: smallContent("<img src=x onerror=alert(1)> course"), formats: ["html"] })));
+    expect(out.package.documents.html).not.toContain("<img src=x");
+    expect(out.package.documents.html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(Object.keys(out.package.documents)).toEqual(["html"]);
+  });
+});
+
+describe("course builder, end to end on the local stack", () => {
+  it("granulates, writes and packages a course", async () => {
+    const headers = apiKeyHeaders("premium");
+    const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "course_builder", topic: "rust ownership" } });
+    expect(start.status).toBe(202);
+    started.add(start.body.pipeline.id);
+    const done = await call("GET", `/pipeline/${start.body.pipeline.id}/result?wait_ms=25000`, { headers });
+    expect(done.body.status, JSON.stringify(done.body.reason)).toBe("completed");
+    const pkg = done.body.context.package;
+    expect(pkg.files.map((f: { name: string }) => f.name)).toEqual(["rust-ownership-course.html", "rust-ownership-course.md", "rust-ownership-course.json"]);
+    expect(pkg.total_words).toBeGreaterThan(1_000);
+    expect(pkg.documents.html).toContain("<h1>Rust ownership: a course</h1>");
+    for (const s of ["granulator", "generator", "packager"]) expect(done.body.step_costs[s]).toBeGreaterThan(0);
+  });
+});
