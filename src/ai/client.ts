@@ -12,9 +12,17 @@ export interface AiCallRecord { task: string; provider: string; model: string; u
  */
 export class AiClient {
   readonly calls: AiCallRecord[] = [];
+  private book: Promise<PriceBook> | null = null;
 
-  constructor(private readonly providers: readonly AiProvider[], private readonly prices: PriceBook) {
+  /** `prices` may be a loader: it is called once, on the first call or estimate, so a run without AI reads no table. */
+  constructor(private readonly providers: readonly AiProvider[], private readonly prices: PriceBook | (() => Promise<PriceBook>)) {
     if (providers.length === 0) throw new Error("an AI client needs at least one provider");
+  }
+
+  private priceBook(): Promise<PriceBook> {
+    const p = this.prices;
+    this.book ??= typeof p === "function" ? p() : Promise.resolve(p);
+    return this.book;
   }
 
   /** The chain's first provider and model (what an estimate is priced at). */
@@ -29,11 +37,11 @@ export class AiClient {
       if (signal?.aborted) throw new AiError("timeout", `${task.name}: the step's deadline passed`);
       try {
         const answer = await provider.run(task, signal);
-        this.record(task.name, provider.name, answer.model, answer.usage, null);
+        await this.record(task.name, provider.name, answer.model, answer.usage, null);
         return answer.value;
       } catch (error) {
         last = error instanceof AiError ? error : new AiError("unavailable", `${provider.name}: ${error instanceof Error ? error.message : String(error)}`);
-        this.record(task.name, provider.name, provider.model, last.usage, last.code);
+        await this.record(task.name, provider.name, provider.model, last.usage, last.code);
         log("warn", "AI provider failed; trying the next in the chain", { task: task.name, provider: provider.name, code: last.code, message: last.message });
       }
     }
@@ -56,12 +64,12 @@ export class AiClient {
   }
 
   /** Estimated cost of a call of this size on the chain's first provider. */
-  estimate(usage: AiUsage): number {
-    return this.prices.cost(this.primary.provider, this.primary.model, usage).micros;
+  async estimate(usage: AiUsage): Promise<number> {
+    return (await this.priceBook()).cost(this.primary.provider, this.primary.model, usage).micros;
   }
 
-  private record(task: string, provider: string, model: string, usage: AiUsage, error: string | null): void {
-    const { micros, priced } = this.prices.cost(provider, model, usage);
+  private async record(task: string, provider: string, model: string, usage: AiUsage, error: string | null): Promise<void> {
+    const { micros, priced } = (await this.priceBook()).cost(provider, model, usage);
     this.calls.push({ task, provider, model, usage, cost_micros: micros, priced, error });
   }
 }

@@ -27,6 +27,19 @@ export function parseChain(text: string): ProviderName[] {
 }
 
 /**
+ * True when every provider AI_PROVIDER names is available (an unknown name, or openai without a
+ * key, or workers-ai without its binding, makes the chain silently shorter: a degraded health).
+ */
+export function chainComplete(env: Env): boolean {
+  try {
+    const wanted = parseChain(env.AI_PROVIDER || "offline");
+    return buildChain(env, wanted).length === wanted.length;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The providers of a fallback chain, in order: AI_PROVIDER (or a worker's or template's own chain).
  * A provider that is not configured (openai without OPENAI_API_KEY, workers-ai without the
  * binding) is left out with a warning; a chain that ends up empty falls back to the offline engine.

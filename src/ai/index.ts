@@ -1,5 +1,5 @@
 export { AiClient, type AiCallRecord } from "./client";
-export { buildChain, parseChain } from "./config";
+export { buildChain, chainComplete, parseChain } from "./config";
 export { OFFLINE_MODEL, OfflineEngine } from "./offline";
 export { OpenAiProvider } from "./openai";
 export { loadPriceBook, PriceBook, type ModelPrice } from "./prices";

@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { retryAfterMs } from "../lib/retry-after";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { jsonInstructions, readAnswer } from "./json-answer";
 import { addUsage, AiError, type AiProvider, type AiTask, type AiUsage, type ProviderAnswer } from "./provider";
@@ -75,16 +76,4 @@ function toAiError(error: unknown, model: string, usage: AiUsage): AiError {
     return new AiError("rejected", `${where}: request refused (${status})`, null, usage);
   }
   return new AiError("unavailable", `${where}: ${error instanceof Error ? error.message : String(error)}`, null, usage);
-}
-
-/** Retry-After (seconds or an HTTP date) or retry-after-ms, in ms; null when absent. */
-function retryAfterMs(headers: Headers | undefined): number | null {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return Math.ceil(ms);
-  const value = headers?.get("retry-after");
-  if (!value) return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }

@@ -74,6 +74,13 @@ export const BuiltinWorkers: readonly WorkerDef[] = [
   },
 ];
 
+/** A built-in worker's definition by name; a name that is not built in is a programming error. */
+export function builtinWorker(name: string): WorkerDef {
+  const def = BuiltinWorkers.find((w) => w.worker_name === name);
+  if (!def) throw new Error(`no built-in worker '${name}'`);
+  return def;
+}
+
 /** The scripted worker (test and demo only; refuses to run in production). */
 export const ScriptedWorkerDef: WorkerDef = {
   worker_name: "scripted", display_name: "Scripted worker", binding: "ScriptedWorker",

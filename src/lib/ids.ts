@@ -11,6 +11,8 @@ export function newRequestId(now: number): string {
 }
 
 /** ISO-8601 UTC timestamp with milliseconds, the one format stored in D1. */
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
 }

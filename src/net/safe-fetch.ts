@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { readCapped } from "../lib/read-capped";
 
 /** Why an outbound fetch was refused or cut short. */
 export type FetchRefusal = "bad_url" | "scheme" | "private_address" | "too_many_redirects" | "too_large" | "timeout" | "network";
@@ -87,7 +88,7 @@ export async function safeFetch(raw: string, options: SafeFetchOptions): Promise
         url = checkUrl(new URL(location, url).toString(), options.allowPrivate);
         continue;
       }
-      const text = await readCapped(response, options.maxBytes, url.toString());
+      const text = await readText(response, options.maxBytes, url.toString());
       return { url: url.toString(), status: response.status, headers: response.headers, text, redirects };
     }
   } catch (error) {
@@ -98,28 +99,13 @@ export async function safeFetch(raw: string, options: SafeFetchOptions): Promise
 }
 
 /** Reads a body as UTF-8 text, refusing more than `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+async function readText(response: Response, maxBytes: number, url: string): Promise<string> {
   const declared = Number(response.headers.get("Content-Length") ?? "0");
   if (declared > maxBytes) {
     await response.body?.cancel();
     throw new FetchError("too_large", url, `body of ${declared} bytes is over the ${maxBytes}-byte limit`);
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new FetchError("too_large", url, `body is over the ${maxBytes}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
-  return new TextDecoder().decode(all);
+  const bytes = await readCapped(response.body, maxBytes);
+  if (bytes === null) throw new FetchError("too_large", url, `body is over the ${maxBytes}-byte limit`);
+  return new TextDecoder().decode(bytes);
 }

@@ -32,10 +32,15 @@ export interface RunRequest {
  * inactive; throws for a template whose workers are missing (a catalog bug).
  */
 export async function resolveSpec(db: D1Database, run: RunRequest): Promise<PipelineSpec | null> {
-  const template = await db.prepare(`SELECT name FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(run.templateName).first();
-  if (!template) return null;
-  const { results: steps } = await db.prepare(`SELECT * FROM pipeline_steps WHERE template_name = ? ORDER BY step_order`).bind(run.templateName).all<StepRow>();
-  const { results: workers } = await db.prepare(`SELECT * FROM worker_registry WHERE is_active = 1`).all<WorkerRow>();
+  // One round trip: an inactive or unknown template has no steps here.
+  const [stepRows, workerRows] = await db.batch([
+    db.prepare(`SELECT s.* FROM pipeline_steps s JOIN pipeline_templates t ON t.name = s.template_name AND t.is_active = 1
+      WHERE s.template_name = ? ORDER BY s.step_order`).bind(run.templateName),
+    db.prepare(`SELECT * FROM worker_registry WHERE is_active = 1`),
+  ]);
+  const steps = stepRows!.results as StepRow[];
+  if (steps.length === 0) return null;
+  const workers = workerRows!.results as WorkerRow[];
   const byName = new Map(workers.map((w) => [w.worker_name, w]));
   const resolved: StepSpec[] = steps.map((row) => {
     const names = [row.worker_name, ...readJsonColumn(StringList, row.fallback_workers, "pipeline_steps.fallback_workers")];

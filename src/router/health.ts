@@ -1,4 +1,4 @@
-import { log } from "../lib/log";
+import { describeError, log } from "../lib/log";
 
 /** One dependency's health. */
 export interface CheckResult { ok: boolean; latency_ms: number; error?: string }
@@ -19,7 +19,7 @@ async function check(name: string, probe: () => Promise<void>): Promise<[string,
     return [name, { ok: true, latency_ms: Date.now() - started }];
   } catch (error) {
     // Details go to the log only: /health is public and must not describe internals.
-    log("warn", "health check failed", { check: name, error: error instanceof Error ? error.message : String(error) });
+    log("warn", "health check failed", { check: name, ...describeError(error) });
     return [name, { ok: false, latency_ms: Date.now() - started, error: error instanceof Error ? error.name : "Error" }];
   }
 }

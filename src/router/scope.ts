@@ -1,4 +1,5 @@
 import { clientScope, type Principal } from "../auth";
+import { getClient } from "../catalog/clients";
 import { AppError, notFound } from "../lib/errors";
 
 /**
@@ -14,4 +15,18 @@ export function actingClient(principal: Principal, given: string | undefined): s
   }
   if (given !== undefined && given !== scope) throw notFound("client", given);
   return scope;
+}
+
+/**
+ * The acting client's record (see `actingClient`), refused unless it is active or on trial:
+ * `purpose` completes "only active clients may ...".
+ */
+export async function activeActingClient(db: D1Database, principal: Principal, given: string | undefined, purpose: string) {
+  const clientId = actingClient(principal, given);
+  const client = await getClient(db, clientId);
+  if (!client) throw notFound("client", clientId);
+  if (client.account_status !== "active" && client.account_status !== "trial") {
+    throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may ${purpose}`);
+  }
+  return client;
 }

@@ -1,8 +1,9 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
+import { readCapped } from "../lib/read-capped";
 
 /** Where a value came from (an HTTP part, or a worker's input or output), the first segment of every error path (`body.email`). */
-export type InputPart = "body" | "query" | "params" | "input" | "output";
+export type InputPart = "body" | "query" | "params" | "input" | "output" | "handshake";
 
 /** One problem with the input: the dotted field path and what rule it broke. */
 export interface FieldIssue { field: string; rule: string; message: string }
@@ -81,23 +82,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 }
 
 async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.byteLength; }
+  const bytes = await readCapped(request.body, maxBytes);
+  if (bytes === null) throw tooLarge(maxBytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

@@ -1,4 +1,4 @@
-import { hashPassword, insertApiKey } from "../auth";
+import { apiKeyPrefix, hashPassword, insertApiKey } from "../auth";
 import { BuiltinTemplates, RuntimeDemoTemplate } from "../catalog/template-defs";
 import { installTemplateStatements } from "../catalog/templates";
 import { BuiltinWorkers, installWorkerStatements, ScriptedWorkerDef } from "../catalog/workers";
@@ -82,7 +82,7 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
   // Keys after clients exist (foreign key); insertApiKey ignores keys already present.
   for (const c of DemoClients) {
     await insertApiKey(db, {
-      key_id: c.api_key.key_id, client_id: c.client_id, name: c.api_key.name, key_prefix: c.api_key.key.split("_")[1]!,
+      key_id: c.api_key.key_id, client_id: c.client_id, name: c.api_key.name, key_prefix: apiKeyPrefix(c.api_key.key)!,
       created_at: at, last_used_at: null, revoked_at: null,
     }, await sha256Hex(c.api_key.key), null);
   }

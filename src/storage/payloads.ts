@@ -1,4 +1,3 @@
-import * as v from "valibot";
 import { sha256Hex } from "../lib/crypto";
 import type { JsonValue } from "../lib/json";
 
@@ -10,10 +9,6 @@ export const KV_MAX_BYTES = 128 * 1024;
 export const KV_TTL_SECONDS = 7 * 86_400;
 
 /** A reference to a stored payload: where it is, how big, and its SHA-256 (checked on every read). */
-export const PayloadRefSchema = v.variant("tier", [
-  v.object({ tier: v.literal("inline"), value: v.unknown(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }),
-  v.object({ tier: v.picklist(["kv", "r2"]), key: v.pipe(v.string(), v.minLength(1), v.maxLength(512)), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) }),
-]);
 export type PayloadRef =
   | { tier: "inline"; value: JsonValue; size: number; sha256: string }
   | { tier: "kv" | "r2"; key: string; size: number; sha256: string };

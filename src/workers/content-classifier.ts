@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { Bm25, keyPoints, quality, round, summarize, topicTerms } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
 import { AnalyzedArticleSchema, ArticleSchema, Score, Topic, type AnalyzedArticle, type Article } from "./schemas";
 
@@ -72,7 +72,7 @@ function classifyTask(batch: readonly Article[], index: Bm25, offset: number, to
  * `min_relevance` are dropped; the rest come back ranked by relevance, then quality.
  */
 export const contentClassifier = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "content-classifier")!,
+  def: builtinWorker("content-classifier"),
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -98,10 +98,15 @@ export const contentClassifier = defineWorker({
       const batch = input.articles.slice(offset, offset + input.batch_size);
       const answer = await ctx.ai.run(classifyTask(batch, index, offset, input.target_topic, input.analysis_depth), ctx.signal);
       const byId = new Map(answer.results.map((r) => [r.id, r]));
-      const fallback = offlineBatch(batch, index, offset, input.target_topic, input.analysis_depth).results;
+      // Read offline only if the model left an article out (and then once for the batch).
+      let fallback: BatchAnswer["results"] | null = null;
       batch.forEach((a, i) => {
         let r = byId.get(a.id);
-        if (!r) { r = fallback[i]!; filledOffline++; }
+        if (!r) {
+          fallback ??= offlineBatch(batch, index, offset, input.target_topic, input.analysis_depth).results;
+          r = fallback[i]!;
+          filledOffline++;
+        }
         analyzed.push({ ...a, relevance_score: round(r.relevance), quality_score: round(r.quality), analysis_summary: r.summary, key_points: r.key_points.slice(0, POINTS[input.analysis_depth]) });
       });
     }

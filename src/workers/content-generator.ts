@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { wordCount } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
 import { ContentSchema, Priority, StructureSchema, type Element, type Structure, type WrittenElement } from "./structure";
 import { writeElement } from "./writer";
@@ -39,7 +39,7 @@ function writeTask(batch: readonly Element[], s: Structure): AiTask<Bodies> {
  * written offline.
  */
 export const contentGenerator = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "content-generator")!,
+  def: builtinWorker("content-generator"),
   version: "1.0.0",
   input: Input,
   output: Output,

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { round } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
 import { fatal } from "./harness/errors";
 import { outline } from "./outline";
@@ -74,7 +74,7 @@ function validate(s: Structure): { accuracy_percentage: number; passed: boolean;
  * granularity) and is validated; a structure with broken references is refused (fatal).
  */
 export const contentGranulator = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "content-granulator")!,
+  def: builtinWorker("content-granulator"),
   version: "1.0.0",
   input: Input,
   output: Output,

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { defineWorker } from "./harness/define";
 import { fatal } from "./harness/errors";
@@ -83,7 +83,7 @@ ${sections}
  * SHA-256 checksum.
  */
 export const contentPackager = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "content-packager")!,
+  def: builtinWorker("content-packager"),
   version: "1.0.0",
   input: Input,
   output: Output,

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { retryAfterMs } from "../lib/retry-after";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import type { JsonObject } from "../lib/json";
 import type { Handshake, StepWorker, WorkerResult } from "./contract";
@@ -18,6 +19,8 @@ const ExecuteResponse = v.object({
 /** The X-Worker-ID this runtime presents to external workers. */
 export const RUNTIME_WORKER_ID = "ai-factory";
 const MAX_RESPONSE_BYTES = 5_242_880;
+/** A 429 without a readable Retry-After is retried after this long. */
+const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 /**
  * An external worker from the registry: any HTTPS endpoint implementing the seed's
@@ -54,7 +57,7 @@ export class ExternalWorker implements StepWorker {
       if (error instanceof FetchError && (error.code === "private_address" || error.code === "scheme" || error.code === "bad_url")) return fail("fatal", `endpoint_${error.code}`, error.message);
       return fail("transient", error instanceof FetchError ? `endpoint_${error.code}` : "endpoint_error", error instanceof Error ? error.message : String(error));
     }
-    if (res.status === 429) return fail("retry_after", "endpoint_busy", "the external worker answered 429", retryAfter(res.headers.get("Retry-After")));
+    if (res.status === 429) return fail("retry_after", "endpoint_busy", "the external worker answered 429", retryAfterMs(res.headers) ?? DEFAULT_RETRY_AFTER_MS);
     if (res.status >= 500) return fail("transient", "endpoint_error", `the external worker answered ${res.status}`);
     let body: v.InferOutput<typeof ExecuteResponse>;
     try {
@@ -74,13 +77,4 @@ export class ExternalWorker implements StepWorker {
       metadata: { external: this.endpoint, ...((body.metadata ?? {}) as JsonObject) },
     };
   }
-}
-
-/** Retry-After in ms (seconds or an HTTP date), 5 s when absent. */
-function retryAfter(value: string | null): number {
-  if (!value) return 5_000;
-  const s = Number(value);
-  if (Number.isFinite(s)) return Math.max(0, Math.ceil(s * 1000));
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 5_000 : Math.max(0, at - Date.now());
 }

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { sha256Hex } from "../lib/crypto";
 import { wordCount } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { looksLikeFeed, readFeed, type FeedFormat } from "../net/feeds";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import { defineWorker } from "./harness/define";
@@ -86,7 +86,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T)
  * batch where every feed failed is a transient failure (retried).
  */
 export const feedFetcher = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "feed-fetcher")!,
+  def: builtinWorker("feed-fetcher"),
   version: "1.0.0",
   input: Input,
   output: Output,

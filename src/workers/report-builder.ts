@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { keyPoints, keywords, summarize, terms } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
 import { fatal } from "./harness/errors";
 import { toHtml, toMarkdown, type ReportData } from "./report-render";
@@ -82,7 +82,7 @@ function writingTask(articles: readonly AnalyzedArticle[], topic: string, style:
  * with no source) are dropped.
  */
 export const reportBuilder = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "report-builder")!,
+  def: builtinWorker("report-builder"),
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -113,9 +113,8 @@ export const reportBuilder = defineWorker({
       citations: articles.map((a, i) => ({ n: i + 1, title: a.title, url: a.url, source: a.source_title, published_at: a.published_at, relevance: a.relevance_score, quality: a.quality_score })),
       methodology: `Sources were curated from the feed catalog for '${input.topic}', fetched and parsed, deduplicated by URL and content, then each article was scored for relevance and quality and summarised; the ${articles.length} most relevant of ${input.analyzed_articles.length} are cited here. Written by ${ctx.ai.primary.provider}/${ctx.ai.primary.model}.`,
       cost: input.costs ? { total_micros: input.costs.total_micros, by_step: input.costs.steps } : null,
-      engines: [],
+      engines: ctx.ai.engines,
     };
-    data.engines = ctx.ai.engines;
     return { report: { ...data, markdown: toMarkdown(data), html: toHtml(data) }, article_count: articles.length, style: input.report_style };
   },
 });

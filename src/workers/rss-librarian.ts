@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { Bm25, round, terms, topicTerms } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { readJsonColumn } from "../catalog/json-columns";
 import { defineWorker } from "./harness/define";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
@@ -30,7 +30,7 @@ interface SourceRow { source_id: string; url: string; domain: string; title: str
  * sources under the quality floor or the score threshold are left out.
  */
 export const rssLibrarian = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "rss-librarian")!,
+  def: builtinWorker("rss-librarian"),
   version: "1.0.0",
   input: Input,
   output: Output,

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { Bm25, keywords, quality, round, topicTerms } from "../ai/text";
-import { BuiltinWorkers } from "../catalog/workers";
+import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { discoverFeeds, pageLinks } from "../net/html";
 import { looksLikeFeed, readFeed, type ParsedFeed } from "../net/feeds";
@@ -125,7 +125,7 @@ function feedQuality(feed: ParsedFeed, now: number): number {
  * so a duplicate delivery saves nothing twice.
  */
 export const topicResearcher = defineWorker({
-  def: BuiltinWorkers.find((w) => w.worker_name === "topic-researcher")!,
+  def: builtinWorker("topic-researcher"),
   version: "1.0.0",
   input: Input,
   output: Output,

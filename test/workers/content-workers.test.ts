@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
-import type { WorkerResult } from "../../src/workers/contract";
 import { contentGenerator } from "../../src/workers/content-generator";
 import { contentGranulator } from "../../src/workers/content-granulator";
 import { contentPackager } from "../../src/workers/content-packager";
@@ -9,16 +8,12 @@ import { executeWorker } from "../../src/workers/harness/execute";
 import { StructureTypes } from "../../src/workers/structure";
 import { apiKeyHeaders, call } from "../helpers";
 import { quiesce } from "../pipeline-helpers";
-import { handshake, seedWithFeeds, smallContent } from "./fixtures";
+import { handshake, ok, seedWithFeeds, smallContent } from "./fixtures";
 
 const started = new Set<string>();
 beforeAll(async () => { await seedWithFeeds(); });
 afterAll(async () => { await quiesce(started); });
 
-function ok(result: WorkerResult): any {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.output;
-}
 
 describe("Content Granulator", () => {
   it("builds a valid structure of every type, larger with granularity, with word estimates and generation metadata", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { seedDevelopment } from "../../src/seed/seed";
-import type { Handshake } from "../../src/workers/contract";
+import type { Handshake, WorkerResult } from "../../src/workers/contract";
 import type { Article } from "../../src/workers/schemas";
 import { outline } from "../../src/workers/outline";
 import type { Content } from "../../src/workers/structure";
@@ -63,4 +63,10 @@ export function smallContent(title = "Rust ownership: a course"): Content {
     return { id: e.id, parent_id: e.parent_id, element_type: e.element_type, sequence_order: e.sequence_order, title: e.title, target_word_count: e.target_word_count, generation_priority: e.generation_priority, body, word_count: body.split(/\s+/).length };
   });
   return { title, topic: s.topic, structure_type: s.structure_type, audience: s.audience, elements, total_words: elements.reduce((n, e) => n + e.word_count, 0), skipped: [] };
+}
+
+/** The output of a successful result (fails the test with the worker's error otherwise). */
+export function ok(result: WorkerResult): any {
+  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
+  return result.output;
 }

@@ -5,16 +5,10 @@ import { contentClassifier } from "../../src/workers/content-classifier";
 import { feedFetcher } from "../../src/workers/feed-fetcher";
 import { reportBuilder } from "../../src/workers/report-builder";
 import { rssLibrarian } from "../../src/workers/rss-librarian";
-import type { WorkerResult } from "../../src/workers/contract";
-import { ARTICLES, handshake, origin, seedWithFeeds } from "./fixtures";
+import { ARTICLES, handshake, ok, origin, seedWithFeeds } from "./fixtures";
 
 beforeAll(async () => { await seedWithFeeds(); });
 
-/** The output of a successful result (fails the test with the error otherwise). */
-function ok(result: WorkerResult): any {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.output;
-}
 
 const feed = (file: string) => `${origin}/demo/feeds/${file}`;
 

@@ -1,16 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { WorkerResult } from "../../src/workers/contract";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { topicResearcher } from "../../src/workers/topic-researcher";
-import { handshake, origin, seedWithFeeds } from "./fixtures";
+import { handshake, ok, origin, seedWithFeeds } from "./fixtures";
 
 beforeAll(async () => { await seedWithFeeds(); });
 
-function ok(result: WorkerResult): any {
-  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
-  return result.output;
-}
 
 describe("Topic Researcher", () => {
   it("discovers a feed through a page's <link rel=alternate>, verifies it and saves it to the catalog once", async () => {

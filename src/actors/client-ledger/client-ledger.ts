@@ -1,5 +1,5 @@
 import { Server, type Connection } from "partyserver";
-import { log } from "../../lib/log";
+import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
 import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
@@ -288,7 +288,7 @@ export class ClientLedger extends Server<Env> {
       ).bind(Math.max(0, spent(this.totals)), this.totals.period, new Date(now).toISOString(), this.name).run();
       this.sql$.exec(`DELETE FROM due WHERE kind = 'mirror' AND at <= ?`, now);
     } catch (error) {
-      log("warn", "ledger usage mirror failed; will retry", { client_id: this.name, error: error instanceof Error ? error.message : String(error) });
+      log("warn", "ledger usage mirror failed; will retry", { client_id: this.name, ...describeError(error) });
       this.setDue("mirror", now + MIRROR_RETRY_MS);
     }
   }

@@ -1,5 +1,6 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
+import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
 import type { Handshake, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
@@ -649,7 +650,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, steps_total, created_at, started_at)
        VALUES (?, ?, ?, ?, ?, 'processing', ?, ?, ?, ?) ON CONFLICT (pipeline_id) DO NOTHING`,
     ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId, topicOf(s), JSON.stringify(s.spec.inputs),
-      s.steps.length, iso(s.createdAt), iso(s.startedAt)).run();
+      s.steps.length, isoTime(s.createdAt), isoTime(s.startedAt)).run();
     this.commit({ ...this.state!, registered: true }, "registered");
   }
 
@@ -668,14 +669,14 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId, topicOf(s), s.status, JSON.stringify(s.spec.inputs), s.costMicros,
         s.finishedAt !== null && s.startedAt !== null ? s.finishedAt - s.startedAt : 0, s.steps.length,
         s.steps.filter((st) => st.status === "succeeded").length, s.steps.filter((st) => st.status === "failed").length,
-        s.reason, iso(s.createdAt), iso(s.startedAt), iso(s.finishedAt)),
+        s.reason, isoTime(s.createdAt), isoTime(s.startedAt), isoTime(s.finishedAt)),
       ...s.attempts.map((a) => db.prepare(
         `INSERT INTO worker_execution_results (result_id, pipeline_id, step_id, worker_name, attempt, success, output_ref, error_code,
            error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
       ).bind(a.key, s.spec.pipelineId, a.stepId, a.worker, a.attempt, a.success ? 1 : 0,
         a.success ? `sqlite:outputs/${a.stepId}/${a.attempt}` : null, a.errorCode, a.errorMessage, a.durationMs, a.costMicros,
-        a.tokensIn, a.tokensOut, iso(a.startedAt), iso(a.finishedAt))),
+        a.tokensIn, a.tokensOut, isoTime(a.startedAt), isoTime(a.finishedAt))),
       ...s.steps.filter((st) => st.attempt > 0).map((st, i) => db.prepare(
         `INSERT INTO pipeline_worker_sessions (session_id, request_id, pipeline_id, client_id, step_id, worker_name, step_order, started_at,
            completed_at, execution_time_ms, worker_cost_micros, worker_success, deliverables_summary, error_message)
@@ -683,7 +684,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
          ON CONFLICT (session_id) DO UPDATE SET completed_at = excluded.completed_at, execution_time_ms = excluded.execution_time_ms,
            worker_cost_micros = excluded.worker_cost_micros, worker_success = excluded.worker_success, error_message = excluded.error_message`,
       ).bind(`${s.spec.pipelineId}:${st.id}`, s.spec.requestId, s.spec.pipelineId, s.spec.clientId, st.id,
-        currentWorker(s, st), i + 1, iso(st.startedAt), iso(st.finishedAt),
+        currentWorker(s, st), i + 1, isoTime(st.startedAt), isoTime(st.finishedAt),
         st.startedAt !== null && st.finishedAt !== null ? st.finishedAt - st.startedAt : 0, st.costMicros,
         st.status === "succeeded" ? 1 : 0, st.outputRef, st.error?.message ?? st.skippedReason)),
     ];
@@ -801,12 +802,6 @@ function capacityAnswer(answer: PoolOpAnswer) {
     : { status: "rejected" as const, reason: answer.reason };
 }
 
-/** A timestamp as stored in D1. */
-function iso(ms: number): string;
-function iso(ms: number | null): string | null;
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
 
 /** The run's topic input, when it has one (a history column). */
 function topicOf(s: PipelineState): string | null {

@@ -59,11 +59,13 @@ export function loadState(sql: SqlStorage): PipelineState | null {
   const meta = JSON.parse(first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data) as Meta;
   const steps = rows<{ data: string }>(sql, `SELECT data FROM steps ORDER BY ord`).map((r) => JSON.parse(r.data) as StepState);
   const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => JSON.parse(r.data) as AttemptRecord);
+  // Each succeeded step's output of its current attempt, read in one statement.
+  const wanted = new Map(steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
   const outputs: Record<string, JsonObject> = {};
-  for (const step of steps) {
-    if (step.status !== "succeeded" || !step.outputRef) continue;
-    const row = first<{ data: string }>(sql, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, step.id, step.attempt);
-    if (row) outputs[step.id] = JSON.parse(row.data) as JsonObject;
+  if (wanted.size > 0) {
+    for (const row of rows<{ step_id: string; attempt: number; data: string }>(sql, `SELECT step_id, attempt, data FROM outputs`)) {
+      if (wanted.get(row.step_id) === row.attempt) outputs[row.step_id] = JSON.parse(row.data) as JsonObject;
+    }
   }
   return withDefaults({ ...meta, spec: JSON.parse(spec.data) as PipelineSpec, steps, attempts, outputs });
 }

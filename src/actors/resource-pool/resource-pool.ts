@@ -1,6 +1,6 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
-import { log } from "../../lib/log";
+import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
@@ -249,7 +249,7 @@ export class ResourcePool extends Server<Env> {
         const attempts = row.attempts + 1;
         if (attempts >= MAX_DELIVERY_ATTEMPTS) {
           // The pipeline's backstop timer gives up on the wait; the lease (if any) expires by its TTL.
-          log("error", "pool notification dropped after retries", { worker: this.name, key: row.key, kind: row.kind, error: String(error) });
+          log("error", "pool notification dropped after retries", { worker: this.name, key: row.key, kind: row.kind, ...describeError(error) });
           this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
         } else {
           this.store.exec(`UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ? AND kind = ?`,

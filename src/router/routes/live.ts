@@ -29,8 +29,10 @@ async function authorise(env: Env, principal: Principal, party: (typeof Parties)
       return;
     }
     case "client-ledger": {
+      // Another client's ledger is refused before any lookup.
+      if (scope !== null && name !== scope) throw notFound("client", name);
       const client = await env.DB.prepare(`SELECT 1 FROM clients WHERE client_id = ?`).bind(name).first();
-      if (!client || (scope !== null && name !== scope)) throw notFound("client", name);
+      if (!client) throw notFound("client", name);
       return;
     }
     case "resource-pool": {

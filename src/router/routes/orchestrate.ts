@@ -1,7 +1,6 @@
 import * as v from "valibot";
 import { priorityOf } from "../../actors/resource-pool";
 import { clientScope, type Principal } from "../../auth";
-import { getClient } from "../../catalog/clients";
 import { Tiers, Urgencies } from "../../catalog/tiers";
 import { sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
@@ -12,7 +11,7 @@ import { resolveSpec } from "../../orchestrator/resolve";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, queryInt, Text } from "../schemas";
-import { actingClient } from "../scope";
+import { activeActingClient } from "../scope";
 
 /** The seed's OrchestrationRequest (KAM → orchestrator). */
 const OrchestrationRequest = v.strictObject({
@@ -65,12 +64,8 @@ export const orchestrateRoutes: Route[] = [
     method: "POST", path: "/orchestrate", access: ["admin", "support", "client", "worker"], body: OrchestrationRequest,
     summary: "Starts a pipeline from a template (seed OrchestrationRequest). Send Idempotency-Key to make a retried call start it only once.",
     handler: async ({ env, request, principal, body, now }) => {
-      const clientId = actingClient(principal, body.client_id);
-      const client = await getClient(env.DB, clientId);
-      if (!client) throw notFound("client", clientId);
-      if (client.account_status !== "active" && client.account_status !== "trial") {
-        throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may run pipelines`);
-      }
+      const client = await activeActingClient(env.DB, principal, body.client_id, "run pipelines");
+      const clientId = client.client_id;
       const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(body.pipeline_template).first<{ allowed_tiers: string }>();
       if (!template) throw new AppError("validation_failed", `body.pipeline_template: no active template '${body.pipeline_template}' (GET /templates lists them)`);
       if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {

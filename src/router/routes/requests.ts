@@ -1,13 +1,12 @@
 import * as v from "valibot";
 import { clientScope, describePrincipal } from "../../auth";
-import { getClient } from "../../catalog/clients";
 import { createRequest, getRequest, listRequests, RequestStatuses, RequestTypes } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
-import { AppError, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
-import { actingClient } from "../scope";
+import { activeActingClient } from "../scope";
 
 /** The seed's RequestCreationPayload. */
 const CreateRequestBody = v.strictObject({
@@ -24,12 +23,7 @@ export const requestRoutes: Route[] = [
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
     summary: "Creates a request (seed RequestCreationPayload). The client must exist and be active.",
     handler: async ({ env, principal, body, now }) => {
-      const clientId = actingClient(principal, body.client_id);
-      const client = await getClient(env.DB, clientId);
-      if (!client) throw notFound("client", clientId);
-      if (client.account_status !== "active" && client.account_status !== "trial") {
-        throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may make requests`);
-      }
+      const { client_id: clientId } = await activeActingClient(env.DB, principal, body.client_id, "make requests");
       const request = await createRequest(env.DB, {
         clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level,
         communicationId: body.communication_id ?? null, createdBy: describePrincipal(principal),

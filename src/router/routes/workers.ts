@@ -1,6 +1,6 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
-import { AiClient, buildChain, loadPriceBook } from "../../ai";
+import { AiClient, buildChain, chainComplete, loadPriceBook } from "../../ai";
 import { clientScope, describePrincipal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
@@ -12,6 +12,7 @@ import { WorkerSpecs } from "../../workers/specs";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString } from "../schemas";
+import { parseInput } from "../validate";
 
 const NameParams = v.strictObject({ name: IdString });
 const TemplateParams = v.strictObject({ name: IdString, template: IdString });
@@ -71,7 +72,7 @@ export const workerRoutes: Route[] = [
       const checks = {
         database: await check(() => env.DB.prepare("SELECT 1").first()),
         kv: await check(() => env.PAYLOADS.get("health-probe")),
-        ai_chain: await check(async () => { if (buildChain(env).length === 0) throw new Error("empty"); }),
+        ai_chain: await check(async () => { if (!chainComplete(env)) throw new Error("a configured provider is unavailable"); }),
       };
       const healthy = Object.values(checks).every(Boolean);
       return json({ status: healthy ? "healthy" : "degraded", service: s.def.worker_name, version: s.version, checks, capabilities: s.capabilities, timestamp: new Date(now).toISOString() }, healthy ? 200 : 503);
@@ -141,15 +142,11 @@ export const workerRoutes: Route[] = [
     summary: "Estimated cost and duration of running the worker on an input (validated like a real run).",
     handler: async ({ env, params, body }) => {
       const s = specOf(params.name);
-      const parsed = v.safeParse(s.input, body.input);
-      if (!parsed.success) {
-        const issue = parsed.issues[0]!;
-        const path = (issue.path ?? []).map((p) => String(p.key)).join(".");
-        throw new AppError("validation_failed", `body.input${path ? `.${path}` : ""}: ${issue.received === "undefined" ? "is required" : issue.message}`);
-      }
-      const e = s.estimate(parsed.output);
-      const ai = new AiClient(buildChain(env), await loadPriceBook(env.DB));
-      const aiMicros = ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens });
+      // Validated like a run, with errors named from the body: `body.input.target_topic: is required`.
+      const { input } = parseInput("body", v.object({ input: s.input }), body);
+      const e = s.estimate(input);
+      const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
+      const aiMicros = await ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens });
       return {
         worker: s.def.worker_name, units: e.units, unit: e.unit, estimated_duration_ms: e.duration_ms,
         ai: { ...ai.primary, input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens, cost_micros: aiMicros },

@@ -13,10 +13,9 @@ export class WorkerError extends Error {
   }
 }
 
-/** Shorthands for the three kinds. */
+/** Shorthands for the two kinds workers throw (a worker that must be retried later throws a WorkerError of kind retry_after). */
 export const fatal = (code: string, message: string) => new WorkerError("fatal", code, message);
 export const transient = (code: string, message: string) => new WorkerError("transient", code, message);
-export const retryAfter = (code: string, message: string, ms: number) => new WorkerError("retry_after", code, message, ms);
 
 /** Any thrown value as a classified failure (an AI failure by its code; a bug as `internal`). */
 export function classify(error: unknown): { kind: FailureKind; code: string; message: string; retryAfterMs: number | null; bug: boolean } {

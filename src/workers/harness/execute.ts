@@ -28,10 +28,23 @@ function resultKey(worker: string, key: string): string {
   return `worker-result:${worker}:${key}`;
 }
 
-/** The AI chain a run uses: the input's `ai_providers` (from a template) or AI_PROVIDER. */
-async function aiFor(env: Env, input: JsonObject): Promise<AiClient> {
+/**
+ * The AI chain a run uses: the input's `ai_providers` (from a template) or AI_PROVIDER. The price
+ * table is read from D1 only if the run makes an AI call.
+ */
+function aiFor(env: Env, input: JsonObject): AiClient {
   const chain = typeof input.ai_providers === "string" ? parseChain(input.ai_providers) : undefined;
-  return new AiClient(buildChain(env, chain), await loadPriceBook(env.DB));
+  return new AiClient(buildChain(env, chain), () => loadPriceBook(env.DB));
+}
+
+/** A part of a delivery validated with the router's rules: the parsed value, or the message naming the field and rule. */
+function check(part: "handshake" | "input", schema: v.GenericSchema, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: parseInput(part, schema, value) };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
 }
 
 /**
@@ -50,12 +63,8 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   const name = spec.def.worker_name;
   const chain = { current: name, next: [...spec.next] };
   const base = (extra: JsonObject = {}): JsonObject => ({ worker: name, version: spec.version, worker_chain: chain, ...extra });
-  const hs = v.safeParse(HandshakeSchema, raw);
-  if (!hs.success) {
-    const issue = hs.issues[0]!;
-    const path = (issue.path ?? []).map((p) => String(p.key)).join(".") || "(root)";
-    return { ok: false, error: { kind: "fatal", code: "invalid_handshake", message: `handshake.${path}: ${issue.message}` }, cost_micros: 0, duration_ms: 0, metadata: base() };
-  }
+  const hs = check("handshake", HandshakeSchema, raw);
+  if (!hs.ok) return { ok: false, error: { kind: "fatal", code: "invalid_handshake", message: hs.message }, cost_micros: 0, duration_ms: 0, metadata: base() };
   const handshake = raw;
   const cacheKey = resultKey(name, handshake.idempotency_key);
   const cached = await env.PAYLOADS.get<WorkerResult>(cacheKey, "json");
@@ -67,14 +76,9 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   let timer: ReturnType<typeof setTimeout> | undefined;
   let result: WorkerResult;
   try {
-    let input: unknown;
-    try {
-      input = parseInput("input", spec.input, handshake.input);
-    } catch (error) {
-      if (error instanceof AppError) throw new WorkerError("fatal", "invalid_input", error.message);
-      throw error;
-    }
-    ai = await aiFor(env, handshake.input);
+    const input = check("input", spec.input, handshake.input);
+    if (!input.ok) throw new WorkerError("fatal", "invalid_input", input.message);
+    ai = aiFor(env, handshake.input);
     const remaining = handshake.deadline_at - clock();
     if (remaining <= 0) throw new WorkerError("transient", "timeout", `the step's deadline passed before ${name} started`);
     const deadline = new Promise<never>((_, reject) => {
@@ -84,7 +88,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       }, remaining);
     });
     const context = { env, handshake, signal: controller.signal, ai, now: clock, note: (facts: JsonObject) => Object.assign(notes, facts) };
-    const output = await Promise.race([spec.run(context, input), deadline]);
+    const output = await Promise.race([spec.run(context, input.value), deadline]);
     let checked: JsonObject;
     try {
       checked = parseInput("output", spec.output, output);
