@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ExternalWorker } from "../../src/workers/external";
 import { apiKeyHeaders, call, sessionHeaders, workerHeaders } from "../helpers";
+import { finished, quiesce, scriptedSpec, testClient } from "../pipeline-helpers";
 import { handshake, origin, seedWithFeeds } from "./fixtures";
 
 beforeAll(async () => { await seedWithFeeds(); });
@@ -11,6 +12,22 @@ describe("external workers (any language, over HTTP with worker auth)", () => {
     const hs = handshake("shouter", { text: "hello" });
     const result = await new ExternalWorker(env, `${origin}/external`).execute(hs);
     expect(result).toMatchObject({ ok: true, output: { shout: "HELLO", key: hs.idempotency_key, idempotency_header: hs.idempotency_key }, cost_micros: 2_500, usage: { input_tokens: 3, output_tokens: 2 } });
+  });
+
+  it("runs as a pipeline step when the registry names an external endpoint", async () => {
+    const clientId = await testClient();
+    const worker = `shouter-${Date.now()}`;
+    const at = new Date().toISOString();
+    await env.DB.prepare(`INSERT INTO worker_registry (worker_name, display_name, kind, endpoint, input_format, output_format, created_at, updated_at)
+      VALUES (?, 'Shouter', 'external', ?, 'text', 'text', ?, ?)`).bind(worker, `${origin}/external`, at, at).run();
+    const base = scriptedSpec(clientId, [{ id: "shout", workers: [worker], input: { text: "=hello from the actor" }, output: { shout: "shout" } }]);
+    const spec = { ...base, steps: base.steps.map((st) => ({ ...st, workers: [{ name: worker, binding: `external:${origin}/external` }] })) };
+    await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+    const done = await finished(spec.pipelineId);
+    expect(done.status).toBe("completed");
+    const result = await env.PipelineActor.getByName(spec.pipelineId).result();
+    expect(result).toMatchObject({ context: { shout: "HELLO FROM THE ACTOR" }, cost_micros: 2_500 });
+    await quiesce([spec.pipelineId]);
   });
 
   it("maps 429 to retry_after, a 4xx refusal to fatal, and a private endpoint outside development to fatal", async () => {
