@@ -7,9 +7,10 @@ import { PipelineActor } from "./actors/pipeline";
 import { ResourcePool } from "./actors/resource-pool";
 import { router } from "./router";
 import { ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, FeedFetcher, ReportBuilder, RssLibrarian, TopicResearcher } from "./workers/entrypoints";
+import { ExternalWorkers } from "./workers/external";
 import { ScriptedWorker } from "./workers/scripted";
 
-export { ClientLedger, ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, FeedFetcher, PipelineActor, ReportBuilder, ResourcePool, RssLibrarian, ScriptedWorker, TopicResearcher };
+export { ClientLedger, ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, ExternalWorkers, FeedFetcher, PipelineActor, ReportBuilder, ResourcePool, RssLibrarian, ScriptedWorker, TopicResearcher };
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),

@@ -63,17 +63,10 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
   statements.push(...installTemplateStatements(db, now, [...BuiltinTemplates, RuntimeDemoTemplate]));
   // The demo feeds follow the stack's current origin (the port may change between runs).
   const origin = baseUrl.replace(/\/+$/, "");
-  for (const f of DemoFeeds) {
-    const url = `${origin}/demo/feeds/${f.file}`;
-    statements.push(db.prepare(
-      `INSERT INTO rss_sources (source_id, url, domain, title, description, topics, quality_score, feed_format,
-         discovered_by, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?)
-       ON CONFLICT (source_id) DO UPDATE SET url = excluded.url, domain = excluded.domain, updated_at = excluded.updated_at
-         WHERE url <> excluded.url`,
-    ).bind(`src_demo_${f.file.replace(/\W+/g, "_")}`, url, new URL(url).host, f.title, f.description,
-      JSON.stringify(f.topics), f.quality, f.format, at, at));
-  }
+  statements.push(...sourceStatements(db, now, DemoFeeds.map((f) => ({
+    source_id: `src_demo_${f.file.replace(/\W+/g, "_")}`, url: `${origin}/demo/feeds/${f.file}`, title: f.title, description: f.description,
+    topics: f.topics, quality_score: f.quality, feed_format: f.format,
+  }))));
   // The topic researcher's demo directory (sites announcing feeds, one of them not catalogued).
   const directory = `${origin}/demo/sites/index.html`;
   statements.push(db.prepare(`DELETE FROM discovery_directories WHERE url LIKE '%/demo/sites/index.html' AND url <> ?`).bind(directory));
@@ -95,4 +88,19 @@ export async function seedDevelopment(env: Env, baseUrl: string, now: number): P
     workers: await count("worker_registry"),
     rss_sources: await count("rss_sources"),
   };
+}
+
+/** A feed for the catalog (`rss_sources`), as the seed and the benchmarks install them. */
+export interface CatalogFeed { source_id: string; url: string; title: string; description: string; topics: readonly string[]; quality_score: number; feed_format: string }
+
+/** Statements that install feeds in the catalog; a feed already there follows its new URL (the stack's port may change). */
+export function sourceStatements(db: D1Database, now: number, feeds: readonly CatalogFeed[]): D1PreparedStatement[] {
+  const at = new Date(now).toISOString();
+  return feeds.map((f) => db.prepare(
+    `INSERT INTO rss_sources (source_id, url, domain, title, description, topics, quality_score, feed_format,
+       discovered_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?, ?)
+     ON CONFLICT (source_id) DO UPDATE SET url = excluded.url, domain = excluded.domain, updated_at = excluded.updated_at
+       WHERE url <> excluded.url`,
+  ).bind(f.source_id, f.url, new URL(f.url).host, f.title, f.description, JSON.stringify(f.topics), f.quality_score, f.feed_format, at, at));
 }

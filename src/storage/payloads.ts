@@ -15,22 +15,28 @@ export type PayloadRef =
 
 /** A payload that could not be read back as written. */
 export class PayloadError extends Error {
-  constructor(readonly code: "missing" | "checksum_mismatch", message: string) {
+  constructor(readonly code: "missing" | "checksum_mismatch" | "out_of_scope", message: string) {
     super(message);
     this.name = "PayloadError";
   }
 }
 
+/** UTF-8 bytes of a string. */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
+
 /**
  * Stores a JSON payload in the tier its size calls for (inline under 25 KB, KV up to 128 KB
- * with a TTL, R2 above) and returns the reference that travels instead of it. Writing the same
- * key again with the same content is harmless (a retried step overwrites its own attempt's key).
+ * with a TTL, R2 above) and returns the reference that travels instead of it. With
+ * `inline: false` a small payload goes to KV too (a field of a large step output). Writing the
+ * same key again with the same content is harmless (a retried step overwrites its own key).
  */
-export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, key: string, value: JsonValue): Promise<PayloadRef> {
+export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, key: string, value: JsonValue, options: { inline?: boolean } = {}): Promise<PayloadRef> {
   const text = JSON.stringify(value);
-  const size = new TextEncoder().encode(text).byteLength;
+  const size = utf8Bytes(text);
   const sha256 = await sha256Hex(text);
-  if (size < INLINE_MAX_BYTES) return { tier: "inline", value, size, sha256 };
+  if (size < INLINE_MAX_BYTES && options.inline !== false) return { tier: "inline", value, size, sha256 };
   if (size <= KV_MAX_BYTES) {
     await env.PAYLOADS.put(`payload:${key}`, text, { expirationTtl: KV_TTL_SECONDS });
     return { tier: "kv", key: `payload:${key}`, size, sha256 };

@@ -96,6 +96,7 @@ export const contentClassifier = defineWorker({
     let filledOffline = 0;
     for (let offset = 0; offset < input.articles.length; offset += input.batch_size) {
       const batch = input.articles.slice(offset, offset + input.batch_size);
+      ctx.progress(offset, input.articles.length, `classifying articles ${offset + 1}-${offset + batch.length} of ${input.articles.length}`);
       const answer = await ctx.ai.run(classifyTask(batch, index, offset, input.target_topic, input.analysis_depth), ctx.signal);
       const byId = new Map(answer.results.map((r) => [r.id, r]));
       // Read offline only if the model left an article out (and then once for the batch).

@@ -70,6 +70,7 @@ export const contentGenerator = defineWorker({
     let offlineFilled = 0;
     for (let i = 0; i < chosen.length; i += input.batch_size) {
       const batch = chosen.slice(i, i + input.batch_size);
+      ctx.progress(i, chosen.length, `writing elements ${i + 1}-${i + batch.length} of ${chosen.length}`);
       const answer = await ctx.ai.run(writeTask(batch, s), ctx.signal);
       const byId = new Map(answer.elements.map((x) => [x.id, x.body]));
       for (const e of batch) {

@@ -31,3 +31,6 @@ export type WorkerResult =
 export interface StepWorker {
   execute(handshake: Handshake): Promise<WorkerResult>;
 }
+
+/** A running step's progress, sent by the harness to the step's PipelineActor and streamed as `step_progress`. */
+export interface StepProgress { step_id: string; attempt: number; done: number; total: number; message?: string }

@@ -1,8 +1,11 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import * as v from "valibot";
 import { retryAfterMs } from "../lib/retry-after";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import type { JsonObject } from "../lib/json";
 import type { Handshake, StepWorker, WorkerResult } from "./contract";
+import { payloadSizes, readInput, writeOutput } from "./harness/by-reference";
+import { classify } from "./harness/errors";
 
 /** The seed's ExecuteResponse, as an external worker answers `POST /api/execute`. */
 const ExecuteResponse = v.object({
@@ -76,5 +79,28 @@ export class ExternalWorker implements StepWorker {
       usage: { input_tokens: body.usage?.tokens?.input ?? 0, output_tokens: body.usage?.tokens?.output ?? 0 },
       metadata: { external: this.endpoint, ...((body.metadata ?? {}) as JsonObject) },
     };
+  }
+}
+
+/**
+ * The entrypoint through which a PipelineActor calls external workers, so that what by-reference
+ * passing saves is saved for them too: the step's input references are read here (not in the
+ * actor), the endpoint gets whole values over HTTP, and a large answer is stored and returned
+ * by reference like a built-in worker's.
+ */
+export class ExternalWorkers extends WorkerEntrypoint<Env> {
+  async call(endpoint: string, h: Handshake): Promise<WorkerResult> {
+    const sizes = payloadSizes();
+    let input;
+    try {
+      input = await readInput(this.env, h, sizes);
+    } catch (error) {
+      const failure = classify(error);
+      return { ok: false, error: { kind: failure.kind, code: failure.code, message: failure.message }, cost_micros: 0, duration_ms: 0, metadata: { external: endpoint, payload: { ...sizes } } };
+    }
+    const result = await new ExternalWorker(this.env, endpoint).execute({ ...h, input });
+    if (!result.ok) return { ...result, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
+    const stored = await writeOutput(this.env, h, result.output, sizes);
+    return { ...result, output: stored.output, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
   }
 }

@@ -101,7 +101,16 @@ export const feedFetcher = defineWorker({
   async run(ctx, input) {
     const allowPrivate = allowsPrivateFetch(ctx.env);
     const urls = [...new Set(input.feed_urls)];
+    let done = 0;
+    ctx.progress(0, urls.length, `fetching ${urls.length} feeds`);
     const fetched = await mapLimited(urls, input.concurrency, async (url) => {
+      try {
+        return await fetchOne(url);
+      } finally {
+        ctx.progress(++done, urls.length, `${done} of ${urls.length} feeds read`);
+      }
+    });
+    async function fetchOne(url: string) {
       const cacheKey = `feed-cache:${await sha256Hex(url)}`;
       const cached = await ctx.env.PAYLOADS.get<CachedFeed>(cacheKey, "json");
       const headers: Record<string, string> = { Accept: "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1", "User-Agent": "ai-factory-feed-fetcher/1.0" };
@@ -134,7 +143,7 @@ export const feedFetcher = defineWorker({
         const message = error instanceof Error ? error.message : String(error);
         return { report: { url, status: "failed" as const, format: null, title: null, items: 0, error: { code, message: message.slice(0, 300) } }, articles: [] as Article[] };
       }
-    });
+    }
     const failed = fetched.filter((f) => f.report.status === "failed");
     if (failed.length === fetched.length) {
       const first = `${failed[0]!.report.url}: ${failed[0]!.report.error!.message}`;

@@ -142,7 +142,13 @@ export const topicResearcher = defineWorker({
     const directories = input.directories ?? (await ctx.env.DB.prepare(`SELECT url FROM discovery_directories WHERE is_active = 1 ORDER BY url`).all<{ url: string }>()).results.map((r) => r.url);
     const suggestions = await ctx.ai.run(suggestTask(ctx, directories, input.topic, limit), ctx.signal);
     const candidates = [...new Map(suggestions.candidates.map((c) => [c.url, c])).values()].slice(0, limit);
-    const checked = await Promise.all(candidates.map(async (c) => ({ c, result: await verify(ctx, c.url, c.reasoning) })));
+    let verified = 0;
+    ctx.progress(0, candidates.length, `checking ${candidates.length} candidate sources`);
+    const checked = await Promise.all(candidates.map(async (c) => {
+      const result = await verify(ctx, c.url, c.reasoning);
+      ctx.progress(++verified, candidates.length, `${verified} of ${candidates.length} candidates checked`);
+      return { c, result };
+    }));
     const rejected: { url: string; reason: string }[] = [];
     const found: Found[] = [];
     for (const { c, result } of checked) {

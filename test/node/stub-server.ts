@@ -11,6 +11,8 @@
  * - `GET /demo/feeds/<file>`: the demo feeds with ETag and Last-Modified (304 on a match);
  *   `/feeds/slow`, `/feeds/huge`, `/feeds/redirect`, `/feeds/error`, `/feeds/not-a-feed`,
  *   `/feeds/page` (HTML announcing a feed); hits are counted (`GET /__hits?path=`).
+ * - `GET /synthetic/feeds/<n>.xml`: generated feeds of 20 articles each (scripts/lib/synthetic-feeds.mjs),
+ *   for reports over many feeds (by-reference payloads).
  * - `POST /external/api/execute`: an external worker (seed ExecuteResponse), checking worker auth;
  *   `/external-busy/api/execute` answers 429.
  */
@@ -19,6 +21,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { syntheticFeed } from "../../scripts/lib/synthetic-feeds.mjs";
 
 const FEEDS = path.join(import.meta.dirname, "..", "..", "public", "demo", "feeds");
 const SITES = path.join(import.meta.dirname, "..", "..", "public", "demo", "sites");
@@ -107,6 +110,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (req.method === "POST" && url.pathname === "/v1/chat/completions") return chat(req, res);
   if (url.pathname === "/__calls") return send(res, 200, JSON.stringify({ calls: calls.get(url.searchParams.get("prompt") ?? "") ?? 0 }));
   if (url.pathname === "/__hits") return send(res, 200, JSON.stringify({ hits: hits.get(url.searchParams.get("path") ?? "") ?? 0 }));
+  const synthetic = /^\/synthetic\/feeds\/(\d+)\.xml$/.exec(url.pathname);
+  if (synthetic) return send(res, 200, syntheticFeed(Number(synthetic[1])), { "Content-Type": "application/rss+xml; charset=utf-8" });
   if (url.pathname.startsWith("/demo/feeds/")) return feed(req, res, url.pathname.slice("/demo/feeds/".length));
   if (url.pathname.startsWith("/demo/sites/")) {
     try {

@@ -9,6 +9,7 @@ export function summarize(s: PipelineState): JsonObject {
   return {
     pipeline_id: s.spec.pipelineId, template: s.spec.templateName, client_id: s.spec.clientId, status: s.status,
     reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
+    bytes_through_actor: s.transfer.actorBytes, payload_bytes: s.transfer.payloadBytes,
     created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
     steps: s.steps.map((st) => ({
       id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st),

@@ -159,6 +159,19 @@ export interface PipelineState {
   /** The run's row exists in D1 (pipeline_executions, status processing). */
   registered: boolean;
   historyWritten: boolean;
+  /**
+   * Step payload bytes that passed through this actor (inputs sent, outputs received: small
+   * values and references) against the same payloads whole, as the workers report them.
+   */
+  transfer: Transfer;
+}
+
+/** Bytes through the actor against whole payload bytes (see `PipelineState.transfer`). */
+export interface Transfer { actorBytes: number; payloadBytes: number }
+
+/** Counts one worker call's payload traffic. */
+export function countTransfer(s: PipelineState, actorBytes: number, payloadBytes: number): PipelineState {
+  return { ...s, transfer: { actorBytes: s.transfer.actorBytes + actorBytes, payloadBytes: s.transfer.payloadBytes + payloadBytes } };
 }
 
 /** The idempotency key of a step attempt: every effect of the attempt carries it. */
@@ -295,6 +308,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
     })),
     context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], abandoned: [], attempts: [],
     createdAt: now, startedAt: null, finishedAt: null, heldAhead: false, registered: false, historyWritten: false,
+    transfer: { actorBytes: 0, payloadBytes: 0 },
   };
 }
 

@@ -2,7 +2,8 @@ import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
-import type { Handshake, WorkerResult } from "../../workers/contract";
+import { utf8Bytes } from "../../storage/payloads";
+import type { Handshake, StepProgress, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
 import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer, ResourcePool } from "../resource-pool";
@@ -12,7 +13,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -107,6 +108,25 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   }
 
   // ---- RPC ---------------------------------------------------------------------------------
+
+  /**
+   * A running step's progress from its worker (the harness throttles it): streamed to watchers
+   * as `step_progress` and kept in the event log for those who reconnect. Progress of an attempt
+   * that is not running any more is ignored.
+   */
+  stepProgress(p: StepProgress): void {
+    const s = this.state;
+    const st = s?.steps.find((x) => x.id === p.step_id);
+    if (!s || !st || st.status !== "running" || st.attempt !== p.attempt || this.crashing) return;
+    if (!Number.isFinite(p.done) || !Number.isFinite(p.total) || p.total <= 0) return;
+    // The round that started the step is written first, so its step_started comes before this.
+    this.flush();
+    const message = this.events.append("step_progress", {
+      step_id: st.id, attempt: st.attempt, worker: currentWorker(s, st), done: Math.max(0, Math.min(p.done, p.total)), total: p.total,
+      ...(typeof p.message === "string" ? { message: p.message.slice(0, 200) } : {}),
+    }, Date.now());
+    this.broadcast(JSON.stringify(message));
+  }
 
   /** Liveness probe for /health. */
   ping(): "pong" {
@@ -588,8 +608,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       client_id: s.spec.clientId, input: stepInput(s, step.id), deadline_at: step.timeoutAt ?? Date.now() + spec.timeoutMs,
     };
     const attempt = step.attempt;
+    // What this call passes through the actor: the input as sent (small values and references).
+    const sentBytes = utf8Bytes(JSON.stringify(handshake.input));
     const run = (async () => {
-      const entry = workerEntrypoint(this.ctx.exports, this.env, worker.binding);
+      const entry = workerEntrypoint(this.ctx.exports, worker.binding);
       let result: WorkerResult;
       if (!entry) {
         result = { ok: false, error: { kind: "fatal", code: "unknown_worker", message: `no entrypoint '${worker.binding}' for worker '${worker.name}'` }, cost_micros: 0, duration_ms: 0 };
@@ -600,7 +622,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
           result = { ok: false, error: { kind: "transient", code: "worker_threw", message: error instanceof Error ? error.message : String(error) }, cost_micros: 0, duration_ms: 0 };
         }
       }
-      await this.onWorkerResult(step.id, attempt, result);
+      await this.onWorkerResult(step.id, attempt, result, sentBytes);
     })().catch((error: unknown) => {
       // The answer is not checkpointed; the step is still running in the state and is
       // dispatched again (same key) by the next incarnation's driver.
@@ -613,9 +635,9 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     this.updateWatchdog();
   }
 
-  private async onWorkerResult(stepId: string, attempt: number, result: WorkerResult): Promise<void> {
-    const s = this.state;
-    if (!s) return;
+  private async onWorkerResult(stepId: string, attempt: number, result: WorkerResult, sentBytes: number): Promise<void> {
+    if (!this.state) return;
+    const s = withTransfer(this.state, result, sentBytes);
     const now = Date.now();
     if (!Number.isSafeInteger(result.cost_micros) || result.cost_micros < 0) {
       // A worker that reports no whole, non-negative cost broke the contract: never charge what it says.
@@ -661,15 +683,17 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const statements: D1PreparedStatement[] = [
       db.prepare(
         `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, total_cost_micros,
-           total_execution_time_ms, steps_total, steps_succeeded, steps_failed, failure_reason, created_at, started_at, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           total_execution_time_ms, steps_total, steps_succeeded, steps_failed, failure_reason, created_at, started_at, completed_at,
+           bytes_through_actor, payload_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (pipeline_id) DO UPDATE SET status = excluded.status, total_cost_micros = excluded.total_cost_micros,
+           bytes_through_actor = excluded.bytes_through_actor, payload_bytes = excluded.payload_bytes,
            total_execution_time_ms = excluded.total_execution_time_ms, steps_succeeded = excluded.steps_succeeded,
            steps_failed = excluded.steps_failed, failure_reason = excluded.failure_reason, completed_at = excluded.completed_at`,
       ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId, topicOf(s), s.status, JSON.stringify(s.spec.inputs), s.costMicros,
         s.finishedAt !== null && s.startedAt !== null ? s.finishedAt - s.startedAt : 0, s.steps.length,
         s.steps.filter((st) => st.status === "succeeded").length, s.steps.filter((st) => st.status === "failed").length,
-        s.reason, isoTime(s.createdAt), isoTime(s.startedAt), isoTime(s.finishedAt)),
+        s.reason, isoTime(s.createdAt), isoTime(s.startedAt), isoTime(s.finishedAt), s.transfer.actorBytes, s.transfer.payloadBytes),
       ...s.attempts.map((a) => db.prepare(
         `INSERT INTO worker_execution_results (result_id, pipeline_id, step_id, worker_name, attempt, success, output_ref, error_code,
            error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at)
@@ -792,6 +816,20 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   override onConnect(connection: Connection): void {
     greet(connection, this.events, () => (this.state ? summarize(this.state) : { status: "unknown" }), Date.now());
   }
+}
+
+/**
+ * Counts a worker call's payload traffic: what went through the actor (the input as sent, the
+ * output as received) against the same payloads whole, from the harness's `metadata.payload`
+ * (a worker without it, such as the scripted one, moved everything through the actor).
+ */
+function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number): PipelineState {
+  const received = result.ok ? utf8Bytes(JSON.stringify(result.output)) : 0;
+  const sizes = result.metadata?.payload;
+  const whole = sizes !== null && typeof sizes === "object" && !Array.isArray(sizes)
+    && typeof sizes.input_bytes === "number" && typeof sizes.output_bytes === "number" && sizes.input_bytes > 0
+    ? sizes.input_bytes + sizes.output_bytes : sentBytes + received;
+  return countTransfer(s, sentBytes + received, whole);
 }
 
 /** A pool's answer to a reserve, as the state machine takes it. */

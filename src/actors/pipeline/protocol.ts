@@ -8,6 +8,8 @@ const ErrorInfo = v.nullable(v.object({ code: v.string(), message: v.string() })
 export const PipelineSummarySchema = v.object({
   pipeline_id: v.string(), template: v.string(), client_id: v.string(), status: v.picklist(PipelineStatuses),
   reason: v.nullable(v.string()), notes: v.array(v.string()), cost_micros: v.number(),
+  /** Step payload bytes that passed through the actor, and the same payloads whole (large ones travel by reference). */
+  bytes_through_actor: v.number(), payload_bytes: v.number(),
   created_at: v.number(), started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()),
   steps: v.array(v.object({
     id: v.string(), status: v.picklist(StepStatuses), attempt: v.number(), worker: v.string(),
@@ -24,6 +26,8 @@ export const PipelineEventPayloads = {
   step_waiting_budget: v.object(Step),
   step_waiting_capacity: v.object(Step),
   step_started: v.object(Step),
+  /** A running step's progress, as its worker reports it (throttled): `done` of `total` units. */
+  step_progress: v.object({ ...Step, done: v.number(), total: v.number(), message: v.optional(v.string()) }),
   step_retrying: v.object({ ...Step, retry_at: v.nullable(v.number()), error: ErrorInfo }),
   step_succeeded: v.object({ ...Step, cost_micros: v.number(), output_ref: v.nullable(v.string()) }),
   step_failed: v.object({ ...Step, error: ErrorInfo }),

@@ -8,6 +8,8 @@ import { newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { resolveSpec } from "../../orchestrator/resolve";
+import { PayloadError } from "../../storage/payloads";
+import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, queryInt, Text } from "../schemas";
@@ -53,6 +55,8 @@ function orchestrationResponse(summary: JsonObject) {
       started_at: new Date(Number(summary.started_at ?? summary.created_at)).toISOString(),
       finished_at: summary.finished_at === null ? null : new Date(Number(summary.finished_at)).toISOString(),
       cost_usd: microsToUsd(Number(summary.cost_micros)),
+      // Step payload bytes that passed through the pipeline's actor, and the same payloads whole.
+      transfer: { bytes_through_actor: summary.bytes_through_actor, payload_bytes: summary.payload_bytes },
       steps: summary.steps,
     },
   };
@@ -115,14 +119,21 @@ export const orchestrateRoutes: Route[] = [
   route({
     method: "GET", path: "/pipeline/:id/result", access: ["admin", "support", "client", "worker"], params: PipelineParams,
     query: v.strictObject({ wait_ms: queryInt(0, 30_000, 0) }),
-    summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. `wait_ms` long-polls for the end.",
+    summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. Values stored by reference are read here (checksums verified); 410 once they have expired. `wait_ms` long-polls for the end.",
     handler: async ({ env, principal, params, query }) => {
       await visiblePipeline(env, principal, params.id);
       const actor = env.PipelineActor.getByName(params.id);
       if (query.wait_ms > 0) await actor.waitForEnd(query.wait_ms);
       const result = await actor.result();
       if (!result) throw notFound("pipeline", params.id);
-      return { ...result, cost_usd: microsToUsd(Number(result.cost_micros)) };
+      let context;
+      try {
+        context = (await resolveRefs(env, result.context as JsonObject, pipelineScope(params.id))).value;
+      } catch (error) {
+        if (error instanceof PayloadError && error.code === "missing") throw new AppError("gone", `pipeline '${params.id}': its stored outputs have expired`);
+        throw error;
+      }
+      return { ...result, context, cost_usd: microsToUsd(Number(result.cost_micros)) };
     },
   }),
   route({

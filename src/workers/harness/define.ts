@@ -17,6 +17,11 @@ export interface RunContext {
   now(): number;
   /** Adds facts to the result's metadata (sources used, cache hits, engine notes). */
   note(facts: JsonObject): void;
+  /**
+   * Reports how far the run is (`done` of `total` units, e.g. feeds fetched): streamed live to
+   * the pipeline's watchers as `step_progress`, throttled by the harness. Cheap; call freely.
+   */
+  progress(done: number, total: number, message?: string): void;
 }
 
 /** A worker-specific template shown at `/workers/:name/api/templates` (a preset of its parameters). */

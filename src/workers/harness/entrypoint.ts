@@ -10,7 +10,7 @@ import { executeWorker } from "./execute";
 export function entrypointFor(spec: AnyWorkerSpec) {
   return class extends WorkerEntrypoint<Env> implements StepWorker {
     async execute(handshake: Handshake): Promise<WorkerResult> {
-      return executeWorker(spec, this.env, handshake);
+      return executeWorker(spec, this.env, handshake, { viaActor: true });
     }
   };
 }

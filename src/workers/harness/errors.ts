@@ -1,10 +1,11 @@
 import { AiError } from "../../ai";
+import { PayloadError } from "../../storage/payloads";
 import type { FailureKind } from "../contract";
 
 /**
  * A worker's failure with what it means for the actor: `transient` (retry with backoff),
  * `retry_after` (retry after `retryAfterMs`) or `fatal` (retrying cannot help). Workers throw
- * these; anything else they throw is a bug, reported as transient `internal` without its text.
+ * these; a payload that cannot be read is classified by why; anything else they throw is a bug, reported as transient `internal` without its text.
  */
 export class WorkerError extends Error {
   constructor(readonly kind: FailureKind, readonly code: string, message: string, readonly retryAfterMs: number | null = null) {
@@ -25,6 +26,12 @@ export function classify(error: unknown): { kind: FailureKind; code: string; mes
     if (error.code === "rate_limited") return { kind: "retry_after", code, message: error.message, retryAfterMs: error.retryAfterMs ?? 5_000, bug: false };
     if (error.code === "rejected" || error.code === "not_configured") return { kind: "fatal", code, message: error.message, retryAfterMs: null, bug: false };
     return { kind: "transient", code, message: error.message, retryAfterMs: null, bug: false };
+  }
+  if (error instanceof PayloadError) {
+    // A payload not there yet may be KV catching up (eventual consistency): retry. An altered or
+    // foreign one never becomes right.
+    if (error.code === "missing") return { kind: "transient", code: "payload_unavailable", message: error.message, retryAfterMs: null, bug: false };
+    return { kind: "fatal", code: error.code === "checksum_mismatch" ? "payload_corrupt" : "payload_out_of_scope", message: error.message, retryAfterMs: null, bug: false };
   }
   return { kind: "transient", code: "internal", message: "the worker failed unexpectedly (logged with the step's key)", retryAfterMs: null, bug: true };
 }

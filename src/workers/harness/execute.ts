@@ -4,9 +4,12 @@ import { AppError } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { parseInput } from "../../router/validate";
-import type { Handshake, WorkerResult } from "../contract";
+import { utf8Bytes } from "../../storage/payloads";
+import { payloadSizes, readInput, writeOutput } from "./by-reference";
+import type { Handshake, StepProgress, WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
 import { classify, fatal, WorkerError } from "./errors";
+import { progressReporter } from "./progress";
 
 /** How long a finished answer is kept for duplicate deliveries of the same idempotency key. */
 export const RESULT_TTL_SECONDS = 86_400;
@@ -47,18 +50,39 @@ function check(part: "handshake" | "input", schema: v.GenericSchema, value: unkn
   }
 }
 
+/** How a worker is being called. */
+export interface ExecuteOptions {
+  /**
+   * Called by a PipelineActor (the worker's RPC entrypoint): references in the input are read
+   * (from this pipeline's payloads only), large outputs are stored and answered by reference,
+   * and progress goes to the actor. Off for HTTP calls, which send and get whole values.
+   */
+  viaActor?: boolean;
+  clock?: () => number;
+}
+
+/** Sends a run's progress to its PipelineActor. */
+function progressTo(env: Env, h: Handshake) {
+  const actor = env.PipelineActor.getByName(h.pipeline_id);
+  return (p: Omit<StepProgress, "step_id" | "attempt">) => actor.stepProgress({ ...p, step_id: h.step_id, attempt: h.attempt });
+}
+
 /**
  * Runs one delivery of a handshake through a worker, the same way for every worker:
  *
  * 1. a duplicate delivery (same idempotency key) gets the answer already given, not a second run;
- * 2. the handshake and then the input are validated (`invalid_input`, fatal, naming the field);
+ * 2. references in the input are read and checked (called by an actor), then the handshake and
+ *    the input are validated (`invalid_input`, fatal, naming the field);
  * 3. `run` races the step's deadline (`timeout`, transient) with an abort signal it can pass on;
  * 4. failures are classified (transient, retry after N ms, fatal), bugs logged and never shown;
- * 5. the output is validated against the worker's schema (`invalid_output`, fatal: a bug);
- * 6. the answer carries usage, cost (base plus every AI call, failed ones included), duration
- *    and metadata naming the worker chain; final answers are kept for duplicates.
+ * 5. the output is validated against the worker's schema (`invalid_output`, fatal: a bug), and
+ *    (called by an actor) its large fields are stored and answered by reference;
+ * 6. the answer carries usage, cost (base plus every AI call, failed ones included), duration,
+ *    payload sizes and metadata naming the worker chain; final answers are kept for duplicates.
  */
-export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshake, clock: () => number = Date.now): Promise<WorkerResult> {
+export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshake, options: ExecuteOptions = {}): Promise<WorkerResult> {
+  const clock = options.clock ?? Date.now;
+  const viaActor = options.viaActor === true;
   const started = clock();
   const name = spec.def.worker_name;
   const chain = { current: name, next: [...spec.next] };
@@ -71,12 +95,17 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   if (cached) return { ...cached, metadata: { ...(cached.metadata ?? {}), replayed: true } };
 
   const notes: JsonObject = {};
+  const progress = progressReporter(viaActor ? progressTo(env, handshake) : null, clock);
   let ai: AiClient | null = null;
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let result: WorkerResult;
+  const payload = payloadSizes();
   try {
-    const input = check("input", spec.input, handshake.input);
+    let given = handshake.input;
+    if (viaActor) given = await readInput(env, handshake, payload);
+    else payload.input_bytes = utf8Bytes(JSON.stringify(given));
+    const input = check("input", spec.input, given);
     if (!input.ok) throw new WorkerError("fatal", "invalid_input", input.message);
     ai = aiFor(env, handshake.input);
     const remaining = handshake.deadline_at - clock();
@@ -87,7 +116,11 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
         reject(new WorkerError("transient", "timeout", `${name} did not finish within ${remaining} ms (the step's deadline)`));
       }, remaining);
     });
-    const context = { env, handshake, signal: controller.signal, ai, now: clock, note: (facts: JsonObject) => Object.assign(notes, facts) };
+    const context = {
+      env, handshake, signal: controller.signal, ai, now: clock,
+      note: (facts: JsonObject) => Object.assign(notes, facts),
+      progress: (done: number, total: number, message?: string) => progress.report(done, total, message),
+    };
     const output = await Promise.race([spec.run(context, input.value), deadline]);
     let checked: JsonObject;
     try {
@@ -96,13 +129,16 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       log("error", "worker output does not match its schema", { worker: name, key: handshake.idempotency_key, ...describeError(error) });
       throw fatal("invalid_output", `${name} produced output that does not match its schema (a bug; logged)`);
     }
+    let full: JsonObject = { ...checked, ready_for_next: spec.readyForNext(checked) };
+    if (viaActor) full = (await writeOutput(env, handshake, full, payload)).output;
+    else payload.output_bytes = utf8Bytes(JSON.stringify(full));
     result = {
       ok: true,
-      output: { ...checked, ready_for_next: spec.readyForNext(checked) },
+      output: full,
       cost_micros: spec.def.cost_per_execution_micros + ai.costMicros,
       duration_ms: clock() - started,
       usage: ai.usage,
-      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), ...notes }),
+      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), payload, ...notes }),
     };
   } catch (error) {
     const failure = classify(error);
@@ -113,11 +149,12 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       // AI tokens spent before the failure are still owed.
       cost_micros: ai?.costMicros ?? 0,
       duration_ms: clock() - started,
-      metadata: base({ engines: ai?.engines ?? [], ...notes }),
+      metadata: base({ engines: ai?.engines ?? [], payload, ...notes }),
     };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     controller.abort();
+    await progress.settle();
   }
   // Final answers (success, or a failure retrying cannot change) answer duplicates of this key.
   if (result.ok || result.error.kind === "fatal") {
