@@ -5,7 +5,8 @@
  *   workflow – a Cloudflare Workflow with one step.do per step;
  *   floor    – a bare Durable Object that calls the step and checkpoints its result, nothing else.
  * Every step calls the same no-op worker entrypoint (ScriptedWorker, mode succeed, no counting).
- * scripts/bench.mjs drives it over HTTP and measures from outside.
+ * The payload bench runs the real research report through the router (`/bench/catalog` adds
+ * its generated feeds to the catalog). scripts/bench.mjs drives it over HTTP and measures from outside.
  */
 import { DurableObject, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { Server } from "partyserver";
@@ -14,7 +15,13 @@ import type { PipelineSpec } from "../src/actors/pipeline";
 import type { Handshake, WorkerResult } from "../src/workers/contract";
 import type { PoolOp } from "../src/actors/resource-pool";
 
-export { ClientLedger, PipelineActor, ResourcePool, ScriptedWorker } from "../src/index";
+import { sourceStatements, type CatalogFeed } from "../src/seed/seed";
+
+// Every actor and worker entrypoint of the real script (the payload bench runs the real workers).
+export {
+  ClientLedger, ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, ExternalWorkers, FeedFetcher, PipelineActor, ReportBuilder,
+  ResourcePool, RssLibrarian, ScriptedWorker, TopicResearcher,
+} from "../src/index";
 
 type BenchEnv = Env & { BENCH_WORKFLOW: Workflow<{ steps: number }>; BenchFloor: DurableObjectNamespace<BenchFloor>; BenchFloorParty: DurableObjectNamespace<BenchFloorParty>; BenchProbe: DurableObjectNamespace<BenchProbe>; BenchProtocol: DurableObjectNamespace<BenchProtocol> };
 
@@ -227,6 +234,12 @@ export default {
           queue_limit, lease_ttl_ms, avg_execution_time_ms, created_at, updated_at) VALUES ('bench-noop', 'Bench no-op', 'builtin', 'ScriptedWorker', 'any', 'any', 1000, 100000, 60000, 1, ?, ?)`).bind(at, at),
       ]);
       return Response.json({ ok: true });
+    }
+    if (url.pathname === "/bench/catalog" && request.method === "POST") {
+      // The payload bench's generated feeds, in the catalog (after /dev/seed installed the workers and templates).
+      const { sources } = (await request.json()) as { sources: CatalogFeed[] };
+      await env.DB.batch(sourceStatements(env.DB, Date.now(), sources));
+      return Response.json({ ok: true, sources: sources.length });
     }
     if (url.pathname === "/bench/run" && request.method === "POST") {
       const { mode, steps, id } = (await request.json()) as { mode: string; steps: number; id: string };

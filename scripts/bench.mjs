@@ -3,12 +3,18 @@
 //   actor    – PipelineActor with full accounting (hold, reserve, checkpoint, settle, release, broadcast)
 //   workflow – a Cloudflare Workflow, one step.do per step
 //   floor    – a bare Durable Object that only checkpoints each step
-// Prints a table and writes bench/out/results.json. BENCH_QUICK=1 runs fewer repetitions.
+// and then payloads by reference: a research report over 10 generated feeds of 20 articles,
+// bytes through the PipelineActor against the payloads whole.
+// Prints tables and writes bench/out/results.json. BENCH_QUICK=1 runs fewer repetitions;
+// BENCH_ONLY=runtime or BENCH_ONLY=payload runs one part.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { startBenchWorker } from "./bench-worker.mjs";
+import { SYNTHETIC_TOPIC, syntheticFeed, syntheticSources } from "./lib/synthetic-feeds.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
+const only = process.env.BENCH_ONLY ?? "";
 const port = Number(process.env.BENCH_PORT ?? 8799);
 const origin = `http://127.0.0.1:${port}`;
 const MODES = ["actor", "workflow", "floor"];
@@ -53,10 +59,9 @@ function slope(xs, ys) {
   return num / den;
 }
 
-async function main() {
-  console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
-  const worker = await startBenchWorker({ port });
-  try {
+/** The runtime part: the same no-op pipeline as actor, Workflow and floor. */
+async function runtimeBench() {
+  {
     await post("/bench/setup", {});
     for (const mode of MODES) for (let i = 0; i < 5; i++) await timed(mode, 5); // warm-up
 
@@ -143,6 +148,71 @@ async function main() {
     console.log(`\nratios: actor/workflow per step ${f(results.ratios.actor_vs_workflow_per_step)}, actor/floor per step ${f(results.ratios.actor_vs_floor_per_step)}, actor/workflow throughput at 16 ${f(results.ratios.actor_vs_workflow_throughput_16)}`);
     console.log(`\nper step inside one object (ms): ${Object.entries(protocol).map(([k, v]) => `${k} ${f(Number(v))}`).join(", ")}`);
     for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
+    return { results, targets };
+  }
+}
+
+/**
+ * The payload part: a research report (librarian, fetcher, classifier, report builder) over
+ * FEEDS generated feeds of ITEMS articles, served from here, run through the router like a
+ * client would (POST /orchestrate, then the result). Large step outputs travel by reference;
+ * the actor counts what passed through it against the payloads whole.
+ */
+async function payloadBench() {
+  const FEEDS = 10;
+  const ITEMS = 20;
+  const feeds = createServer((req, res) => {
+    const m = /^\/synthetic\/feeds\/(\d+)\.xml$/.exec(req.url ?? "");
+    if (!m) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { "Content-Type": "application/rss+xml; charset=utf-8" }).end(syntheticFeed(Number(m[1]), { items: ITEMS }));
+  });
+  await new Promise((resolve) => feeds.listen(0, "127.0.0.1", () => resolve(undefined)));
+  const address = feeds.address();
+  const feedOrigin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  try {
+    const admin = { Authorization: "Bearer bench-shared-secret-not-for-production", "X-Worker-ID": "bench" };
+    const seeded = await fetch(`${origin}/dev/seed`, { method: "POST", headers: admin });
+    if (!seeded.ok) throw new Error(`/dev/seed: ${seeded.status} ${await seeded.text()}`);
+    await post("/bench/catalog", { sources: syntheticSources(feedOrigin, FEEDS) });
+    const key = { "X-API-Key": "aif_demoprem00_Vx3NqM7bLk1RzS5wPc9tGf2HjD8yUe4A", "Content-Type": "application/json" };
+    const runs = [];
+    for (let i = 0; i < (quick ? 2 : 4); i++) {
+      const t0 = performance.now();
+      const start = await fetch(`${origin}/orchestrate`, { method: "POST", headers: key, body: JSON.stringify({ pipeline_template: "research_report", topic: SYNTHETIC_TOPIC, template_parameters: { max_feeds: FEEDS, max_articles_per_feed: ITEMS } }) });
+      if (start.status !== 202) throw new Error(`/orchestrate: ${start.status} ${await start.text()}`);
+      const id = (await start.json()).pipeline.id;
+      const summary = (await (await fetch(`${origin}/pipeline/${id}?wait_ms=30000`, { headers: key })).json()).pipeline;
+      const ms = performance.now() - t0;
+      if (summary.status !== "completed") throw new Error(`research report ended ${summary.status}: ${JSON.stringify(summary.reason)}`);
+      const result = await (await fetch(`${origin}/pipeline/${id}/result`, { headers: key })).json();
+      runs.push({ ms, ...summary.transfer, articles: result.context.articles.length, citations: result.context.report.citations.length });
+    }
+    const last = runs[runs.length - 1];
+    const reduction = 1 - last.bytes_through_actor / last.payload_bytes;
+    const results = {
+      feeds: FEEDS, articles_per_feed: ITEMS, articles: last.articles, citations: last.citations,
+      bytes_through_actor: last.bytes_through_actor, payload_bytes: last.payload_bytes, reduction,
+      duration_ms: { median: median(runs.map((r) => r.ms)), samples: runs.map((r) => Math.round(r.ms)) },
+    };
+    const targets = [["bytes through the actor ≥ 80 % less than the payloads (research report, 10 feeds × 20 articles)", reduction >= 0.8]];
+    console.log(`\npayloads by reference: research report over ${FEEDS} feeds × ${ITEMS} articles (${last.articles} articles, ${last.citations} citations)`);
+    console.log(`  bytes through the actor ${last.bytes_through_actor}, payloads whole ${last.payload_bytes}: ${(reduction * 100).toFixed(1)} % less`);
+    console.log(`  end to end (orchestrate to completed) median ${median(runs.map((r) => r.ms)).toFixed(0)} ms over ${runs.length} runs`);
+    for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
+    return { results, targets };
+  } finally {
+    feeds.close();
+  }
+}
+
+async function main() {
+  console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
+  const worker = await startBenchWorker({ port });
+  try {
+    const runtime = only === "payload" ? null : await runtimeBench();
+    const payload = only === "runtime" ? null : await payloadBench();
+    const targets = [...(runtime?.targets ?? []), ...(payload?.targets ?? [])];
+    const results = { date: new Date().toISOString(), node: process.version, quick, ...(runtime?.results ?? {}), ...(payload ? { payloads_by_reference: payload.results } : {}) };
     mkdirSync("bench/out", { recursive: true });
     writeFileSync("bench/out/results.json", JSON.stringify({ ...results, targets: Object.fromEntries(targets) }, null, 2));
     console.log("\nJSON: bench/out/results.json");
