@@ -37,11 +37,11 @@ socket.addEventListener("message", (event) => {
   lastSeq = message.seq;
   const p = message.payload;
   const detail = message.type === "snapshot" ? `status=${p.status ?? "-"}`
-    : p.step_id ? `${p.step_id}#${p.attempt}${p.error ? ` ${p.error.code}` : ""}${p.position ? ` position=${p.position} eta=${p.eta_ms}ms` : ""}`
+    : p.step_id ? `${p.step_id}#${p.attempt}${p.error ? ` ${p.error.code}` : ""}${p.position ? ` position=${p.position} eta=${p.eta_ms}ms` : ""}${p.total ? ` ${p.done}/${p.total}${p.message ? ` ${p.message}` : ""}` : ""}`
     : JSON.stringify(p).slice(0, 120);
   console.log(`${String(message.seq).padStart(5)}  ${new Date(message.at).toISOString()}  ${message.type.padEnd(22)} ${detail}`);
   if (message.type === "pipeline_finished") {
-    console.log(`finished: ${p.status}${p.reason ? ` (${p.reason})` : ""}, cost ${p.cost_micros} micro-USD`);
+    console.log(`finished: ${p.status}${p.reason ? ` (${p.reason})` : ""}, cost ${p.cost_micros} micro-USD, ${p.bytes_through_actor} bytes through the actor for ${p.payload_bytes} bytes of payloads`);
     socket.close();
     process.exit(0);
   }

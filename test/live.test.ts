@@ -44,6 +44,13 @@ describe("live progress over WebSocket", () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => snapshot!.seq + 1 + i));
     const types = events.map((e) => e.type);
     for (const t of ["step_started", "step_succeeded", "pipeline_status", "pipeline_finished"]) expect(types).toContain(t);
+    // Every step's success follows its start, even when the start was never written on its own.
+    // (collect was already running at the snapshot.)
+    for (const done of events.filter((e) => e.type === "step_succeeded" && e.payload.step_id !== "collect")) {
+      const startedAt = events.findIndex((e) => e.type === "step_started" && e.payload.step_id === done.payload.step_id && e.payload.attempt === done.payload.attempt);
+      expect(startedAt, String(done.payload.step_id)).toBeGreaterThanOrEqual(0);
+      expect(startedAt).toBeLessThan(events.indexOf(done));
+    }
     expect(events.at(-1)!.payload).toMatchObject({ status: "completed", pipeline_id: id });
     sub.close();
 

@@ -23,10 +23,19 @@ export function summarize(s: PipelineState): JsonObject {
 export function diffEvents(before: PipelineState | null, after: PipelineState): PipelineEvent[] {
   const events: PipelineEvent[] = [];
   if (!before) events.push({ type: "pipeline_created", payload: { pipeline_id: after.spec.pipelineId, template: after.spec.templateName, steps: after.spec.steps.map((s) => s.id) } });
+  const newAttempts = after.attempts.slice(before && before.attempts.length <= after.attempts.length ? before.attempts.length : 0);
   for (const step of after.steps) {
     const old = before?.steps.find((s) => s.id === step.id);
     const worker = currentWorker(after, step);
     const base = { step_id: step.id, attempt: step.attempt, worker };
+    // An attempt that started and ended between two writes (a round's write is deferred, and a
+    // fast worker answers first) still shows that it started, before how it ended.
+    for (const a of newAttempts) {
+      const ran = a.stepId === step.id && !a.errorCode?.startsWith("capacity_");
+      if (ran && !(old?.status === "running" && old.attempt === a.attempt)) {
+        events.push({ type: "step_started", payload: { step_id: step.id, attempt: a.attempt, worker: a.worker } });
+      }
+    }
     if (old?.status !== step.status) {
       switch (step.status) {
         case "waiting_budget": events.push({ type: "step_waiting_budget", payload: base }); break;
