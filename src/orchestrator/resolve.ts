@@ -54,7 +54,7 @@ export async function resolveSpec(db: D1Database, run: RunRequest): Promise<Pipe
     const condition = readJsonColumn(ConditionSchema, row.condition, "pipeline_steps.condition");
     return {
       id: row.step_id,
-      workers: chain.map((w) => ({ name: w.worker_name, binding: w.binding ?? `external:${w.endpoint}` })),
+      workers: chain.map((w) => ({ name: w.worker_name, binding: w.binding ?? `external:${w.endpoint}`, baseCostMicros: w.cost_per_execution_micros })),
       dependsOn: readJsonColumn(StringList, row.depends_on, "pipeline_steps.depends_on"),
       input: readJsonColumn(StringMap, row.input_mapping, "pipeline_steps.input_mapping"),
       output: readJsonColumn(StringMap, row.output_mapping, "pipeline_steps.output_mapping"),

@@ -13,6 +13,8 @@ export interface Handshake {
   client_id: string;
   input: JsonObject;
   deadline_at: number;
+  /** The worker's base cost per execution from the registry (D1), so an admin's edit applies to the next run; else the built-in default. */
+  base_cost_micros?: number;
 }
 
 /** How a failure should be treated: retry with backoff, retry after a given time, or never. */

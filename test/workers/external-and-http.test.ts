@@ -65,6 +65,23 @@ describe("the harness's HTTP surface under /workers/:name/", () => {
     expect(bad.body.error.message).toMatch(/^input\.topic/);
   });
 
+  it("charges the registry's base cost (D1), so an admin's edit applies to the next run, over HTTP and in a pipeline", async () => {
+    const set = (micros: number) => env.DB.prepare(`UPDATE worker_registry SET cost_per_execution_micros = ? WHERE worker_name = 'rss-librarian'`).bind(micros).run();
+    await set(1_234);
+    try {
+      const res = await call("POST", "/workers/rss-librarian/api/execute", { headers: workerHeaders(), body: { input: { topic: "energy storage", max_feeds: 1 } } });
+      expect(res.body).toMatchObject({ success: true, cost_micros: 1_234 });
+      expect((await call("GET", "/workers/rss-librarian/api/economy/pricing", { headers: apiKeyHeaders("basic") })).body.base_cost_micros).toBe(1_234);
+      const start = await call("POST", "/orchestrate", { headers: apiKeyHeaders("premium"), body: { pipeline_template: "quick_brief", topic: "energy storage" } });
+      const done = await call("GET", `/pipeline/${start.body.pipeline.id}/result?wait_ms=25000`, { headers: apiKeyHeaders("premium") });
+      expect(done.body.status).toBe("completed");
+      expect(done.body.step_costs.librarian).toBe(1_234);
+      await quiesce([start.body.pipeline.id]);
+    } finally {
+      await set(500);
+    }
+  });
+
   it("replays an execute with the same Idempotency-Key", async () => {
     const headers = { ...workerHeaders(), "Idempotency-Key": `idem-${crypto.randomUUID()}` };
     const body = { input: { topic: "batteries" } };

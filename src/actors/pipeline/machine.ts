@@ -54,7 +54,8 @@ export interface RetryPolicy { maxAttempts: number; baseMs: number; capMs: numbe
 export interface StepSpec {
   id: string;
   /** Primary worker first, then fallbacks in order. */
-  workers: { name: string; binding: string }[];
+  /** Primary then fallbacks; `baseCostMicros` is the registry's (D1) base cost per execution, charged by the worker. */
+  workers: { name: string; binding: string; baseCostMicros?: number }[];
   dependsOn: string[];
   input: Record<string, string>;
   output: Record<string, string>;

@@ -606,6 +606,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const handshake: Handshake = {
       pipeline_id: s.spec.pipelineId, step_id: step.id, attempt: step.attempt, idempotency_key: key, worker: worker.name,
       client_id: s.spec.clientId, input: stepInput(s, step.id), deadline_at: step.timeoutAt ?? Date.now() + spec.timeoutMs,
+      ...(worker.baseCostMicros !== undefined ? { base_cost_micros: worker.baseCostMicros } : {}),
     };
     const attempt = step.attempt;
     // What this call passes through the actor: the input as sent (small values and references).

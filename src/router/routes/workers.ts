@@ -39,6 +39,12 @@ const ExecuteBody = v.strictObject({
   idempotency_key: v.optional(v.pipe(v.string(), v.minLength(8), v.maxLength(200))),
 });
 
+/** A worker's base cost per execution: the registry's (D1; an admin may have changed it since deploy), else its built-in default. */
+async function baseCostOf(db: D1Database, s: AnyWorkerSpec): Promise<number> {
+  const row = await db.prepare(`SELECT cost_per_execution_micros FROM worker_registry WHERE worker_name = ?`).bind(s.def.worker_name).first<{ cost_per_execution_micros: number }>();
+  return row?.cost_per_execution_micros ?? s.def.cost_per_execution_micros;
+}
+
 /** HTTP status for a failed run: busy 429, transient 503 (each with Retry-After), fatal (bad input, nothing to do) 422. */
 function failureStatus(kind: string): number {
   if (kind === "retry_after") return 429;
@@ -104,9 +110,11 @@ export const workerRoutes: Route[] = [
       if (headerKey !== null && !/^[\w:.-]{8,200}$/.test(headerKey)) throw new AppError("validation_failed", "Idempotency-Key header: 8 to 200 letters, digits, '_', ':', '.' or '-'");
       const key = body.idempotency_key ?? headerKey ?? `http:${crypto.randomUUID()}`;
       const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
+      const baseCost = await baseCostOf(env.DB, s);
       const handshake: Handshake = {
         pipeline_id: "http", step_id: body.action ?? "execute", attempt: 1, idempotency_key: `${s.def.worker_name}:${key}`, worker: s.def.worker_name,
         client_id: body.client_id ?? clientScope(principal) ?? describePrincipal(principal), input, deadline_at: now + (body.timeout ?? s.def.timeout_ms),
+        base_cost_micros: baseCost,
       };
       const result = await executeWorker(s, env, handshake);
       const common = { duration: result.duration_ms, cost: result.cost_micros / 1_000_000, cost_micros: result.cost_micros, metadata: result.metadata ?? {} };
@@ -146,11 +154,11 @@ export const workerRoutes: Route[] = [
       const { input } = parseInput("body", v.object({ input: s.input }), body);
       const e = s.estimate(input);
       const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
-      const aiMicros = await ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens });
+      const [aiMicros, baseCost] = await Promise.all([ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens }), baseCostOf(env.DB, s)]);
       return {
         worker: s.def.worker_name, units: e.units, unit: e.unit, estimated_duration_ms: e.duration_ms,
         ai: { ...ai.primary, input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens, cost_micros: aiMicros },
-        base_cost_micros: s.def.cost_per_execution_micros, estimated_cost_micros: s.def.cost_per_execution_micros + aiMicros,
+        base_cost_micros: baseCost, estimated_cost_micros: baseCost + aiMicros,
       };
     },
   }),
@@ -158,9 +166,9 @@ export const workerRoutes: Route[] = [
     method: "GET", path: "/workers/:name/api/economy/pricing", access: ANYONE, params: NameParams, summary: "The worker's base cost and the prices of its AI chain's models.",
     handler: async ({ env, params }) => {
       const s = specOf(params.name);
-      const prices = await loadPriceBook(env.DB);
+      const [prices, baseCost] = await Promise.all([loadPriceBook(env.DB), baseCostOf(env.DB, s)]);
       return {
-        worker: s.def.worker_name, base_cost_micros: s.def.cost_per_execution_micros,
+        worker: s.def.worker_name, base_cost_micros: baseCost,
         ai_chain: buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) })),
       };
     },

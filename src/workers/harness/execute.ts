@@ -24,6 +24,7 @@ const HandshakeSchema = v.object({
   client_id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   input: v.record(v.string(), v.unknown()),
   deadline_at: v.pipe(v.number(), v.integer()),
+  base_cost_micros: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 
 /** Where a finished answer for an idempotency key is kept. */
@@ -135,7 +136,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
     result = {
       ok: true,
       output: full,
-      cost_micros: spec.def.cost_per_execution_micros + ai.costMicros,
+      cost_micros: (handshake.base_cost_micros ?? spec.def.cost_per_execution_micros) + ai.costMicros,
       duration_ms: clock() - started,
       usage: ai.usage,
       metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), payload, ...notes }),
