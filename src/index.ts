@@ -6,6 +6,7 @@ import { ClientLedger } from "./actors/client-ledger";
 import { PipelineActor } from "./actors/pipeline";
 import { ResourcePool } from "./actors/resource-pool";
 import { router } from "./router";
+import { runScheduled } from "./scheduled";
 import { ContentClassifier, ContentGenerator, ContentGranulator, ContentPackager, FeedFetcher, ReportBuilder, RssLibrarian, TopicResearcher } from "./workers/entrypoints";
 import { ExternalWorkers } from "./workers/external";
 import { ScriptedWorker } from "./workers/scripted";
@@ -14,4 +15,5 @@ export { ClientLedger, ContentClassifier, ContentGenerator, ContentGranulator, C
 
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env>;

@@ -29,14 +29,16 @@ export function utf8Bytes(text: string): number {
 /**
  * Stores a JSON payload in the tier its size calls for (inline under 25 KB, KV up to 128 KB
  * with a TTL, R2 above) and returns the reference that travels instead of it. With
- * `inline: false` a small payload goes to KV too (a field of a large step output). Writing the
- * same key again with the same content is harmless (a retried step overwrites its own key).
+ * `inline: false` a small payload goes to KV too (a field of a large step output); with
+ * `contentAddressed` the key ends with `@` and a prefix of the content's SHA-256, so one key
+ * never holds two contents. Writing the same key again with the same content is harmless.
  */
-export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, key: string, value: JsonValue, options: { inline?: boolean } = {}): Promise<PayloadRef> {
+export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, name: string, value: JsonValue, options: { inline?: boolean; contentAddressed?: boolean } = {}): Promise<PayloadRef> {
   const text = JSON.stringify(value);
   const size = utf8Bytes(text);
   const sha256 = await sha256Hex(text);
   if (size < INLINE_MAX_BYTES && options.inline !== false) return { tier: "inline", value, size, sha256 };
+  const key = options.contentAddressed ? `${name}@${sha256.slice(0, 16)}` : name;
   if (size <= KV_MAX_BYTES) {
     await env.PAYLOADS.put(`payload:${key}`, text, { expirationTtl: KV_TTL_SECONDS });
     return { tier: "kv", key: `payload:${key}`, size, sha256 };

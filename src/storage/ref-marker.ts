@@ -1,33 +1,63 @@
 import type { JsonObject, JsonValue } from "../lib/json";
 
 /**
- * What travels in place of a large value between the PipelineActor and the workers: where the
- * value is stored (KV or R2), its size in bytes, its SHA-256 (checked on read), the number of
- * items when it is an array, and optionally a path selecting part of it (`[*].url`, `title`).
+ * Where a large value is stored (KV or R2): its key, size in bytes, SHA-256 (checked on read),
+ * and its number of items when it is an array.
  */
-export interface RefTarget { tier: "kv" | "r2"; key: string; size: number; sha256: string; items?: number; path?: string }
+export interface RefTarget { tier: "kv" | "r2"; key: string; size: number; sha256: string; items?: number }
 
-/** A value passed by reference: `{ "$ref": { tier, key, size, sha256, items?, path? } }`. */
-export interface RefMarker { $ref: RefTarget }
+/**
+ * A value the actor passes without reading it:
+ *
+ * - `{"$ref": RefTarget}`: a stored value;
+ * - `{"$concat": [...]}`: a template's `a,b` where a part is itself deferred;
+ *
+ * either with `"$path": [...]`, path stages applied one after the other once the value is read
+ * (`$.steps.fetcher.articles[*].url` gives the articles' reference with `$path: ["[*].url"]`; a
+ * later `.length` on that adds a stage, exactly as it would on the value itself).
+ */
+export type Deferred = JsonObject;
 
-/** Several values concatenated (a template's `a,b` path) where at least one is a reference: `{ "$concat": [...] }`. */
-export interface ConcatMarker { $concat: JsonValue[] }
+/** The stored value a deferred value names, or null for a `$concat`. */
+export function targetOf(d: Deferred): RefTarget | null {
+  return "$ref" in d ? (d.$ref as unknown as RefTarget) : null;
+}
+
+/** The parts of a `$concat` (empty for a `$ref`). */
+export function partsOf(d: Deferred): JsonValue[] {
+  return Array.isArray(d.$concat) ? d.$concat : [];
+}
+
+/** The path stages to apply once the value is read. */
+export function stagesOf(d: Deferred): string[] {
+  return Array.isArray(d.$path) ? (d.$path as string[]) : [];
+}
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Whether a value is a reference marker (exactly one key, `$ref`, naming a KV or R2 location). */
-export function isRef(value: JsonValue | undefined): value is JsonObject & RefMarker {
-  if (!isObject(value) || Object.keys(value).length !== 1) return false;
-  const target = value.$ref;
-  return isObject(target) && (target.tier === "kv" || target.tier === "r2") && typeof target.key === "string"
-    && typeof target.size === "number" && typeof target.sha256 === "string";
+function isTarget(t: JsonValue | undefined): boolean {
+  return isObject(t) && (t.tier === "kv" || t.tier === "r2") && typeof t.key === "string" && typeof t.size === "number"
+    && typeof t.sha256 === "string" && (t.items === undefined || typeof t.items === "number");
 }
 
-/** Whether a value is a concatenation marker. */
-export function isConcat(value: JsonValue | undefined): value is JsonObject & ConcatMarker {
-  return isObject(value) && Object.keys(value).length === 1 && Array.isArray(value.$concat);
+/** Whether a value is a deferred marker: `$ref` or `$concat`, with at most a well-formed `$path` besides. */
+export function isDeferred(value: JsonValue | undefined): boolean {
+  if (!isObject(value)) return false;
+  const keys = Object.keys(value);
+  const path = value.$path;
+  if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === "string"))) return false;
+  if (keys.length !== (path === undefined ? 1 : 2)) return false;
+  return ("$ref" in value && isTarget(value.$ref)) || ("$concat" in value && Array.isArray(value.$concat));
+}
+
+/** Whether a value holds any deferred value (a quick check before resolving). */
+export function hasRefs(value: JsonValue): boolean {
+  if (isDeferred(value)) return true;
+  if (Array.isArray(value)) return value.some(hasRefs);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasRefs);
+  return false;
 }
 
 /** A marker for a stored value. */
@@ -35,15 +65,31 @@ export function refMarker(target: RefTarget): JsonObject {
   return { $ref: { ...target } as unknown as JsonObject };
 }
 
+/** The item count of a deferred value known without reading it, or undefined. */
+function countOf(value: JsonValue): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  if (!isDeferred(value) || (value as Deferred).$path !== undefined) return undefined;
+  const target = targetOf(value as Deferred);
+  if (target) return target.items;
+  let n = 0;
+  for (const part of partsOf(value as Deferred)) {
+    const c = countOf(part);
+    if (c === undefined) return undefined;
+    n += c;
+  }
+  return n;
+}
+
 /**
- * A path that reaches a reference before its end: the rest of the path travels with the
- * reference, and the worker applies it after reading the value. `length` of a whole array is
- * answered at once from its item count, so conditions on sizes need no read.
+ * A path that reaches a deferred value before its end: the rest of the path becomes one more
+ * stage of it, applied by the worker after reading. `length` of a whole array is answered at
+ * once from its item count, so conditions on sizes need no read.
  */
-export function deferRef(marker: RefMarker, segments: readonly string[]): JsonValue {
-  const target = marker.$ref;
-  if (segments.length === 0) return marker as unknown as JsonObject;
-  if (target.path === undefined && segments.length === 1 && segments[0] === "length" && target.items !== undefined) return target.items;
-  const path = [...(target.path ? [target.path] : []), ...segments].join(".");
-  return refMarker({ ...target, path });
+export function defer(marker: Deferred, segments: readonly string[]): JsonValue {
+  if (segments.length === 0) return marker;
+  if (segments.length === 1 && segments[0] === "length") {
+    const count = countOf(marker);
+    if (count !== undefined) return count;
+  }
+  return { ...marker, $path: [...stagesOf(marker), segments.join(".")] };
 }

@@ -100,7 +100,15 @@ export class ExternalWorkers extends WorkerEntrypoint<Env> {
     }
     const result = await new ExternalWorker(this.env, endpoint).execute({ ...h, input });
     if (!result.ok) return { ...result, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
-    const stored = await writeOutput(this.env, h, result.output, sizes);
+    let stored;
+    try {
+      stored = await writeOutput(this.env, h, result.output, sizes);
+    } catch (error) {
+      // The endpoint did the work and billed it: the cost stays on the attempt, which is retried.
+      const failure = classify(error);
+      return { ok: false, error: { kind: "transient", code: "payload_store_failed", message: `the external worker's output could not be stored (${failure.code})` },
+        cost_micros: result.cost_micros, duration_ms: result.duration_ms, metadata: { external: endpoint, payload: { ...sizes } } };
+    }
     return { ...result, output: stored.output, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
   }
 }

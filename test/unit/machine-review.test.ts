@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  createPipeline, currentKey, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
+  createPipeline, currentKey, expiredOnRetry, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
   type PipelineSpec, type PipelineState,
 } from "../../src/actors/pipeline/machine";
 
@@ -89,5 +89,28 @@ describe("state machine: review findings", () => {
     s = onHeldAhead(s, [{ stepId: "b", key, ok: true }], 0);
     expect(s.steps[1]).toMatchObject({ status: "waiting_capacity", held: true });
     expect(s.cleanup.filter((c) => c.kind === "release_hold")).toEqual([]);
+  });
+
+  it("refuses a retry that would keep a step whose stored outputs have expired", () => {
+    const two = spec({ steps: [
+      { ...spec().steps[0]!, id: "a", workers: [{ name: "w1", binding: "X" }], retry: { maxAttempts: 1, baseMs: 10, capMs: 10 } },
+      { ...spec().steps[0]!, id: "b", workers: [{ name: "w1", binding: "X" }], dependsOn: ["a"], retry: { maxAttempts: 1, baseMs: 10, capMs: 10 } },
+    ] });
+    const run = (step: string, attempt: number, st: PipelineState, now: number, outcome: Parameters<typeof onResult>[3]) =>
+      onResult(onCapacity(onHold(st, step, { ok: true }, now), step, { status: "granted" }, now, 0), step, attempt, outcome, null, now, 0);
+    const ref = { $ref: { tier: "kv", key: "payload:pipelines/p/a/1/x@0123456789abcdef", size: 3000, sha256: "0".repeat(64), items: 9 } };
+    let s = plan(start(createPipeline(two, 0), 0), 0);
+    s = run("a", 1, s, 0, { ok: true, output: { x: ref }, costMicros: 1, durationMs: 1, tokensIn: 0, tokensOut: 0 });
+    s = plan(s, 0);
+    s = run("b", 1, s, 1, { ok: false, error: { kind: "fatal", code: "x", message: "x" }, costMicros: 0, durationMs: 1 });
+    expect(s.steps.map((st) => st.status)).toEqual(["succeeded", "failed"]);
+    const day = 86_400_000;
+    expect(expiredOnRetry(s, "b", day, 7 * day)).toBeNull();
+    expect(expiredOnRetry(s, "b", 8 * day, 7 * day)).toBe("a");
+    // Retrying from the first step keeps nothing stored.
+    expect(expiredOnRetry(s, "a", 8 * day, 7 * day)).toBeNull();
+    // An output with nothing stored by reference never expires.
+    const inline = { ...s, outputs: { a: { x: [1, 2, 3] } } };
+    expect(expiredOnRetry(inline, "b", 8 * day, 7 * day)).toBeNull();
   });
 });

@@ -70,6 +70,23 @@ describe("payloads by reference between the PipelineActor and the workers", () =
       expect(first).toBeGreaterThan(at("step_started"));
       expect(first).toBeLessThan(at("step_succeeded"));
     }
+
+    // A stored value altered in storage is never served: that field is null and says why; one
+    // not readable yet (KV may lag in another location) answers 503 with Retry-After.
+    const key = (fetched.articles as { $ref: { key: string } }).$ref.key;
+    const original = await (await env.DELIVERABLES.get(key))!.text();
+    await env.DELIVERABLES.put(key, original.replace("tidal", "TIDAL"));
+    const altered = await call("GET", `/pipeline/${id}/result`, { headers });
+    expect(altered.status).toBe(200);
+    expect(altered.body.context.articles).toBeNull();
+    expect(altered.body.unavailable).toEqual([{ field: "articles", code: "checksum_mismatch" }]);
+    expect(altered.body.context.report.citations.length).toBe(report.citations.length);
+    await env.DELIVERABLES.delete(key);
+    const missing = await call("GET", `/pipeline/${id}/result`, { headers });
+    expect(missing.status).toBe(503);
+    expect(missing.headers.get("Retry-After")).toBe("5");
+    await env.DELIVERABLES.put(key, original);
+    expect((await call("GET", `/pipeline/${id}/result`, { headers })).body.context.articles).toHaveLength(FEEDS * 20);
   });
 
   it("a worker called by an actor reads its input by reference and refuses one from another pipeline or altered", async () => {

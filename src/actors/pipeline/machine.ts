@@ -4,6 +4,7 @@
  * and returns a new state. The shell performs what the state asks for (hold, reserve, execute,
  * settle, release), each effect idempotent by the attempt key, and feeds the answers back here.
  */
+import { hasRefs } from "../../storage/ref-marker";
 import type { JsonObject } from "../../lib/json";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
 
@@ -639,6 +640,22 @@ export function resume(s: PipelineState, now: number): PipelineState {
 export function cancel(s: PipelineState, now: number): PipelineState {
   if (isTerminal(s.status)) return s;
   return finish(s, "cancelled", "cancelled by request", now);
+}
+
+/**
+ * The step whose stored outputs a retry from `stepId` would keep but that are older than
+ * `maxAgeMs` (stored payloads expire), or null when the retry can go ahead. An illegal retry
+ * also answers null: the retry itself reports it.
+ */
+export function expiredOnRetry(s: PipelineState, stepId: string, now: number, maxAgeMs: number): string | null {
+  let kept: PipelineState;
+  try {
+    kept = retryFrom(s, stepId, now);
+  } catch {
+    return null;
+  }
+  const stale = kept.steps.find((st) => st.status === "succeeded" && st.finishedAt !== null && now - st.finishedAt > maxAgeMs && hasRefs(kept.outputs[st.id] ?? {}));
+  return stale?.id ?? null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../../lib/json";
-import { deferRef, isRef } from "../../storage/ref-marker";
+import { defer, isDeferred, type Deferred } from "../../storage/ref-marker";
 
 /**
  * The one small path syntax of templates, for input mapping, output mapping and conditions:
@@ -15,11 +15,11 @@ import { deferRef, isRef } from "../../storage/ref-marker";
  * A path into an output mapping is relative to that output: `sources`, `report.title`.
  * Missing values resolve to undefined (the field is then left out of the worker's input).
  *
- * Large step outputs are stored and referenced (`{"$ref": ...}`, see storage/refs.ts). A path
- * that reaches a reference does not read it: the rest of the path travels with the reference
- * (`$.steps.fetcher.articles[*].url` gives the articles' reference with path `[*].url`), and
- * `a,b` with a reference among its parts gives `{"$concat": [a, b]}`; the worker resolves both.
- * `length` of a referenced array is its item count, known without reading it.
+ * Large step outputs are stored and referenced (`{"$ref": ...}`, see storage/ref-marker.ts). A
+ * path that reaches a reference does not read it: the rest of the path travels with it as a
+ * stage (`$.steps.fetcher.articles[*].url` gives the articles' reference with
+ * `$path: ["[*].url"]`), and `a,b` with a deferred part gives `{"$concat": [a, b]}`; the worker
+ * reads both. `length` of a referenced array is its item count, known without reading it.
  */
 export function resolvePath(path: string, root: JsonValue): JsonValue | undefined {
   if (path.startsWith("=")) return path.slice(1);
@@ -27,22 +27,27 @@ export function resolvePath(path: string, root: JsonValue): JsonValue | undefine
     const parts = path.split(",").map((p) => resolvePath(p.trim(), root)).filter((v): v is JsonValue => v !== undefined);
     if (parts.length === 0) return undefined;
     if (parts.every(Array.isArray)) return parts.flat();
-    if (parts.some(isRef)) return { $concat: parts };
+    if (parts.some(isDeferred)) return { $concat: parts };
     return parts[0];
   }
   const segments = (path.startsWith("$.") ? path.slice(2) : path).split(".").filter((s) => s.length > 0);
   return walk(root, segments);
 }
 
+/** Applies one path stage (`[*].url`, `0.title`, `length`) to a value: what a deferred value's `$path` holds. */
+export function applyStage(value: JsonValue, stage: string): JsonValue | undefined {
+  return walk(value, stage.split(".").filter((s) => s.length > 0));
+}
+
 function walk(value: JsonValue | undefined, segments: string[]): JsonValue | undefined {
   if (segments.length === 0 || value === undefined) return value;
-  if (isRef(value)) return deferRef(value, segments);
+  if (isDeferred(value)) return defer(value as Deferred, segments);
   const [head, ...rest] = segments as [string, ...string[]];
   const spread = head.endsWith("[*]");
   const name = spread ? head.slice(0, -3) : head;
   const next = name === "" ? value : field(value, name);
   if (!spread) return walk(next, rest);
-  if (isRef(next)) return deferRef(next, ["[*]", ...rest]);
+  if (isDeferred(next)) return defer(next as Deferred, ["[*]", ...rest]);
   if (!Array.isArray(next)) return undefined;
   return next.map((item) => walk(item, rest)).filter((v): v is JsonValue => v !== undefined);
 }

@@ -2,7 +2,7 @@ import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
-import { utf8Bytes } from "../../storage/payloads";
+import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
 import type { Handshake, StepProgress, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
@@ -13,7 +13,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredOnRetry, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -157,7 +157,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const s = this.state;
     if (!s) return null;
     const summary = summarize(s);
-    return { pipeline_id: summary.pipeline_id!, status: summary.status!, reason: summary.reason!, cost_micros: summary.cost_micros!, context: s.context,
+    return { pipeline_id: summary.pipeline_id!, status: summary.status!, reason: summary.reason!, cost_micros: summary.cost_micros!, finished_at: s.finishedAt, context: s.context,
       step_costs: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
   }
 
@@ -244,6 +244,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   retry(stepId: string): Promise<ControlResult> {
     if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
       return Promise.resolve({ ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` });
+    }
+    // Refuse rather than fail later: a kept step's stored outputs live KV_TTL_SECONDS (an hour's margin).
+    const stale = this.state ? expiredOnRetry(this.state, stepId, Date.now(), (KV_TTL_SECONDS - 3_600) * 1000) : null;
+    if (stale) {
+      return Promise.resolve({ ok: false, code: "illegal_transition", message: `step '${stale}' finished too long ago: its stored outputs expire; start a new pipeline` });
     }
     return this.control((s, now) => retryFrom(s, stepId, now), `retry:${stepId}`);
   }

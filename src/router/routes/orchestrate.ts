@@ -8,7 +8,7 @@ import { newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { resolveSpec } from "../../orchestrator/resolve";
-import { PayloadError } from "../../storage/payloads";
+import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
 import { json } from "../respond";
@@ -60,6 +60,32 @@ function orchestrationResponse(summary: JsonObject) {
       steps: summary.steps,
     },
   };
+}
+
+/**
+ * A pipeline's context with its stored values read back (checksums verified), field by field.
+ * A value not readable yet (KV can take up to a minute to show a new key in another location)
+ * answers 503 with Retry-After; one that has expired (KV keeps payloads 7 days), was altered,
+ * or names storage outside the pipeline is left null and listed in `unavailable` with why.
+ */
+async function readContext(env: Env, pipelineId: string, context: JsonObject, finishedAt: number | null, now: number) {
+  const out: JsonObject = {};
+  const unavailable: { field: string; code: string }[] = [];
+  const expired = finishedAt !== null && now - finishedAt > KV_TTL_SECONDS * 1000;
+  for (const [field, value] of Object.entries(context)) {
+    try {
+      const read = (await resolveRefs(env, value, pipelineScope(pipelineId))).value;
+      if (read !== undefined) out[field] = read;
+    } catch (error) {
+      if (!(error instanceof PayloadError)) throw error;
+      if (error.code === "missing" && !expired) {
+        throw new AppError("service_unavailable", `pipeline '${pipelineId}': its stored outputs are not readable yet; retry shortly`, undefined, { "Retry-After": "5" });
+      }
+      out[field] = null;
+      unavailable.push({ field, code: error.code === "missing" ? "expired" : error.code });
+    }
+  }
+  return { context: out, unavailable };
 }
 
 /** Starting and following pipelines (the orchestrator API). */
@@ -119,21 +145,15 @@ export const orchestrateRoutes: Route[] = [
   route({
     method: "GET", path: "/pipeline/:id/result", access: ["admin", "support", "client", "worker"], params: PipelineParams,
     query: v.strictObject({ wait_ms: queryInt(0, 30_000, 0) }),
-    summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. Values stored by reference are read here (checksums verified); 410 once they have expired. `wait_ms` long-polls for the end.",
-    handler: async ({ env, principal, params, query }) => {
+    summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. Values stored by reference are read here (checksums verified); one not readable yet answers 503 with Retry-After, one expired or altered is null and listed in `unavailable`. `wait_ms` long-polls for the end.",
+    handler: async ({ env, principal, params, query, now }) => {
       await visiblePipeline(env, principal, params.id);
       const actor = env.PipelineActor.getByName(params.id);
       if (query.wait_ms > 0) await actor.waitForEnd(query.wait_ms);
       const result = await actor.result();
       if (!result) throw notFound("pipeline", params.id);
-      let context;
-      try {
-        context = (await resolveRefs(env, result.context as JsonObject, pipelineScope(params.id))).value;
-      } catch (error) {
-        if (error instanceof PayloadError && error.code === "missing") throw new AppError("gone", `pipeline '${params.id}': its stored outputs have expired`);
-        throw error;
-      }
-      return { ...result, context, cost_usd: microsToUsd(Number(result.cost_micros)) };
+      const { context, unavailable } = await readContext(env, params.id, result.context as JsonObject, result.finished_at as number | null, now);
+      return { ...result, context, ...(unavailable.length > 0 ? { unavailable } : {}), cost_usd: microsToUsd(Number(result.cost_micros)) };
     },
   }),
   route({

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../../lib/json";
 import { utf8Bytes } from "../../storage/payloads";
-import { externalize, hasRefs, pipelineScope, resolveRefs, type Externalized } from "../../storage/refs";
+import { hasRefs } from "../../storage/ref-marker";
+import { externalize, pipelineScope, resolveRefs, type Externalized } from "../../storage/refs";
 import type { Handshake } from "../contract";
 
 /** Sizes of what a run read and wrote, whole: the actor saw only references to the large parts. */

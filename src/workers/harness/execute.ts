@@ -139,7 +139,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       cost_micros: (handshake.base_cost_micros ?? spec.def.cost_per_execution_micros) + ai.costMicros,
       duration_ms: clock() - started,
       usage: ai.usage,
-      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), payload, ...notes }),
+      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), ...notes, payload }),
     };
   } catch (error) {
     const failure = classify(error);
@@ -150,7 +150,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       // AI tokens spent before the failure are still owed.
       cost_micros: ai?.costMicros ?? 0,
       duration_ms: clock() - started,
-      metadata: base({ engines: ai?.engines ?? [], payload, ...notes }),
+      metadata: base({ engines: ai?.engines ?? [], ...notes, payload }),
     };
   } finally {
     if (timer !== undefined) clearTimeout(timer);

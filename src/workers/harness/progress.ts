@@ -1,7 +1,9 @@
 import type { StepProgress } from "../contract";
 
-/** A worker's progress reaches its PipelineActor at most this often. */
-export const PROGRESS_INTERVAL_MS = 250;
+/** A worker's progress reaches its PipelineActor at most this often (each report is an event in its bounded log). */
+export const PROGRESS_INTERVAL_MS = 1_000;
+/** The step's answer waits at most this long for progress reports still in flight. */
+export const PROGRESS_SETTLE_MS = 1_000;
 
 /** What `RunContext.progress` does for one run, and how the harness waits for what it sent. */
 export interface ProgressReporter {
@@ -34,7 +36,10 @@ export function progressReporter(send: ((p: Omit<StepProgress, "step_id" | "atte
       void p.finally(() => pending.delete(p));
     },
     async settle() {
-      await Promise.allSettled([...pending]);
+      if (pending.size === 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => { timer = setTimeout(resolve, PROGRESS_SETTLE_MS); })]);
+      if (timer !== undefined) clearTimeout(timer);
     },
     get sent() {
       return sent;
