@@ -24,7 +24,7 @@ export interface ParameterDef {
   parameter_name: string;
   display_name: string;
   description: string;
-  parameter_type: "text" | "number" | "select" | "boolean" | "file" | "array";
+  parameter_type: "text" | "number" | "select" | "boolean" | "file" | "array" | "object";
   is_required: boolean;
   default_value: unknown;
   options: unknown[] | null;
@@ -117,7 +117,12 @@ export const RuntimeDemoTemplate: TemplateDef = {
     output_mapping: { [`${id}_runs`]: "runs" },
     retry_policy: { max_attempts: 3, base_ms: 50, cap_ms: 500 },
   })),
-  parameters: [topicParam],
+  parameters: [
+    topicParam,
+    { parameter_name: "scripts", display_name: "Step scripts", description: "Per step: how the scripted worker behaves (succeed, fail_times, fail, retry_after, hang).",
+      parameter_type: "object", is_required: false, default_value: null, options: null,
+      validation_rules: { max_keys: 5 }, available_tiers: ALL, editable_tiers: ALL },
+  ],
 };
 
 /** The built-in templates: research report, quick brief, topic discovery and course builder. */

@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { priorityOf } from "../../actors/resource-pool";
 import { clientScope, type Principal } from "../../auth";
 import { Tiers, Urgencies } from "../../catalog/tiers";
 import { sha256Hex } from "../../lib/crypto";
@@ -7,7 +6,7 @@ import { AppError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
-import { resolveSpec } from "../../orchestrator/resolve";
+import { startRun } from "../../orchestrator/start";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
@@ -96,37 +95,30 @@ export const orchestrateRoutes: Route[] = [
     handler: async ({ env, request, principal, body, now }) => {
       const client = await activeActingClient(env.DB, principal, body.client_id, "run pipelines");
       const clientId = client.client_id;
-      const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(body.pipeline_template).first<{ allowed_tiers: string }>();
-      if (!template) throw new AppError("validation_failed", `body.pipeline_template: no active template '${body.pipeline_template}' (GET /templates lists them)`);
-      if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {
-        throw new AppError("forbidden", `template '${body.pipeline_template}' is not available to the ${client.subscription_tier} tier`);
-      }
       const idempotencyKey = request.headers.get("Idempotency-Key");
       if (idempotencyKey !== null && !/^[A-Za-z0-9._:-]{8,128}$/.test(idempotencyKey)) {
         throw new AppError("validation_failed", "Idempotency-Key: must be 8-128 letters, digits or . _ : -");
       }
+      if (body.request_id !== undefined) {
+        const owned = await env.DB.prepare(`SELECT 1 FROM client_requests WHERE request_id = ? AND client_id = ?`).bind(body.request_id, clientId).first();
+        if (!owned) throw notFound("request", body.request_id);
+      }
       const pipelineId = idempotencyKey ? `pip_${(await sha256Hex(`${clientId}:${idempotencyKey}`)).slice(0, 24)}` : newId("pip");
-      const inputs: JsonObject = {
-        ...((body.template_parameters ?? {}) as JsonObject),
-        topic: body.topic,
+      // The seed's own fields: checked as parameters where the template declares them, else passed through.
+      const extraInputs: JsonObject = {
         ...(body.source_discovery_depth !== undefined ? { source_discovery_depth: body.source_discovery_depth } : {}),
         ...(body.max_articles !== undefined ? { max_articles: body.max_articles } : {}),
         ...(body.quality_level !== undefined ? { quality_level: body.quality_level } : {}),
         ...(body.optimize_for !== undefined ? { optimize_for: body.optimize_for } : {}),
       };
-      const spec = await resolveSpec(env.DB, {
-        pipelineId, templateName: body.pipeline_template, clientId, requestId: body.request_id ?? null,
-        priority: priorityOf(client.subscription_tier, body.urgency),
+      const summary = await startRun(env, {
+        pipelineId, client, templateName: body.pipeline_template, requestId: body.request_id ?? null, urgency: body.urgency,
+        parameters: { ...((body.template_parameters ?? {}) as JsonObject), topic: body.topic },
+        extraInputs,
         budgetLimitMicros: body.budget_limit === undefined ? null : usdToMicros(body.budget_limit),
         deadlineAt: body.deadline_ms === undefined ? null : now + body.deadline_ms,
-        maxWaitMs: body.max_wait_ms, inputs,
+        maxWaitMs: body.max_wait_ms, fields: { template: "body.pipeline_template", parameters: "body.template_parameters" },
       });
-      if (!spec) throw new AppError("validation_failed", `body.pipeline_template: no active template '${body.pipeline_template}'`);
-      if (body.request_id !== undefined) {
-        const owned = await env.DB.prepare(`SELECT 1 FROM client_requests WHERE request_id = ? AND client_id = ?`).bind(body.request_id, clientId).first();
-        if (!owned) throw notFound("request", body.request_id);
-      }
-      const summary = await env.PipelineActor.getByName(pipelineId).create(spec);
       return json(orchestrationResponse(summary), 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),

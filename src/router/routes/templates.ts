@@ -1,10 +1,22 @@
 import * as v from "valibot";
 import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
+import { loadParameters, parametersFor } from "../../catalog/parameters";
 import { listTemplates } from "../../catalog/templates";
 import { Tiers } from "../../catalog/tiers";
 import { notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
+import { IdString } from "../schemas";
+import type { Principal } from "../../auth";
+
+/** The tier whose view a caller gets: a client its own; staff all (null) or the one asked for. */
+async function viewTier(env: Env, principal: Principal, asked: (typeof Tiers)[number] | undefined) {
+  const scope = clientScope(principal);
+  if (scope === null) return asked ?? null;
+  const client = await getClient(env.DB, scope);
+  if (!client) throw notFound("client", scope);
+  return client.subscription_tier;
+}
 
 /** The template catalog as the KAM cache holds it. */
 export const templateRoutes: Route[] = [
@@ -13,14 +25,19 @@ export const templateRoutes: Route[] = [
     query: v.strictObject({ tier: v.optional(v.picklist(Tiers)) }),
     summary: "Active templates. A client sees those open to its tier; staff see all, or one tier's with ?tier=.",
     handler: async ({ env, principal, query }) => {
-      const scope = clientScope(principal);
-      let tier = query.tier ?? null;
-      if (scope !== null) {
-        const client = await getClient(env.DB, scope);
-        if (!client) throw notFound("client", scope);
-        tier = client.subscription_tier;
-      }
+      const tier = await viewTier(env, principal, query.tier);
       return { tier, templates: await listTemplates(env.DB, tier) };
+    },
+  }),
+  route({
+    method: "GET", path: "/templates/:name", access: ["admin", "support", "client", "worker"],
+    params: v.strictObject({ name: IdString }), query: v.strictObject({ tier: v.optional(v.picklist(Tiers)) }),
+    summary: "One template with its parameters: type, default, options, rules, and whether the caller's tier may change it. A template not open to a client's tier answers 404.",
+    handler: async ({ env, principal, params, query }) => {
+      const tier = await viewTier(env, principal, query.tier);
+      const template = (await listTemplates(env.DB, tier)).find((t) => t.template_name === params.name);
+      if (!template) throw notFound("template", params.name);
+      return { tier, template: { ...template, parameters: parametersFor(await loadParameters(env.DB, params.name), tier) } };
     },
   }),
 ];
