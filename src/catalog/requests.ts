@@ -88,3 +88,59 @@ export async function listRequests(db: D1Database, q: RequestListQuery): Promise
     total: (count!.results[0] as { n: number }).n,
   };
 }
+
+/** Assigns a template and its parameters to a pending request (seed phase 2). False when the request is not pending. */
+export async function assignTemplate(db: D1Database, requestId: string, clientId: string, template: string, parameters: Record<string, unknown>, estimateMicros: number, now: number): Promise<boolean> {
+  const r = await db.prepare(
+    `UPDATE client_requests SET selected_template = ?, template_parameters = ?, estimated_cost_micros = ?, updated_at = ?
+     WHERE request_id = ? AND client_id = ? AND request_status = 'pending'`,
+  ).bind(template, JSON.stringify(parameters), estimateMicros, isoTime(now), requestId, clientId).run();
+  return r.meta.changes === 1;
+}
+
+/**
+ * Links a pending request to the pipeline that runs it: processing, with its pipeline id and
+ * template (seed phase 3). True when linked now or already linked to this same pipeline (a
+ * repeated execute), false when the request is not pending or runs another pipeline.
+ */
+export async function linkPipeline(db: D1Database, requestId: string, clientId: string, pipelineId: string, template: string, now: number): Promise<boolean> {
+  const r = await db.prepare(
+    `UPDATE client_requests SET request_status = 'processing', orchestrator_pipeline_id = ?, selected_template = ?,
+       started_processing_at = ?, updated_at = ?
+     WHERE request_id = ? AND client_id = ? AND request_status = 'pending'`,
+  ).bind(pipelineId, template, isoTime(now), isoTime(now), requestId, clientId).run();
+  if (r.meta.changes === 1) return true;
+  const row = await db.prepare(`SELECT orchestrator_pipeline_id FROM client_requests WHERE request_id = ? AND client_id = ?`).bind(requestId, clientId).first<{ orchestrator_pipeline_id: string | null }>();
+  return row?.orchestrator_pipeline_id === pipelineId;
+}
+
+/**
+ * The statement that records a pipeline's end on the request it runs (seed phase 5): completed
+ * (also when optional steps failed: `partial`), or failed with the reason; its actual cost and
+ * completion time. Only the request linked to this pipeline changes, so it is idempotent.
+ */
+export function finishRequestStatement(db: D1Database, p: { requestId: string; clientId: string; pipelineId: string; status: string; reason: string | null; costMicros: number; finishedAt: string | null }): D1PreparedStatement {
+  const status = p.status === "completed" || p.status === "partial" ? "completed" : "failed";
+  return db.prepare(
+    `UPDATE client_requests SET request_status = ?, actual_cost_micros = ?, failure_reason = ?, completed_at = ?, updated_at = ?
+     WHERE request_id = ? AND client_id = ? AND orchestrator_pipeline_id = ?`,
+  ).bind(status, p.costMicros, status === "failed" ? (p.reason ?? p.status) : p.status === "partial" ? `partial: ${p.reason ?? "optional steps failed"}` : null,
+    p.finishedAt, p.finishedAt, p.requestId, p.clientId, p.pipelineId);
+}
+
+interface SessionRow {
+  step_id: string; worker_name: string; step_order: number; execution_time_ms: number; worker_cost_micros: number;
+  worker_success: number; deliverables_summary: string | null; error_message: string | null; started_at: string | null; completed_at: string | null;
+}
+
+/** The worker sessions of a request's pipeline (seed CompleteRequestResponse.worker_sessions). */
+export async function workerSessions(db: D1Database, requestId: string, clientId: string) {
+  const { results } = await db.prepare(
+    `SELECT * FROM pipeline_worker_sessions WHERE request_id = ? AND client_id = ? ORDER BY step_order`,
+  ).bind(requestId, clientId).all<SessionRow>();
+  return results.map((r) => ({
+    step_id: r.step_id, worker_name: r.worker_name, execution_time_ms: r.execution_time_ms, worker_cost_usd: microsToUsd(r.worker_cost_micros),
+    worker_success: r.worker_success === 1, deliverables_summary: r.deliverables_summary ?? "", error_message: r.error_message,
+    started_at: r.started_at, completed_at: r.completed_at,
+  }));
+}

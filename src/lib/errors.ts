@@ -7,6 +7,7 @@ export const ErrorCode = {
   invalid_json: 400,
   bad_request: 400,
   unauthorized: 401,
+  insufficient_budget: 402,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

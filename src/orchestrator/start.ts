@@ -1,3 +1,4 @@
+import type { PipelineSpec } from "../actors/pipeline";
 import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { compileParameters, loadParameters } from "../catalog/parameters";
@@ -25,13 +26,12 @@ export interface RunOrder {
 }
 
 /**
- * Starts a run: the template must be active and open to the client's tier (403 otherwise); the
- * parameters compile against its `template_parameters` (unknown, ill-typed, out of range,
- * missing, or beyond the tier's rights: an error naming the parameter); then the template
- * resolves into a PipelineSpec and its PipelineActor is created (idempotent per pipeline id).
- * Returns the actor's summary.
+ * Checks a run and resolves it into a PipelineSpec: the template must be active and open to the
+ * client's tier (403 otherwise); the parameters compile against its `template_parameters`
+ * (unknown, ill-typed, out of range, missing, or beyond the tier's rights: an error naming the
+ * parameter). Nothing is started.
  */
-export async function startRun(env: Env, order: RunOrder): Promise<JsonObject> {
+export async function prepareRun(env: Env, order: RunOrder): Promise<PipelineSpec> {
   const { client, templateName } = order;
   const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(templateName).first<{ allowed_tiers: string }>();
   if (!template) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}' (GET /templates lists them)`);
@@ -53,5 +53,10 @@ export async function startRun(env: Env, order: RunOrder): Promise<JsonObject> {
     maxWaitMs: order.maxWaitMs, inputs: { ...passed, ...parameters },
   });
   if (!spec) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}'`);
-  return env.PipelineActor.getByName(order.pipelineId).create(spec);
+  return spec;
+}
+
+/** Starts a prepared run: creates its PipelineActor (idempotent per pipeline id) and returns its summary. */
+export function startRun(env: Env, spec: PipelineSpec): Promise<JsonObject> {
+  return env.PipelineActor.getByName(spec.pipelineId).create(spec);
 }

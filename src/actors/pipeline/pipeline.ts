@@ -1,5 +1,6 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
+import { finishRequestStatement } from "../../catalog/requests";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
@@ -717,6 +718,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
         currentWorker(s, st), i + 1, isoTime(st.startedAt), isoTime(st.finishedAt),
         st.startedAt !== null && st.finishedAt !== null ? st.finishedAt - st.startedAt : 0, st.costMicros,
         st.status === "succeeded" ? 1 : 0, st.outputRef, st.error?.message ?? st.skippedReason)),
+      // The request this pipeline runs follows it to its end.
+      ...(s.spec.requestId ? [finishRequestStatement(db, {
+        requestId: s.spec.requestId, clientId: s.spec.clientId, pipelineId: s.spec.pipelineId, status: s.status, reason: s.reason,
+        costMicros: s.costMicros, finishedAt: isoTime(s.finishedAt),
+      })] : []),
     ];
     await db.batch(statements);
     // Anything that changed meanwhile (a late answer's cost) is written by the next round.

@@ -6,7 +6,8 @@ import { AppError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
-import { startRun } from "../../orchestrator/start";
+import { linkPipeline } from "../../catalog/requests";
+import { prepareRun, startRun } from "../../orchestrator/start";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
@@ -111,7 +112,7 @@ export const orchestrateRoutes: Route[] = [
         ...(body.quality_level !== undefined ? { quality_level: body.quality_level } : {}),
         ...(body.optimize_for !== undefined ? { optimize_for: body.optimize_for } : {}),
       };
-      const summary = await startRun(env, {
+      const spec = await prepareRun(env, {
         pipelineId, client, templateName: body.pipeline_template, requestId: body.request_id ?? null, urgency: body.urgency,
         parameters: { ...((body.template_parameters ?? {}) as JsonObject), topic: body.topic },
         extraInputs,
@@ -119,6 +120,11 @@ export const orchestrateRoutes: Route[] = [
         deadlineAt: body.deadline_ms === undefined ? null : now + body.deadline_ms,
         maxWaitMs: body.max_wait_ms, fields: { template: "body.pipeline_template", parameters: "body.template_parameters" },
       });
+      // A request named here follows this pipeline (it must be pending, or already run by it).
+      if (body.request_id !== undefined && !(await linkPipeline(env.DB, body.request_id, clientId, pipelineId, body.pipeline_template, now))) {
+        throw new AppError("conflict", `request '${body.request_id}' is already processing or done with another pipeline`);
+      }
+      const summary = await startRun(env, spec);
       return json(orchestrationResponse(summary), 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),

@@ -1,8 +1,14 @@
 import * as v from "valibot";
 import { clientScope, describePrincipal } from "../../auth";
-import { createRequest, getRequest, listRequests, RequestStatuses, RequestTypes } from "../../catalog/requests";
+import { getClient } from "../../catalog/clients";
+import { compileParameters, loadParameters } from "../../catalog/parameters";
+import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, RequestTypes, workerSessions, type RequestView } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
-import { notFound } from "../../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
+import { AppError, notFound } from "../../lib/errors";
+import type { JsonObject } from "../../lib/json";
+import { microsToUsd, usdToMicros } from "../../lib/money";
+import { prepareRun, startRun } from "../../orchestrator/start";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
@@ -17,13 +23,62 @@ const CreateRequestBody = v.strictObject({
   communication_id: v.optional(Text(1, 200)),
 });
 
-/** Client requests (seed phase 1): create, list, read; always scoped to the caller's client. */
+const RequestParams = v.strictObject({ id: IdString });
+const ParameterMap = v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown());
+
+/** PUT /requests/:id: the template chosen for a pending request and its parameters (the topic among them). */
+const AssignBody = v.strictObject({
+  selected_template: IdString,
+  template_parameters: v.optional(ParameterMap, {}),
+});
+
+/** POST /requests/:id/execute: how urgently, within what budget and deadline. */
+const ExecuteBody = v.strictObject({
+  urgency: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`)),
+  budget_limit: v.optional(v.pipe(v.number(), v.minValue(0, "must be at least 0"), v.maxValue(1_000_000, "must be at most 1000000 (USD)"))),
+  deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"))),
+});
+
+/** The pipeline that runs a request: derived from its id, so executing twice starts it once. */
+async function pipelineIdFor(requestId: string): Promise<string> {
+  return `pip_${(await sha256Hex(`request:${requestId}`)).slice(0, 24)}`;
+}
+
+/** A template's own cost estimate (micro-USD); the economy estimator refines this. */
+async function templateEstimate(db: D1Database, template: string): Promise<number> {
+  const row = await db.prepare(`SELECT estimated_cost_micros FROM pipeline_templates WHERE name = ?`).bind(template).first<{ estimated_cost_micros: number }>();
+  return row?.estimated_cost_micros ?? 0;
+}
+
+/** A request as GET /requests/:id shows it: once it ran, with its worker sessions and timeline (seed CompleteRequestResponse). */
+async function requestDetails(env: Env, request: RequestView) {
+  if (!request.orchestrator_pipeline_id) return { request };
+  const sessions = await workerSessions(env.DB, request.request_id, request.client_id);
+  const started = request.started_processing_at ? Date.parse(request.started_processing_at) : null;
+  const completed = request.completed_at ? Date.parse(request.completed_at) : null;
+  return {
+    request,
+    ...(request.request_status === "completed" || request.request_status === "failed" ? {
+      request_id: request.request_id, client_id: request.client_id, request_status: request.request_status, selected_template: request.selected_template,
+      pipeline_id: request.orchestrator_pipeline_id,
+      total_execution_time_ms: started !== null && completed !== null ? completed - started : 0,
+      total_cost_usd: request.actual_cost_usd ?? 0,
+      worker_sessions: sessions,
+      deliverables: [],
+      created_at: request.created_at, started_processing_at: request.started_processing_at, completed_at: request.completed_at,
+    } : { pipeline_id: request.orchestrator_pipeline_id, worker_sessions: sessions }),
+  };
+}
+
+/** Client requests (seed phases 1 to 5): create, list, read, assign a template, execute; always scoped to the caller's client. */
 export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
-    summary: "Creates a request (seed RequestCreationPayload). The client must exist and be active.",
+    summary: "Creates a request (seed RequestCreationPayload). The client must exist, be active and have budget left this month (402 otherwise).",
     handler: async ({ env, principal, body, now }) => {
       const { client_id: clientId } = await activeActingClient(env.DB, principal, body.client_id, "make requests");
+      const balance = await env.ClientLedger.getByName(clientId).balance();
+      if (balance.available <= 0) throw new AppError("insufficient_budget", `client '${clientId}' has no budget left this month ($${microsToUsd(balance.spent)} of $${microsToUsd(balance.budget)} spent)`);
       const request = await createRequest(env.DB, {
         clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level,
         communicationId: body.communication_id ?? null, createdBy: describePrincipal(principal),
@@ -51,12 +106,70 @@ export const requestRoutes: Route[] = [
     },
   }),
   route({
-    method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: v.strictObject({ id: IdString }),
-    summary: "One request. Another client's request answers 404.",
+    method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: RequestParams,
+    summary: "One request; once its pipeline has ended, the seed's CompleteRequestResponse (worker sessions, deliverables, timeline). Another client's request answers 404.",
     handler: async ({ env, principal, params }) => {
       const request = await getRequest(env.DB, params.id, clientScope(principal));
       if (!request) throw notFound("request", params.id);
-      return { request };
+      return requestDetails(env, request);
+    },
+  }),
+  route({
+    method: "PUT", path: "/requests/:id", access: ["admin", "support", "client"], params: RequestParams, body: AssignBody,
+    summary: "Assigns a template and its parameters to a pending request (seed phase 2), checked against the template's rules for the client's tier.",
+    handler: async ({ env, principal, params, body, now }) => {
+      const request = await getRequest(env.DB, params.id, clientScope(principal));
+      if (!request) throw notFound("request", params.id);
+      if (request.request_status !== "pending") throw new AppError("conflict", `request '${params.id}' is ${request.request_status}: only a pending request takes a template`);
+      const client = await getClient(env.DB, request.client_id);
+      if (!client) throw notFound("client", request.client_id);
+      const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(body.selected_template).first<{ allowed_tiers: string }>();
+      if (!template) throw new AppError("validation_failed", `body.selected_template: no active template '${body.selected_template}' (GET /templates lists them)`);
+      if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {
+        throw new AppError("forbidden", `template '${body.selected_template}' is not available to the ${client.subscription_tier} tier`);
+      }
+      // Checked now (errors name the parameter), stored as given: execution checks them again.
+      compileParameters(await loadParameters(env.DB, body.selected_template), body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, "body.template_parameters");
+      const estimate = await templateEstimate(env.DB, body.selected_template);
+      if (!(await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate, now))) {
+        throw new AppError("conflict", `request '${params.id}' is no longer pending`);
+      }
+      return { success: true, request: (await getRequest(env.DB, params.id, request.client_id))! };
+    },
+  }),
+  route({
+    method: "POST", path: "/requests/:id/execute", access: ["admin", "support", "client"], params: RequestParams, body: ExecuteBody,
+    summary: "Starts a request's pipeline (seed phase 3) after checking the template, its parameters, the tier's rights and the budget; the request becomes processing, linked to its pipeline. Executing again answers with the same pipeline.",
+    handler: async ({ env, principal, params, body, now }) => {
+      const request = await getRequest(env.DB, params.id, clientScope(principal));
+      if (!request) throw notFound("request", params.id);
+      const pipelineId = await pipelineIdFor(request.request_id);
+      if (request.request_status !== "pending" && request.orchestrator_pipeline_id !== pipelineId) {
+        throw new AppError("conflict", `request '${params.id}' is ${request.request_status}${request.orchestrator_pipeline_id ? ` (pipeline ${request.orchestrator_pipeline_id})` : ""}`);
+      }
+      if (request.request_type !== "pipeline_execution") throw new AppError("conflict", `request '${params.id}' is a ${request.request_type}: only pipeline_execution requests run pipelines`);
+      if (!request.selected_template) throw new AppError("conflict", `request '${params.id}' has no template yet: assign one with PUT /requests/${params.id}`);
+      const client = await activeActingClient(env.DB, principal, request.client_id, "run pipelines");
+      const spec = await prepareRun(env, {
+        pipelineId, client, templateName: request.selected_template, parameters: (request.template_parameters ?? {}) as JsonObject, extraInputs: {},
+        requestId: request.request_id, urgency: body.urgency ?? request.urgency_level,
+        budgetLimitMicros: body.budget_limit === undefined ? null : usdToMicros(body.budget_limit),
+        deadlineAt: body.deadline_ms === undefined ? null : now + body.deadline_ms, maxWaitMs: 600_000,
+        fields: { template: "request.selected_template", parameters: "request.template_parameters" },
+      });
+      if (request.request_status === "pending") {
+        // Budget: what the template is expected to cost must be available now.
+        const estimate = request.estimated_cost_usd !== null ? usdToMicros(request.estimated_cost_usd) : await templateEstimate(env.DB, request.selected_template);
+        const balance = await env.ClientLedger.getByName(client.client_id).balance();
+        if (balance.available < estimate) {
+          throw new AppError("insufficient_budget", `client '${client.client_id}' has $${microsToUsd(balance.available)} available this month; '${request.selected_template}' is estimated at $${microsToUsd(estimate)}`);
+        }
+        if (!(await linkPipeline(env.DB, request.request_id, client.client_id, pipelineId, request.selected_template, now))) {
+          throw new AppError("conflict", `request '${params.id}' is no longer pending`);
+        }
+      }
+      const summary = await startRun(env, spec);
+      return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
 ];

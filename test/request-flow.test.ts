@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeyHeaders, call, sessionHeaders, type DemoTier } from "./helpers";
+import { quiesce, testClient } from "./pipeline-helpers";
+import { seedWithFeeds } from "./workers/fixtures";
+
+const started = new Set<string>();
+beforeAll(async () => { await seedWithFeeds(); });
+afterAll(async () => { await quiesce(started); });
+
+/** Phase 1: a client's request. */
+async function ask(headers: Record<string, string>, body: Record<string, unknown> = {}) {
+  const res = await call("POST", "/requests", { headers, body: { request_type: "pipeline_execution", message: "Please brief me on energy storage", ...body } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.request_id as string;
+}
+
+describe("a request from creation to completion (seed phases 1 to 5)", () => {
+  const cases: { tier: DemoTier; template: string; parameters: Record<string, unknown> }[] = [
+    { tier: "basic", template: "quick_brief", parameters: { topic: "energy storage" } },
+    { tier: "standard", template: "research_report", parameters: { topic: "energy storage", max_articles_per_feed: 5 } },
+    { tier: "premium", template: "course_builder", parameters: { topic: "rust ownership", granularity: 3 } },
+    { tier: "enterprise", template: "research_report", parameters: { topic: "energy storage", min_quality: 0.5 } },
+  ];
+  for (const c of cases) {
+    it(`runs a ${c.tier} client's ${c.template}: assigned, executed, followed to completion, with worker sessions and timeline`, async () => {
+      const client = apiKeyHeaders(c.tier);
+      const admin = await sessionHeaders("admin");
+      const id = await ask(client);
+      expect((await call("GET", `/requests/${id}`, { headers: client })).body.request).toMatchObject({ request_status: "pending", selected_template: null });
+      const assigned = await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: c.template, template_parameters: c.parameters } });
+      expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+      expect(assigned.body.request).toMatchObject({ selected_template: c.template, template_parameters: c.parameters, estimated_cost_usd: expect.any(Number) });
+      const run = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
+      expect(run.status, JSON.stringify(run.body)).toBe(202);
+      const pipelineId = run.body.pipeline_id as string;
+      started.add(pipelineId);
+      expect((await call("GET", `/requests/${id}`, { headers: client })).body.request).toMatchObject({ request_status: "processing", orchestrator_pipeline_id: pipelineId });
+      const done = await call("GET", `/pipeline/${pipelineId}?wait_ms=25000`, { headers: client });
+      expect(done.body.pipeline.status).toBe("completed");
+      // The request follows its pipeline without polling: the actor reports its end.
+      const final = await waitForStatus(id, client, "completed");
+      expect(final).toMatchObject({
+        request_id: id, request_status: "completed", selected_template: c.template, pipeline_id: pipelineId,
+        total_cost_usd: done.body.pipeline.cost_usd, created_at: expect.any(String), started_processing_at: expect.any(String), completed_at: expect.any(String),
+      });
+      expect(final.total_execution_time_ms).toBeGreaterThan(0);
+      const ran = done.body.pipeline.steps.filter((s: { status: string }) => s.status === "succeeded").map((s: { worker: string }) => s.worker);
+      expect(final.worker_sessions.filter((s: { worker_success: boolean }) => s.worker_success).map((s: { worker_name: string }) => s.worker_name)).toEqual(ran);
+      // Executing again is the same pipeline, not a second run.
+      const again = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
+      expect(again.body.pipeline_id).toBe(pipelineId);
+    }, 40_000);
+  }
+
+  it("refuses what the tier may not do, a request with no template, and a client out of budget", async () => {
+    const basic = apiKeyHeaders("basic");
+    const admin = await sessionHeaders("admin");
+    const id = await ask(basic);
+    const research = await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: "research_report", template_parameters: { topic: "energy storage" } } });
+    expect(research.status).toBe(403);
+    expect(research.body.error.message).toMatch(/not available to the basic tier/);
+    const param = await call("PUT", `/requests/${id}`, { headers: basic, body: { selected_template: "quick_brief", template_parameters: { topic: "energy storage", max_feeds: 8 } } });
+    expect(param.status).toBe(403);
+    expect(param.body.error.message).toMatch(/^body\.template_parameters\.max_feeds: fixed at 4 on the basic tier/);
+    const none = await call("POST", `/requests/${id}/execute`, { headers: basic, body: {} });
+    expect(none.status).toBe(409);
+    expect(none.body.error.message).toMatch(/has no template yet/);
+
+    // A client whose month's budget cannot cover the template's estimate.
+    const poor = await testClient(1_000);
+    await env.DB.prepare(`UPDATE clients SET subscription_tier = 'premium' WHERE client_id = ?`).bind(poor).run();
+    const created = await call("POST", "/requests", { headers: admin, body: { client_id: poor, request_type: "pipeline_execution", message: "A course on rust ownership" } });
+    expect(created.status).toBe(201);
+    expect((await call("PUT", `/requests/${created.body.request_id}`, { headers: admin, body: { selected_template: "course_builder", template_parameters: { topic: "rust ownership" } } })).status).toBe(200);
+    const broke = await call("POST", `/requests/${created.body.request_id}/execute`, { headers: admin, body: {} });
+    expect(broke.status).toBe(402);
+    expect(broke.body.error).toMatchObject({ code: "insufficient_budget" });
+    expect((await call("GET", `/requests/${created.body.request_id}`, { headers: admin })).body.request.request_status).toBe("pending");
+    // No budget left at all: no new request.
+    const none2 = await testClient(0);
+    const refused = await call("POST", "/requests", { headers: admin, body: { client_id: none2, request_type: "pipeline_execution", message: "Anything at all" } });
+    expect(refused.status).toBe(402);
+  });
+
+  it("answers 404 when a client reaches for another client's request", async () => {
+    const id = await ask(apiKeyHeaders("premium"));
+    const other = apiKeyHeaders("standard");
+    expect((await call("GET", `/requests/${id}`, { headers: other })).status).toBe(404);
+    expect((await call("PUT", `/requests/${id}`, { headers: other, body: { selected_template: "quick_brief", template_parameters: { topic: "energy storage" } } })).status).toBe(404);
+    expect((await call("POST", `/requests/${id}/execute`, { headers: other, body: {} })).status).toBe(404);
+  });
+});
+
+/** The request's details once it reaches `status` (the pipeline reports its end to D1 soon after it ends). */
+async function waitForStatus(id: string, headers: Record<string, string>, status: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await call("GET", `/requests/${id}`, { headers });
+    if (res.body.request.request_status === status) return res.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`request ${id} never became ${status}`);
+}
