@@ -1,10 +1,14 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { signDownload } from "../src/deliverables/signing";
+import { sweepDeliverables } from "../src/deliverables/store";
+import { sha256Hex } from "../src/lib/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHeaders, call, sessionHeaders, type DemoTier } from "./helpers";
 import { quiesce, testClient } from "./pipeline-helpers";
 import { seedWithFeeds } from "./workers/fixtures";
 
 const started = new Set<string>();
+const downloaded: { id: string; tier: DemoTier }[] = [];
 beforeAll(async () => { await seedWithFeeds(); });
 afterAll(async () => { await quiesce(started); });
 
@@ -47,6 +51,17 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
       expect(final.total_execution_time_ms).toBeGreaterThan(0);
       const ran = done.body.pipeline.steps.filter((s: { status: string }) => s.status === "succeeded").map((s: { worker: string }) => s.worker);
       expect(final.worker_sessions.filter((s: { worker_success: boolean }) => s.worker_success).map((s: { worker_name: string }) => s.worker_name)).toEqual(ran);
+      // Its deliverables: stored with checksums, listed with signed download URLs that stream the content.
+      expect(final.deliverables.length).toBeGreaterThanOrEqual(3);
+      for (const d of final.deliverables as { id: string; url: string; checksum: string; content_type: string; size: number; format: string }[]) {
+        const res = await exports.default.fetch(new Request(`http://localhost${d.url}`));
+        expect(res.status, d.url).toBe(200);
+        expect(res.headers.get("Content-Type")).toBe(d.content_type);
+        const text = await res.text();
+        expect(text.length).toBeGreaterThan(0);
+        expect(`sha256:${await sha256Hex(text)}`).toBe(d.checksum);
+      }
+      downloaded.push({ id: final.deliverables[0].id, tier: c.tier });
       // Executing again is the same pipeline, not a second run.
       const again = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
       expect(again.body.pipeline_id).toBe(pipelineId);
@@ -83,6 +98,27 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
     expect(refused.status).toBe(402);
   });
 
+  it("serves a deliverable's metadata to its client only, counts downloads, and refuses expired or altered links (403)", async () => {
+    const { id, tier } = downloaded[0]!;
+    const own = await call("GET", `/deliverables/${id}`, { headers: apiKeyHeaders(tier) });
+    expect(own.status).toBe(200);
+    expect(own.body.deliverable).toMatchObject({ id, storage_backend: "R2", access_level: "private", download_count: 1, checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(own.body.deliverable.last_accessed).not.toBeNull();
+    expect((await call("GET", `/deliverables/${id}`, { headers: apiKeyHeaders(tier === "premium" ? "standard" : "premium") })).status).toBe(404);
+    const url = own.body.download_url as string;
+    expect((await call("GET", url)).status).toBe(200);
+    expect((await call("GET", `/deliverables/${id}`, { headers: apiKeyHeaders(tier) })).body.deliverable.download_count).toBe(2);
+    // Altered: another id, another expiry, another signature.
+    const other = downloaded[1]!.id;
+    expect((await call("GET", url.replace(id, other))).status).toBe(403);
+    expect((await call("GET", url.replace(/expires=(\d+)/, (_, n: string) => `expires=${Number(n) + 3600}`))).status).toBe(403);
+    expect((await call("GET", url.replace(/sig=([0-9a-f])/, (_, c: string) => `sig=${c === "0" ? "1" : "0"}`))).status).toBe(403);
+    const expired = await signDownload(env, id, own.body.deliverable.client_id, Date.now() - 3_600_000, 60);
+    const refused = await call("GET", expired.path);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/expired/);
+  });
+
   it("answers 404 when a client reaches for another client's request", async () => {
     const id = await ask(apiKeyHeaders("premium"));
     const other = apiKeyHeaders("standard");
@@ -101,3 +137,15 @@ async function waitForStatus(id: string, headers: Record<string, string>, status
   }
   throw new Error(`request ${id} never became ${status}`);
 }
+
+describe("retention", () => {
+  it("deletes expired deliverables with their stored content (the daily cron)", async () => {
+    const { results } = await env.DB.prepare(`SELECT deliverable_id, storage_location, expires_at FROM deliverables`).all<{ deliverable_id: string; storage_location: string; expires_at: string }>();
+    expect(results.length).toBeGreaterThan(0);
+    expect(await sweepDeliverables(env, Date.now())).toBe(0);
+    const latest = Math.max(...results.map((r) => Date.parse(r.expires_at)));
+    expect(await sweepDeliverables(env, latest + 1)).toBe(results.length);
+    expect((await env.DB.prepare(`SELECT count(*) AS n FROM deliverables`).first<{ n: number }>())!.n).toBe(0);
+    expect(await env.DELIVERABLES.head(results[0]!.storage_location)).toBeNull();
+  });
+});

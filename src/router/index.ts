@@ -4,6 +4,7 @@ import { adminActorRoutes } from "./routes/admin-actors";
 import { aiRoutes } from "./routes/ai";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
+import { deliverableRoutes } from "./routes/deliverables";
 import { devRoutes } from "./routes/dev";
 import { liveRoutes } from "./routes/live";
 import { orchestrateRoutes } from "./routes/orchestrate";
@@ -20,6 +21,7 @@ export const routes: readonly Route[] = [
   ...requestRoutes,
   ...templateRoutes,
   ...orchestrateRoutes,
+  ...deliverableRoutes,
   ...adminActorRoutes,
   ...aiRoutes,
   ...workerRoutes,

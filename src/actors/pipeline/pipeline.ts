@@ -1,6 +1,7 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
 import { finishRequestStatement } from "../../catalog/requests";
+import { DELIVERABLE_KEYS } from "../../deliverables/collect";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
@@ -687,6 +688,12 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   private async writeHistory(): Promise<void> {
     const s = this.state!;
     const db = this.env.DB;
+    // What a finished run delivers is stored first (read and written by the recorder, not here),
+    // so a request marked completed always has its deliverables.
+    if ((s.status === "completed" || s.status === "partial") && s.finishedAt !== null && DELIVERABLE_KEYS.some((k) => k in s.context)) {
+      await this.ctx.exports.DeliverableRecorder.record(
+        { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, s.context);
+    }
     const statements: D1PreparedStatement[] = [
       db.prepare(
         `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, total_cost_micros,

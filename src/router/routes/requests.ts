@@ -9,6 +9,7 @@ import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { prepareRun, startRun } from "../../orchestrator/start";
+import { deliverablesOf } from "./deliverables";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
@@ -51,7 +52,7 @@ async function templateEstimate(db: D1Database, template: string): Promise<numbe
 }
 
 /** A request as GET /requests/:id shows it: once it ran, with its worker sessions and timeline (seed CompleteRequestResponse). */
-async function requestDetails(env: Env, request: RequestView) {
+async function requestDetails(env: Env, request: RequestView, now: number) {
   if (!request.orchestrator_pipeline_id) return { request };
   const sessions = await workerSessions(env.DB, request.request_id, request.client_id);
   const started = request.started_processing_at ? Date.parse(request.started_processing_at) : null;
@@ -64,7 +65,7 @@ async function requestDetails(env: Env, request: RequestView) {
       total_execution_time_ms: started !== null && completed !== null ? completed - started : 0,
       total_cost_usd: request.actual_cost_usd ?? 0,
       worker_sessions: sessions,
-      deliverables: [],
+      deliverables: await deliverablesOf(env, { requestId: request.request_id }, request.client_id, now),
       created_at: request.created_at, started_processing_at: request.started_processing_at, completed_at: request.completed_at,
     } : { pipeline_id: request.orchestrator_pipeline_id, worker_sessions: sessions }),
   };
@@ -108,10 +109,10 @@ export const requestRoutes: Route[] = [
   route({
     method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: RequestParams,
     summary: "One request; once its pipeline has ended, the seed's CompleteRequestResponse (worker sessions, deliverables, timeline). Another client's request answers 404.",
-    handler: async ({ env, principal, params }) => {
+    handler: async ({ env, principal, params, now }) => {
       const request = await getRequest(env.DB, params.id, clientScope(principal));
       if (!request) throw notFound("request", params.id);
-      return requestDetails(env, request);
+      return requestDetails(env, request, now);
     },
   }),
   route({
