@@ -67,3 +67,36 @@ export async function listClients(db: D1Database, q: ClientListQuery): Promise<{
     total: (count!.results[0] as { n: number }).n,
   };
 }
+
+/** Company sizes a client record may state. */
+export const CompanySizes = ["1-10", "11-50", "51-200", "201-1000", "1000+"] as const;
+
+/** Fields of a client record that its own users may change (staff may change these and more). */
+export interface ClientContactFields {
+  company_name?: string; contact_email?: string; contact_name?: string | null; phone?: string | null; website?: string | null;
+  industry?: string | null; company_size?: string | null; address?: v.InferOutput<typeof AddressSchema> | null;
+}
+
+/** Fields only staff may change: the commercial terms. */
+export interface ClientTermsFields { subscription_tier?: Tier; account_status?: ClientStatus; monthly_budget_micros?: number }
+
+/** A new client. Null when the contact email is taken. */
+export async function insertClient(db: D1Database, id: string, c: Required<Pick<ClientContactFields, "company_name" | "contact_email">> & ClientContactFields & Required<ClientTermsFields>, now: string): Promise<ClientView | null> {
+  const row = await db.prepare(
+    `INSERT INTO clients (client_id, company_name, contact_email, contact_name, phone, website, industry, company_size,
+       subscription_tier, account_status, monthly_budget_micros, address, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+  ).bind(id, c.company_name, c.contact_email, c.contact_name ?? null, c.phone ?? null, c.website ?? null, c.industry ?? null,
+    c.company_size ?? null, c.subscription_tier, c.account_status, c.monthly_budget_micros, c.address ? JSON.stringify(c.address) : null, now, now).first<ClientRow>();
+  return row ? toView(row) : null;
+}
+
+/** Changes the given fields of a client (only those present). Null when there is no such client; throws on a taken email. */
+export async function updateClient(db: D1Database, id: string, changes: ClientContactFields & ClientTermsFields, now: string): Promise<ClientView | null> {
+  const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+  if (entries.length === 0) return getClient(db, id);
+  const sets = entries.map(([k]) => `${k} = ?`).join(", ");
+  const values = entries.map(([k, value]) => (k === "address" && value !== null ? JSON.stringify(value) : value) as string | number | null);
+  const row = await db.prepare(`UPDATE clients SET ${sets}, updated_at = ? WHERE client_id = ? RETURNING *`).bind(...values, now, id).first<ClientRow>();
+  return row ? toView(row) : null;
+}
