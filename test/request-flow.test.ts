@@ -119,6 +119,25 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
     expect(refused.body.error.message).toMatch(/expired/);
   });
 
+  it("reports dashboard statistics: requests by status, spend by client and template, pipelines, success rate", async () => {
+    const staff = await call("GET", "/dashboard/stats", { headers: await sessionHeaders("support") });
+    expect(staff.status).toBe(200);
+    expect(staff.body.requests_by_status.completed).toBeGreaterThanOrEqual(4);
+    expect(staff.body.requests_by_status.pending).toBeGreaterThanOrEqual(1);
+    const clients = staff.body.spend_by_client.map((c: { client_id: string }) => c.client_id);
+    for (const tier of ["basic", "standard", "premium", "enterprise"]) expect(clients).toContain(`client_demo_${tier}`);
+    expect(staff.body.spend_by_template.map((t: { template: string }) => t.template)).toEqual(expect.arrayContaining(["quick_brief", "research_report", "course_builder"]));
+    expect(staff.body.success_rate).toBe(1);
+    expect(staff.body.pipelines).toMatchObject({ running: expect.any(Number), steps_waiting_for_capacity: 0 });
+    // A client sees its own figures only.
+    const own = await call("GET", "/dashboard/stats", { headers: apiKeyHeaders("basic") });
+    expect(own.body.client_id).toBe("client_demo_basic");
+    expect(own.body.spend_by_client.map((c: { client_id: string }) => c.client_id)).toEqual(["client_demo_basic"]);
+    expect(own.body.pipelines.steps_waiting_for_capacity).toBeNull();
+    const spent = own.body.spend_by_client[0].cost_usd;
+    expect(spent).toBeGreaterThan(0);
+  });
+
   it("answers 404 when a client reaches for another client's request", async () => {
     const id = await ask(apiKeyHeaders("premium"));
     const other = apiKeyHeaders("standard");

@@ -4,6 +4,7 @@ import { adminActorRoutes } from "./routes/admin-actors";
 import { aiRoutes } from "./routes/ai";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
+import { dashboardRoutes } from "./routes/dashboard";
 import { deliverableRoutes } from "./routes/deliverables";
 import { devRoutes } from "./routes/dev";
 import { liveRoutes } from "./routes/live";
@@ -22,6 +23,7 @@ export const routes: readonly Route[] = [
   ...templateRoutes,
   ...orchestrateRoutes,
   ...deliverableRoutes,
+  ...dashboardRoutes,
   ...adminActorRoutes,
   ...aiRoutes,
   ...workerRoutes,
