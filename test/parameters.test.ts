@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileParameters } from "../src/catalog/parameters";
 import type { ParameterDef } from "../src/catalog/template-defs";
@@ -109,5 +110,32 @@ describe("template parameters compile into validation at run time", () => {
     expect((await call("GET", "/templates/research_report", { headers: apiKeyHeaders("basic") })).status).toBe(404);
     const staff = await call("GET", "/templates/course_builder", { headers: await sessionHeaders("admin") });
     expect(staff.body.template.parameters.find((p: { name: string }) => p.name === "granularity")).toMatchObject({ editable: ["enterprise"], available_tiers: ["premium", "enterprise"] });
+  });
+});
+
+describe("POST /templates/sync", () => {
+  it("installs the built-ins and rebuilds the cache from the orchestrator's definitions (admin only)", async () => {
+    const admin = await sessionHeaders("admin");
+    expect((await call("POST", "/templates/sync", { headers: apiKeyHeaders("enterprise") })).status).toBe(403);
+    // The cache lost a row and holds one the orchestrator no longer has; a template was switched off.
+    await env.DB.batch([
+      env.DB.prepare(`DELETE FROM pipeline_template_cache WHERE template_name = 'topic_discovery'`),
+      env.DB.prepare(`INSERT INTO pipeline_template_cache (template_name, display_name, worker_flow, allowed_tiers, synced_at) VALUES ('retired_flow', 'Retired', '[]', '["basic"]', '2026-01-01T00:00:00.000Z')`),
+      env.DB.prepare(`UPDATE pipeline_templates SET is_active = 0 WHERE name = 'quick_brief'`),
+    ]);
+    const synced = await call("POST", "/templates/sync", { headers: admin });
+    expect(synced.status, JSON.stringify(synced.body)).toBe(200);
+    expect(synced.body).toMatchObject({ success: true, workers: 8, builtin_templates: 4, deactivated: 1 });
+    // The cache follows the orchestrator's rows: topic_discovery is back, an admin's switch-off is kept.
+    const names = (await call("GET", "/templates", { headers: admin })).body.templates.map((t: { template_name: string }) => t.template_name);
+    expect(names).toEqual(expect.arrayContaining(["topic_discovery", "research_report", "course_builder"]));
+    expect(names).not.toContain("retired_flow");
+    expect(names).not.toContain("quick_brief");
+    await env.DB.prepare(`UPDATE pipeline_templates SET is_active = 1 WHERE name = 'quick_brief'`).run();
+    await call("POST", "/templates/sync", { headers: admin });
+    expect((await call("GET", "/templates", { headers: admin })).body.templates.map((t: { template_name: string }) => t.template_name)).toContain("quick_brief");
+    const flow = (await call("GET", "/templates/research_report", { headers: admin })).body.template.worker_flow;
+    expect(flow.map((s: { step_id: string }) => s.step_id)).toEqual(["librarian", "researcher", "fetcher", "classifier", "report"]);
+    expect(flow[1]).toMatchObject({ worker_name: "topic-researcher", depends_on: ["librarian"], optional: true });
   });
 });

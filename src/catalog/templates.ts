@@ -84,3 +84,34 @@ export async function listTemplates(db: D1Database, tier: Tier | null): Promise<
     estimated_duration_ms: r.estimated_duration_ms, estimated_cost_usd: microsToUsd(r.estimated_cost_micros),
   }));
 }
+
+/**
+ * Rebuilds the KAM template cache from the orchestrator's definitions (`pipeline_templates`,
+ * `pipeline_steps`): every template's row is written again (its worker flow from its steps, in
+ * order), and a cached template the orchestrator no longer has is deactivated. Parameters
+ * (`template_parameters`) are KAM's own and stay. Returns the cache's size and how many rows
+ * were deactivated.
+ */
+export async function syncTemplateCache(db: D1Database, now: number): Promise<{ cached: number; deactivated: number }> {
+  const at = isoTime(now);
+  const [, gone, count] = await db.batch([
+    db.prepare(
+      `INSERT INTO pipeline_template_cache (template_name, display_name, description, category, complexity_level, worker_flow,
+         allowed_tiers, keyword_triggers, estimated_duration_ms, estimated_cost_micros, is_active, synced_at)
+       SELECT t.name, t.display_name, t.description, t.category, t.complexity_level,
+         coalesce((SELECT json_group_array(json_object('step_id', s.step_id, 'worker_name', s.worker_name, 'depends_on', json(s.depends_on),
+           'optional', json(CASE s.is_optional WHEN 1 THEN 'true' ELSE 'false' END)))
+           FROM (SELECT * FROM pipeline_steps WHERE template_name = t.name ORDER BY step_order) s), '[]'),
+         t.allowed_tiers, t.keyword_triggers, t.estimated_duration_ms, t.estimated_cost_micros, t.is_active, ?1
+       FROM pipeline_templates t WHERE true
+       ON CONFLICT (template_name) DO UPDATE SET display_name = excluded.display_name, description = excluded.description,
+         category = excluded.category, complexity_level = excluded.complexity_level, worker_flow = excluded.worker_flow,
+         allowed_tiers = excluded.allowed_tiers, keyword_triggers = excluded.keyword_triggers,
+         estimated_duration_ms = excluded.estimated_duration_ms, estimated_cost_micros = excluded.estimated_cost_micros,
+         is_active = excluded.is_active, synced_at = excluded.synced_at`,
+    ).bind(at),
+    db.prepare(`UPDATE pipeline_template_cache SET is_active = 0, synced_at = ?1 WHERE is_active = 1 AND template_name NOT IN (SELECT name FROM pipeline_templates)`).bind(at),
+    db.prepare(`SELECT count(*) AS n FROM pipeline_template_cache`),
+  ]);
+  return { cached: Number((count!.results[0] as { n: number }).n), deactivated: gone!.meta.changes };
+}

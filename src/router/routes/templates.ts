@@ -2,7 +2,9 @@ import * as v from "valibot";
 import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { loadParameters, parametersFor } from "../../catalog/parameters";
-import { listTemplates } from "../../catalog/templates";
+import { BuiltinTemplates } from "../../catalog/template-defs";
+import { installTemplateStatements, listTemplates, syncTemplateCache } from "../../catalog/templates";
+import { BuiltinWorkers, installWorkerStatements } from "../../catalog/workers";
 import { Tiers } from "../../catalog/tiers";
 import { notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
@@ -38,6 +40,15 @@ export const templateRoutes: Route[] = [
       const template = (await listTemplates(env.DB, tier)).find((t) => t.template_name === params.name);
       if (!template) throw notFound("template", params.name);
       return { tier, template: { ...template, parameters: parametersFor(await loadParameters(env.DB, params.name), tier) } };
+    },
+  }),
+  route({
+    method: "POST", path: "/templates/sync", access: ["admin"],
+    summary: "Installs this version's built-in workers and templates (the production install path; a worker's operational settings an admin changed are kept) and rebuilds the KAM template cache from the orchestrator's definitions, deactivating templates it no longer has.",
+    handler: async ({ env, now }) => {
+      await env.DB.batch([...installWorkerStatements(env.DB, now, BuiltinWorkers), ...installTemplateStatements(env.DB, now, BuiltinTemplates)]);
+      const cache = await syncTemplateCache(env.DB, now);
+      return { success: true, workers: BuiltinWorkers.length, builtin_templates: BuiltinTemplates.length, ...cache };
     },
   }),
 ];
