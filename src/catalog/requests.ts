@@ -89,13 +89,13 @@ export async function listRequests(db: D1Database, q: RequestListQuery): Promise
   };
 }
 
-/** Assigns a template and its parameters to a pending request (seed phase 2). False when the request is not pending. */
-export async function assignTemplate(db: D1Database, requestId: string, clientId: string, template: string, parameters: Record<string, unknown>, estimateMicros: number, now: number): Promise<boolean> {
-  const r = await db.prepare(
+/** Assigns a template and its parameters to a pending request (seed phase 2): the request as it is now, or null when it is not pending. */
+export async function assignTemplate(db: D1Database, requestId: string, clientId: string, template: string, parameters: Record<string, unknown>, estimateMicros: number, now: number): Promise<RequestView | null> {
+  const row = await db.prepare(
     `UPDATE client_requests SET selected_template = ?, template_parameters = ?, estimated_cost_micros = ?, updated_at = ?
-     WHERE request_id = ? AND client_id = ? AND request_status = 'pending'`,
-  ).bind(template, JSON.stringify(parameters), estimateMicros, isoTime(now), requestId, clientId).run();
-  return r.meta.changes === 1;
+     WHERE request_id = ? AND client_id = ? AND request_status = 'pending' RETURNING *`,
+  ).bind(template, JSON.stringify(parameters), estimateMicros, isoTime(now), requestId, clientId).first<RequestRow>();
+  return row ? toView(row) : null;
 }
 
 /**

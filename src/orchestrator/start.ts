@@ -2,7 +2,7 @@ import type { PipelineSpec } from "../actors/pipeline";
 import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { compileParameters, loadParameters } from "../catalog/parameters";
-import type { Urgency } from "../catalog/tiers";
+import type { Tier, Urgency } from "../catalog/tiers";
 import { AppError } from "../lib/errors";
 import type { JsonObject } from "../lib/json";
 import { resolveSpec } from "./resolve";
@@ -26,34 +26,51 @@ export interface RunOrder {
 }
 
 /**
- * Checks a run and resolves it into a PipelineSpec: the template must be active and open to the
- * client's tier (403 otherwise); the parameters compile against its `template_parameters`
- * (unknown, ill-typed, out of range, missing, or beyond the tier's rights: an error naming the
- * parameter). Nothing is started.
+ * A template a client of `tier` may use: 422 naming `field` when no active template has that
+ * name, 403 when its tier may not use it. Returns the template's cost estimate (micro-USD).
  */
-export async function prepareRun(env: Env, order: RunOrder): Promise<PipelineSpec> {
-  const { client, templateName } = order;
-  const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(templateName).first<{ allowed_tiers: string }>();
-  if (!template) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}' (GET /templates lists them)`);
-  if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {
-    throw new AppError("forbidden", `template '${templateName}' is not available to the ${client.subscription_tier} tier`);
-  }
-  const defs = await loadParameters(env.DB, templateName);
+export async function openTemplate(db: D1Database, name: string, tier: Tier, field: string): Promise<{ estimateMicros: number }> {
+  const template = await db.prepare(`SELECT allowed_tiers, estimated_cost_micros FROM pipeline_templates WHERE name = ? AND is_active = 1`)
+    .bind(name).first<{ allowed_tiers: string; estimated_cost_micros: number }>();
+  if (!template) throw new AppError("validation_failed", `${field}: no active template '${name}' (GET /templates lists them)`);
+  if (!(JSON.parse(template.allowed_tiers) as string[]).includes(tier)) throw new AppError("forbidden", `template '${name}' is not available to the ${tier} tier`);
+  return { estimateMicros: template.estimated_cost_micros };
+}
+
+/**
+ * A run's inputs: the parameters compiled against the template's `template_parameters` for the
+ * tier (unknown, ill-typed, out of range, missing, or beyond the tier's rights: an error naming
+ * the parameter, prefixed with `field`), plus the seed's run fields, checked as parameters where
+ * the template declares them and passed through otherwise.
+ */
+export async function runInputs(db: D1Database, templateName: string, tier: Tier, parameters: JsonObject, extraInputs: JsonObject, field: string): Promise<JsonObject> {
+  const defs = await loadParameters(db, templateName);
   const declared = new Set(defs.map((p) => p.parameter_name));
-  const given: JsonObject = { ...order.parameters };
+  const given: JsonObject = { ...parameters };
   const passed: JsonObject = {};
-  for (const [name, value] of Object.entries(order.extraInputs)) {
+  for (const [name, value] of Object.entries(extraInputs)) {
     if (!declared.has(name)) passed[name] = value;
     else if (!Object.hasOwn(given, name)) given[name] = value;
   }
-  const parameters = compileParameters(defs, templateName, client.subscription_tier, given, order.fields.parameters);
+  return { ...passed, ...compileParameters(defs, templateName, tier, given, field) };
+}
+
+/**
+ * Checks a run and resolves it into a PipelineSpec (see `openTemplate` and `runInputs`), with
+ * the template's cost estimate. Nothing is started.
+ */
+export async function prepareRun(env: Env, order: RunOrder): Promise<{ spec: PipelineSpec; estimateMicros: number }> {
+  const { client, templateName } = order;
+  const tier = client.subscription_tier;
+  const { estimateMicros } = await openTemplate(env.DB, templateName, tier, order.fields.template);
+  const inputs = await runInputs(env.DB, templateName, tier, order.parameters, order.extraInputs, order.fields.parameters);
   const spec = await resolveSpec(env.DB, {
     pipelineId: order.pipelineId, templateName, clientId: client.client_id, requestId: order.requestId,
-    priority: priorityOf(client.subscription_tier, order.urgency), budgetLimitMicros: order.budgetLimitMicros, deadlineAt: order.deadlineAt,
-    maxWaitMs: order.maxWaitMs, inputs: { ...passed, ...parameters },
+    priority: priorityOf(tier, order.urgency), budgetLimitMicros: order.budgetLimitMicros, deadlineAt: order.deadlineAt,
+    maxWaitMs: order.maxWaitMs, inputs,
   });
   if (!spec) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}'`);
-  return spec;
+  return { spec, estimateMicros };
 }
 
 /** Starts a prepared run: creates its PipelineActor (idempotent per pipeline id) and returns its summary. */

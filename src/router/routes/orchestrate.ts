@@ -112,7 +112,7 @@ export const orchestrateRoutes: Route[] = [
         ...(body.quality_level !== undefined ? { quality_level: body.quality_level } : {}),
         ...(body.optimize_for !== undefined ? { optimize_for: body.optimize_for } : {}),
       };
-      const spec = await prepareRun(env, {
+      const { spec } = await prepareRun(env, {
         pipelineId, client, templateName: body.pipeline_template, requestId: body.request_id ?? null, urgency: body.urgency,
         parameters: { ...((body.template_parameters ?? {}) as JsonObject), topic: body.topic },
         extraInputs,

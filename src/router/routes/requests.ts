@@ -1,14 +1,13 @@
 import * as v from "valibot";
-import { clientScope, describePrincipal } from "../../auth";
+import { clientScope, describePrincipal, type Principal } from "../../auth";
 import { getClient } from "../../catalog/clients";
-import { compileParameters, loadParameters } from "../../catalog/parameters";
 import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, RequestTypes, workerSessions, type RequestView } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
 import { sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
-import { prepareRun, startRun } from "../../orchestrator/start";
+import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
 import { deliverablesOf } from "./deliverables";
 import { route, type Route } from "../define";
 import { json } from "../respond";
@@ -45,10 +44,11 @@ async function pipelineIdFor(requestId: string): Promise<string> {
   return `pip_${(await sha256Hex(`request:${requestId}`)).slice(0, 24)}`;
 }
 
-/** A template's own cost estimate (micro-USD); the economy estimator refines this. */
-async function templateEstimate(db: D1Database, template: string): Promise<number> {
-  const row = await db.prepare(`SELECT estimated_cost_micros FROM pipeline_templates WHERE name = ?`).bind(template).first<{ estimated_cost_micros: number }>();
-  return row?.estimated_cost_micros ?? 0;
+/** A request the caller may see (a client only its own; otherwise 404, whether it exists or not). */
+async function visibleRequest(db: D1Database, principal: Principal, id: string): Promise<RequestView> {
+  const request = await getRequest(db, id, clientScope(principal));
+  if (!request) throw notFound("request", id);
+  return request;
 }
 
 /** A request as GET /requests/:id shows it: once it ran, with its worker sessions and timeline (seed CompleteRequestResponse). */
@@ -109,41 +109,29 @@ export const requestRoutes: Route[] = [
   route({
     method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: RequestParams,
     summary: "One request; once its pipeline has ended, the seed's CompleteRequestResponse (worker sessions, deliverables, timeline). Another client's request answers 404.",
-    handler: async ({ env, principal, params, now }) => {
-      const request = await getRequest(env.DB, params.id, clientScope(principal));
-      if (!request) throw notFound("request", params.id);
-      return requestDetails(env, request, now);
-    },
+    handler: async ({ env, principal, params, now }) => requestDetails(env, await visibleRequest(env.DB, principal, params.id), now),
   }),
   route({
     method: "PUT", path: "/requests/:id", access: ["admin", "support", "client"], params: RequestParams, body: AssignBody,
     summary: "Assigns a template and its parameters to a pending request (seed phase 2), checked against the template's rules for the client's tier.",
     handler: async ({ env, principal, params, body, now }) => {
-      const request = await getRequest(env.DB, params.id, clientScope(principal));
-      if (!request) throw notFound("request", params.id);
+      const request = await visibleRequest(env.DB, principal, params.id);
       if (request.request_status !== "pending") throw new AppError("conflict", `request '${params.id}' is ${request.request_status}: only a pending request takes a template`);
       const client = await getClient(env.DB, request.client_id);
       if (!client) throw notFound("client", request.client_id);
-      const template = await env.DB.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`).bind(body.selected_template).first<{ allowed_tiers: string }>();
-      if (!template) throw new AppError("validation_failed", `body.selected_template: no active template '${body.selected_template}' (GET /templates lists them)`);
-      if (!(JSON.parse(template.allowed_tiers) as string[]).includes(client.subscription_tier)) {
-        throw new AppError("forbidden", `template '${body.selected_template}' is not available to the ${client.subscription_tier} tier`);
-      }
+      const { estimateMicros } = await openTemplate(env.DB, body.selected_template, client.subscription_tier, "body.selected_template");
       // Checked now (errors name the parameter), stored as given: execution checks them again.
-      compileParameters(await loadParameters(env.DB, body.selected_template), body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, "body.template_parameters");
-      const estimate = await templateEstimate(env.DB, body.selected_template);
-      if (!(await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate, now))) {
-        throw new AppError("conflict", `request '${params.id}' is no longer pending`);
-      }
-      return { success: true, request: (await getRequest(env.DB, params.id, request.client_id))! };
+      await runInputs(env.DB, body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, {}, "body.template_parameters");
+      const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimateMicros, now);
+      if (!assigned) throw new AppError("conflict", `request '${params.id}' is no longer pending`);
+      return { success: true, request: assigned };
     },
   }),
   route({
     method: "POST", path: "/requests/:id/execute", access: ["admin", "support", "client"], params: RequestParams, body: ExecuteBody,
     summary: "Starts a request's pipeline (seed phase 3) after checking the template, its parameters, the tier's rights and the budget; the request becomes processing, linked to its pipeline. Executing again answers with the same pipeline.",
     handler: async ({ env, principal, params, body, now }) => {
-      const request = await getRequest(env.DB, params.id, clientScope(principal));
-      if (!request) throw notFound("request", params.id);
+      const request = await visibleRequest(env.DB, principal, params.id);
       const pipelineId = await pipelineIdFor(request.request_id);
       if (request.request_status !== "pending" && request.orchestrator_pipeline_id !== pipelineId) {
         throw new AppError("conflict", `request '${params.id}' is ${request.request_status}${request.orchestrator_pipeline_id ? ` (pipeline ${request.orchestrator_pipeline_id})` : ""}`);
@@ -151,7 +139,7 @@ export const requestRoutes: Route[] = [
       if (request.request_type !== "pipeline_execution") throw new AppError("conflict", `request '${params.id}' is a ${request.request_type}: only pipeline_execution requests run pipelines`);
       if (!request.selected_template) throw new AppError("conflict", `request '${params.id}' has no template yet: assign one with PUT /requests/${params.id}`);
       const client = await activeActingClient(env.DB, principal, request.client_id, "run pipelines");
-      const spec = await prepareRun(env, {
+      const { spec, estimateMicros: estimate } = await prepareRun(env, {
         pipelineId, client, templateName: request.selected_template, parameters: (request.template_parameters ?? {}) as JsonObject, extraInputs: {},
         requestId: request.request_id, urgency: body.urgency ?? request.urgency_level,
         budgetLimitMicros: body.budget_limit === undefined ? null : usdToMicros(body.budget_limit),
@@ -160,7 +148,6 @@ export const requestRoutes: Route[] = [
       });
       if (request.request_status === "pending") {
         // Budget: what the template is expected to cost must be available now.
-        const estimate = request.estimated_cost_usd !== null ? usdToMicros(request.estimated_cost_usd) : await templateEstimate(env.DB, request.selected_template);
         const balance = await env.ClientLedger.getByName(client.client_id).balance();
         if (balance.available < estimate) {
           throw new AppError("insufficient_budget", `client '${client.client_id}' has $${microsToUsd(balance.available)} available this month; '${request.selected_template}' is estimated at $${microsToUsd(estimate)}`);
