@@ -26,19 +26,36 @@ export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).byteLength;
 }
 
+/** A reference to a payload kept in storage (not inline). */
+export type StoredRef = Extract<PayloadRef, { tier: "kv" | "r2" }>;
+
+/** The bindings payloads live in. */
+export type Stores = Pick<Env, "PAYLOADS" | "DELIVERABLES">;
+
 /**
  * Stores a JSON payload in the tier its size calls for (inline under 25 KB, KV up to 128 KB
- * with a TTL, R2 above) and returns the reference that travels instead of it. With
- * `inline: false` a small payload goes to KV too (a field of a large step output); with
- * `contentAddressed` the key ends with `@` and a prefix of the content's SHA-256, so one key
- * never holds two contents. Writing the same key again with the same content is harmless.
+ * with a TTL, R2 above) and returns the reference that travels instead of it. Writing the same
+ * key again with the same content is harmless.
  */
-export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, name: string, value: JsonValue, options: { inline?: boolean; contentAddressed?: boolean } = {}): Promise<PayloadRef> {
+export async function storePayload(env: Stores, key: string, value: JsonValue): Promise<PayloadRef> {
   const text = JSON.stringify(value);
   const size = utf8Bytes(text);
   const sha256 = await sha256Hex(text);
-  if (size < INLINE_MAX_BYTES && options.inline !== false) return { tier: "inline", value, size, sha256 };
-  const key = options.contentAddressed ? `${name}@${sha256.slice(0, 16)}` : name;
+  if (size < INLINE_MAX_BYTES) return { tier: "inline", value, size, sha256 };
+  return writeStored(env, key, text, size, sha256);
+}
+
+/**
+ * Stores already serialised JSON in storage whatever its size (a field of a large step output:
+ * KV up to 128 KB, R2 above) under `<name>@<SHA-256 prefix>`, so one key never holds two contents.
+ */
+export async function storeText(env: Stores, name: string, text: string): Promise<StoredRef> {
+  const sha256 = await sha256Hex(text);
+  return writeStored(env, `${name}@${sha256.slice(0, 16)}`, text, utf8Bytes(text), sha256);
+}
+
+/** Writes serialised JSON to KV (up to 128 KB, with a TTL) or R2 (above). */
+async function writeStored(env: Stores, key: string, text: string, size: number, sha256: string): Promise<StoredRef> {
   if (size <= KV_MAX_BYTES) {
     await env.PAYLOADS.put(`payload:${key}`, text, { expirationTtl: KV_TTL_SECONDS });
     return { tier: "kv", key: `payload:${key}`, size, sha256 };
@@ -48,7 +65,7 @@ export async function storePayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, 
 }
 
 /** Reads a payload back by its reference, verifying its checksum. */
-export async function loadPayload(env: Pick<Env, "PAYLOADS" | "DELIVERABLES">, ref: PayloadRef): Promise<JsonValue> {
+export async function loadPayload(env: Stores, ref: PayloadRef): Promise<JsonValue> {
   let text: string | null;
   if (ref.tier === "inline") text = JSON.stringify(ref.value);
   else if (ref.tier === "kv") text = await env.PAYLOADS.get(ref.key);

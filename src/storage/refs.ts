@@ -1,12 +1,10 @@
 import { applyStage } from "../actors/pipeline/paths";
 import type { JsonObject, JsonValue } from "../lib/json";
-import { INLINE_MAX_BYTES, loadPayload, PayloadError, storePayload, utf8Bytes } from "./payloads";
+import { INLINE_MAX_BYTES, loadPayload, PayloadError, storeText, utf8Bytes, type Stores } from "./payloads";
 import { isDeferred, partsOf, refMarker, stagesOf, targetOf, type Deferred, type RefTarget } from "./ref-marker";
 
 /** In an output of 25 KB or more, fields at least this large are stored and passed by reference. */
 export const FIELD_REF_MIN_BYTES = 1024;
-
-type Stores = Pick<Env, "PAYLOADS" | "DELIVERABLES">;
 
 /** Where a pipeline's payloads are kept: every key a step writes starts with this. */
 export function pipelineScope(pipelineId: string): string {
@@ -32,9 +30,9 @@ export async function externalize(env: Stores, prefix: string, output: JsonObjec
   let refs = 0;
   await Promise.all(Object.entries(output).map(async ([name, value]) => {
     if (value === null || typeof value === "number" || typeof value === "boolean") return;
-    if (utf8Bytes(JSON.stringify(value)) < FIELD_REF_MIN_BYTES) return;
-    const ref = await storePayload(env, `${prefix}/${name}`, value, { inline: false, contentAddressed: true });
-    if (ref.tier === "inline") return;
+    const text = JSON.stringify(value);
+    if (utf8Bytes(text) < FIELD_REF_MIN_BYTES) return;
+    const ref = await storeText(env, `${prefix}/${name}`, text);
     out[name] = refMarker({ tier: ref.tier, key: ref.key, size: ref.size, sha256: ref.sha256, ...(Array.isArray(value) ? { items: value.length } : {}) });
     refs++;
   }));

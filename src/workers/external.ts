@@ -93,7 +93,7 @@ export class ExternalWorkers extends WorkerEntrypoint<Env> {
     const sizes = payloadSizes();
     let input;
     try {
-      input = await readInput(this.env, h, sizes);
+      input = await readInput(this.env, h, sizes, true);
     } catch (error) {
       const failure = classify(error);
       return { ok: false, error: { kind: failure.kind, code: failure.code, message: failure.message }, cost_micros: 0, duration_ms: 0, metadata: { external: endpoint, payload: { ...sizes } } };
@@ -102,7 +102,7 @@ export class ExternalWorkers extends WorkerEntrypoint<Env> {
     if (!result.ok) return { ...result, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
     let stored;
     try {
-      stored = await writeOutput(this.env, h, result.output, sizes);
+      stored = await writeOutput(this.env, h, result.output, sizes, true);
     } catch (error) {
       // The endpoint did the work and billed it: the cost stays on the attempt, which is retried.
       const failure = classify(error);

@@ -12,10 +12,14 @@ export function payloadSizes(): PayloadSizes {
   return { input_bytes: 0, output_bytes: 0, read_bytes: 0, refs_in: 0, refs_out: 0 };
 }
 
-/** A handshake's input with its references read from the pipeline's payloads (checksums checked). */
-export async function readInput(env: Env, h: Handshake, sizes: PayloadSizes): Promise<JsonObject> {
+/**
+ * A handshake's input with its references read from the pipeline's payloads (checksums
+ * checked), when the call came `byReference` (from an actor); an HTTP caller's input is taken as
+ * it is, never read from storage. Records the input's size either way.
+ */
+export async function readInput(env: Env, h: Handshake, sizes: PayloadSizes, byReference: boolean): Promise<JsonObject> {
   let input = h.input;
-  if (hasRefs(input)) {
+  if (byReference && hasRefs(input)) {
     const resolved = await resolveRefs(env, input, pipelineScope(h.pipeline_id));
     input = resolved.value as JsonObject;
     sizes.read_bytes = resolved.readBytes;
@@ -25,9 +29,14 @@ export async function readInput(env: Env, h: Handshake, sizes: PayloadSizes): Pr
   return input;
 }
 
-/** A step's output as it travels back: large fields stored under the attempt's prefix and referenced. */
-export async function writeOutput(env: Env, h: Handshake, output: JsonObject, sizes: PayloadSizes): Promise<Externalized> {
-  const stored = await externalize(env, `${pipelineScope(h.pipeline_id)}${h.step_id}/${h.attempt}`, output);
+/**
+ * A step's output as it travels back: when answering `byReference` (to an actor), large fields
+ * stored under the attempt's prefix and referenced; otherwise whole. Records the sizes.
+ */
+export async function writeOutput(env: Env, h: Handshake, output: JsonObject, sizes: PayloadSizes, byReference: boolean): Promise<Externalized> {
+  const stored = byReference
+    ? await externalize(env, `${pipelineScope(h.pipeline_id)}${h.step_id}/${h.attempt}`, output)
+    : { output, bytes: utf8Bytes(JSON.stringify(output)), refs: 0 };
   sizes.output_bytes = stored.bytes;
   sizes.refs_out = stored.refs;
   return stored;

@@ -4,7 +4,6 @@ import { AppError } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { parseInput } from "../../router/validate";
-import { utf8Bytes } from "../../storage/payloads";
 import { payloadSizes, readInput, writeOutput } from "./by-reference";
 import type { Handshake, StepProgress, WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
@@ -103,10 +102,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   let result: WorkerResult;
   const payload = payloadSizes();
   try {
-    let given = handshake.input;
-    if (viaActor) given = await readInput(env, handshake, payload);
-    else payload.input_bytes = utf8Bytes(JSON.stringify(given));
-    const input = check("input", spec.input, given);
+    const input = check("input", spec.input, await readInput(env, handshake, payload, viaActor));
     if (!input.ok) throw new WorkerError("fatal", "invalid_input", input.message);
     ai = aiFor(env, handshake.input);
     const remaining = handshake.deadline_at - clock();
@@ -130,12 +126,10 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       log("error", "worker output does not match its schema", { worker: name, key: handshake.idempotency_key, ...describeError(error) });
       throw fatal("invalid_output", `${name} produced output that does not match its schema (a bug; logged)`);
     }
-    let full: JsonObject = { ...checked, ready_for_next: spec.readyForNext(checked) };
-    if (viaActor) full = (await writeOutput(env, handshake, full, payload)).output;
-    else payload.output_bytes = utf8Bytes(JSON.stringify(full));
+    const { output: answer } = await writeOutput(env, handshake, { ...checked, ready_for_next: spec.readyForNext(checked) }, payload, viaActor);
     result = {
       ok: true,
-      output: full,
+      output: answer,
       cost_micros: (handshake.base_cost_micros ?? spec.def.cost_per_execution_micros) + ai.costMicros,
       duration_ms: clock() - started,
       usage: ai.usage,
