@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  createPipeline, currentKey, expiredOnRetry, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
+  createPipeline, currentKey, expiredKept, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
   type PipelineSpec, type PipelineState,
 } from "../../src/actors/pipeline/machine";
 
@@ -105,6 +105,7 @@ describe("state machine: review findings", () => {
     s = run("b", 1, s, 1, { ok: false, error: { kind: "fatal", code: "x", message: "x" }, costMicros: 0, durationMs: 1 });
     expect(s.steps.map((st) => st.status)).toEqual(["succeeded", "failed"]);
     const day = 86_400_000;
+    const expiredOnRetry = (st: PipelineState, step: string, now: number, maxAgeMs: number) => expiredKept(retryFrom(st, step, now), now, maxAgeMs);
     expect(expiredOnRetry(s, "b", day, 7 * day)).toBeNull();
     expect(expiredOnRetry(s, "b", 8 * day, 7 * day)).toBe("a");
     // Retrying from the first step keeps nothing stored.

@@ -643,17 +643,10 @@ export function cancel(s: PipelineState, now: number): PipelineState {
 }
 
 /**
- * The step whose stored outputs a retry from `stepId` would keep but that are older than
- * `maxAgeMs` (stored payloads expire), or null when the retry can go ahead. An illegal retry
- * also answers null: the retry itself reports it.
+ * In a state a retry-from-a-step leads to (`retryFrom`), the step it keeps whose stored outputs
+ * are older than `maxAgeMs` (stored payloads expire), or null when the retry can go ahead.
  */
-export function expiredOnRetry(s: PipelineState, stepId: string, now: number, maxAgeMs: number): string | null {
-  let kept: PipelineState;
-  try {
-    kept = retryFrom(s, stepId, now);
-  } catch {
-    return null;
-  }
+export function expiredKept(kept: PipelineState, now: number, maxAgeMs: number): string | null {
   const stale = kept.steps.find((st) => st.status === "succeeded" && st.finishedAt !== null && now - st.finishedAt > maxAgeMs && hasRefs(kept.outputs[st.id] ?? {}));
   return stale?.id ?? null;
 }

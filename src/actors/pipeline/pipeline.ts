@@ -15,7 +15,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredOnRetry, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -39,6 +39,9 @@ const LEASE_RENEW_MS = 10_000;
 
 /** Answers applied in memory since `before`, with their checkpoint labels. */
 interface Staged { before: PipelineState | null; labels: string[] }
+
+/** A control command the state allows but the shell refuses (e.g. a retry whose kept outputs expired). */
+class Refused extends Error {}
 
 /** The answer to a control command. */
 export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
@@ -247,12 +250,13 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
       return Promise.resolve({ ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` });
     }
-    // Refuse rather than fail later: a kept step's stored outputs live KV_TTL_SECONDS (an hour's margin).
-    const stale = this.state ? expiredOnRetry(this.state, stepId, Date.now(), (KV_TTL_SECONDS - 3_600) * 1000) : null;
-    if (stale) {
-      return Promise.resolve({ ok: false, code: "illegal_transition", message: `step '${stale}' finished too long ago: its stored outputs expire; start a new pipeline` });
-    }
-    return this.control((s, now) => retryFrom(s, stepId, now), `retry:${stepId}`);
+    return this.control((s, now) => {
+      const next = retryFrom(s, stepId, now);
+      // Refuse rather than fail later: a kept step's stored outputs live KV_TTL_SECONDS (an hour's margin).
+      const stale = expiredKept(next, now, (KV_TTL_SECONDS - 3_600) * 1000);
+      if (stale) throw new Refused(`step '${stale}' finished too long ago: its stored outputs expire; start a new pipeline`);
+      return next;
+    }, `retry:${stepId}`);
   }
 
   /**
@@ -296,7 +300,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     try {
       this.commit(f(this.state, Date.now()), label);
     } catch (error) {
-      if (error instanceof TransitionError) return { ok: false, code: "illegal_transition", message: error.message };
+      if (error instanceof TransitionError || error instanceof Refused) return { ok: false, code: "illegal_transition", message: error.message };
       throw error;
     }
     await this.drive();
