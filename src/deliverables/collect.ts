@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../lib/json";
+import { slug } from "../lib/slug";
 
 /** Deliverable kinds (the seed's DeliverableMetadata.deliverable_type, as D1 admits them). */
 export type DeliverableType = "report" | "dataset" | "analysis" | "course" | "content";
@@ -19,11 +20,6 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A file-name-safe slug of a title or topic. */
-export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "deliverable";
-}
-
 function file(name: string, type: DeliverableType, format: DeliverableFormat, body: string, quality: number | null = null): DeliverableFile {
   return { name, type, format, contentType: CONTENT_TYPES[format], body, quality };
 }
@@ -36,7 +32,7 @@ function csvField(value: JsonValue | undefined): string {
 }
 
 /** Rows of objects as CSV with the given columns. */
-export function toCsv(rows: readonly JsonObject[], columns: readonly string[]): string {
+function toCsv(rows: readonly JsonObject[], columns: readonly string[]): string {
   return [columns.join(","), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(","))].join("\r\n") + "\r\n";
 }
 
@@ -52,7 +48,7 @@ export function deliverablesFrom(context: JsonObject): DeliverableFile[] {
   const files: DeliverableFile[] = [];
   const report = context.report;
   if (isObject(report) && typeof report.markdown === "string" && typeof report.html === "string") {
-    const base = `${slug(String(report.topic ?? report.title ?? "report"))}-report`;
+    const base = `${slug(String(report.topic ?? report.title ?? "report"), "deliverable")}-report`;
     const citations = Array.isArray(report.citations) ? report.citations.filter(isObject) : [];
     const relevances = citations.map((c) => c.relevance).filter((r): r is number => typeof r === "number");
     const quality = relevances.length > 0 ? Math.round((relevances.reduce((a, b) => a + b, 0) / relevances.length) * 1000) / 1000 : null;

@@ -13,7 +13,7 @@ export const RETENTION_DAYS: Record<Tier, number> = { basic: 7, standard: 30, pr
 export interface FinishedRun { pipelineId: string; clientId: string; requestId: string | null; finishedAt: number }
 
 /** Where a deliverable's content lives in R2. */
-export function deliverableKey(clientId: string, pipelineId: string, name: string): string {
+function deliverableKey(clientId: string, pipelineId: string, name: string): string {
   return `deliverables/${clientId}/${pipelineId}/${name}`;
 }
 

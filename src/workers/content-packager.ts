@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
+import { slug } from "../lib/slug";
 import { defineWorker } from "./harness/define";
 import { fatal } from "./harness/errors";
 import { escapeHtml } from "./report-render";
@@ -98,11 +99,11 @@ export const contentPackager = defineWorker({
   async run(_ctx, input) {
     const c = input.content;
     if (c.elements.length === 0) throw fatal("no_content", `nothing to package for '${c.title}': no element was written`);
-    const slug = c.topic.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "package";
+    const base = slug(c.topic, "package");
     const documents: Partial<Record<Format, string>> = {};
     for (const f of [...new Set(input.formats)]) documents[f] = f === "html" ? toHtml(c) : f === "md" ? toMarkdown(c) : JSON.stringify(c, null, 2);
     const files = await Promise.all(Object.entries(documents).map(async ([format, text]) => ({
-      name: `${slug}-${c.structure_type}.${format}`, format: format as Format, content_type: CONTENT_TYPES[format as Format],
+      name: `${base}-${c.structure_type}.${format}`, format: format as Format, content_type: CONTENT_TYPES[format as Format],
       size_bytes: new TextEncoder().encode(text).byteLength, checksum: await sha256Hex(text),
     })));
     return { package: { title: c.title, structure_type: c.structure_type, files, documents, element_count: c.elements.length, total_words: c.total_words } };

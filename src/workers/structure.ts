@@ -23,12 +23,17 @@ export const ElementSchema = v.object({
 });
 export type Element = v.InferOutput<typeof ElementSchema>;
 
-/** A structure as the granulator hands it to the generator. */
-export const StructureSchema = v.object({
+/** What a structure and the content written from it both say about themselves. */
+const Heading = {
   title: v.string(),
   topic: v.string(),
   structure_type: v.picklist(StructureTypes),
   audience: v.string(),
+};
+
+/** A structure as the granulator hands it to the generator. */
+export const StructureSchema = v.object({
+  ...Heading,
   elements: v.pipe(v.array(ElementSchema), v.minLength(1), v.maxLength(500)),
 });
 export type Structure = v.InferOutput<typeof StructureSchema>;
@@ -43,10 +48,7 @@ export type WrittenElement = v.InferOutput<typeof WrittenElementSchema>;
 
 /** Generated content as the generator hands it to the packager. */
 export const ContentSchema = v.object({
-  title: v.string(),
-  topic: v.string(),
-  structure_type: v.picklist(StructureTypes),
-  audience: v.string(),
+  ...Heading,
   elements: v.array(WrittenElementSchema),
   total_words: v.number(),
   skipped: v.array(v.object({ id: v.string(), title: v.string(), reason: v.string() })),

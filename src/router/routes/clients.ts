@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { canAccessClient, clientScope, createApiKey, describePrincipal, hashPassword, listApiKeys, revokeApiKey, type Principal } from "../../auth";
+import { canAccessClient, createApiKey, describePrincipal, hashPassword, listApiKeys, revokeApiKey, type Principal } from "../../auth";
 import { AddressSchema, ClientStatuses, CompanySizes, getClient, insertClient, listClients, updateClient, type ClientContactFields, type ClientTermsFields } from "../../catalog/clients";
 import { Tiers } from "../../catalog/tiers";
 import { AppError, notFound } from "../../lib/errors";
@@ -7,6 +7,7 @@ import { isoTime, newId } from "../../lib/ids";
 import { usdToMicros } from "../../lib/money";
 import { route, type Route } from "../define";
 import { json } from "../respond";
+import { actingClient } from "../scope";
 import { IdString, PageQuery, Text } from "../schemas";
 
 const ClientParams = v.strictObject({ id: IdString });
@@ -98,10 +99,7 @@ export const clientRoutes: Route[] = [
     method: "PUT", path: "/client", access: ["admin", "support", "client"], body: UpdateClientBody,
     summary: "Updates a client record (seed PUT /client). A client's users change their own contact details; tier, status and budget are for admins (403 otherwise). A new budget applies to the ledger at once.",
     handler: async ({ env, principal, body, now }) => {
-      const scope = clientScope(principal);
-      const clientId = scope ?? body.client_id;
-      if (!clientId) throw new AppError("validation_failed", "body.client_id: is required for staff callers");
-      await visibleClient(env.DB, principal, body.client_id ?? clientId);
+      const clientId = actingClient(principal, body.client_id);
       const terms: ClientTermsFields = {
         subscription_tier: body.subscription_tier, account_status: body.account_status,
         monthly_budget_micros: body.monthly_budget_usd === undefined ? undefined : usdToMicros(body.monthly_budget_usd),

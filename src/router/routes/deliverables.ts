@@ -38,7 +38,7 @@ export async function deliverablesOf(env: Env, where: { requestId?: string; pipe
   ).bind(clientId, where.requestId ?? null, where.pipelineId ?? null).all<DeliverableRow>();
   return Promise.all(results.map(async (r) => {
     const url = await signDownload(env, r.deliverable_id, r.client_id, now);
-    return { id: r.deliverable_id, type: r.deliverable_type, name: r.name, format: r.format, content_type: r.content_type, size: r.file_size_bytes, checksum: `sha256:${r.checksum}`, url: url.path, url_expires_at: url.expires_at };
+    return { ...metadata(r), url: url.path, url_expires_at: url.expires_at };
   }));
 }
 
