@@ -24,7 +24,7 @@ describe("D1 migrations", () => {
       "pipeline_steps", "worker_registry", "cost_tracking", "deliverables", "rss_sources", "login_throttle",
     ]) expect(names).toContain(t);
     const applied = await env.DB.prepare(`SELECT name FROM d1_migrations ORDER BY id`).all<{ name: string }>();
-    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql"]);
+    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql", "0007_economy.sql"]);
   });
 
   it("index the columns the API filters and sorts by", async () => {

@@ -3,6 +3,8 @@ import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { compileParameters, loadParameters } from "../catalog/parameters";
 import type { Tier, Urgency } from "../catalog/tiers";
+import { estimateRun, type RunEstimate } from "../economy/estimate";
+import { recordEstimateStatement } from "../economy/record";
 import { AppError } from "../lib/errors";
 import type { JsonObject } from "../lib/json";
 import { resolveSpec } from "./resolve";
@@ -27,14 +29,13 @@ export interface RunOrder {
 
 /**
  * A template a client of `tier` may use: 422 naming `field` when no active template has that
- * name, 403 when its tier may not use it. Returns the template's cost estimate (micro-USD).
+ * name, 403 when its tier may not use it.
  */
-export async function openTemplate(db: D1Database, name: string, tier: Tier, field: string): Promise<{ estimateMicros: number }> {
-  const template = await db.prepare(`SELECT allowed_tiers, estimated_cost_micros FROM pipeline_templates WHERE name = ? AND is_active = 1`)
-    .bind(name).first<{ allowed_tiers: string; estimated_cost_micros: number }>();
+export async function openTemplate(db: D1Database, name: string, tier: Tier, field: string): Promise<void> {
+  const template = await db.prepare(`SELECT allowed_tiers FROM pipeline_templates WHERE name = ? AND is_active = 1`)
+    .bind(name).first<{ allowed_tiers: string }>();
   if (!template) throw new AppError("validation_failed", `${field}: no active template '${name}' (GET /templates lists them)`);
   if (!(JSON.parse(template.allowed_tiers) as string[]).includes(tier)) throw new AppError("forbidden", `template '${name}' is not available to the ${tier} tier`);
-  return { estimateMicros: template.estimated_cost_micros };
 }
 
 /**
@@ -55,14 +56,17 @@ export async function runInputs(db: D1Database, templateName: string, tier: Tier
   return { ...passed, ...compileParameters(defs, templateName, tier, given, field) };
 }
 
+/** A checked run, ready to start: its spec and what the estimator expects it to cost and take. */
+export interface PreparedRun { spec: PipelineSpec; estimate: RunEstimate }
+
 /**
  * Checks a run and resolves it into a PipelineSpec (see `openTemplate` and `runInputs`), with
- * the template's cost estimate. Nothing is started.
+ * the learned estimate of its cost and duration (economy/estimate.ts). Nothing is started.
  */
-export async function prepareRun(env: Env, order: RunOrder): Promise<{ spec: PipelineSpec; estimateMicros: number }> {
+export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun> {
   const { client, templateName } = order;
   const tier = client.subscription_tier;
-  const { estimateMicros } = await openTemplate(env.DB, templateName, tier, order.fields.template);
+  await openTemplate(env.DB, templateName, tier, order.fields.template);
   const inputs = await runInputs(env.DB, templateName, tier, order.parameters, order.extraInputs, order.fields.parameters);
   const spec = await resolveSpec(env.DB, {
     pipelineId: order.pipelineId, templateName, clientId: client.client_id, requestId: order.requestId,
@@ -70,10 +74,14 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<{ spec: Pip
     maxWaitMs: order.maxWaitMs, inputs,
   });
   if (!spec) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}'`);
-  return { spec, estimateMicros };
+  return { spec, estimate: await estimateRun(env, templateName, inputs) };
 }
 
-/** Starts a prepared run: creates its PipelineActor (idempotent per pipeline id) and returns its summary. */
-export function startRun(env: Env, spec: PipelineSpec): Promise<JsonObject> {
+/**
+ * Starts a prepared run: records its estimate (the first one stands, to be scored when the run
+ * ends), then creates its PipelineActor (idempotent per pipeline id) and returns its summary.
+ */
+export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number): Promise<JsonObject> {
+  await recordEstimateStatement(env.DB, spec.pipelineId, spec.clientId, estimate, now).run();
   return env.PipelineActor.getByName(spec.pipelineId).create(spec);
 }

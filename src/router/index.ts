@@ -5,6 +5,7 @@ import { aiRoutes } from "./routes/ai";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { dashboardRoutes } from "./routes/dashboard";
+import { economyRoutes } from "./routes/economy";
 import { deliverableRoutes } from "./routes/deliverables";
 import { devRoutes } from "./routes/dev";
 import { liveRoutes } from "./routes/live";
@@ -24,6 +25,7 @@ export const routes: readonly Route[] = [
   ...orchestrateRoutes,
   ...deliverableRoutes,
   ...dashboardRoutes,
+  ...economyRoutes,
   ...adminActorRoutes,
   ...aiRoutes,
   ...workerRoutes,

@@ -83,8 +83,9 @@ export const contentClassifier = defineWorker({
     { name: "deep_read", description: "Longer excerpts, five key points.", parameters: { analysis_depth: "detailed", batch_size: 5 } },
   ],
   capabilities: { batched: true, depths: ["basic", "standard", "detailed"], output_validation: "valibot, one repair round" },
+  unit: "articles",
   estimate: (input) => ({
-    units: input.articles.length, unit: "articles",
+    units: input.articles.length,
     ai_input_tokens: input.articles.length * Math.round(EXCERPT_CHARS[input.analysis_depth] / 4 + 60),
     ai_output_tokens: input.articles.length * 60 * POINTS[input.analysis_depth],
     duration_ms: 200 + 40 * input.articles.length,

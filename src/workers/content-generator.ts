@@ -49,10 +49,11 @@ export const contentGenerator = defineWorker({
     { name: "essentials", description: "High-priority elements only.", parameters: { priorities: ["high"] } },
   ],
   capabilities: { batched: true, priorities: ["high", "medium", "low"], word_budget: true },
+  unit: "elements",
   estimate: (input) => {
     const words = input.structure.elements.filter((e) => input.priorities.includes(e.generation_priority)).reduce((n, e) => n + e.target_word_count, 0);
     const capped = Math.min(words, input.word_budget ?? words);
-    return { units: input.structure.elements.length, unit: "elements", ai_input_tokens: 150 * input.structure.elements.length, ai_output_tokens: Math.round(capped * 1.35), duration_ms: 300 + Math.round(capped / 10) };
+    return { units: input.structure.elements.length, ai_input_tokens: 150 * input.structure.elements.length, ai_output_tokens: Math.round(capped * 1.35), duration_ms: 300 + Math.round(capped / 10) };
   },
   readyForNext: (output) => output.elements_written > 0,
   async run(ctx, input) {

@@ -81,7 +81,8 @@ export const contentGranulator = defineWorker({
   next: ["content-generator", "content-packager"],
   templates: StructureTypes.map((t) => ({ name: t, description: `A ${t.replace("_", " ")} structure.`, parameters: { structure_type: t, granularity: 3 } })),
   capabilities: { structure_types: [...StructureTypes], granularity: "1-5", validation: true },
-  estimate: (input) => ({ units: input.granularity, unit: "granularity", ai_input_tokens: 250, ai_output_tokens: 300 * (input.granularity + 1) * 2, duration_ms: 500 }),
+  unit: "granularity",
+  estimate: (input) => ({ units: input.granularity, ai_input_tokens: 250, ai_output_tokens: 300 * (input.granularity + 1) * 2, duration_ms: 500 }),
   readyForNext: (output) => output.validation.passed,
   async run(ctx, input) {
     const answer = await ctx.ai.run(outlineTask(input.topic, input.structure_type, input.granularity, input.audience), ctx.signal);

@@ -94,7 +94,8 @@ export const contentPackager = defineWorker({
     { name: "all", description: "HTML, Markdown and JSON.", parameters: { formats: ["html", "md", "json"] } },
   ],
   capabilities: { formats: ["html", "md", "json"], checksums: "sha256" },
-  estimate: (input) => ({ units: input.content.elements.length, unit: "elements", ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 100 + input.content.elements.length * 2 }),
+  unit: "elements",
+  estimate: (input) => ({ units: input.content.elements.length, ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 100 + input.content.elements.length * 2 }),
   readyForNext: (output) => output.package.files.length > 0,
   async run(_ctx, input) {
     const c = input.content;

@@ -96,7 +96,8 @@ export const feedFetcher = defineWorker({
     { name: "deep", description: "Everything the feeds carry.", parameters: { max_articles_per_feed: 100, timeout_ms_per_feed: 15_000 } },
   ],
   capabilities: { formats: ["rss2", "atom", "rss1"], conditional_get: true, dedupe: ["canonical_url", "content_hash"], max_feeds: 100 },
-  estimate: (input) => ({ units: input.feed_urls.length, unit: "feeds", ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 300 + 200 * Math.ceil(input.feed_urls.length / input.concurrency) }),
+  unit: "feeds",
+  estimate: (input) => ({ units: input.feed_urls.length, ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 300 + 200 * Math.ceil(input.feed_urls.length / input.concurrency) }),
   readyForNext: (output) => output.articles_count > 0,
   async run(ctx, input) {
     const allowPrivate = allowsPrivateFetch(ctx.env);

@@ -92,8 +92,9 @@ export const reportBuilder = defineWorker({
     { name: "brief", description: "A short brief: two-sentence summary, three insights.", parameters: { report_style: "brief", max_citations: 8 } },
   ],
   capabilities: { formats: ["json", "md", "html"], citations: true },
+  unit: "articles",
   estimate: (input) => ({
-    units: input.analyzed_articles.length, unit: "articles",
+    units: input.analyzed_articles.length,
     ai_input_tokens: 200 + Math.min(input.analyzed_articles.length, input.max_citations) * 120,
     ai_output_tokens: input.report_style === "full" ? 900 : 400, duration_ms: 300,
   }),

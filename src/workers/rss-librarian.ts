@@ -40,7 +40,8 @@ export const rssLibrarian = defineWorker({
     { name: "broad", description: "Many sources, lower bar.", parameters: { max_feeds: 20, min_quality: 0.4, threshold: 0.2 } },
   ],
   capabilities: { source: "D1 rss_sources catalog", scoring: "BM25 relevance x quality", max_feeds: 50 },
-  estimate: (input) => ({ units: input.max_feeds, unit: "feeds", ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 150 }),
+  unit: "feeds",
+  estimate: (input) => ({ units: input.max_feeds, ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 150 }),
   readyForNext: (output) => output.sources_count > 0,
   async run(ctx, input) {
     const { results } = await ctx.env.DB.prepare(

@@ -135,7 +135,8 @@ export const topicResearcher = defineWorker({
     { name: "thorough", description: "Many candidates, a high bar.", parameters: { depth: 5, min_quality: 0.7 } },
   ],
   capabilities: { verification: ["feed detection", "link rel=alternate discovery"], saves_to_catalog: true, max_candidates: 5 * PER_DEPTH },
-  estimate: (input) => ({ units: input.depth * PER_DEPTH, unit: "candidates", ai_input_tokens: 120, ai_output_tokens: 80 * input.depth * PER_DEPTH, duration_ms: 1_000 + 400 * input.depth * PER_DEPTH }),
+  unit: "candidates",
+  estimate: (input) => ({ units: input.depth * PER_DEPTH, ai_input_tokens: 120, ai_output_tokens: 80 * input.depth * PER_DEPTH, duration_ms: 1_000 + 400 * input.depth * PER_DEPTH }),
   readyForNext: (output) => output.sources_count > 0,
   async run(ctx, input) {
     const limit = input.depth * PER_DEPTH;

@@ -89,14 +89,16 @@ export interface StepFailure { kind: "transient" | "retry_after" | "fatal"; code
 
 /** What a worker answered. */
 export type WorkerOutcome =
-  | { ok: true; output: JsonObject; costMicros: number; durationMs: number; tokensIn: number; tokensOut: number }
-  | { ok: false; error: StepFailure; costMicros: number; durationMs: number };
+  | { ok: true; output: JsonObject; costMicros: number; durationMs: number; tokensIn: number; tokensOut: number; inputUnits?: number | null }
+  | { ok: false; error: StepFailure; costMicros: number; durationMs: number; inputUnits?: number | null };
 
 /** One attempt of a step, kept for history. */
 export interface AttemptRecord {
   stepId: string; attempt: number; worker: string; key: string; success: boolean; costMicros: number;
   durationMs: number; tokensIn: number; tokensOut: number; errorCode: string | null; errorMessage: string | null;
   startedAt: number; finishedAt: number;
+  /** The input's size in the worker's unit (feeds, articles…), as the worker reported it. */
+  inputUnits?: number | null;
 }
 
 /** Effects the shell owes after a result or a cancellation, performed idempotently. */
@@ -529,7 +531,7 @@ export function onResult(s: PipelineState, stepId: string, attempt: number, outc
     stepId, attempt, worker, key, success: outcome.ok, costMicros: outcome.costMicros, durationMs: outcome.durationMs,
     tokensIn: outcome.ok ? outcome.tokensIn : 0, tokensOut: outcome.ok ? outcome.tokensOut : 0,
     errorCode: outcome.ok ? null : outcome.error.code, errorMessage: outcome.ok ? null : outcome.error.message,
-    startedAt: step.startedAt ?? now, finishedAt: now,
+    startedAt: step.startedAt ?? now, finishedAt: now, inputUnits: outcome.inputUnits ?? null,
   };
   if (!outcome.ok) return attemptFailed({ ...s, attempts: [...s.attempts, record] }, stepId, outcome.error, outcome.costMicros, outcome.durationMs, now, random, true);
   const cleanup: Cleanup[] = [

@@ -655,9 +655,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
       // A worker that reports no whole, non-negative cost broke the contract: never charge what it says.
       result = { ok: false, error: { kind: "fatal", code: "invalid_cost", message: `worker reported cost_micros ${String(result.cost_micros)}` }, cost_micros: 0, duration_ms: result.duration_ms };
     }
+    const units = result.metadata?.units;
+    const inputUnits = typeof units === "number" && Number.isSafeInteger(units) && units >= 0 ? units : null;
     const outcome: WorkerOutcome = result.ok
-      ? { ok: true, output: result.output, costMicros: result.cost_micros, durationMs: result.duration_ms, tokensIn: result.usage.input_tokens, tokensOut: result.usage.output_tokens }
-      : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms };
+      ? { ok: true, output: result.output, costMicros: result.cost_micros, durationMs: result.duration_ms, tokensIn: result.usage.input_tokens, tokensOut: result.usage.output_tokens, inputUnits }
+      : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms, inputUnits };
     const ref = result.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
     const next = onResult(s, stepId, attempt, outcome, ref, now, Math.random());
     if (next === s) {
@@ -714,11 +716,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
         s.reason, isoTime(s.createdAt), isoTime(s.startedAt), isoTime(s.finishedAt), s.transfer.actorBytes, s.transfer.payloadBytes),
       ...s.attempts.map((a) => db.prepare(
         `INSERT INTO worker_execution_results (result_id, pipeline_id, step_id, worker_name, attempt, success, output_ref, error_code,
-           error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
+           error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at, input_units)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
       ).bind(a.key, s.spec.pipelineId, a.stepId, a.worker, a.attempt, a.success ? 1 : 0,
         a.success ? `sqlite:outputs/${a.stepId}/${a.attempt}` : null, a.errorCode, a.errorMessage, a.durationMs, a.costMicros,
-        a.tokensIn, a.tokensOut, isoTime(a.startedAt), isoTime(a.finishedAt))),
+        a.tokensIn, a.tokensOut, isoTime(a.startedAt), isoTime(a.finishedAt), a.inputUnits ?? null)),
       ...s.steps.filter((st) => st.attempt > 0).map((st, i) => db.prepare(
         `INSERT INTO pipeline_worker_sessions (session_id, request_id, pipeline_id, client_id, step_id, worker_name, step_order, started_at,
            completed_at, execution_time_ms, worker_cost_micros, worker_success, deliverables_summary, error_message)

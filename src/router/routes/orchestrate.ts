@@ -112,7 +112,7 @@ export const orchestrateRoutes: Route[] = [
         ...(body.quality_level !== undefined ? { quality_level: body.quality_level } : {}),
         ...(body.optimize_for !== undefined ? { optimize_for: body.optimize_for } : {}),
       };
-      const { spec } = await prepareRun(env, {
+      const prepared = await prepareRun(env, {
         pipelineId, client, templateName: body.pipeline_template, requestId: body.request_id ?? null, urgency: body.urgency,
         parameters: { ...((body.template_parameters ?? {}) as JsonObject), topic: body.topic },
         extraInputs,
@@ -124,7 +124,7 @@ export const orchestrateRoutes: Route[] = [
       if (body.request_id !== undefined && !(await linkPipeline(env.DB, body.request_id, clientId, pipelineId, body.pipeline_template, now))) {
         throw new AppError("conflict", `request '${body.request_id}' is already processing or done with another pipeline`);
       }
-      const summary = await startRun(env, spec);
+      const summary = await startRun(env, prepared, now);
       return json(orchestrationResponse(summary), 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),

@@ -7,6 +7,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
+import { budgetCheck } from "../../economy/budget";
+import { estimateRun } from "../../economy/estimate";
 import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
 import { deliverablesOf } from "./deliverables";
 import { route, type Route } from "../define";
@@ -119,12 +121,13 @@ export const requestRoutes: Route[] = [
       if (request.request_status !== "pending") throw new AppError("conflict", `request '${params.id}' is ${request.request_status}: only a pending request takes a template`);
       const client = await getClient(env.DB, request.client_id);
       if (!client) throw notFound("client", request.client_id);
-      const { estimateMicros } = await openTemplate(env.DB, body.selected_template, client.subscription_tier, "body.selected_template");
+      await openTemplate(env.DB, body.selected_template, client.subscription_tier, "body.selected_template");
       // Checked now (errors name the parameter), stored as given: execution checks them again.
-      await runInputs(env.DB, body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, {}, "body.template_parameters");
-      const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimateMicros, now);
+      const inputs = await runInputs(env.DB, body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, {}, "body.template_parameters");
+      const estimate = await estimateRun(env, body.selected_template, inputs);
+      const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate.cost_micros, now);
       if (!assigned) throw new AppError("conflict", `request '${params.id}' is no longer pending`);
-      return { success: true, request: assigned };
+      return { success: true, request: assigned, estimate };
     },
   }),
   route({
@@ -139,7 +142,7 @@ export const requestRoutes: Route[] = [
       if (request.request_type !== "pipeline_execution") throw new AppError("conflict", `request '${params.id}' is a ${request.request_type}: only pipeline_execution requests run pipelines`);
       if (!request.selected_template) throw new AppError("conflict", `request '${params.id}' has no template yet: assign one with PUT /requests/${params.id}`);
       const client = await activeActingClient(env.DB, principal, request.client_id, "run pipelines");
-      const { spec, estimateMicros: estimate } = await prepareRun(env, {
+      const prepared = await prepareRun(env, {
         pipelineId, client, templateName: request.selected_template, parameters: (request.template_parameters ?? {}) as JsonObject, extraInputs: {},
         requestId: request.request_id, urgency: body.urgency ?? request.urgency_level,
         budgetLimitMicros: body.budget_limit === undefined ? null : usdToMicros(body.budget_limit),
@@ -147,16 +150,16 @@ export const requestRoutes: Route[] = [
         fields: { template: "request.selected_template", parameters: "request.template_parameters" },
       });
       if (request.request_status === "pending") {
-        // Budget: what the template is expected to cost must be available now.
-        const balance = await env.ClientLedger.getByName(client.client_id).balance();
-        if (balance.available < estimate) {
-          throw new AppError("insufficient_budget", `client '${client.client_id}' has $${microsToUsd(balance.available)} available this month; '${request.selected_template}' is estimated at $${microsToUsd(estimate)}`);
+        // Budget: what the run is expected to cost must be available now.
+        const check = await budgetCheck(env, client.client_id, prepared.estimate.cost_micros);
+        if (!check.approved) {
+          throw new AppError("insufficient_budget", `client '${client.client_id}' has $${check.remaining_budget} available this month; this run of '${request.selected_template}' is estimated at $${check.estimated_cost}`);
         }
         if (!(await linkPipeline(env.DB, request.request_id, client.client_id, pipelineId, request.selected_template, now))) {
           throw new AppError("conflict", `request '${params.id}' is no longer pending`);
         }
       }
-      const summary = await startRun(env, spec);
+      const summary = await startRun(env, prepared, now);
       return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),

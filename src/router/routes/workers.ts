@@ -156,7 +156,7 @@ export const workerRoutes: Route[] = [
       const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
       const [aiMicros, baseCost] = await Promise.all([ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens }), baseCostOf(env.DB, s)]);
       return {
-        worker: s.def.worker_name, units: e.units, unit: e.unit, estimated_duration_ms: e.duration_ms,
+        worker: s.def.worker_name, units: e.units, unit: s.unit, estimated_duration_ms: e.duration_ms,
         ai: { ...ai.primary, input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens, cost_micros: aiMicros },
         base_cost_micros: baseCost, estimated_cost_micros: baseCost + aiMicros,
       };

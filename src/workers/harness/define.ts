@@ -28,7 +28,7 @@ export interface RunContext {
 export interface WorkerTemplate { name: string; description: string; parameters: JsonObject }
 
 /** A worker's pre-run estimate: the size of its input and the AI tokens it expects to use. */
-export interface WorkerEstimate { units: number; unit: string; ai_input_tokens: number; ai_output_tokens: number; duration_ms: number }
+export interface WorkerEstimate { units: number; ai_input_tokens: number; ai_output_tokens: number; duration_ms: number }
 
 /**
  * A worker, defined once: its registry entry (name, binding, base cost, limits), the valibot
@@ -46,6 +46,8 @@ export interface WorkerSpec<I, O extends JsonObject> {
   templates: readonly WorkerTemplate[];
   /** Capabilities and limits, for `/help` and `/health`. */
   capabilities: JsonObject;
+  /** What the size of its input is counted in (feeds, articles, elements…): `estimate().units`. */
+  unit: string;
   estimate(input: I): WorkerEstimate;
   run(ctx: RunContext, input: I): Promise<O>;
   /** Whether the output is enough for the next worker (the seed's `readyForNext`). */

@@ -101,9 +101,12 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   let timer: ReturnType<typeof setTimeout> | undefined;
   let result: WorkerResult;
   const payload = payloadSizes();
+  // The input's size in the worker's own unit (feeds, articles, elements), for the learned estimator.
+  let units: number | null = null;
   try {
     const input = check("input", spec.input, await readInput(env, handshake, payload, viaActor));
     if (!input.ok) throw new WorkerError("fatal", "invalid_input", input.message);
+    units = inputUnits(spec, input.value);
     ai = aiFor(env, handshake.input);
     const remaining = handshake.deadline_at - clock();
     if (remaining <= 0) throw new WorkerError("transient", "timeout", `the step's deadline passed before ${name} started`);
@@ -133,7 +136,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       cost_micros: (handshake.base_cost_micros ?? spec.def.cost_per_execution_micros) + ai.costMicros,
       duration_ms: clock() - started,
       usage: ai.usage,
-      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), ...notes, payload }),
+      metadata: base({ engines: ai.engines, ai_calls: ai.calls.map((c) => ({ ...c, usage: { ...c.usage } })), ...notes, payload, units }),
     };
   } catch (error) {
     const failure = classify(error);
@@ -144,7 +147,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
       // AI tokens spent before the failure are still owed.
       cost_micros: ai?.costMicros ?? 0,
       duration_ms: clock() - started,
-      metadata: base({ engines: ai?.engines ?? [], ...notes, payload }),
+      metadata: base({ engines: ai?.engines ?? [], ...notes, payload, units }),
     };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
@@ -156,4 +159,14 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
     await env.PAYLOADS.put(cacheKey, JSON.stringify(result), { expirationTtl: RESULT_TTL_SECONDS });
   }
   return result;
+}
+
+/** The input's size per the worker's estimator; null if the estimator cannot say (never fails a run). */
+function inputUnits(spec: AnyWorkerSpec, input: unknown): number | null {
+  try {
+    const units = spec.estimate(input).units;
+    return Number.isFinite(units) && units >= 0 ? Math.round(units) : null;
+  } catch {
+    return null;
+  }
 }

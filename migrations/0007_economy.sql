@@ -1,0 +1,25 @@
+-- The learned economy estimator.
+-- The size of each attempt's input (feeds, articles, elements…: the worker's estimate() units),
+-- so cost and duration can be learned per worker as a function of input size.
+ALTER TABLE worker_execution_results ADD COLUMN input_units INTEGER CHECK (input_units IS NULL OR input_units >= 0);
+
+-- What the estimator predicted for each run, made before the run started, so every finished
+-- pipeline can be scored (predicted against actual). Keyed by pipeline id without a foreign key:
+-- the prediction is written before the actor registers the run.
+CREATE TABLE pipeline_estimates (
+  pipeline_id            TEXT PRIMARY KEY,
+  template_name          TEXT NOT NULL,
+  client_id              TEXT NOT NULL,
+  predicted_cost_micros  INTEGER NOT NULL CHECK (predicted_cost_micros >= 0),
+  predicted_duration_ms  INTEGER NOT NULL CHECK (predicted_duration_ms >= 0),
+  -- Cost and duration before the template's learned calibration (median actual / raw over recent runs).
+  raw_cost_micros        INTEGER NOT NULL CHECK (raw_cost_micros >= 0),
+  raw_duration_ms        INTEGER NOT NULL CHECK (raw_duration_ms >= 0),
+  cost_low_micros        INTEGER NOT NULL CHECK (cost_low_micros >= 0),
+  cost_high_micros       INTEGER NOT NULL CHECK (cost_high_micros >= cost_low_micros),
+  basis                  TEXT NOT NULL CHECK (basis IN ('registry', 'thin_history', 'history')),
+  history_runs           INTEGER NOT NULL CHECK (history_runs >= 0),
+  created_at             TEXT NOT NULL
+) STRICT;
+CREATE INDEX idx_pipeline_estimates_template ON pipeline_estimates (template_name, created_at DESC);
+CREATE INDEX idx_worker_results_completed ON worker_execution_results (completed_at);
