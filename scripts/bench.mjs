@@ -3,10 +3,12 @@
 //   actor    – PipelineActor with full accounting (hold, reserve, checkpoint, settle, release, broadcast)
 //   workflow – a Cloudflare Workflow, one step.do per step
 //   floor    – a bare Durable Object that only checkpoints each step
-// and then payloads by reference: a research report over 10 generated feeds of 20 articles,
-// bytes through the PipelineActor against the payloads whole.
+// then payloads by reference: a research report over 10 generated feeds of 20 articles,
+// bytes through the PipelineActor against the payloads whole; then the economy estimator's
+// accuracy over a scripted history of research reports with varied parameters, against the
+// template's static estimate (the seed's).
 // Prints tables and writes bench/out/results.json. BENCH_QUICK=1 runs fewer repetitions;
-// BENCH_ONLY=runtime or BENCH_ONLY=payload runs one part.
+// BENCH_ONLY=runtime, payload or estimator runs one part.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
@@ -158,9 +160,13 @@ async function runtimeBench() {
  * client would (POST /orchestrate, then the result). Large step outputs travel by reference;
  * the actor counts what passed through it against the payloads whole.
  */
-async function payloadBench() {
-  const FEEDS = 10;
-  const ITEMS = 20;
+const FEEDS = 10;
+const ITEMS = 20;
+const PREMIUM = { "X-API-Key": "aif_demoprem00_Vx3NqM7bLk1RzS5wPc9tGf2HjD8yUe4A", "Content-Type": "application/json" };
+const BENCH_WORKER = { Authorization: "Bearer bench-shared-secret-not-for-production", "X-Worker-ID": "bench" };
+
+/** Serves FEEDS generated feeds of ITEMS articles from here, seeds the demo data and puts the feeds in the catalog. */
+async function demoCatalog() {
   const feeds = createServer((req, res) => {
     const m = /^\/synthetic\/feeds\/(\d+)\.xml$/.exec(req.url ?? "");
     if (!m) { res.writeHead(404).end(); return; }
@@ -169,21 +175,30 @@ async function payloadBench() {
   await new Promise((resolve) => feeds.listen(0, "127.0.0.1", () => resolve(undefined)));
   const address = feeds.address();
   const feedOrigin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  try {
-    const admin = { Authorization: "Bearer bench-shared-secret-not-for-production", "X-Worker-ID": "bench" };
-    const seeded = await fetch(`${origin}/dev/seed`, { method: "POST", headers: admin });
-    if (!seeded.ok) throw new Error(`/dev/seed: ${seeded.status} ${await seeded.text()}`);
-    await post("/bench/catalog", { sources: syntheticSources(feedOrigin, FEEDS) });
-    const key = { "X-API-Key": "aif_demoprem00_Vx3NqM7bLk1RzS5wPc9tGf2HjD8yUe4A", "Content-Type": "application/json" };
+  const seeded = await fetch(`${origin}/dev/seed`, { method: "POST", headers: BENCH_WORKER });
+  if (!seeded.ok) throw new Error(`/dev/seed: ${seeded.status} ${await seeded.text()}`);
+  await post("/bench/catalog", { sources: syntheticSources(feedOrigin, FEEDS) });
+  return feeds;
+}
+
+/** Starts a research report as the premium demo client and waits for its end. @param {Record<string, unknown>} parameters */
+async function researchReport(parameters) {
+  const start = await fetch(`${origin}/orchestrate`, { method: "POST", headers: PREMIUM, body: JSON.stringify({ pipeline_template: "research_report", topic: SYNTHETIC_TOPIC, template_parameters: parameters }) });
+  if (start.status !== 202) throw new Error(`/orchestrate: ${start.status} ${await start.text()}`);
+  const started = await start.json();
+  const summary = (await (await fetch(`${origin}/pipeline/${started.pipeline.id}?wait_ms=30000`, { headers: PREMIUM })).json()).pipeline;
+  if (summary.status !== "completed") throw new Error(`research report ended ${summary.status}: ${JSON.stringify(summary.reason)}`);
+  return { id: started.pipeline.id, estimate: started.estimate, summary };
+}
+
+async function payloadBench() {
+  {
+    const key = PREMIUM;
     const runs = [];
     for (let i = 0; i < (quick ? 2 : 4); i++) {
       const t0 = performance.now();
-      const start = await fetch(`${origin}/orchestrate`, { method: "POST", headers: key, body: JSON.stringify({ pipeline_template: "research_report", topic: SYNTHETIC_TOPIC, template_parameters: { max_feeds: FEEDS, max_articles_per_feed: ITEMS } }) });
-      if (start.status !== 202) throw new Error(`/orchestrate: ${start.status} ${await start.text()}`);
-      const id = (await start.json()).pipeline.id;
-      const summary = (await (await fetch(`${origin}/pipeline/${id}?wait_ms=30000`, { headers: key })).json()).pipeline;
+      const { id, summary } = await researchReport({ max_feeds: FEEDS, max_articles_per_feed: ITEMS });
       const ms = performance.now() - t0;
-      if (summary.status !== "completed") throw new Error(`research report ended ${summary.status}: ${JSON.stringify(summary.reason)}`);
       const result = await (await fetch(`${origin}/pipeline/${id}/result`, { headers: key })).json();
       runs.push({ ms, ...summary.transfer, articles: result.context.articles.length, citations: result.context.report.citations.length });
     }
@@ -200,19 +215,89 @@ async function payloadBench() {
     console.log(`  end to end (orchestrate to completed) median ${median(runs.map((r) => r.ms)).toFixed(0)} ms over ${runs.length} runs`);
     for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
     return { results, targets };
-  } finally {
-    feeds.close();
   }
+}
+
+/**
+ * The estimator part: a scripted history of research reports (a fixed pseudo-random schedule of
+ * feeds 3-10, articles per feed 2-20 and the three analysis depths), each started with the
+ * estimator's prediction (made before it ran, from the runs before it) and scored against what
+ * it cost. Accuracy is the mean absolute percentage error over the runs predicted once the
+ * template had 20 completed runs; the baseline is the template's static estimate.
+ */
+async function estimatorBench() {
+  const RUNS = quick ? 28 : 40;
+  let state = 20261122;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const depths = ["basic", "standard", "detailed"];
+  const template = (await (await fetch(`${origin}/templates/research_report`, { headers: PREMIUM })).json()).template;
+  /** @type {Map<string, number>} */
+  const baseCost = new Map((await (await fetch(`${origin}/economy/pricing`, { headers: PREMIUM })).json()).workers.map((/** @type {{ worker: string, base_cost_micros: number }} */ w) => [w.worker, w.base_cost_micros / 1e6]));
+  /** @type {({ history_runs: number, basis: string, predicted: number, actual: number, fixed: number, low: number, high: number, predicted_ms: number, actual_ms: number } & Record<string, unknown>)[]} */
+  const rows = [];
+  for (let i = 0; i < RUNS; i++) {
+    const parameters = { max_feeds: 3 + Math.floor(random() * 8), max_articles_per_feed: 2 + Math.floor(random() * 19), analysis_depth: depths[Math.floor(random() * 3)] };
+    const { estimate, summary } = await researchReport(parameters);
+    const ms = Date.parse(summary.finished_at) - Date.parse(summary.started_at);
+    // The fixed part: the base costs of the steps that ran (the rest is AI tokens, which grow with the input).
+    const fixed = summary.steps.filter((/** @type {{ status: string }} */ st) => st.status === "succeeded").reduce((/** @type {number} */ n, /** @type {{ worker: string }} */ st) => n + (baseCost.get(st.worker) ?? 0), 0);
+    rows.push({ ...parameters, fixed, history_runs: estimate.history_runs, basis: estimate.basis, predicted: estimate.cost_usd, actual: summary.cost_usd,
+      low: estimate.cost_interval_usd[0], high: estimate.cost_interval_usd[1], predicted_ms: estimate.duration_ms, actual_ms: ms });
+  }
+  const err = (/** @type {number} */ p, /** @type {number} */ a) => Math.abs(p - a) / a * 100;
+  const mean = (/** @type {number[]} */ xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const trained = rows.filter((r) => r.history_runs >= 20 && r.actual > 0);
+  const learned = mean(trained.map((r) => err(r.predicted, r.actual)));
+  const baseline = mean(trained.map((r) => err(template.estimated_cost_usd, r.actual)));
+  // A second baseline that does learn, but not per size: the mean cost of the runs before.
+  const priorMean = mean(rows.map((r, i) => ({ r, i })).filter(({ r }) => r.history_runs >= 20 && r.actual > 0)
+    .map(({ r, i }) => err(mean(rows.slice(0, i).map((p) => p.actual)), r.actual)));
+  // The same over the variable part alone (cost above the fixed base costs), where size matters most.
+  const variable = (/** @type {(r: typeof rows[number], i: number) => number} */ predict) => mean(rows.map((r, i) => ({ r, i })).filter(({ r }) => r.history_runs >= 20 && r.actual > r.fixed)
+    .map(({ r, i }) => err(predict(r, i) - r.fixed, r.actual - r.fixed)));
+  const variableLearned = variable((r) => r.predicted);
+  const variableMean = variable((r, i) => mean(rows.slice(0, i).map((p) => p.actual - p.fixed)) + r.fixed);
+  const durationMape = mean(trained.filter((r) => r.actual_ms > 0).map((r) => err(r.predicted_ms, r.actual_ms)));
+  const coverage = trained.filter((r) => r.actual >= r.low && r.actual <= r.high).length / trained.length;
+  const server = (await (await fetch(`${origin}/economy/stats`, { headers: BENCH_WORKER })).json()).templates.find((/** @type {{ template: string }} */ t) => t.template === "research_report");
+  const results = {
+    runs: RUNS, scored_runs: trained.length, cost_mape_percent: learned, static_estimate_mape_percent: baseline, ratio_vs_static: learned / baseline,
+    history_mean_mape_percent: priorMean, ratio_vs_history_mean: learned / priorMean,
+    variable_part_mape_percent: variableLearned, variable_part_history_mean_mape_percent: variableMean,
+    duration_mape_percent: durationMape, interval_coverage: coverage, server_after_20_runs: server?.after_20_runs ?? null,
+    actual_cost_usd: { min: Math.min(...rows.map((r) => r.actual)), max: Math.max(...rows.map((r) => r.actual)) },
+  };
+  const targets = [["estimator cost MAPE < 10 % once the template has 20 runs (research report, scripted history)", learned < 10]];
+  console.log(`\neconomy estimator: ${RUNS} research reports (feeds 3-10, articles per feed 2-20, three analysis depths), ${trained.length} predicted with ≥ 20 runs of history`);
+  console.log(`  actual cost $${results.actual_cost_usd.min}-$${results.actual_cost_usd.max}`);
+  console.log(`  cost MAPE ${learned.toFixed(2)} %; baselines: the template's static estimate ${baseline.toFixed(1)} % (ratio ${(learned / baseline).toFixed(3)}), the mean cost of earlier runs ${priorMean.toFixed(1)} % (ratio ${(learned / priorMean).toFixed(3)})`);
+  console.log(`  variable part (cost above the steps' base costs): MAPE ${variableLearned.toFixed(1)} % against ${variableMean.toFixed(1)} % for the mean of earlier runs (ratio ${(variableLearned / variableMean).toFixed(3)})`);
+  console.log(`  actual cost inside the 90 % interval: ${(coverage * 100).toFixed(0)} % of runs`);
+  console.log(`  duration MAPE ${durationMape.toFixed(1)} % (wall-clock on a shared machine)`);
+  console.log(`  GET /economy/stats after_20_runs: ${JSON.stringify(results.server_after_20_runs)}`);
+  for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
+  return { results, targets };
 }
 
 async function main() {
   console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
   const worker = await startBenchWorker({ port });
   try {
-    const runtime = only === "payload" ? null : await runtimeBench();
-    const payload = only === "runtime" ? null : await payloadBench();
-    const targets = [...(runtime?.targets ?? []), ...(payload?.targets ?? [])];
-    const results = { date: new Date().toISOString(), node: process.version, quick, ...(runtime?.results ?? {}), ...(payload ? { payloads_by_reference: payload.results } : {}) };
+    const runtime = only === "" || only === "runtime" ? await runtimeBench() : null;
+    const feeds = only === "runtime" ? null : await demoCatalog();
+    let payload = null;
+    let estimator = null;
+    try {
+      payload = only === "" || only === "payload" ? await payloadBench() : null;
+      estimator = only === "" || only === "estimator" ? await estimatorBench() : null;
+    } finally {
+      feeds?.close();
+    }
+    const targets = [...(runtime?.targets ?? []), ...(payload?.targets ?? []), ...(estimator?.targets ?? [])];
+    const results = {
+      date: new Date().toISOString(), node: process.version, quick, ...(runtime?.results ?? {}),
+      ...(payload ? { payloads_by_reference: payload.results } : {}), ...(estimator ? { estimator: estimator.results } : {}),
+    };
     mkdirSync("bench/out", { recursive: true });
     writeFileSync("bench/out/results.json", JSON.stringify({ ...results, targets: Object.fromEntries(targets) }, null, 2));
     console.log("\nJSON: bench/out/results.json");

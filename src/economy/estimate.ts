@@ -76,10 +76,11 @@ const StringMap = v.record(v.string(), v.string());
  * - each step's input size: from the parameters when its input maps only from them (the worker's
  *   own estimator), else predicted from earlier runs of the template (see `predictUnits`);
  * - each step's cost and duration: a line against input size, fitted over the template step's
- *   executions with the same select/boolean settings, else the template step's, else the
- *   worker's anywhere; with no history, the worker's estimator priced at the AI chain's prices,
+ *   executions with the same select/boolean settings, else the template step's (scaled by the
+ *   setting's own ratio to it when seen once or twice), else the worker's anywhere; with no history, the worker's estimator priced at the AI chain's prices,
  *   or the registry's per-execution cost and average time;
- * - cost is the sum and duration the critical path, each step weighted by how often it runs;
+ * - cost is the sum and duration the critical path, each step weighted by how often it ran in
+ *   the template's history (conditional and optional steps);
  * - both are calibrated by the median actual ÷ estimate over the template's recent runs of the
  *   same basis, and bounded by the 5th and 95th percentiles of that ratio (90 % interval).
  */
@@ -160,15 +161,19 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
         unitsFrom = "history";
       }
     }
-    // The closest history with enough executions: same settings, this template step, the worker anywhere.
-    const tiers = [executions.filter((e) => e.variant === variant), executions, byWorker.get(step.worker_name) ?? []];
+    // The closest history with enough executions: same settings, this template step, the worker
+    // anywhere. A setting seen only once or twice scales the broader line by its own ratio to it.
+    const same = executions.filter((e) => e.variant === variant);
+    const tiers = [same, executions, byWorker.get(step.worker_name) ?? []];
     const chosen = tiers.find((t) => t.length >= MIN_FIT_SAMPLES) ?? tiers.find((t) => t.length > 0) ?? [];
-    const { cost, ms } = chosen.length === 0 ? prior : { cost: predict(chosen, units, (e) => e.cost), ms: predict(chosen, units, (e) => e.ms) };
+    const scaled = chosen !== same && same.length > 0 && chosen.length >= MIN_FIT_SAMPLES;
+    const at = (y: (e: Execution) => number) => scaled ? predict(chosen, units, y) * ratioTo(chosen, same, y) : predict(chosen, units, y);
+    const { cost, ms } = chosen.length === 0 ? prior : { cost: at((e) => e.cost), ms: at((e) => e.ms) };
     const conditional = step.condition !== null || step.is_optional === 1;
     estimates.push({
       step_id: step.step_id, worker: step.worker_name, units, unit, units_from: unitsFrom,
-      // Smoothed towards running (the cautious side for a budget): (ran + 1) / (runs + 1).
-      run_probability: conditional && historyRuns > 0 ? round3((ran + 1) / (historyRuns + 1)) : 1,
+      // How often it ran; over few runs smoothed towards running (the cautious side for a budget).
+      run_probability: !conditional || historyRuns === 0 ? 1 : round3(historyRuns >= MIN_HISTORY_RUNS ? ran / historyRuns : (ran + 1) / (historyRuns + 1)),
       cost_micros: Math.round(cost), duration_ms: Math.round(ms),
       basis: chosen.length === 0 ? "registry" : chosen.length < MIN_FIT_SAMPLES ? "thin_history" : "history", samples: chosen.length,
     });
@@ -211,6 +216,12 @@ function predict(executions: readonly Execution[], units: number | null, y: (e: 
   const sized = executions.filter((e) => e.units !== null);
   if (units === null || sized.length === 0) return executions.reduce((s, e) => s + y(e), 0) / executions.length;
   return atLine(fitLine(sized.map((e) => ({ x: e.units!, y: y(e) })))!, units);
+}
+
+/** The mean ratio of `few` executions to a line fitted over `many` at their sizes (1 when it cannot say). */
+function ratioTo(many: readonly Execution[], few: readonly Execution[], y: (e: Execution) => number): number {
+  const ratios = few.map((e) => ({ actual: y(e), line: predict(many, e.units, y) })).filter((r) => r.line > 0).map((r) => r.actual / r.line);
+  return ratios.length === 0 ? 1 : ratios.reduce((a, b) => a + b, 0) / ratios.length;
 }
 
 /** Whether every path of a step's input mapping reads only the run's inputs or literals. */

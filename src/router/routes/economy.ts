@@ -4,7 +4,7 @@ import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { listTemplates } from "../../catalog/templates";
 import { budgetCheck } from "../../economy/budget";
-import { estimateRun } from "../../economy/estimate";
+import { estimateRun, type RunEstimate } from "../../economy/estimate";
 import { fitLine, mape, median } from "../../economy/model";
 import { notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
@@ -28,6 +28,15 @@ const EstimateBody = v.strictObject({
 interface ScoredRow {
   template_name: string; predicted_cost_micros: number; predicted_duration_ms: number; cost_low_micros: number; cost_high_micros: number;
   basis: string; history_runs: number; total_cost_micros: number; total_execution_time_ms: number;
+}
+
+/** A run's estimate in a start response: cost (USD) and duration with their 90 % intervals, and what it stands on. */
+export function estimateSummary(e: RunEstimate) {
+  return {
+    cost_usd: microsToUsd(e.cost_micros), cost_interval_usd: [microsToUsd(e.cost_interval.low_micros), microsToUsd(e.cost_interval.high_micros)],
+    duration_ms: e.duration_ms, duration_interval_ms: [e.duration_interval.low_ms, e.duration_interval.high_ms],
+    confidence_level: e.cost_interval.confidence_level, basis: e.basis, history_runs: e.history_runs,
+  };
 }
 
 /** The learned economy: estimates, the estimator's accuracy, pricing. */
@@ -68,7 +77,7 @@ export const economyRoutes: Route[] = [
     },
   }),
   route({
-    method: "GET", path: "/economy/stats", access: ["admin", "support"],
+    method: "GET", path: "/economy/stats", access: ["admin", "support", "worker"],
     query: v.strictObject({ days: queryInt(1, 366, 30) }),
     summary: "The estimator's accuracy per template (mean absolute percentage error of cost and duration, overall and for predictions made once the template had 20 runs; how often the actual fell in the 90 % interval) and the daily cost_tracking aggregates of the last `days` days.",
     handler: async ({ env, query, now }) => {

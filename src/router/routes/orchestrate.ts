@@ -8,6 +8,7 @@ import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { linkPipeline } from "../../catalog/requests";
 import { prepareRun, startRun } from "../../orchestrator/start";
+import { estimateSummary } from "./economy";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
@@ -125,7 +126,7 @@ export const orchestrateRoutes: Route[] = [
         throw new AppError("conflict", `request '${body.request_id}' is already processing or done with another pipeline`);
       }
       const summary = await startRun(env, prepared, now);
-      return json(orchestrationResponse(summary), 202, { Location: `/pipeline/${pipelineId}` });
+      return json({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
   route({

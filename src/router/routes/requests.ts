@@ -10,6 +10,7 @@ import { microsToUsd, usdToMicros } from "../../lib/money";
 import { budgetCheck } from "../../economy/budget";
 import { estimateRun } from "../../economy/estimate";
 import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
+import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
 import { route, type Route } from "../define";
 import { json } from "../respond";
@@ -160,7 +161,7 @@ export const requestRoutes: Route[] = [
         }
       }
       const summary = await startRun(env, prepared, now);
-      return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status }, 202, { Location: `/pipeline/${pipelineId}` });
+      return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
 ];
