@@ -1,4 +1,4 @@
--- The learned economy estimator.
+-- The learned economy estimator, and the AI analysis of requests.
 -- The size of each attempt's input (feeds, articles, elements…: the worker's estimate() units),
 -- so cost and duration can be learned per worker as a function of input size.
 ALTER TABLE worker_execution_results ADD COLUMN input_units INTEGER CHECK (input_units IS NULL OR input_units >= 0);
@@ -23,3 +23,7 @@ CREATE TABLE pipeline_estimates (
 ) STRICT;
 CREATE INDEX idx_pipeline_estimates_template ON pipeline_estimates (template_name, created_at DESC);
 CREATE INDEX idx_worker_results_completed ON worker_execution_results (completed_at);
+
+-- What the AI read in a request's message (topic, intent, urgency, sentiment, keywords), beside
+-- processed_request (the cleaned message); used again when a template is recommended.
+ALTER TABLE client_requests ADD COLUMN request_analysis TEXT CHECK (request_analysis IS NULL OR json_valid(request_analysis));

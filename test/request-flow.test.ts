@@ -20,18 +20,23 @@ async function ask(headers: Record<string, string>, body: Record<string, unknown
 }
 
 describe("a request from creation to completion (seed phases 1 to 5)", () => {
-  const cases: { tier: DemoTier; template: string; parameters: Record<string, unknown> }[] = [
-    { tier: "basic", template: "quick_brief", parameters: { topic: "energy storage" } },
-    { tier: "standard", template: "research_report", parameters: { topic: "energy storage", max_articles_per_feed: 5 } },
-    { tier: "premium", template: "course_builder", parameters: { topic: "rust ownership", granularity: 3 } },
-    { tier: "enterprise", template: "research_report", parameters: { topic: "energy storage", min_quality: 0.5 } },
+  const cases: { tier: DemoTier; message: string; template: string; parameters: Record<string, unknown> }[] = [
+    { tier: "basic", message: "Hi team, could you send a quick brief on energy storage news? Thanks, Basil", template: "quick_brief", parameters: { topic: "energy storage" } },
+    { tier: "standard", message: "We need an in-depth research report on energy storage market trends.", template: "research_report", parameters: { topic: "energy storage", max_articles_per_feed: 5 } },
+    { tier: "premium", message: "Please build a training course on rust ownership for our new engineers.", template: "course_builder", parameters: { topic: "rust ownership", granularity: 3 } },
+    { tier: "enterprise", message: "Urgent: intelligence report and market analysis on energy storage.", template: "research_report", parameters: { topic: "energy storage", min_quality: 0.5 } },
   ];
   for (const c of cases) {
     it(`runs a ${c.tier} client's ${c.template}: assigned, executed, followed to completion, with worker sessions and timeline`, async () => {
       const client = apiKeyHeaders(c.tier);
       const admin = await sessionHeaders("admin");
-      const id = await ask(client);
-      expect((await call("GET", `/requests/${id}`, { headers: client })).body.request).toMatchObject({ request_status: "pending", selected_template: null });
+      const id = await ask(client, { message: c.message });
+      expect((await call("GET", `/requests/${id}`, { headers: client })).body.request).toMatchObject({ request_status: "pending", selected_template: null, processed_request: expect.any(String) });
+      // Phase 2: the recommendation (keywords and the AI's pick, among the tier's templates), with its estimate and a budget check.
+      const recommended = await call("POST", "/recommend-template", { headers: admin, body: { request_id: id } });
+      expect(recommended.status, JSON.stringify(recommended.body)).toBe(200);
+      expect(recommended.body).toMatchObject({ template_name: c.template, estimated_cost: expect.any(Number), budget_check: { approved: true } });
+      expect(recommended.body.confidence_score).toBeGreaterThan(0.5);
       const assigned = await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: c.template, template_parameters: c.parameters } });
       expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
       expect(assigned.body.request).toMatchObject({ selected_template: c.template, template_parameters: c.parameters, estimated_cost_usd: expect.any(Number) });
@@ -65,7 +70,7 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
       // Executing again is the same pipeline, not a second run.
       const again = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
       expect(again.body.pipeline_id).toBe(pipelineId);
-    }, 40_000);
+    }, 60_000);
   }
 
   it("refuses what the tier may not do, a request with no template, and a client out of budget", async () => {

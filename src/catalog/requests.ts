@@ -19,20 +19,22 @@ interface RequestRow {
   request_status: RequestStatus; selected_template: string | null; template_parameters: string | null;
   orchestrator_pipeline_id: string | null; estimated_cost_micros: number | null; actual_cost_micros: number | null;
   failure_reason: string | null; created_by: string; created_at: string; updated_at: string;
-  started_processing_at: string | null; completed_at: string | null;
+  started_processing_at: string | null; completed_at: string | null; request_analysis: string | null;
 }
 
 /** A request as the API shows it. */
-export type RequestView = Omit<RequestRow, "template_parameters" | "estimated_cost_micros" | "actual_cost_micros"> & {
+export type RequestView = Omit<RequestRow, "template_parameters" | "estimated_cost_micros" | "actual_cost_micros" | "request_analysis"> & {
   template_parameters: Record<string, unknown> | null;
+  request_analysis: Record<string, unknown> | null;
   estimated_cost_usd: number | null;
   actual_cost_usd: number | null;
 };
 
 function toView(row: RequestRow): RequestView {
-  const { template_parameters, estimated_cost_micros, actual_cost_micros, ...rest } = row;
+  const { template_parameters, estimated_cost_micros, actual_cost_micros, request_analysis, ...rest } = row;
   return {
     ...rest,
+    request_analysis: readJsonColumn(v.nullable(v.record(v.string(), v.unknown())), request_analysis ?? null, "client_requests.request_analysis"),
     template_parameters: readJsonColumn(v.nullable(v.record(v.string(), v.unknown())), template_parameters, "client_requests.template_parameters"),
     estimated_cost_usd: estimated_cost_micros === null ? null : microsToUsd(estimated_cost_micros),
     actual_cost_usd: actual_cost_micros === null ? null : microsToUsd(actual_cost_micros),
@@ -43,16 +45,18 @@ function toView(row: RequestRow): RequestView {
 export interface NewRequest {
   clientId: string; requestType: RequestType; message: string; urgency: Urgency;
   communicationId: string | null; createdBy: string;
+  /** The AI's cleaned message and what it read in it; null when no provider answered. */
+  processed: string | null; analysis: Record<string, unknown> | null;
 }
 
 /** Stores a new pending request and returns it. */
 export async function createRequest(db: D1Database, input: NewRequest, now: number): Promise<RequestView> {
   const row = await db.prepare(
-    `INSERT INTO client_requests (request_id, client_id, request_type, original_message, urgency_level,
+    `INSERT INTO client_requests (request_id, client_id, request_type, original_message, processed_request, request_analysis, urgency_level,
        communication_id, request_status, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
-  ).bind(newRequestId(now), input.clientId, input.requestType, input.message, input.urgency,
-    input.communicationId, input.createdBy, isoTime(now), isoTime(now)).first<RequestRow>();
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+  ).bind(newRequestId(now), input.clientId, input.requestType, input.message, input.processed, input.analysis === null ? null : JSON.stringify(input.analysis),
+    input.urgency, input.communicationId, input.createdBy, isoTime(now), isoTime(now)).first<RequestRow>();
   if (!row) throw new Error("INSERT ... RETURNING gave no row");
   return toView(row);
 }

@@ -6,6 +6,7 @@ import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { dashboardRoutes } from "./routes/dashboard";
 import { economyRoutes } from "./routes/economy";
+import { recommendRoutes } from "./routes/recommend";
 import { deliverableRoutes } from "./routes/deliverables";
 import { devRoutes } from "./routes/dev";
 import { liveRoutes } from "./routes/live";
@@ -26,6 +27,7 @@ export const routes: readonly Route[] = [
   ...deliverableRoutes,
   ...dashboardRoutes,
   ...economyRoutes,
+  ...recommendRoutes,
   ...adminActorRoutes,
   ...aiRoutes,
   ...workerRoutes,

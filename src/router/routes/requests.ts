@@ -10,6 +10,7 @@ import { microsToUsd, usdToMicros } from "../../lib/money";
 import { budgetCheck } from "../../economy/budget";
 import { estimateRun } from "../../economy/estimate";
 import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
+import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
 import { route, type Route } from "../define";
@@ -22,7 +23,8 @@ const CreateRequestBody = v.strictObject({
   client_id: v.optional(IdString),
   request_type: v.picklist(RequestTypes, `must be one of ${RequestTypes.join(", ")}`),
   message: Text(3, 10_000, { multiline: true }),
-  urgency_level: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
+  // Left out: the urgency the AI reads in the message (medium if none answers).
+  urgency_level: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`)),
   communication_id: v.optional(Text(1, 200)),
 });
 
@@ -48,7 +50,7 @@ async function pipelineIdFor(requestId: string): Promise<string> {
 }
 
 /** A request the caller may see (a client only its own; otherwise 404, whether it exists or not). */
-async function visibleRequest(db: D1Database, principal: Principal, id: string): Promise<RequestView> {
+export async function visibleRequest(db: D1Database, principal: Principal, id: string): Promise<RequestView> {
   const request = await getRequest(db, id, clientScope(principal));
   if (!request) throw notFound("request", id);
   return request;
@@ -78,14 +80,18 @@ async function requestDetails(env: Env, request: RequestView, now: number) {
 export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
-    summary: "Creates a request (seed RequestCreationPayload). The client must exist, be active and have budget left this month (402 otherwise).",
+    summary: "Creates a request (seed RequestCreationPayload). The client must exist, be active and have budget left this month (402 otherwise). The AI cleans the message into processed_request and reads its topic, intent, urgency (used when urgency_level is left out), sentiment and keywords (request_analysis).",
     handler: async ({ env, principal, body, now }) => {
       const { client_id: clientId } = await activeActingClient(env.DB, principal, body.client_id, "make requests");
       const balance = await env.ClientLedger.getByName(clientId).balance();
       if (balance.available <= 0) throw new AppError("insufficient_budget", `client '${clientId}' has no budget left this month ($${microsToUsd(balance.spent)} of $${microsToUsd(balance.budget)} spent)`);
+      // processed_request: the message cleaned and read by the AI (no answer: kept unprocessed, never refused).
+      const { analysis, ai } = await analyseMessage(env, body.message);
       const request = await createRequest(env.DB, {
-        clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level,
+        clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level ?? analysis?.urgency ?? "medium",
         communicationId: body.communication_id ?? null, createdBy: describePrincipal(principal),
+        processed: analysis?.cleaned ?? null,
+        analysis: analysis ? { topic: analysis.topic, intent: analysis.intent, urgency: analysis.urgency, sentiment: analysis.sentiment, keywords: analysis.keywords, engines: ai.engines } : null,
       }, now);
       return json({ success: true, request_id: request.request_id, message: "request created", request }, 201);
     },
