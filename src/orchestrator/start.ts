@@ -74,7 +74,10 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
     maxWaitMs: order.maxWaitMs, inputs,
   });
   if (!spec) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}'`);
-  return { spec, estimate: await estimateRun(env, templateName, inputs) };
+  const estimate = await estimateRun(env, templateName, inputs);
+  // The actor estimates queue ETAs from the steps' expected durations.
+  spec.stepDurationsMs = Object.fromEntries(estimate.steps.map((st) => [st.step_id, st.duration_ms]));
+  return { spec, estimate };
 }
 
 /**

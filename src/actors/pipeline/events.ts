@@ -1,3 +1,4 @@
+import { queueEta } from "./eta";
 import type { JsonObject } from "../../lib/json";
 import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
@@ -5,7 +6,7 @@ import { currentWorker, isTerminal, type PipelineState } from "./machine";
 export interface PipelineEvent { type: string; payload: JsonObject }
 
 /** The summary subscribers and the HTTP API show. */
-export function summarize(s: PipelineState): JsonObject {
+export function summarize(s: PipelineState, now: number | null = null): JsonObject {
   return {
     pipeline_id: s.spec.pipelineId, template: s.spec.templateName, client_id: s.spec.clientId, status: s.status,
     reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
@@ -16,6 +17,8 @@ export function summarize(s: PipelineState): JsonObject {
       queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
       started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
     })),
+    // Where a run waiting for capacity stands (computed at `now`; left out of stored events).
+    ...(now !== null ? { queue: queueEta(s, now) as unknown as JsonObject | null } : {}),
   };
 }
 
@@ -49,7 +52,11 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
       }
     }
     if (step.queued && JSON.stringify(step.queued) !== JSON.stringify(old?.queued ?? null)) {
-      events.push({ type: "queue_position", payload: { ...base, position: step.queued.position, eta_ms: step.queued.etaMs } });
+      const eta = queueEta(after, step.queued.at ?? step.queued.since);
+      events.push({ type: "queue_position", payload: {
+        ...base, position: step.queued.position, eta_ms: step.queued.etaMs,
+        estimated_start_at: (step.queued.at ?? step.queued.since) + step.queued.etaMs, estimated_finish_at: eta?.estimated_finish_at ?? null,
+      } });
     }
   }
   if (before && before.costMicros !== after.costMicros) events.push({ type: "cost_updated", payload: { cost_micros: after.costMicros } });

@@ -82,6 +82,8 @@ export interface PipelineSpec {
   maxWaitMs: number;
   inputs: JsonObject;
   steps: StepSpec[];
+  /** The estimator's expected duration of each step (ms), for queue ETAs; absent: no finish estimate. */
+  stepDurationsMs?: Record<string, number>;
 }
 
 /** A worker's failure, classified by the worker. */
@@ -119,8 +121,8 @@ export interface StepState {
    * next attempt's (a hold placed ahead, see `toHoldAhead`).
    */
   held: boolean;
-  /** Queued at the pool since `since` (ms); a backstop timer fires if no call-back comes. */
-  queued: { position: number; etaMs: number; since: number } | null;
+  /** Queued at the pool since `since` (ms), `position` and `etaMs` as the pool answered `at`; a backstop timer fires if no call-back comes. */
+  queued: { position: number; etaMs: number; since: number; at?: number } | null;
   /** Attempts before the last retry-from-a-step; retries are counted from here. */
   attemptBase: number;
   startedAt: number | null;
@@ -501,7 +503,7 @@ export function onCapacity(
   const step = s.steps.find((st) => st.id === stepId);
   if (!step || step.status !== "waiting_capacity" || s.status === "paused" || isTerminal(s.status)) return s;
   if (answer.status === "queued") {
-    return settleStatus(withStep(s, stepId, (st) => ({ ...st, queued: { position: answer.position, etaMs: answer.etaMs, since: st.queued?.since ?? now } })), now);
+    return settleStatus(withStep(s, stepId, (st) => ({ ...st, queued: { position: answer.position, etaMs: answer.etaMs, since: st.queued?.since ?? now, at: now } })), now);
   }
   if (answer.status === "granted") {
     const spec = specOf(s, stepId);

@@ -150,8 +150,23 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   }
 
   /** The pipeline's summary, or null before it was created. */
-  summary(): JsonObject | null {
-    return this.state ? summarize(this.state) : null;
+  async summary(): Promise<JsonObject | null> {
+    const s = this.state;
+    if (!s) return null;
+    // Steps waiting in a pool's queue: their place now, not when they were queued (not committed:
+    // a read; the pool calls back when it grants).
+    const now = Date.now();
+    const waiting = s.steps.filter((st) => st.status === "waiting_capacity" && st.queued !== null);
+    if (waiting.length === 0) return summarize(s, now);
+    const places = await Promise.all(waiting.map((st) => this.pool(currentWorker(s, st)).position(currentKey(s, st)).catch(() => null)));
+    const fresh = new Map(waiting.map((st, i) => [st.id, places[i]]));
+    return summarize({
+      ...s,
+      steps: s.steps.map((st) => {
+        const place = fresh.get(st.id);
+        return place && st.queued ? { ...st, queued: { ...st.queued, position: place.position, etaMs: place.etaMs, at: now } } : st;
+      }),
+    }, now);
   }
 
   /**
@@ -839,7 +854,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
   // ---- live ---------------------------------------------------------------------------------
 
   override onConnect(connection: Connection): void {
-    greet(connection, this.events, () => (this.state ? summarize(this.state) : { status: "unknown" }), Date.now());
+    greet(connection, this.events, () => (this.state ? summarize(this.state, Date.now()) : { status: "unknown" }), Date.now());
   }
 }
 

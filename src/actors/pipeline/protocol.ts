@@ -13,10 +13,14 @@ export const PipelineSummarySchema = v.object({
   created_at: v.number(), started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()),
   steps: v.array(v.object({
     id: v.string(), status: v.picklist(StepStatuses), attempt: v.number(), worker: v.string(),
-    queued: v.nullable(v.object({ position: v.number(), etaMs: v.number() })), cost_micros: v.number(), error: ErrorInfo,
+    queued: v.nullable(v.object({ position: v.number(), etaMs: v.number(), since: v.optional(v.number()), at: v.optional(v.number()) })), cost_micros: v.number(), error: ErrorInfo,
     skipped_reason: v.nullable(v.string()), output_ref: v.nullable(v.string()),
     started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()), retry_at: v.nullable(v.number()),
   })),
+  /** A run waiting for capacity: its best queue position and estimated start and finish (ms since the epoch). */
+  queue: v.optional(v.nullable(v.object({
+    position: v.number(), waiting_steps: v.array(v.string()), estimated_start_at: v.number(), estimated_finish_at: v.nullable(v.number()),
+  }))),
 });
 
 /** Payloads of the PipelineActor's live events, by type. */
@@ -33,7 +37,8 @@ export const PipelineEventPayloads = {
   step_failed: v.object({ ...Step, error: ErrorInfo }),
   step_skipped: v.object({ ...Step, reason: v.nullable(v.string()) }),
   step_reset: v.object(Step),
-  queue_position: v.object({ ...Step, position: v.number(), eta_ms: v.number() }),
+  /** A step's place in its pool's queue, when it should get its slot, and when the run should end (null: no estimate). */
+  queue_position: v.object({ ...Step, position: v.number(), eta_ms: v.number(), estimated_start_at: v.number(), estimated_finish_at: v.nullable(v.number()) }),
   cost_updated: v.object({ cost_micros: v.number() }),
   pipeline_status: v.object({ status: v.picklist(PipelineStatuses), reason: v.nullable(v.string()) }),
   pipeline_finished: PipelineSummarySchema,

@@ -176,6 +176,13 @@ export class ResourcePool extends Server<Env> {
     return statsOf(this.state, Date.now());
   }
 
+  /** A waiter's place now (1 = next) and its estimated wait; null when the key is not waiting. */
+  position(key: string): { position: number; etaMs: number } | null {
+    const now = Date.now();
+    const i = queueOrder(this.state.queue, now).findIndex((w) => w.key === key);
+    return i < 0 ? null : { position: i + 1, etaMs: estimateWaitMs(this.state, i + 1, now) };
+  }
+
   /** Config, leases, queue (in grant order with ETAs), stats, undelivered notifications, alarm, events. */
   async inspect() {
     const now = Date.now();

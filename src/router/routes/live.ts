@@ -44,36 +44,59 @@ async function authorise(env: Env, principal: Principal, party: (typeof Parties)
   }
 }
 
-/** Live progress: a WebSocket to a pipeline, a client's ledger or a worker's pool. */
+const LiveQuery = v.strictObject({
+  since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
+  token: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  // partysocket's connection id (partyserver uses it as the connection's id).
+  _pk: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a connection id"))),
+});
+
+/** Live progress: a WebSocket to a pipeline, a client's ledger or a worker's pool; and to a request's pipeline. */
 export const liveRoutes: Route[] = [
   route({
     method: "GET", path: "/parties/:party/:name", access: "public",
     params: v.strictObject({ party: v.picklist(Parties, `must be one of ${Parties.join(", ")}`), name: IdString }),
-    query: v.strictObject({
-      since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
-      token: v.optional(v.pipe(v.string(), v.maxLength(200))),
-      api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
-      // partysocket's connection id (partyserver uses it as the connection's id).
-      _pk: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a connection id"))),
-    }),
+    query: LiveQuery,
     summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed). Auth by header, ?token= or ?api_key=.",
     handler: async ({ env, request, params, query, now }) => {
       const principal = await connectingPrincipal(request, query, env, now);
       await authorise(env, principal, params.party, params.name);
-      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-        throw new AppError("upgrade_required", "this endpoint speaks WebSocket: send 'Upgrade: websocket'");
-      }
-      // Credentials never reach the actor: the connection URL is stored with the socket.
+      return await connect(env, request, principal, params.party, params.name);
+    },
+  }),
+  route({
+    method: "GET", path: "/requests/:id/live", access: "public",
+    params: v.strictObject({ id: IdString }), query: LiveQuery,
+    summary: "WebSocket of a request's pipeline (the pipeline-actor party's events: snapshot with queue position and ETA, step progress, queue_position, the result). Another client's request, or one not executed yet, answers 404.",
+    handler: async ({ env, request, params, query, now }) => {
+      const principal = await connectingPrincipal(request, query, env, now);
+      const row = await env.DB.prepare(`SELECT orchestrator_pipeline_id AS pipeline_id FROM client_requests WHERE request_id = ?1 AND (?2 IS NULL OR client_id = ?2)`)
+        .bind(params.id, clientScope(principal)).first<{ pipeline_id: string | null }>();
+      if (!row) throw notFound("request", params.id);
+      if (!row.pipeline_id) throw notFound("pipeline of request", params.id);
+      await authorise(env, principal, "pipeline-actor", row.pipeline_id);
+      // Forwarded as the pipeline's party URL, so partyserver routes it to that actor.
       const url = new URL(request.url);
-      url.searchParams.delete("token");
-      url.searchParams.delete("api_key");
-      const forwarded = new Request(url, request);
-      forwarded.headers.delete(AuthHeaders.session);
-      forwarded.headers.delete(AuthHeaders.apiKey);
-      forwarded.headers.set("X-AIF-Subscriber", describePrincipal(principal));
-      const response = await routePartykitRequest(forwarded, env);
-      if (!response) throw notFound("party", params.party);
-      return response;
+      url.pathname = `/parties/pipeline-actor/${row.pipeline_id}`;
+      return await connect(env, new Request(url, request), principal, "pipeline-actor", row.pipeline_id);
     },
   }),
 ];
+
+/** Hands an authorised upgrade to the actor's party; credentials never reach the actor (the connection URL is stored with the socket). */
+async function connect(env: Env, request: Request, principal: Principal, party: string, name: string): Promise<Response> {
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("upgrade_required", "this endpoint speaks WebSocket: send 'Upgrade: websocket'");
+  }
+  const url = new URL(request.url);
+  url.searchParams.delete("token");
+  url.searchParams.delete("api_key");
+  const forwarded = new Request(url, request);
+  forwarded.headers.delete(AuthHeaders.session);
+  forwarded.headers.delete(AuthHeaders.apiKey);
+  forwarded.headers.set("X-AIF-Subscriber", describePrincipal(principal));
+  const response = await routePartykitRequest(forwarded, env);
+  if (!response) throw notFound("party", `${party}/${name}`);
+  return response;
+}

@@ -72,7 +72,27 @@ async function requestDetails(env: Env, request: RequestView, now: number) {
       worker_sessions: sessions,
       deliverables: await deliverablesOf(env, { requestId: request.request_id }, request.client_id, now),
       created_at: request.created_at, started_processing_at: request.started_processing_at, completed_at: request.completed_at,
-    } : { pipeline_id: request.orchestrator_pipeline_id, worker_sessions: sessions }),
+    } : { pipeline_id: request.orchestrator_pipeline_id, worker_sessions: sessions, ...(await runningState(env, request.orchestrator_pipeline_id)) }),
+  };
+}
+
+/**
+ * A running request's pipeline as it stands: status, cost so far, steps done, and, while it
+ * waits for capacity, its queue position with estimated start and finish (the same figures
+ * `/requests/:id/live` pushes as queue_position events).
+ */
+async function runningState(env: Env, pipelineId: string) {
+  const summary = await env.PipelineActor.getByName(pipelineId).summary();
+  if (!summary) return { pipeline_status: "pending", queue: null };
+  const steps = summary.steps as { status: string }[];
+  const queue = summary.queue as { position: number; waiting_steps: string[]; estimated_start_at: number; estimated_finish_at: number | null } | null;
+  return {
+    pipeline_status: summary.status, cost_so_far_usd: microsToUsd(Number(summary.cost_micros)),
+    steps_done: steps.filter((st) => st.status === "succeeded" || st.status === "skipped").length, steps_total: steps.length,
+    queue: queue && {
+      position: queue.position, waiting_steps: queue.waiting_steps, estimated_start: new Date(queue.estimated_start_at).toISOString(),
+      estimated_finish: queue.estimated_finish_at === null ? null : new Date(queue.estimated_finish_at).toISOString(),
+    },
   };
 }
 
