@@ -33,6 +33,7 @@ describe("request analysis (processed_request)", () => {
     // A greeting goes, and only the greeting.
     expect(offlineAnalysis("Hi team, could you send a quick brief on energy storage news?").cleaned).toBe("Could you send a quick brief on energy storage news?");
     expect(offlineAnalysis("Hello could you brief me on AI?").cleaned).toBe("Hello could you brief me on AI?");
+    expect(offlineAnalysis("Hello, we need a report on batteries. Thanks, Pat").cleaned).toBe("We need a report on batteries.");
     expect(triggerMatches("Research reports on market trends", ["research", "report", "market", "news", "trends"])).toEqual(["research", "report", "market", "trends"]);
     const pick = offlineRecommendation("a course to teach rust", [
       { template_name: "quick_brief", display_name: "Quick Brief", description: "A short brief from feeds.", category: "research", keyword_triggers: ["brief"] },

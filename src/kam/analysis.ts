@@ -55,6 +55,8 @@ export function recommendTask(message: string, analysis: RequestAnalysis | null,
 
 const GREETING = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40}[,!.:]\s*/i;
 const SIGN_OFF = /\n\s*(?:thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|sincerely|yours)\b[\s\S]*$/i;
+/** A sign-off on the message's last line, after its last sentence: "… trends. Thanks, Pat". */
+const INLINE_SIGN_OFF = /(?<=[.!?])\s+(?:thanks|thank you|many thanks|cheers|best regards|kind regards|regards)\b[^.!?]{0,40}[.!]?$/i;
 const INTENTS: [RequestAnalysis["intent"], RegExp][] = [
   ["support", /\b(?:broken|error|bug|not working|can't log|cannot log|invoice|refund|password|outage)\b/i],
   ["course", /\b(?:course|lesson|lessons|curriculum|training|teach|tutorial|syllabus|learn(?:ing)?)\b/i],
@@ -77,6 +79,7 @@ export function offlineAnalysis(message: string): RequestAnalysis {
     .split("\n").filter((line) => !line.trimStart().startsWith(">")).join("\n")
     .replace(SIGN_OFF, "")
     .trim()
+    .replace(INLINE_SIGN_OFF, "")
     .replace(GREETING, "")
     .replace(/\s+/g, " ")
     .trim();
