@@ -21,7 +21,13 @@ CREATE TABLE pipeline_estimates (
   history_runs           INTEGER NOT NULL CHECK (history_runs >= 0),
   created_at             TEXT NOT NULL
 ) STRICT;
-CREATE INDEX idx_pipeline_estimates_template ON pipeline_estimates (template_name, created_at DESC);
+CREATE INDEX idx_pipeline_estimates_created ON pipeline_estimates (created_at DESC);
+-- The estimator reads the latest completed runs of a template, and the latest sized executions
+-- of a worker, without sorting the whole history.
+CREATE INDEX idx_executions_template_status_completed ON pipeline_executions (template_name, status, completed_at DESC);
+CREATE INDEX idx_worker_results_sized ON worker_execution_results (worker_name, completed_at DESC)
+  WHERE success = 1 AND input_units IS NOT NULL;
+-- The daily cost_tracking rebuild reads the last days' executions.
 CREATE INDEX idx_worker_results_completed ON worker_execution_results (completed_at);
 
 -- What the AI read in a request's message (topic, intent, urgency, sentiment, keywords), beside

@@ -68,6 +68,15 @@ describe("the learned economy estimator", () => {
     // The researcher never ran (the librarian found enough feeds): it is rarely expected to.
     expect(learned.worker_costs.researcher.run_probability).toBeLessThan(0.1);
 
+    // Beyond what history saw (at most 6 feeds): sizes scale, the answer says so and its interval widens.
+    const far = (await estimate({ max_feeds: 12, max_articles_per_feed: 5 })).body;
+    expect(far.worker_costs.classifier).toMatchObject({ extrapolated: true });
+    expect(far.worker_costs.classifier.input_units).toBeGreaterThan(50);
+    expect(far.confidence_interval.max_cost / far.estimated_cost_usd).toBeCloseTo(2, 1);
+    // A client's history figures are its own runs: the standard client has none of these.
+    const standard = (await estimate({}, apiKeyHeaders("standard"))).body;
+    expect(standard).toMatchObject({ historical_executions: 0, avg_cost_usd: null, basis: "history" });
+
     // A run with those parameters costs what was predicted, within 10 %.
     const actual = await run(5, 5);
     const row = await env.DB.prepare(`SELECT predicted_cost_micros, basis, history_runs FROM pipeline_estimates WHERE pipeline_id = ?`).bind(actual.id)
@@ -118,6 +127,12 @@ describe("the learned economy estimator", () => {
     const missing = await call("POST", "/economy/estimate", { headers: premium, body: { template_name: "no_such_template", parameters: {} } });
     expect(missing.status).toBe(422);
     expect(missing.body.error.message).toContain("body.template_name");
-    expect((await call("POST", "/economy/estimate", { headers: await sessionHeaders("admin"), body: { template_name: "quick_brief", parameters: { topic: "x y z" } } })).status).toBe(422);
+    // Staff name the client; its tier decides (basic: research_report is not open to it).
+    const staff = await sessionHeaders("admin");
+    const unnamed = await call("POST", "/economy/estimate", { headers: staff, body: { template_name: "quick_brief", parameters: { topic: "x y z" } } });
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.error.message).toContain("body.client_id");
+    expect((await call("POST", "/economy/estimate", { headers: staff, body: { template_name: "research_report", parameters: { topic: "tidal" }, client_id: demoClient("basic").client_id } })).status).toBe(403);
+    expect((await call("POST", "/economy/estimate", { headers: staff, body: { template_name: "quick_brief", parameters: { topic: "tidal" }, client_id: demoClient("basic").client_id } })).status).toBe(200);
   });
 });

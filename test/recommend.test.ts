@@ -34,6 +34,12 @@ describe("request analysis (processed_request)", () => {
     expect(offlineAnalysis("Hi team, could you send a quick brief on energy storage news?").cleaned).toBe("Could you send a quick brief on energy storage news?");
     expect(offlineAnalysis("Hello could you brief me on AI?").cleaned).toBe("Hello could you brief me on AI?");
     expect(offlineAnalysis("Hello, we need a report on batteries. Thanks, Pat").cleaned).toBe("We need a report on batteries.");
+    // Lines that only start like a sign-off are the request, not its end.
+    expect(offlineAnalysis("We need a research report on tidal energy.\nBest practices for permitting must be covered.\nDeadline: Friday.").cleaned)
+      .toBe("We need a research report on tidal energy. Best practices for permitting must be covered. Deadline: Friday.");
+    expect(offlineAnalysis("Please prepare a brief.\nThanks to the new subsidy, the market changed: cover solar and wind.").cleaned)
+      .toBe("Please prepare a brief. Thanks to the new subsidy, the market changed: cover solar and wind.");
+    expect(offlineAnalysis("Please prepare a brief on solar.\n\nKind regards,\nAnna Smith\nHead of Research\nPhoton Energy").cleaned).toBe("Please prepare a brief on solar.");
     expect(triggerMatches("Research reports on market trends", ["research", "report", "market", "news", "trends"])).toEqual(["research", "report", "market", "trends"]);
     const pick = offlineRecommendation("a course to teach rust", [
       { template_name: "quick_brief", display_name: "Quick Brief", description: "A short brief from feeds.", category: "research", keyword_triggers: ["brief"] },

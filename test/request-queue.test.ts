@@ -12,8 +12,8 @@ afterAll(async () => { await quiesce(started); });
 interface Message { seq: number; type: string; payload: Record<string, any> }
 
 /** Opens a request's WebSocket through the router; messages are checked against the pipeline party's protocol. */
-async function subscribe(requestId: string, apiKey: string) {
-  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?api_key=${apiKey}`, { headers: { Upgrade: "websocket" } }));
+async function subscribe(requestId: string, apiKey: string, since?: number) {
+  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?api_key=${apiKey}${since === undefined ? "" : `&since=${since}`}`, { headers: { Upgrade: "websocket" } }));
   if (response.status !== 101) return { status: response.status, messages: [] as Message[], close: () => {} };
   const ws = response.webSocket!;
   const messages: Message[] = [];
@@ -43,7 +43,8 @@ describe("a request waiting for capacity", () => {
     const first = await queuedRequest(admin);
     const second = await queuedRequest(admin);
     const basicKey = demoClient("basic").api_key.key;
-    const live = await subscribe(second, basicKey);
+    // From the start of its log (since=0): the queue_position event it sent when it queued.
+    const live = await subscribe(second, basicKey, 0);
     expect(live.status).toBe(101);
 
     const at = async (id: string) => (await call("GET", `/requests/${id}`, { headers: apiKeyHeaders("basic") })).body;
@@ -57,12 +58,10 @@ describe("a request waiting for capacity", () => {
     // The second waits behind the first: it should start no earlier.
     expect(Date.parse(two.queue.estimated_start)).toBeGreaterThanOrEqual(Date.parse(one.queue.estimated_start));
 
-    // Pushed live: the snapshot carries the queue, queue_position events its changes.
-    await waitFor(async () => (live.messages.some((m) => m.type === "queue_position" || m.payload.queue) ? true : undefined), 5_000, "queue over the socket");
-    const pushed = live.messages.find((m) => m.type === "queue_position") ?? null;
-    const snapshotQueue = live.messages[0]!.payload.queue;
-    expect(pushed?.payload ?? snapshotQueue).toMatchObject({ position: 2 });
-    if (pushed) expect(pushed.payload.estimated_finish_at).toBeGreaterThan(pushed.payload.estimated_start_at);
+    // Pushed live: the queue_position event with the estimated start and finish.
+    const pushed = await waitFor(async () => live.messages.find((m) => m.type === "queue_position"), 5_000, "queue_position over the socket");
+    expect(pushed.payload).toMatchObject({ step_id: "librarian", position: 2, estimated_start_at: expect.any(Number), estimated_finish_at: expect.any(Number) });
+    expect(pushed.payload.estimated_finish_at).toBeGreaterThan(pushed.payload.estimated_start_at);
 
     // A premium client's urgent request goes ahead of both: their places are read from the pool now, not as they were queued.
     await queuedRequest(admin, "premium");

@@ -33,6 +33,8 @@ export interface StepEstimate {
   unit: string | null;
   /** Where the size came from: the run's parameters, earlier runs of this template, or nowhere. */
   units_from: "parameters" | "history" | "unknown";
+  /** The parameters lie outside what history has seen: the size was scaled, not learned (the interval widens). */
+  extrapolated: boolean;
   /** How often the step runs (conditional and optional steps are sometimes skipped), learned from earlier runs. */
   run_probability: number;
   cost_micros: number;
@@ -86,21 +88,22 @@ const StringMap = v.record(v.string(), v.string());
  */
 export async function estimateRun(env: Env, templateName: string, inputs: JsonObject): Promise<RunEstimate> {
   const db = env.DB;
-  const [stepRes, runRes, workerRes, scoredRes] = await db.batch([
+  const [stepRes, runRes, scoredRes] = await db.batch([
     db.prepare(`SELECT s.step_id, s.worker_name, s.depends_on, s.input_mapping, s.condition, s.is_optional, w.cost_per_execution_micros, w.avg_execution_time_ms
       FROM pipeline_steps s JOIN worker_registry w ON w.worker_name = s.worker_name WHERE s.template_name = ? ORDER BY s.step_order`).bind(templateName),
+    // The latest completed runs (idx_executions_template_status_completed: no sort), with their executions.
     db.prepare(`SELECT e.pipeline_id, e.parameters, r.step_id, r.worker_name, r.input_units, r.cost_micros, r.execution_time_ms, r.success
-      FROM (SELECT pipeline_id, parameters FROM pipeline_executions WHERE template_name = ?1 AND status IN ('completed', 'partial')
+      FROM (SELECT pipeline_id, parameters FROM pipeline_executions WHERE template_name = ?1 AND status = 'completed'
             ORDER BY completed_at DESC LIMIT ?2) e
       LEFT JOIN worker_execution_results r ON r.pipeline_id = e.pipeline_id`).bind(templateName, TEMPLATE_RUNS),
-    db.prepare(`SELECT worker_name, input_units, cost_micros, execution_time_ms FROM (
-        SELECT worker_name, input_units, cost_micros, execution_time_ms, row_number() OVER (PARTITION BY worker_name ORDER BY completed_at DESC) AS rn
-        FROM worker_execution_results WHERE success = 1 AND input_units IS NOT NULL
-          AND worker_name IN (SELECT worker_name FROM pipeline_steps WHERE template_name = ?1)) WHERE rn <= ?2`).bind(templateName, WORKER_SAMPLES),
     db.prepare(`SELECT p.predicted_cost_micros, p.predicted_duration_ms, p.raw_cost_micros, p.raw_duration_ms, p.basis, e.total_cost_micros, e.total_execution_time_ms
-      FROM pipeline_estimates p JOIN pipeline_executions e ON e.pipeline_id = p.pipeline_id
-      WHERE e.template_name = ?1 AND e.status = 'completed' ORDER BY e.completed_at DESC LIMIT ?2`).bind(templateName, SCORED_RUNS),
+      FROM (SELECT pipeline_id, total_cost_micros, total_execution_time_ms, completed_at FROM pipeline_executions
+            WHERE template_name = ?1 AND status = 'completed' ORDER BY completed_at DESC LIMIT ?2) e
+      JOIN pipeline_estimates p ON p.pipeline_id = e.pipeline_id ORDER BY e.completed_at DESC`).bind(templateName, SCORED_RUNS),
   ]);
+  // Each worker's latest sized executions (idx_worker_results_sized), for steps the template's own history does not cover.
+  const workerNames = [...new Set((stepRes!.results as unknown as StepRow[]).map((st) => st.worker_name))];
+  const workerRes = workerNames.length === 0 ? [] : await db.batch(workerNames.map((w) => sizedExecutions(db, w, WORKER_SAMPLES)));
   const steps = stepRes!.results as unknown as StepRow[];
   const defs = await loadParameters(db, templateName);
   const switches = new Set(defs.filter((d) => d.parameter_type === "select" || d.parameter_type === "boolean").map((d) => d.parameter_name));
@@ -117,7 +120,7 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
   const historyRuns = runs.size;
   const basis: EstimateBasis = historyRuns === 0 ? "registry" : historyRuns < MIN_HISTORY_RUNS ? "thin_history" : "history";
   const byWorker = new Map<string, Execution[]>();
-  for (const row of workerRes!.results as unknown as WorkerRow[]) {
+  for (const row of workerRes.flatMap((r) => r.results as unknown as WorkerRow[])) {
     const list = byWorker.get(row.worker_name) ?? [];
     list.push({ units: row.input_units, cost: row.cost_micros, ms: row.execution_time_ms, variant: "" });
     byWorker.set(row.worker_name, list);
@@ -154,11 +157,13 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
         prior = { cost: step.cost_per_execution_micros + await ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens }), ms: e.duration_ms };
       }
     }
+    let extrapolated = false;
     if (unitsFrom === "unknown") {
       const predicted = predictUnits(sizes, numericFeatures(inputs));
       if (predicted !== null) {
-        units = Math.round(predicted * 10) / 10;
+        units = Math.round(predicted.units * 10) / 10;
         unitsFrom = "history";
+        extrapolated = predicted.extrapolated;
       }
     }
     // The closest history with enough executions: same settings, this template step, the worker
@@ -171,7 +176,7 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
     const { cost, ms } = chosen.length === 0 ? prior : { cost: at((e) => e.cost), ms: at((e) => e.ms) };
     const conditional = step.condition !== null || step.is_optional === 1;
     estimates.push({
-      step_id: step.step_id, worker: step.worker_name, units, unit, units_from: unitsFrom,
+      step_id: step.step_id, worker: step.worker_name, units, unit, units_from: unitsFrom, extrapolated,
       // How often it ran; over few runs smoothed towards running (the cautious side for a budget).
       run_probability: !conditional || historyRuns === 0 ? 1 : round3(historyRuns >= MIN_HISTORY_RUNS ? ran / historyRuns : (ran + 1) / (historyRuns + 1)),
       cost_micros: Math.round(cost), duration_ms: Math.round(ms),
@@ -194,9 +199,11 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
   const durationFactor = factor(recent.map((r) => [r.raw_duration_ms, r.total_execution_time_ms]));
   const costMicros = Math.round(rawCost * costFactor);
   const durationMs = Math.round(rawMs * durationFactor);
+  // Sizes scaled beyond history: the scored runs say nothing about them, so the widest spread.
+  const extrapolating = estimates.some((e) => e.extrapolated);
   const interval = (value: number, pairs: [number, number][]): [number, number] => {
     const ratios = pairs.filter(([predicted]) => predicted > 0).map(([predicted, actual]) => actual / predicted);
-    const [lo, hi] = ratios.length >= MIN_INTERVAL_RUNS ? [quantile(ratios, 0.05), quantile(ratios, 0.95)] : DEFAULT_SPREAD[basis];
+    const [lo, hi] = ratios.length >= MIN_INTERVAL_RUNS && !extrapolating ? [quantile(ratios, 0.05), quantile(ratios, 0.95)] : DEFAULT_SPREAD[extrapolating ? "registry" : basis];
     return [Math.round(value * Math.min(lo, 1)), Math.round(value * Math.max(hi, 1))];
   };
   const [costLow, costHigh] = interval(costMicros, scored.map((r) => [r.predicted_cost_micros, r.total_cost_micros]));
@@ -209,6 +216,12 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
     calibration: { cost_factor: round3(costFactor), duration_factor: round3(durationFactor), runs: recent.length },
     basis, history_runs: historyRuns, steps: estimates,
   };
+}
+
+/** A worker's latest successful executions with a known input size (newest first). */
+export function sizedExecutions(db: D1Database, worker: string, limit: number): D1PreparedStatement {
+  return db.prepare(`SELECT worker_name, input_units, cost_micros, execution_time_ms FROM worker_execution_results
+    WHERE worker_name = ? AND success = 1 AND input_units IS NOT NULL ORDER BY completed_at DESC LIMIT ?`).bind(worker, limit);
 }
 
 /** Cost or duration at `units` from a line fitted over the executions (their mean when the size is unknown). */

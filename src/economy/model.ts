@@ -37,28 +37,55 @@ export function atLine(line: Line, x: number): number {
 /** One earlier run of a step: the run's numeric parameters and the step's input size. */
 export interface SizeSample { features: Readonly<Record<string, number>>; units: number }
 
+/** A predicted input size, and whether the parameters asked for lie outside what history has seen. */
+export interface UnitsPrediction { units: number; extrapolated: boolean }
+
 /**
  * Predicts a step's input size from the run's numeric parameters, learned from earlier runs:
  * 1. runs with exactly these parameters (at least two): their median;
  * 2. enough runs: log(1 + units) = c + Σ βᵢ·log(1 + xᵢ) by ridge least squares over the
  *    parameters that vary in the history (a power law: articles ∝ feeds × articles per feed);
- * 3. otherwise the median of every run. Null without history.
+ * 3. otherwise the median of every run.
+ * A parameter outside the range history has seen (or different from a value it never varied
+ * from) is not extrapolated by the fit: the fit is read at the nearest seen value and, for
+ * whole-number parameters (counts: feeds, articles, depth), scaled in proportion beyond it; the
+ * answer says it extrapolated. Negative or non-finite values count as 0. Null without history.
  */
-export function predictUnits(history: readonly SizeSample[], features: Readonly<Record<string, number>>): number | null {
+export function predictUnits(history: readonly SizeSample[], features: Readonly<Record<string, number>>): UnitsPrediction | null {
   if (history.length === 0) return null;
+  const clean = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.max(0, x) : 0);
   const names = Object.keys(features).filter((k) => history.every((h) => typeof h.features[k] === "number")).sort();
   const same = history.filter((h) => names.every((k) => h.features[k] === features[k]));
-  if (same.length >= 2) return median(same.map((h) => h.units));
-  const varying = names.filter((k) => new Set(history.map((h) => h.features[k])).size > 1);
-  if (varying.length > 0 && history.length >= varying.length + 3) {
-    const rows = history.map((h) => [1, ...varying.map((k) => Math.log1p(h.features[k]!))]);
-    const beta = ridge(rows, history.map((h) => Math.log1p(h.units)), 1e-3);
-    if (beta) {
-      const x = [1, ...varying.map((k) => Math.log1p(features[k]!))];
-      return Math.max(0, Math.expm1(x.reduce((s, xi, i) => s + xi * beta[i]!, 0)));
+  if (same.length >= 2) return { units: median(same.map((h) => h.units)), extrapolated: false };
+  // Each parameter read within the seen range; beyond it, a count scales the answer in proportion.
+  let scale = 1;
+  let extrapolated = false;
+  const within: Record<string, number> = {};
+  for (const k of names) {
+    const seen = history.map((h) => clean(h.features[k]));
+    const lo = Math.min(...seen);
+    const hi = Math.max(...seen);
+    const x = clean(features[k]);
+    const nearest = Math.min(hi, Math.max(lo, x));
+    within[k] = nearest;
+    if (nearest !== x) {
+      extrapolated = true;
+      if (Number.isInteger(x) && Number.isInteger(nearest) && nearest > 0) scale *= x / nearest;
     }
   }
-  return median(history.map((h) => h.units));
+  const varying = names.filter((k) => new Set(history.map((h) => h.features[k])).size > 1);
+  let units = median(history.map((h) => h.units));
+  const close = history.filter((h) => names.every((k) => clean(h.features[k]) === within[k]));
+  if (extrapolated && close.length >= 2) units = median(close.map((h) => h.units));
+  else if (varying.length > 0 && history.length >= varying.length + 3) {
+    const rows = history.map((h) => [1, ...varying.map((k) => Math.log1p(clean(h.features[k])))]);
+    const beta = ridge(rows, history.map((h) => Math.log1p(h.units)), 1e-3);
+    if (beta) {
+      const x = [1, ...varying.map((k) => Math.log1p(within[k]!))];
+      units = Math.max(0, Math.expm1(x.reduce((s, xi, i) => s + xi * beta[i]!, 0)));
+    }
+  }
+  return { units: units * scale, extrapolated };
 }
 
 /** Solves (XᵀX + λI)β = Xᵀy (the intercept unpenalised) by Gaussian elimination; null if singular. */

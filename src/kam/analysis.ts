@@ -9,7 +9,7 @@ import { Urgencies, type Urgency } from "../catalog/tiers";
  * urgency, sentiment and keywords. The offline engine does it with deterministic text work.
  */
 export const RequestAnalysis = v.object({
-  cleaned: v.pipe(v.string(), v.minLength(1), v.maxLength(2_000)),
+  cleaned: v.pipe(v.string(), v.minLength(1), v.maxLength(10_000)),
   topic: v.pipe(v.string(), v.maxLength(200)),
   intent: v.picklist(["research", "brief", "discovery", "course", "information", "support"]),
   urgency: v.picklist(Urgencies),
@@ -36,7 +36,8 @@ export function analyseRequestTask(message: string): AiTask<RequestAnalysis> {
     prompt: `Client message:\n${message.slice(0, 8_000)}`,
     schema: RequestAnalysis,
     offline: () => offlineAnalysis(message),
-    maxOutputTokens: 600,
+    // The cleaned message is about as long as the message.
+    maxOutputTokens: 300 + Math.ceil(message.length / 3),
     temperature: 0,
   };
 }
@@ -54,7 +55,8 @@ export function recommendTask(message: string, analysis: RequestAnalysis | null,
 }
 
 const GREETING = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^.!?\n,]{0,40}[,!.:]\s*/i;
-const SIGN_OFF = /\n\s*(?:thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|sincerely|yours)\b[\s\S]*$/i;
+/** A sign-off block: a line that is only the sign-off (and maybe a name), then at most three short lines (name, title, company) to the end. */
+const SIGN_OFF = /\n\s*(?:thanks|thank you|many thanks|cheers|best|best regards|kind regards|warm regards|regards|sincerely|yours(?: truly| sincerely)?)(?:[ \t]*[,!.-]?[ \t]*[\p{L} .'-]{0,40})?[ \t]*(?:\n[^\n]{0,60}){0,3}\s*$/iu;
 /** A sign-off on the message's last line, after its last sentence: "… trends. Thanks, Pat". */
 const INLINE_SIGN_OFF = /(?<=[.!?])\s+(?:thanks|thank you|many thanks|cheers|best regards|kind regards|regards)\b[^.!?]{0,40}[.!]?$/i;
 const INTENTS: [RequestAnalysis["intent"], RegExp][] = [
@@ -83,7 +85,7 @@ export function offlineAnalysis(message: string): RequestAnalysis {
     .replace(GREETING, "")
     .replace(/\s+/g, " ")
     .trim();
-  const cleaned = (body.length > 0 ? body : message.replace(/\s+/g, " ").trim()).slice(0, 2_000);
+  const cleaned = (body.length > 0 ? body : message.replace(/\s+/g, " ").trim()).slice(0, 10_000);
   const text = cleaned.charAt(0).toUpperCase() + cleaned.slice(1);
   const topicMatch = TOPIC.exec(cleaned);
   const found = keywords([cleaned], 8);
@@ -92,7 +94,7 @@ export function offlineAnalysis(message: string): RequestAnalysis {
   const pos = lower.filter((w) => POSITIVE.has(w)).length;
   const neg = lower.filter((w) => NEGATIVE.has(w)).length;
   return {
-    cleaned: text || message.slice(0, 2_000),
+    cleaned: text || message.slice(0, 10_000),
     topic,
     intent: INTENTS.find(([, re]) => re.test(cleaned))?.[0] ?? "information",
     urgency: URGENCY.find(([, re]) => re.test(message))?.[0] ?? "medium",

@@ -8,6 +8,9 @@ import { microsToUsd } from "../lib/money";
 import { runInputs } from "../orchestrator/start";
 import { analyseRequestTask, recommendTask, triggerMatches, type AiRecommendation, type Candidate, type RequestAnalysis } from "./analysis";
 
+/** How long a request path waits for the AI (each call): past it, the request goes on without. */
+const AI_WAIT_MS = 8_000;
+
 /** Weights of the two signals in a template's score: its keyword triggers, and the AI's pick. */
 const KEYWORD_WEIGHT = 0.5;
 const AI_WEIGHT = 0.5;
@@ -30,7 +33,7 @@ export interface Recommendation {
 export async function analyseMessage(env: Env, message: string): Promise<{ analysis: RequestAnalysis | null; ai: AiClient }> {
   const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
   try {
-    return { analysis: await ai.run(analyseRequestTask(message)), ai };
+    return { analysis: await ai.run(analyseRequestTask(message), AbortSignal.timeout(AI_WAIT_MS)), ai };
   } catch (error) {
     log("warn", "request analysis failed; the request is kept unprocessed", describeError(error));
     return { analysis: null, ai };
@@ -55,7 +58,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
   let aiError: string | null = null;
   if (candidates.length > 0) {
     try {
-      const answer = await ai.run(recommendTask(message, analysis, candidates));
+      const answer = await ai.run(recommendTask(message, analysis, candidates), AbortSignal.timeout(AI_WAIT_MS));
       if (candidates.some((c) => c.template_name === answer.template_name)) pick = answer;
       else aiError = `the AI named '${answer.template_name}', which is not a candidate`;
     } catch (error) {
@@ -103,7 +106,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
 
 async function analyseWith(ai: AiClient, message: string): Promise<RequestAnalysis | null> {
   try {
-    return await ai.run(analyseRequestTask(message));
+    return await ai.run(analyseRequestTask(message), AbortSignal.timeout(AI_WAIT_MS));
   } catch {
     return null;
   }

@@ -3,9 +3,10 @@ import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { compileParameters, loadParameters } from "../catalog/parameters";
 import type { Tier, Urgency } from "../catalog/tiers";
-import { estimateRun, type RunEstimate } from "../economy/estimate";
+import { CONFIDENCE_LEVEL, estimateRun, type RunEstimate } from "../economy/estimate";
 import { recordEstimateStatement } from "../economy/record";
 import { AppError } from "../lib/errors";
+import { describeError, log } from "../lib/log";
 import type { JsonObject } from "../lib/json";
 import { resolveSpec } from "./resolve";
 
@@ -74,17 +75,47 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
     maxWaitMs: order.maxWaitMs, inputs,
   });
   if (!spec) throw new AppError("validation_failed", `${order.fields.template}: no active template '${templateName}'`);
-  const estimate = await estimateRun(env, templateName, inputs);
-  // The actor estimates queue ETAs from the steps' expected durations.
-  spec.stepDurationsMs = Object.fromEntries(estimate.steps.map((st) => [st.step_id, st.duration_ms]));
+  const estimate = await estimateOrDefault(env, templateName, inputs);
+  // The actor estimates queue ETAs from the steps' expected durations (weighted by how often they run).
+  spec.stepDurationsMs = Object.fromEntries(estimate.steps.map((st) => [st.step_id, Math.round(st.duration_ms * st.run_probability)]));
   return { spec, estimate };
 }
 
 /**
- * Starts a prepared run: records its estimate (the first one stands, to be scored when the run
- * ends), then creates its PipelineActor (idempotent per pipeline id) and returns its summary.
+ * The learned estimate; if the estimator fails (a bug, a D1 hiccup), the template's registry
+ * figures with the widest interval, logged: an estimate never stops a run from starting.
+ */
+async function estimateOrDefault(env: Env, templateName: string, inputs: JsonObject): Promise<RunEstimate> {
+  try {
+    return await estimateRun(env, templateName, inputs);
+  } catch (error) {
+    log("error", "estimator failed; the template's registry estimate stands in", { template: templateName, ...describeError(error) });
+    const row = await env.DB.prepare(`SELECT estimated_cost_micros AS cost, estimated_duration_ms AS ms FROM pipeline_templates WHERE name = ?`)
+      .bind(templateName).first<{ cost: number; ms: number }>();
+    const cost = row?.cost ?? 0;
+    const ms = row?.ms ?? 0;
+    return {
+      template_name: templateName, cost_micros: cost, duration_ms: ms,
+      cost_interval: { low_micros: Math.round(cost / 2), high_micros: cost * 2, confidence_level: CONFIDENCE_LEVEL },
+      duration_interval: { low_ms: Math.round(ms / 2), high_ms: ms * 2, confidence_level: CONFIDENCE_LEVEL },
+      raw: { cost_micros: cost, duration_ms: ms }, calibration: { cost_factor: 1, duration_factor: 1, runs: 0 },
+      basis: "registry", history_runs: 0, steps: [],
+    };
+  }
+}
+
+/**
+ * Starts a prepared run: creates its PipelineActor (idempotent per pipeline id), records its
+ * estimate (to be scored when the run ends) and returns its summary.
  */
 export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number): Promise<JsonObject> {
-  await recordEstimateStatement(env.DB, spec.pipelineId, spec.clientId, estimate, now).run();
-  return env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  const summary = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  // Best effort, after the run exists: losing a prediction loses one scored run, never the run.
+  // (Made before the run started; the first one recorded for a pipeline id stands.)
+  try {
+    await recordEstimateStatement(env.DB, spec.pipelineId, spec.clientId, estimate, now).run();
+  } catch (error) {
+    log("warn", "run estimate not recorded", { pipeline_id: spec.pipelineId, ...describeError(error) });
+  }
+  return summary;
 }

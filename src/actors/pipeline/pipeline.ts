@@ -149,10 +149,11 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     return summarize(this.state!);
   }
 
-  /** The pipeline's summary, or null before it was created. */
-  async summary(): Promise<JsonObject | null> {
+  /** The pipeline's summary (null before it was created, or when `scope` names another client), with waiting steps' queue places read now. */
+  async summary(scope: string | null = null): Promise<JsonObject | null> {
     const s = this.state;
-    if (!s) return null;
+    // Another client's run is not there for it (checked before any pool is asked).
+    if (!s || (scope !== null && s.spec.clientId !== scope)) return null;
     // Steps waiting in a pool's queue: their place now, not when they were queued (not committed:
     // a read; the pool calls back when it grants).
     const now = Date.now();

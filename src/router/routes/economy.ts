@@ -4,7 +4,7 @@ import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { listTemplates } from "../../catalog/templates";
 import { budgetCheck } from "../../economy/budget";
-import { estimateRun, type RunEstimate } from "../../economy/estimate";
+import { estimateRun, sizedExecutions, type RunEstimate } from "../../economy/estimate";
 import { fitLine, mape, median } from "../../economy/model";
 import { notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
@@ -18,6 +18,8 @@ import { IdString, queryInt } from "../schemas";
 /** A template's estimator is held to this once it has learned from this many completed runs. */
 export const TARGET_RUNS = 20;
 export const TARGET_MAPE_PERCENT = 10;
+/** Runs summarised as a template's history in an estimate (the latest). */
+const HISTORY_RUNS = 1_000;
 
 const EstimateBody = v.strictObject({
   template_name: IdString,
@@ -52,9 +54,12 @@ export const economyRoutes: Route[] = [
       const inputs = await runInputs(env.DB, body.template_name, client.subscription_tier, body.parameters as JsonObject, {}, "body.parameters");
       const [e, past] = await Promise.all([
         estimateRun(env, body.template_name, inputs),
+        // The template's recent history (the caller's own runs for a client: never other tenants' figures).
         env.DB.prepare(`SELECT count(*) AS n, avg(total_cost_micros) AS cost, avg(total_execution_time_ms) AS ms,
             sum(status IN ('completed', 'partial')) AS ok, sum(status IN ('completed', 'partial', 'failed', 'cancelled')) AS ended
-          FROM pipeline_executions WHERE template_name = ?`).bind(body.template_name)
+          FROM (SELECT total_cost_micros, total_execution_time_ms, status FROM pipeline_executions
+                WHERE template_name = ?1 AND (?2 IS NULL OR client_id = ?2) ORDER BY created_at DESC LIMIT ?3)`)
+          .bind(body.template_name, clientScope(principal), HISTORY_RUNS)
           .first<{ n: number; cost: number | null; ms: number | null; ok: number | null; ended: number | null }>(),
       ]);
       const budget = await budgetCheck(env, clientId, e.cost_micros);
@@ -69,7 +74,7 @@ export const economyRoutes: Route[] = [
         duration_interval: { min_ms: e.duration_interval.low_ms, max_ms: e.duration_interval.high_ms, confidence_level: e.duration_interval.confidence_level },
         worker_costs: Object.fromEntries(e.steps.map((s) => [s.step_id, {
           worker: s.worker, estimated_cost: microsToUsd(s.cost_micros), estimated_cost_micros: s.cost_micros, execution_time_ms: s.duration_ms,
-          input_units: s.units, unit: s.unit, units_from: s.units_from, run_probability: s.run_probability, basis: s.basis, samples: s.samples,
+          input_units: s.units, unit: s.unit, units_from: s.units_from, extrapolated: s.extrapolated, run_probability: s.run_probability, basis: s.basis, samples: s.samples,
         }])),
         basis: e.basis, history_runs: e.history_runs, calibration: e.calibration, raw: e.raw,
         budget_check: budget,
@@ -84,10 +89,11 @@ export const economyRoutes: Route[] = [
       const since = new Date(now - query.days * 86_400_000).toISOString().slice(0, 10);
       const db = env.DB;
       const [scored, daily, workers] = await db.batch<Record<string, string | number>>([
+        // The latest predictions (idx_pipeline_estimates_created), scored where their run completed.
         db.prepare(`SELECT p.template_name, p.predicted_cost_micros, p.predicted_duration_ms, p.cost_low_micros, p.cost_high_micros, p.basis, p.history_runs,
             e.total_cost_micros, e.total_execution_time_ms
-          FROM pipeline_estimates p JOIN pipeline_executions e ON e.pipeline_id = p.pipeline_id
-          WHERE e.status = 'completed' ORDER BY e.completed_at DESC LIMIT 5000`),
+          FROM (SELECT * FROM pipeline_estimates ORDER BY created_at DESC LIMIT 5000) p JOIN pipeline_executions e ON e.pipeline_id = p.pipeline_id
+          WHERE e.status = 'completed'`),
         db.prepare(`SELECT date, sum(executions) AS executions, sum(total_cost_micros) AS cost, sum(total_tokens_input) AS tin, sum(total_tokens_output) AS tout,
             sum(total_execution_time_ms) AS ms FROM cost_tracking WHERE date >= ? GROUP BY date ORDER BY date`).bind(since),
         db.prepare(`SELECT worker_name, sum(executions) AS executions, sum(total_cost_micros) AS cost, sum(total_execution_time_ms) AS ms
@@ -128,21 +134,22 @@ export const economyRoutes: Route[] = [
       const scope = clientScope(principal);
       const tier = scope === null ? null : (await getClient(db, scope))?.subscription_tier;
       if (tier === undefined) throw notFound("client", scope!);
-      const [registry, samples, runs] = await db.batch<Record<string, string | number | null>>([
-        db.prepare(`SELECT worker_name, display_name, cost_per_execution_micros, avg_execution_time_ms FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`),
-        db.prepare(`SELECT worker_name, input_units, cost_micros, execution_time_ms FROM (
-            SELECT worker_name, input_units, cost_micros, execution_time_ms, row_number() OVER (PARTITION BY worker_name ORDER BY completed_at DESC) AS rn
-            FROM worker_execution_results WHERE success = 1 AND input_units IS NOT NULL) WHERE rn <= 300`),
-        db.prepare(`SELECT template_name, total_cost_micros, total_execution_time_ms FROM (
-            SELECT template_name, total_cost_micros, total_execution_time_ms, row_number() OVER (PARTITION BY template_name ORDER BY completed_at DESC) AS rn
-            FROM pipeline_executions WHERE status = 'completed') WHERE rn <= 50`),
+      const [{ results: registry }, templates, prices] = await Promise.all([
+        db.prepare(`SELECT worker_name, display_name, cost_per_execution_micros, avg_execution_time_ms FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`)
+          .all<Record<string, string | number>>(),
+        listTemplates(db, tier), loadPriceBook(db),
       ]);
-      const templates = await listTemplates(db, tier);
-      const prices = await loadPriceBook(db);
+      // Each worker's and template's latest history by index, newest first, bounded.
+      const [samples, runs] = await Promise.all([
+        registry.length === 0 ? [] : db.batch<Record<string, number>>(registry.map((w) => sizedExecutions(db, String(w.worker_name), 300))),
+        templates.length === 0 ? [] : db.batch<Record<string, number>>(templates.map((t) => db.prepare(
+          `SELECT total_cost_micros, total_execution_time_ms FROM pipeline_executions WHERE template_name = ? AND status = 'completed' ORDER BY completed_at DESC LIMIT 50`,
+        ).bind(t.template_name))),
+      ]);
       return {
         currency: "USD",
-        workers: registry!.results.map((w) => {
-          const mine = samples!.results.filter((s) => s.worker_name === w.worker_name).map((s) => ({ x: Number(s.input_units), cost: Number(s.cost_micros), ms: Number(s.execution_time_ms) }));
+        workers: registry.map((w, i) => {
+          const mine = samples[i]!.results.map((s) => ({ x: Number(s.input_units), cost: Number(s.cost_micros), ms: Number(s.execution_time_ms) }));
           const cost = fitLine(mine.map((s) => ({ x: s.x, y: s.cost })));
           const time = fitLine(mine.map((s) => ({ x: s.x, y: s.ms })));
           return {
@@ -152,8 +159,8 @@ export const economyRoutes: Route[] = [
           };
         }),
         ai_chain: buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) })),
-        templates: templates.map((t) => {
-          const recent = runs!.results.filter((r) => r.template_name === t.template_name);
+        templates: templates.map((t, i) => {
+          const recent = runs[i]!.results;
           return {
             template: t.template_name, display_name: t.display_name, registry_estimate_usd: t.estimated_cost_usd, registry_duration_ms: t.estimated_duration_ms,
             recent_runs: recent.length,

@@ -37,8 +37,8 @@ const PipelineParams = v.strictObject({ id: IdString });
 
 /** The pipeline's summary if the caller may see it; 404 otherwise (whether it exists or not). */
 export async function visiblePipeline(env: Env, principal: Principal, id: string): Promise<JsonObject> {
-  const summary = await env.PipelineActor.getByName(id).summary();
   const scope = clientScope(principal);
+  const summary = await env.PipelineActor.getByName(id).summary(scope);
   if (!summary || (scope !== null && summary.client_id !== scope)) throw notFound("pipeline", id);
   return summary;
 }

@@ -39,6 +39,9 @@ export const recommendRoutes: Route[] = [
         const request = await visibleRequest(env.DB, principal, body.request_id);
         client = await getClient(env.DB, request.client_id);
         if (!client) throw notFound("client", request.client_id);
+        if (client.account_status !== "active" && client.account_status !== "trial") {
+          throw new AppError("forbidden", `client '${client.client_id}' is ${client.account_status}; only active clients may get recommendations`);
+        }
         message = request.processed_request ?? request.original_message;
         const stored = v.safeParse(RequestAnalysis, { ...(request.request_analysis ?? {}), cleaned: request.processed_request ?? "" });
         known = stored.success ? stored.output : null;
