@@ -153,6 +153,28 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
 });
 
 /** The request's details once it reaches `status` (the pipeline reports its end to D1 soon after it ends). */
+describe("a request whose pipeline runs again", () => {
+  it("follows a retry from a step: failed, processing again, then completed with the rerun's cost", async () => {
+    const client = apiKeyHeaders("basic");
+    const admin = await sessionHeaders("admin");
+    const id = await ask(client);
+    // The runtime demo's last step fails fatally once: the run fails, and so does the request.
+    const scripts = { deliver: { mode: "fail_times", times: 1, kind: "fatal" } };
+    expect((await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: "runtime_demo", template_parameters: { topic: "retries", scripts } } })).status).toBe(200);
+    const run = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
+    started.add(run.body.pipeline_id);
+    const failed = await waitForStatus(id, client, "failed");
+    const retried = await call("POST", `/admin/actors/pipelines/${run.body.pipeline_id}/retry`, { headers: admin, body: { step_id: "deliver" } });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    // The request left 'failed' when the retry was accepted, and follows the rerun to its end.
+    const reopened = await env.DB.prepare(`SELECT request_status FROM client_requests WHERE request_id = ?`).bind(id).first<{ request_status: string }>();
+    expect(["processing", "completed"]).toContain(reopened!.request_status);
+    const rerun = await waitForStatus(id, client, "completed");
+    expect(rerun.total_cost_usd).toBeGreaterThanOrEqual(failed.total_cost_usd);
+    expect(rerun.request.failure_reason).toBeNull();
+  }, 30_000);
+});
+
 async function waitForStatus(id: string, headers: Record<string, string>, status: string) {
   for (let i = 0; i < 100; i++) {
     const res = await call("GET", `/requests/${id}`, { headers });

@@ -132,6 +132,14 @@ export function finishRequestStatement(db: D1Database, p: { requestId: string; c
     p.finishedAt, p.finishedAt, p.requestId, p.clientId, p.pipelineId);
 }
 
+/** A request whose pipeline runs again (retry from a step): processing until the run ends again. */
+export function reopenRequestStatement(db: D1Database, requestId: string, clientId: string, pipelineId: string, at: string): D1PreparedStatement {
+  return db.prepare(
+    `UPDATE client_requests SET request_status = 'processing', actual_cost_micros = NULL, failure_reason = NULL, completed_at = NULL, updated_at = ?
+     WHERE request_id = ? AND client_id = ? AND orchestrator_pipeline_id = ?`,
+  ).bind(at, requestId, clientId, pipelineId);
+}
+
 interface SessionRow {
   step_id: string; worker_name: string; step_order: number; execution_time_ms: number; worker_cost_micros: number;
   worker_success: number; deliverables_summary: string | null; error_message: string | null; started_at: string | null; completed_at: string | null;

@@ -1,6 +1,6 @@
 import { Server, type Connection } from "partyserver";
 import type { JsonObject } from "../../lib/json";
-import { finishRequestStatement } from "../../catalog/requests";
+import { finishRequestStatement, reopenRequestStatement } from "../../catalog/requests";
 import { DELIVERABLE_KEYS } from "../../deliverables/collect";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
@@ -261,11 +261,31 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     return this.control((s, now) => cancel(s, now), "cancelled");
   }
 
-  /** Runs a step and everything downstream of it again. */
-  retry(stepId: string): Promise<ControlResult> {
+  /**
+   * Runs a step and everything downstream of it again. The run's history row and its request go
+   * back to processing (best effort: the history write at the run's end sets them either way).
+   */
+  async retry(stepId: string): Promise<ControlResult> {
     if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
-      return Promise.resolve({ ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` });
+      return { ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` };
     }
+    const result = await this.retryControl(stepId);
+    const spec = this.state?.spec;
+    if (result.ok && spec) {
+      const at = new Date().toISOString();
+      try {
+        await this.env.DB.batch([
+          this.env.DB.prepare(`UPDATE pipeline_executions SET status = 'processing', completed_at = NULL WHERE pipeline_id = ?`).bind(spec.pipelineId),
+          ...(spec.requestId ? [reopenRequestStatement(this.env.DB, spec.requestId, spec.clientId, spec.pipelineId, at)] : []),
+        ]);
+      } catch (error) {
+        log("warn", "retried run's history not reopened", { pipeline_id: spec.pipelineId, ...describeError(error) });
+      }
+    }
+    return result;
+  }
+
+  private retryControl(stepId: string): Promise<ControlResult> {
     return this.control((s, now) => {
       const next = retryFrom(s, stepId, now);
       // Refuse rather than fail later: a kept step's stored outputs live KV_TTL_SECONDS (an hour's margin).
