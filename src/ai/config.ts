@@ -1,6 +1,8 @@
 import { log } from "../lib/log";
+import { AiClient } from "./client";
 import { OfflineEngine } from "./offline";
 import { OpenAiProvider } from "./openai";
+import { loadPriceBook, type PriceBook } from "./prices";
 import { ProviderNames, type AiProvider, type ProviderName } from "./provider";
 import { WorkersAiProvider, type WorkersAiBinding } from "./workers-ai";
 
@@ -61,4 +63,17 @@ export function buildChain(env: Env, chain: readonly ProviderName[] = parseChain
     }
   }
   return providers.length > 0 ? providers : [new OfflineEngine()];
+}
+
+/**
+ * An AiClient on the configured chain (or `chain`), priced from D1's price table: read only if
+ * a call or an estimate needs it.
+ */
+export function aiClient(env: Env, chain?: readonly ProviderName[]): AiClient {
+  return new AiClient(buildChain(env, chain), () => loadPriceBook(env.DB));
+}
+
+/** The configured chain's models with their prices (pricing pages). */
+export function chainPrices(env: Env, prices: PriceBook) {
+  return buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) }));
 }

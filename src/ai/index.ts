@@ -1,5 +1,5 @@
 export { AiClient, type AiCallRecord } from "./client";
-export { buildChain, chainComplete, parseChain } from "./config";
+export { aiClient, buildChain, chainComplete, chainPrices, parseChain } from "./config";
 export { OFFLINE_MODEL, OfflineEngine } from "./offline";
 export { OpenAiProvider } from "./openai";
 export { loadPriceBook, PriceBook, type ModelPrice } from "./prices";

@@ -1,8 +1,9 @@
 import * as v from "valibot";
-import { AiClient, buildChain, loadPriceBook } from "../ai";
+import { aiClient } from "../ai";
+import { round } from "../ai/text";
+import { describeError, log } from "../lib/log";
 import { mapInput } from "../actors/pipeline/paths";
 import { readJsonColumn } from "../catalog/json-columns";
-import { loadParameters } from "../catalog/parameters";
 import type { JsonObject } from "../lib/json";
 import { WorkerSpecs } from "../workers/specs";
 import { atLine, criticalPath, fitLine, median, predictUnits, quantile, type SizeSample } from "./model";
@@ -71,6 +72,7 @@ interface Execution { units: number | null; cost: number; ms: number; variant: s
 
 const StringList = v.array(v.string());
 const StringMap = v.record(v.string(), v.string());
+const Params = v.nullable(v.record(v.string(), v.unknown())) as v.GenericSchema<unknown, JsonObject | null>;
 
 /**
  * Estimates a run of `templateName` with these (already checked) inputs, learned from history:
@@ -88,7 +90,7 @@ const StringMap = v.record(v.string(), v.string());
  */
 export async function estimateRun(env: Env, templateName: string, inputs: JsonObject): Promise<RunEstimate> {
   const db = env.DB;
-  const [stepRes, runRes, scoredRes] = await db.batch([
+  const [stepRes, runRes, scoredRes, switchRes] = await db.batch([
     db.prepare(`SELECT s.step_id, s.worker_name, s.depends_on, s.input_mapping, s.condition, s.is_optional, w.cost_per_execution_micros, w.avg_execution_time_ms
       FROM pipeline_steps s JOIN worker_registry w ON w.worker_name = s.worker_name WHERE s.template_name = ? ORDER BY s.step_order`).bind(templateName),
     // The latest completed runs (idx_executions_template_status_completed: no sort), with their executions.
@@ -100,19 +102,20 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
       FROM (SELECT pipeline_id, total_cost_micros, total_execution_time_ms, completed_at FROM pipeline_executions
             WHERE template_name = ?1 AND status = 'completed' ORDER BY completed_at DESC LIMIT ?2) e
       JOIN pipeline_estimates p ON p.pipeline_id = e.pipeline_id ORDER BY e.completed_at DESC`).bind(templateName, SCORED_RUNS),
+    // Its select and boolean parameters: settings that change a step's cost per unit (analysis depth).
+    db.prepare(`SELECT parameter_name FROM template_parameters WHERE template_name = ? AND parameter_type IN ('select', 'boolean')`).bind(templateName),
   ]);
   // Each worker's latest sized executions (idx_worker_results_sized), for steps the template's own history does not cover.
-  const workerNames = [...new Set((stepRes!.results as unknown as StepRow[]).map((st) => st.worker_name))];
-  const workerRes = workerNames.length === 0 ? [] : await db.batch(workerNames.map((w) => sizedExecutions(db, w, WORKER_SAMPLES)));
   const steps = stepRes!.results as unknown as StepRow[];
-  const defs = await loadParameters(db, templateName);
-  const switches = new Set(defs.filter((d) => d.parameter_type === "select" || d.parameter_type === "boolean").map((d) => d.parameter_name));
+  const workerNames = [...new Set(steps.map((st) => st.worker_name))];
+  const workerRes = workerNames.length === 0 ? [] : await db.batch(workerNames.map((w) => sizedExecutions(db, w, WORKER_SAMPLES)));
+  const switches = new Set((switchRes!.results as { parameter_name: string }[]).map((r) => r.parameter_name));
 
   // Earlier runs of the template: their parameters, and per step its successful execution.
   const runs = new Map<string, { params: JsonObject; steps: Map<string, Execution>; ran: Set<string> }>();
   for (const row of runRes!.results as unknown as RunRow[]) {
     let run = runs.get(row.pipeline_id);
-    if (!run) runs.set(row.pipeline_id, run = { params: parseParams(row.parameters), steps: new Map(), ran: new Set() });
+    if (!run) runs.set(row.pipeline_id, run = { params: readJsonColumn(Params, row.parameters, "pipeline_executions.parameters") ?? {}, steps: new Map(), ran: new Set() });
     if (row.step_id === null) continue;
     run.ran.add(row.step_id);
     if (row.success === 1) run.steps.set(row.step_id, { units: row.input_units, cost: row.cost_micros ?? 0, ms: row.execution_time_ms ?? 0, variant: "" });
@@ -126,7 +129,7 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
     byWorker.set(row.worker_name, list);
   }
 
-  const ai = new AiClient(buildChain(env), () => loadPriceBook(db));
+  const ai = aiClient(env);
   const estimates: StepEstimate[] = [];
   for (const step of steps) {
     const mapping = readJsonColumn(StringMap, step.input_mapping, "pipeline_steps.input_mapping");
@@ -178,7 +181,7 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
     estimates.push({
       step_id: step.step_id, worker: step.worker_name, units, unit, units_from: unitsFrom, extrapolated,
       // How often it ran; over few runs smoothed towards running (the cautious side for a budget).
-      run_probability: !conditional || historyRuns === 0 ? 1 : round3(historyRuns >= MIN_HISTORY_RUNS ? ran / historyRuns : (ran + 1) / (historyRuns + 1)),
+      run_probability: !conditional || historyRuns === 0 ? 1 : round(historyRuns >= MIN_HISTORY_RUNS ? ran / historyRuns : (ran + 1) / (historyRuns + 1)),
       cost_micros: Math.round(cost), duration_ms: Math.round(ms),
       basis: chosen.length === 0 ? "registry" : chosen.length < MIN_FIT_SAMPLES ? "thin_history" : "history", samples: chosen.length,
     });
@@ -213,9 +216,32 @@ export async function estimateRun(env: Env, templateName: string, inputs: JsonOb
     cost_interval: { low_micros: costLow, high_micros: costHigh, confidence_level: CONFIDENCE_LEVEL },
     duration_interval: { low_ms: msLow, high_ms: msHigh, confidence_level: CONFIDENCE_LEVEL },
     raw: { cost_micros: rawCost, duration_ms: rawMs },
-    calibration: { cost_factor: round3(costFactor), duration_factor: round3(durationFactor), runs: recent.length },
+    calibration: { cost_factor: round(costFactor), duration_factor: round(durationFactor), runs: recent.length },
     basis, history_runs: historyRuns, steps: estimates,
   };
+}
+
+/**
+ * The learned estimate; if the estimator fails (a bug, a D1 hiccup), the template's registry
+ * figures with the widest interval, logged: an estimate never stops a run from starting.
+ */
+export async function estimateOrDefault(env: Env, templateName: string, inputs: JsonObject): Promise<RunEstimate> {
+  try {
+    return await estimateRun(env, templateName, inputs);
+  } catch (error) {
+    log("error", "estimator failed; the template's registry estimate stands in", { template: templateName, ...describeError(error) });
+    const row = await env.DB.prepare(`SELECT estimated_cost_micros AS cost, estimated_duration_ms AS ms FROM pipeline_templates WHERE name = ?`)
+      .bind(templateName).first<{ cost: number; ms: number }>();
+    const cost = row?.cost ?? 0;
+    const ms = row?.ms ?? 0;
+    return {
+      template_name: templateName, cost_micros: cost, duration_ms: ms,
+      cost_interval: { low_micros: Math.round(cost / 2), high_micros: cost * 2, confidence_level: CONFIDENCE_LEVEL },
+      duration_interval: { low_ms: Math.round(ms / 2), high_ms: ms * 2, confidence_level: CONFIDENCE_LEVEL },
+      raw: { cost_micros: cost, duration_ms: ms }, calibration: { cost_factor: 1, duration_factor: 1, runs: 0 },
+      basis: "registry", history_runs: 0, steps: [],
+    };
+  }
 }
 
 /** A worker's latest successful executions with a known input size (newest first). */
@@ -250,17 +276,4 @@ function inputName(path: string): string | null {
 
 function numericFeatures(params: JsonObject): Record<string, number> {
   return Object.fromEntries(Object.entries(params).filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1])));
-}
-
-function parseParams(text: string | null): JsonObject {
-  try {
-    const value: unknown = text === null ? {} : JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value as JsonObject : {};
-  } catch {
-    return {};
-  }
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

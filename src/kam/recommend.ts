@@ -1,4 +1,4 @@
-import { AiClient, buildChain, loadPriceBook } from "../ai";
+import { aiClient, AiClient } from "../ai";
 import type { ClientView } from "../catalog/clients";
 import { listTemplates } from "../catalog/templates";
 import { budgetCheck, type BudgetCheck } from "../economy/budget";
@@ -6,6 +6,7 @@ import { estimateRun } from "../economy/estimate";
 import { describeError, log } from "../lib/log";
 import { microsToUsd } from "../lib/money";
 import { runInputs } from "../orchestrator/start";
+import { round } from "../ai/text";
 import { analyseRequestTask, recommendTask, triggerMatches, type AiRecommendation, type Candidate, type RequestAnalysis } from "./analysis";
 
 /** How long a request path waits for the AI (each call): past it, the request goes on without. */
@@ -31,13 +32,8 @@ export interface Recommendation {
 
 /** Runs the analysis task (processed_request): null when no provider answers, never an error for the caller. */
 export async function analyseMessage(env: Env, message: string): Promise<{ analysis: RequestAnalysis | null; ai: AiClient }> {
-  const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
-  try {
-    return { analysis: await ai.run(analyseRequestTask(message), AbortSignal.timeout(AI_WAIT_MS)), ai };
-  } catch (error) {
-    log("warn", "request analysis failed; the request is kept unprocessed", describeError(error));
-    return { analysis: null, ai };
-  }
+  const ai = aiClient(env);
+  return { analysis: await analyseWith(ai, message), ai };
 }
 
 /**
@@ -52,7 +48,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
   const candidates: Candidate[] = templates
     .filter((t) => t.category !== "diagnostics")
     .map((t) => ({ template_name: t.template_name, display_name: t.display_name, description: t.description, category: t.category, keyword_triggers: t.keyword_triggers }));
-  const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
+  const ai = aiClient(env);
   const analysis = known ?? (await analyseWith(ai, message));
   let pick: AiRecommendation | null = null;
   let aiError: string | null = null;
@@ -70,7 +66,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
     const matches = triggerMatches(text, c.keyword_triggers);
     const keywordScore = matches.length / (matches.length + 1);
     const aiPick = pick?.template_name === c.template_name;
-    return { template_name: c.template_name, score: round3(KEYWORD_WEIGHT * keywordScore + (aiPick ? AI_WEIGHT * pick!.confidence : 0)), keyword_matches: matches, ai_pick: aiPick };
+    return { template_name: c.template_name, score: round(KEYWORD_WEIGHT * keywordScore + (aiPick ? AI_WEIGHT * pick!.confidence : 0)), keyword_matches: matches, ai_pick: aiPick };
   }).sort((a, b) => b.score - a.score || (a.template_name < b.template_name ? -1 : 1));
   const aiInfo = { ...ai.primary, cost_micros: ai.costMicros, error: aiError };
   const best = scored[0];
@@ -107,11 +103,8 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
 async function analyseWith(ai: AiClient, message: string): Promise<RequestAnalysis | null> {
   try {
     return await ai.run(analyseRequestTask(message), AbortSignal.timeout(AI_WAIT_MS));
-  } catch {
+  } catch (error) {
+    log("warn", "request analysis failed; going on without it", describeError(error));
     return null;
   }
-}
-
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -3,7 +3,7 @@ import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { compileParameters, loadParameters } from "../catalog/parameters";
 import type { Tier, Urgency } from "../catalog/tiers";
-import { CONFIDENCE_LEVEL, estimateRun, type RunEstimate } from "../economy/estimate";
+import { estimateOrDefault, type RunEstimate } from "../economy/estimate";
 import { recordEstimateStatement } from "../economy/record";
 import { AppError } from "../lib/errors";
 import { describeError, log } from "../lib/log";
@@ -79,29 +79,6 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
   // The actor estimates queue ETAs from the steps' expected durations (weighted by how often they run).
   spec.stepDurationsMs = Object.fromEntries(estimate.steps.map((st) => [st.step_id, Math.round(st.duration_ms * st.run_probability)]));
   return { spec, estimate };
-}
-
-/**
- * The learned estimate; if the estimator fails (a bug, a D1 hiccup), the template's registry
- * figures with the widest interval, logged: an estimate never stops a run from starting.
- */
-async function estimateOrDefault(env: Env, templateName: string, inputs: JsonObject): Promise<RunEstimate> {
-  try {
-    return await estimateRun(env, templateName, inputs);
-  } catch (error) {
-    log("error", "estimator failed; the template's registry estimate stands in", { template: templateName, ...describeError(error) });
-    const row = await env.DB.prepare(`SELECT estimated_cost_micros AS cost, estimated_duration_ms AS ms FROM pipeline_templates WHERE name = ?`)
-      .bind(templateName).first<{ cost: number; ms: number }>();
-    const cost = row?.cost ?? 0;
-    const ms = row?.ms ?? 0;
-    return {
-      template_name: templateName, cost_micros: cost, duration_ms: ms,
-      cost_interval: { low_micros: Math.round(cost / 2), high_micros: cost * 2, confidence_level: CONFIDENCE_LEVEL },
-      duration_interval: { low_ms: Math.round(ms / 2), high_ms: ms * 2, confidence_level: CONFIDENCE_LEVEL },
-      raw: { cost_micros: cost, duration_ms: ms }, calibration: { cost_factor: 1, duration_factor: 1, runs: 0 },
-      basis: "registry", history_runs: 0, steps: [],
-    };
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { clientScope, type Principal } from "../auth";
 import { getClient } from "../catalog/clients";
+import type { Tier } from "../catalog/tiers";
 import { AppError, notFound } from "../lib/errors";
 
 /**
@@ -29,4 +30,13 @@ export async function activeActingClient(db: D1Database, principal: Principal, g
     throw new AppError("forbidden", `client '${clientId}' is ${client.account_status}; only active clients may ${purpose}`);
   }
   return client;
+}
+
+/** The tier whose view a caller gets: a client its own; staff all (null) or the one asked for. */
+export async function viewTier(env: Env, principal: Principal, asked?: Tier): Promise<Tier | null> {
+  const scope = clientScope(principal);
+  if (scope === null) return asked ?? null;
+  const client = await getClient(env.DB, scope);
+  if (!client) throw notFound("client", scope);
+  return client.subscription_tier;
 }

@@ -13,12 +13,18 @@ export interface QueueEta {
 
 const DONE = new Set(["succeeded", "failed", "skipped"]);
 
+type Queued = NonNullable<PipelineState["steps"][number]["queued"]>;
+
+/** When a queued step should get its slot: the pool's ETA from its last answer, never before `now`. */
+export function slotAt(q: Queued, now: number): number {
+  return Math.max(now, (q.at ?? q.since) + q.etaMs);
+}
+
 /** The queue ETA of a run with steps waiting in a pool's queue, or null when none waits there. Pure. */
 export function queueEta(s: PipelineState, now: number): QueueEta | null {
   const waiting = s.steps.filter((st) => st.status === "waiting_capacity" && st.queued !== null);
   if (waiting.length === 0) return null;
-  const startOf = (q: NonNullable<PipelineState["steps"][number]["queued"]>) => Math.max(now, (q.at ?? q.since) + q.etaMs);
-  const start = Math.min(...waiting.map((st) => startOf(st.queued!)));
+  const start = Math.min(...waiting.map((st) => slotAt(st.queued!, now)));
   const durations = s.spec.stepDurationsMs;
   let finish: number | null = null;
   if (durations) {
@@ -31,7 +37,7 @@ export function queueEta(s: PipelineState, now: number): QueueEta | null {
       if (DONE.has(st.status)) end = now;
       else if (st.status === "running") end = now + Math.max(0, d - (now - (st.startedAt ?? now)));
       else {
-        const ready = Math.max(now, ...spec.dependsOn.map((dep) => ends.get(dep) ?? now), st.queued ? startOf(st.queued) : now);
+        const ready = Math.max(now, ...spec.dependsOn.map((dep) => ends.get(dep) ?? now), st.queued ? slotAt(st.queued, now) : now);
         end = ready + d;
       }
       ends.set(spec.id, end);

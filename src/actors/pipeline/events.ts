@@ -1,4 +1,4 @@
-import { queueEta } from "./eta";
+import { queueEta, slotAt } from "./eta";
 import type { JsonObject } from "../../lib/json";
 import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
@@ -52,10 +52,10 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
       }
     }
     if (step.queued && JSON.stringify(step.queued) !== JSON.stringify(old?.queued ?? null)) {
-      const eta = queueEta(after, step.queued.at ?? step.queued.since);
+      const answeredAt = step.queued.at ?? step.queued.since;
       events.push({ type: "queue_position", payload: {
         ...base, position: step.queued.position, eta_ms: step.queued.etaMs,
-        estimated_start_at: (step.queued.at ?? step.queued.since) + step.queued.etaMs, estimated_finish_at: eta?.estimated_finish_at ?? null,
+        estimated_start_at: slotAt(step.queued, answeredAt), estimated_finish_at: queueEta(after, answeredAt)?.estimated_finish_at ?? null,
       } });
     }
   }

@@ -1,5 +1,6 @@
 import * as v from "valibot";
-import { buildChain, loadPriceBook } from "../../ai";
+import { chainPrices, loadPriceBook } from "../../ai";
+import { round } from "../../ai/text";
 import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { listTemplates } from "../../catalog/templates";
@@ -12,7 +13,7 @@ import { microsToUsd } from "../../lib/money";
 import { openTemplate, runInputs } from "../../orchestrator/start";
 import { WorkerSpecs } from "../../workers/specs";
 import { route, type Route } from "../define";
-import { actingClient } from "../scope";
+import { actingClient, viewTier } from "../scope";
 import { IdString, queryInt } from "../schemas";
 
 /** A template's estimator is held to this once it has learned from this many completed runs. */
@@ -68,7 +69,7 @@ export const economyRoutes: Route[] = [
         historical_executions: past?.n ?? 0,
         avg_cost_usd: past?.cost == null ? null : microsToUsd(Math.round(past.cost)),
         avg_execution_time_ms: past?.ms == null ? null : Math.round(past.ms),
-        success_rate: past?.ended ? Math.round(((past.ok ?? 0) / past.ended) * 1000) / 1000 : null,
+        success_rate: past?.ended ? round((past.ok ?? 0) / past.ended) : null,
         estimated_cost_usd: microsToUsd(e.cost_micros), estimated_cost_micros: e.cost_micros, estimated_duration_ms: e.duration_ms,
         confidence_interval: { min_cost: microsToUsd(e.cost_interval.low_micros), max_cost: microsToUsd(e.cost_interval.high_micros), confidence_level: e.cost_interval.confidence_level },
         duration_interval: { min_ms: e.duration_interval.low_ms, max_ms: e.duration_interval.high_ms, confidence_level: e.duration_interval.confidence_level },
@@ -131,9 +132,7 @@ export const economyRoutes: Route[] = [
     summary: "Prices: each worker's base cost per execution and its learned cost and time per unit of input; the AI chain's model prices; and per template (those the caller's tier may use) the typical cost and duration of its recent runs.",
     handler: async ({ env, principal }) => {
       const db = env.DB;
-      const scope = clientScope(principal);
-      const tier = scope === null ? null : (await getClient(db, scope))?.subscription_tier;
-      if (tier === undefined) throw notFound("client", scope!);
+      const tier = await viewTier(env, principal);
       const [{ results: registry }, templates, prices] = await Promise.all([
         db.prepare(`SELECT worker_name, display_name, cost_per_execution_micros, avg_execution_time_ms FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`)
           .all<Record<string, string | number>>(),
@@ -158,7 +157,7 @@ export const economyRoutes: Route[] = [
             learned: cost && time ? { samples: cost.n, fixed_cost_micros: Math.round(cost.a), cost_per_unit_micros: round2(cost.b), fixed_time_ms: Math.round(time.a), time_per_unit_ms: round2(time.b) } : null,
           };
         }),
-        ai_chain: buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) })),
+        ai_chain: chainPrices(env, prices),
         templates: templates.map((t, i) => {
           const recent = runs[i]!.results;
           return {

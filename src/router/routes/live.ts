@@ -4,6 +4,7 @@ import { authenticate, AuthHeaders, clientScope, describePrincipal, type Princip
 import { AppError, notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
 import { IdString } from "../schemas";
+import { visibleRequest } from "./requests";
 
 /** The three kinds of live actor, as partyserver names their parties. */
 export const Parties = ["pipeline-actor", "resource-pool", "client-ledger"] as const;
@@ -71,15 +72,13 @@ export const liveRoutes: Route[] = [
     summary: "WebSocket of a request's pipeline (the pipeline-actor party's events: snapshot with queue position and ETA, step progress, queue_position, the result). Another client's request, or one not executed yet, answers 404.",
     handler: async ({ env, request, params, query, now }) => {
       const principal = await connectingPrincipal(request, query, env, now);
-      const row = await env.DB.prepare(`SELECT orchestrator_pipeline_id AS pipeline_id FROM client_requests WHERE request_id = ?1 AND (?2 IS NULL OR client_id = ?2)`)
-        .bind(params.id, clientScope(principal)).first<{ pipeline_id: string | null }>();
-      if (!row) throw notFound("request", params.id);
-      if (!row.pipeline_id) throw notFound("pipeline of request", params.id);
-      await authorise(env, principal, "pipeline-actor", row.pipeline_id);
+      const { orchestrator_pipeline_id: pipelineId } = await visibleRequest(env.DB, principal, params.id);
+      if (!pipelineId) throw notFound("pipeline of request", params.id);
+      await authorise(env, principal, "pipeline-actor", pipelineId);
       // Forwarded as the pipeline's party URL, so partyserver routes it to that actor.
       const url = new URL(request.url);
-      url.pathname = `/parties/pipeline-actor/${row.pipeline_id}`;
-      return await connect(env, new Request(url, request), principal, "pipeline-actor", row.pipeline_id);
+      url.pathname = `/parties/pipeline-actor/${pipelineId}`;
+      return await connect(env, new Request(url, request), principal, "pipeline-actor", pipelineId);
     },
   }),
 ];

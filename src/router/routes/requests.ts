@@ -8,8 +8,9 @@ import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { budgetCheck } from "../../economy/budget";
-import { estimateRun } from "../../economy/estimate";
+import { estimateOrDefault } from "../../economy/estimate";
 import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
+import type { RequestAnalysis } from "../../kam/analysis";
 import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
@@ -47,6 +48,10 @@ const ExecuteBody = v.strictObject({
 /** The pipeline that runs a request: derived from its id, so executing twice starts it once. */
 async function pipelineIdFor(requestId: string): Promise<string> {
   return `pip_${(await sha256Hex(`request:${requestId}`)).slice(0, 24)}`;
+}
+
+function omitCleaned({ cleaned: _, ...read }: RequestAnalysis) {
+  return read;
 }
 
 /** A request the caller may see (a client only its own; otherwise 404, whether it exists or not). */
@@ -110,8 +115,9 @@ export const requestRoutes: Route[] = [
       const request = await createRequest(env.DB, {
         clientId, requestType: body.request_type, message: body.message, urgency: body.urgency_level ?? analysis?.urgency ?? "medium",
         communicationId: body.communication_id ?? null, createdBy: describePrincipal(principal),
+        // The cleaned text is processed_request; the rest of what the AI read is request_analysis.
         processed: analysis?.cleaned ?? null,
-        analysis: analysis ? { topic: analysis.topic, intent: analysis.intent, urgency: analysis.urgency, sentiment: analysis.sentiment, keywords: analysis.keywords, engines: ai.engines } : null,
+        analysis: analysis ? { ...omitCleaned(analysis), engines: ai.engines } : null,
       }, now);
       return json({ success: true, request_id: request.request_id, message: "request created", request }, 201);
     },
@@ -151,7 +157,7 @@ export const requestRoutes: Route[] = [
       await openTemplate(env.DB, body.selected_template, client.subscription_tier, "body.selected_template");
       // Checked now (errors name the parameter), stored as given: execution checks them again.
       const inputs = await runInputs(env.DB, body.selected_template, client.subscription_tier, body.template_parameters as JsonObject, {}, "body.template_parameters");
-      const estimate = await estimateRun(env, body.selected_template, inputs);
+      const estimate = await estimateOrDefault(env, body.selected_template, inputs);
       const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate.cost_micros, now);
       if (!assigned) throw new AppError("conflict", `request '${params.id}' is no longer pending`);
       return { success: true, request: assigned, estimate };

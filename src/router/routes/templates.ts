@@ -1,6 +1,4 @@
 import * as v from "valibot";
-import { clientScope } from "../../auth";
-import { getClient } from "../../catalog/clients";
 import { loadParameters, parametersFor } from "../../catalog/parameters";
 import { BuiltinTemplates } from "../../catalog/template-defs";
 import { installTemplateStatements, listTemplates, syncTemplateCache } from "../../catalog/templates";
@@ -8,17 +6,8 @@ import { BuiltinWorkers, installWorkerStatements } from "../../catalog/workers";
 import { Tiers } from "../../catalog/tiers";
 import { notFound } from "../../lib/errors";
 import { route, type Route } from "../define";
+import { viewTier } from "../scope";
 import { IdString } from "../schemas";
-import type { Principal } from "../../auth";
-
-/** The tier whose view a caller gets: a client its own; staff all (null) or the one asked for. */
-async function viewTier(env: Env, principal: Principal, asked: (typeof Tiers)[number] | undefined) {
-  const scope = clientScope(principal);
-  if (scope === null) return asked ?? null;
-  const client = await getClient(env.DB, scope);
-  if (!client) throw notFound("client", scope);
-  return client.subscription_tier;
-}
 
 /** The template catalog as the KAM cache holds it. */
 export const templateRoutes: Route[] = [

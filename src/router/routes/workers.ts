@@ -1,6 +1,6 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
-import { AiClient, buildChain, chainComplete, loadPriceBook } from "../../ai";
+import { aiClient, chainComplete, chainPrices, loadPriceBook } from "../../ai";
 import { clientScope, describePrincipal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
@@ -153,7 +153,7 @@ export const workerRoutes: Route[] = [
       // Validated like a run, with errors named from the body: `body.input.target_topic: is required`.
       const { input } = parseInput("body", v.object({ input: s.input }), body);
       const e = s.estimate(input);
-      const ai = new AiClient(buildChain(env), () => loadPriceBook(env.DB));
+      const ai = aiClient(env);
       const [aiMicros, baseCost] = await Promise.all([ai.estimate({ input_tokens: e.ai_input_tokens, output_tokens: e.ai_output_tokens }), baseCostOf(env.DB, s)]);
       return {
         worker: s.def.worker_name, units: e.units, unit: s.unit, estimated_duration_ms: e.duration_ms,
@@ -169,7 +169,7 @@ export const workerRoutes: Route[] = [
       const [prices, baseCost] = await Promise.all([loadPriceBook(env.DB), baseCostOf(env.DB, s)]);
       return {
         worker: s.def.worker_name, base_cost_micros: baseCost,
-        ai_chain: buildChain(env).map((p) => ({ provider: p.name, model: p.model, price: prices.priceOf(p.name, p.model) })),
+        ai_chain: chainPrices(env, prices),
       };
     },
   }),

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AiClient, buildChain, loadPriceBook, parseChain } from "../../ai";
+import { aiClient, AiClient, parseChain } from "../../ai";
 import { AppError } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
@@ -37,7 +37,7 @@ function resultKey(worker: string, key: string): string {
  */
 function aiFor(env: Env, input: JsonObject): AiClient {
   const chain = typeof input.ai_providers === "string" ? parseChain(input.ai_providers) : undefined;
-  return new AiClient(buildChain(env, chain), () => loadPriceBook(env.DB));
+  return aiClient(env, chain);
 }
 
 /** A part of a delivery validated with the router's rules: the parsed value, or the message naming the field and rule. */
