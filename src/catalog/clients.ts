@@ -80,15 +80,16 @@ export interface ClientContactFields {
 /** Fields only staff may change: the commercial terms. */
 export interface ClientTermsFields { subscription_tier?: Tier; account_status?: ClientStatus; monthly_budget_micros?: number }
 
-/** A new client. Null when the contact email is taken. */
-export async function insertClient(db: D1Database, id: string, c: Required<Pick<ClientContactFields, "company_name" | "contact_email">> & ClientContactFields & Required<ClientTermsFields>, now: string): Promise<ClientView | null> {
+/** A new client; throws on a taken contact email (a UNIQUE failure, like `updateClient`). */
+export async function insertClient(db: D1Database, id: string, c: Required<Pick<ClientContactFields, "company_name" | "contact_email">> & ClientContactFields & Required<ClientTermsFields>, now: string): Promise<ClientView> {
   const row = await db.prepare(
     `INSERT INTO clients (client_id, company_name, contact_email, contact_name, phone, website, industry, company_size,
        subscription_tier, account_status, monthly_budget_micros, address, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   ).bind(id, c.company_name, c.contact_email, c.contact_name ?? null, c.phone ?? null, c.website ?? null, c.industry ?? null,
     c.company_size ?? null, c.subscription_tier, c.account_status, c.monthly_budget_micros, c.address ? JSON.stringify(c.address) : null, now, now).first<ClientRow>();
-  return row ? toView(row) : null;
+  if (!row) throw new Error("INSERT ... RETURNING gave no row");
+  return toView(row);
 }
 
 /** Changes the given fields of a client (only those present). Null when there is no such client; throws on a taken email. */

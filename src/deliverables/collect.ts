@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from "../lib/json";
+import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
 import { slug } from "../lib/slug";
 
 /** Deliverable kinds (the seed's DeliverableMetadata.deliverable_type, as D1 admits them). */
@@ -7,7 +7,13 @@ export type DeliverableType = "report" | "dataset" | "analysis" | "course" | "co
 export type DeliverableFormat = "json" | "md" | "html" | "csv";
 
 /** The context keys deliverables are made from (see `deliverablesFrom`). */
-export const DELIVERABLE_KEYS = ["report", "package", "sources"] as const;
+const DELIVERABLE_KEYS = ["report", "package", "sources"] as const;
+
+/** The part of a pipeline's context deliverables are made from (not, say, the fetched articles); null when it has none. */
+export function deliverableFields(context: JsonObject): JsonObject | null {
+  const wanted = Object.fromEntries(DELIVERABLE_KEYS.filter((k) => k in context).map((k) => [k, context[k]!]));
+  return Object.keys(wanted).length === 0 ? null : wanted;
+}
 
 /** One file a finished pipeline delivers, before it is stored. */
 export interface DeliverableFile { name: string; type: DeliverableType; format: DeliverableFormat; contentType: string; body: string; quality: number | null }
@@ -15,10 +21,6 @@ export interface DeliverableFile { name: string; type: DeliverableType; format: 
 const CONTENT_TYPES: Record<DeliverableFormat, string> = {
   json: "application/json", md: "text/markdown; charset=utf-8", html: "text/html; charset=utf-8", csv: "text/csv; charset=utf-8",
 };
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function file(name: string, type: DeliverableType, format: DeliverableFormat, body: string, quality: number | null = null): DeliverableFile {
   return { name, type, format, contentType: CONTENT_TYPES[format], body, quality };
@@ -47,9 +49,9 @@ function toCsv(rows: readonly JsonObject[], columns: readonly string[]): string 
 export function deliverablesFrom(context: JsonObject): DeliverableFile[] {
   const files: DeliverableFile[] = [];
   const report = context.report;
-  if (isObject(report) && typeof report.markdown === "string" && typeof report.html === "string") {
+  if (isJsonObject(report) && typeof report.markdown === "string" && typeof report.html === "string") {
     const base = `${slug(String(report.topic ?? report.title ?? "report"), "deliverable")}-report`;
-    const citations = Array.isArray(report.citations) ? report.citations.filter(isObject) : [];
+    const citations = Array.isArray(report.citations) ? report.citations.filter(isJsonObject) : [];
     const relevances = citations.map((c) => c.relevance).filter((r): r is number => typeof r === "number");
     const quality = relevances.length > 0 ? Math.round((relevances.reduce((a, b) => a + b, 0) / relevances.length) * 1000) / 1000 : null;
     const { markdown, html, ...structured } = report;
@@ -57,16 +59,16 @@ export function deliverablesFrom(context: JsonObject): DeliverableFile[] {
       file(`${base}.json`, "report", "json", JSON.stringify(structured, null, 2), quality));
   }
   const pkg = context.package;
-  if (isObject(pkg) && isObject(pkg.documents) && Array.isArray(pkg.files)) {
+  if (isJsonObject(pkg) && isJsonObject(pkg.documents) && Array.isArray(pkg.files)) {
     const type: DeliverableType = pkg.structure_type === "course" || pkg.structure_type === "learning_path" ? "course" : "content";
-    for (const info of pkg.files.filter(isObject)) {
+    for (const info of pkg.files.filter(isJsonObject)) {
       const format = info.format;
       const body = (format === "html" || format === "md" || format === "json") ? pkg.documents[format] : undefined;
       if (typeof body === "string" && typeof info.name === "string") files.push(file(info.name, type, format as DeliverableFormat, body));
     }
   }
   const sources = context.sources;
-  if (!report && Array.isArray(sources) && sources.every(isObject) && sources.length > 0) {
+  if (!report && Array.isArray(sources) && sources.every(isJsonObject) && sources.length > 0) {
     const rows = sources as JsonObject[];
     files.push(file("sources.csv", "dataset", "csv", toCsv(rows, ["url", "title", "domain", "format", "quality_score", "relevance", "reasoning"])),
       file("sources.json", "dataset", "json", JSON.stringify(rows, null, 2)));

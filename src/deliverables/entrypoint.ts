@@ -7,7 +7,7 @@ import { recordDeliverables, type FinishedRun } from "./store";
  * are read and written here, not in the actor.
  */
 export class DeliverableRecorder extends WorkerEntrypoint<Env> {
-  async record(run: FinishedRun, context: JsonObject): Promise<number> {
-    return recordDeliverables(this.env, run, context);
+  async record(run: FinishedRun, fields: JsonObject): Promise<number> {
+    return recordDeliverables(this.env, run, fields);
   }
 }

@@ -1,10 +1,10 @@
 import type { Tier } from "../catalog/tiers";
 import { sha256Hex } from "../lib/crypto";
-import { isoTime } from "../lib/ids";
+import { derivedId, isoTime } from "../lib/ids";
 import type { JsonObject } from "../lib/json";
 import { utf8Bytes } from "../storage/payloads";
 import { pipelineScope, resolveRefs } from "../storage/refs";
-import { DELIVERABLE_KEYS, deliverablesFrom } from "./collect";
+import { deliverablesFrom } from "./collect";
 
 /** How long deliverables are kept, by the client's tier (days). */
 export const RETENTION_DAYS: Record<Tier, number> = { basic: 7, standard: 30, premium: 90, enterprise: 365 };
@@ -18,15 +18,13 @@ function deliverableKey(clientId: string, pipelineId: string, name: string): str
 }
 
 /**
- * Stores what a finished pipeline delivers (see `deliverablesFrom`) in R2 and records each file
+ * Stores what a finished pipeline delivers (its `deliverableFields`, see `deliverablesFrom`) in R2 and records each file
  * in D1 with the seed's DeliverableMetadata: checksum, size, content type, format, backend,
  * access level, retention and expiry. Ids follow from the pipeline and the file name, so running
  * it again (after a crash, or a retried step) rewrites the same objects and rows. Returns how many files.
  */
-export async function recordDeliverables(env: Env, run: FinishedRun, context: JsonObject): Promise<number> {
-  // Only what deliverables are made of is read back (not, say, the fetched articles).
-  const wanted = Object.fromEntries(DELIVERABLE_KEYS.filter((k) => k in context).map((k) => [k, context[k]!]));
-  const read = (await resolveRefs(env, wanted, pipelineScope(run.pipelineId))).value as JsonObject;
+export async function recordDeliverables(env: Env, run: FinishedRun, fields: JsonObject): Promise<number> {
+  const read = (await resolveRefs(env, fields, pipelineScope(run.pipelineId))).value as JsonObject;
   const files = deliverablesFrom(read);
   if (files.length === 0) return 0;
   const client = await env.DB.prepare(`SELECT subscription_tier FROM clients WHERE client_id = ?`).bind(run.clientId).first<{ subscription_tier: Tier }>();
@@ -35,7 +33,7 @@ export async function recordDeliverables(env: Env, run: FinishedRun, context: Js
   const expires = isoTime(run.finishedAt + days * 86_400_000);
   const rows = await Promise.all(files.map(async (f) => {
     const checksum = await sha256Hex(f.body);
-    const id = `dlv_${(await sha256Hex(`${run.pipelineId}:${f.name}`)).slice(0, 24)}`;
+    const id = await derivedId("dlv", `${run.pipelineId}:${f.name}`);
     const key = deliverableKey(run.clientId, run.pipelineId, f.name);
     await env.DELIVERABLES.put(key, f.body, { httpMetadata: { contentType: f.contentType }, customMetadata: { sha256: checksum, deliverable_id: id } });
     return env.DB.prepare(

@@ -1,8 +1,13 @@
-import { randomAlphanumeric } from "./crypto";
+import { randomAlphanumeric, sha256Hex } from "./crypto";
 
 /** A prefixed random id such as `pip_3kF9…`, 96 random bits. */
 export function newId(prefix: string): string {
   return `${prefix}_${randomAlphanumeric(96)}`;
+}
+
+/** A prefixed id derived from `seed` (`pip_<24 hex of sha256>`): the same seed always gives the same id, so an effect keyed on it happens once. */
+export async function derivedId(prefix: string, seed: string): Promise<string> {
+  return `${prefix}_${(await sha256Hex(seed)).slice(0, 24)}`;
 }
 
 /** The seed's request id format: `req_<timestamp>_<random>`. */

@@ -8,3 +8,8 @@ export type JsonValue = string | number | boolean | null | JsonArray | JsonObjec
 export interface JsonObject { [key: string]: JsonValue }
 /** A JSON array. */
 export interface JsonArray extends Array<JsonValue> {}
+
+/** Whether a JSON value is an object (not null, not an array). */
+export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

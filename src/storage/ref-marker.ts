@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from "../lib/json";
+import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
 
 /**
  * Where a large value is stored (KV or R2): its key, size in bytes, SHA-256 (checked on read),
@@ -33,18 +33,14 @@ export function stagesOf(d: Deferred): string[] {
   return Array.isArray(d.$path) ? (d.$path as string[]) : [];
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isTarget(t: JsonValue | undefined): boolean {
-  return isObject(t) && (t.tier === "kv" || t.tier === "r2") && typeof t.key === "string" && typeof t.size === "number"
+  return isJsonObject(t) && (t.tier === "kv" || t.tier === "r2") && typeof t.key === "string" && typeof t.size === "number"
     && typeof t.sha256 === "string" && (t.items === undefined || typeof t.items === "number");
 }
 
 /** Whether a value is a deferred marker: `$ref` or `$concat`, with at most a well-formed `$path` besides. */
 export function isDeferred(value: JsonValue | undefined): boolean {
-  if (!isObject(value)) return false;
+  if (!isJsonObject(value)) return false;
   const keys = Object.keys(value);
   const path = value.$path;
   if (path !== undefined && !(Array.isArray(path) && path.every((p) => typeof p === "string"))) return false;

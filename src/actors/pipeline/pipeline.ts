@@ -1,7 +1,7 @@
 import { Server, type Connection } from "partyserver";
-import type { JsonObject } from "../../lib/json";
+import { isJsonObject, type JsonObject } from "../../lib/json";
 import { finishRequestStatement, reopenRequestStatement } from "../../catalog/requests";
-import { DELIVERABLE_KEYS } from "../../deliverables/collect";
+import { deliverableFields } from "../../deliverables/collect";
 import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
@@ -732,9 +732,10 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     const db = this.env.DB;
     // What a finished run delivers is stored first (read and written by the recorder, not here),
     // so a request marked completed always has its deliverables.
-    if ((s.status === "completed" || s.status === "partial") && s.finishedAt !== null && DELIVERABLE_KEYS.some((k) => k in s.context)) {
+    const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context) : null;
+    if (delivered && s.finishedAt !== null) {
       await this.ctx.exports.DeliverableRecorder.record(
-        { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, s.context);
+        { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, delivered);
     }
     const statements: D1PreparedStatement[] = [
       db.prepare(
@@ -887,8 +888,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number): PipelineState {
   const received = result.ok ? utf8Bytes(JSON.stringify(result.output)) : 0;
   const sizes = result.metadata?.payload;
-  const whole = sizes !== null && typeof sizes === "object" && !Array.isArray(sizes)
-    && typeof sizes.input_bytes === "number" && typeof sizes.output_bytes === "number" && sizes.input_bytes > 0
+  const whole = isJsonObject(sizes) && typeof sizes.input_bytes === "number" && typeof sizes.output_bytes === "number" && sizes.input_bytes > 0
     ? sizes.input_bytes + sizes.output_bytes : sentBytes + received;
   return countTransfer(s, sentBytes + received, whole);
 }

@@ -10,6 +10,12 @@ const WorkerParams = v.strictObject({ worker: IdString });
 const ClientParams = v.strictObject({ client: IdString });
 const STAFF = ["admin", "support"] as const;
 
+/** Every active worker's pool statistics, by worker name. */
+export async function poolStats(env: Env) {
+  const { results } = await env.DB.prepare(`SELECT worker_name FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`).all<{ worker_name: string }>();
+  return Promise.all(results.map(async (r) => ({ worker: r.worker_name, ...(await env.ResourcePool.getByName(r.worker_name).stats()) })));
+}
+
 /** A registered worker's pool; 404 for names not in the registry (so no pool is made for them). */
 async function knownPool(env: Env, worker: string) {
   const row = await env.DB.prepare(`SELECT 1 FROM worker_registry WHERE worker_name = ?`).bind(worker).first();
@@ -76,11 +82,7 @@ export const adminActorRoutes: Route[] = [
   route({
     method: "GET", path: "/admin/actors/pools", access: STAFF,
     summary: "Every registered worker's pool: load, queue depth, utilisation, EWMA and p95 execution time, throughput.",
-    handler: async ({ env }) => {
-      const { results } = await env.DB.prepare(`SELECT worker_name FROM worker_registry WHERE is_active = 1 ORDER BY worker_name`).all<{ worker_name: string }>();
-      const pools = await Promise.all(results.map(async (r) => ({ worker: r.worker_name, ...(await env.ResourcePool.getByName(r.worker_name).stats()) })));
-      return { pools };
-    },
+    handler: async ({ env }) => ({ pools: await poolStats(env) }),
   }),
   route({
     method: "GET", path: "/admin/actors/pools/:worker", access: STAFF, params: WorkerParams,

@@ -91,7 +91,6 @@ export const clientRoutes: Route[] = [
       } catch (error) {
         emailTaken(error, body.contact_email);
       }
-      if (!client) throw new AppError("conflict", `email '${body.contact_email}' is already in use`);
       return json({ success: true, client }, 201, { Location: `/client/${client.client_id}` });
     },
   }),

@@ -1,7 +1,9 @@
 import * as v from "valibot";
 import { clientScope } from "../../auth";
 import { microsToUsd } from "../../lib/money";
+import { RequestStatuses } from "../../catalog/requests";
 import { route, type Route } from "../define";
+import { poolStats } from "./admin-actors";
 import { QueryTimestamp } from "../schemas";
 
 /** Dashboard statistics: what the requests, pipelines and money are doing. */
@@ -30,13 +32,11 @@ export const dashboardRoutes: Route[] = [
       // Waiting for capacity is the pools' queue depth (staff: every pool; a client has no view into other clients' queues).
       let waiting: number | null = null;
       if (scope === null) {
-        const { results } = await db.prepare(`SELECT worker_name FROM worker_registry WHERE is_active = 1`).all<{ worker_name: string }>();
-        const stats = await Promise.all(results.map((r) => env.ResourcePool.getByName(r.worker_name).stats()));
-        waiting = stats.reduce((n, s) => n + s.queue_depth, 0);
+        waiting = (await poolStats(env)).reduce((n, s) => n + s.queue_depth, 0);
       }
       return {
         since, client_id: scope,
-        requests_by_status: Object.fromEntries(["pending", "processing", "completed", "failed"].map((s) => [s, Number(byStatus!.results.find((r) => r.status === s)?.n ?? 0)])),
+        requests_by_status: Object.fromEntries(RequestStatuses.map((s) => [s, Number(byStatus!.results.find((r) => r.status === s)?.n ?? 0)])),
         spend_by_client: byClient!.results.map((r) => ({ client_id: r.client_id, pipelines: Number(r.pipelines), cost_usd: microsToUsd(Number(r.micros)) })),
         spend_by_template: byTemplate!.results.map((r) => ({ template: r.template_name, pipelines: Number(r.pipelines), cost_usd: microsToUsd(Number(r.micros)) })),
         pipelines: { running: Number(running!.results[0]?.n ?? 0), steps_waiting_for_capacity: waiting, by_status: counts },

@@ -31,11 +31,10 @@ async function visibleDeliverable(db: D1Database, id: string, scope: string | nu
   return row;
 }
 
-/** A request's or pipeline's deliverables, each with a fresh signed download URL (for CompleteRequestResponse). */
-export async function deliverablesOf(env: Env, where: { requestId?: string; pipelineId?: string }, clientId: string, now: number) {
-  const { results } = await env.DB.prepare(
-    `SELECT * FROM deliverables WHERE client_id = ?1 AND (?2 IS NULL OR request_id = ?2) AND (?3 IS NULL OR pipeline_id = ?3) ORDER BY created_at, name`,
-  ).bind(clientId, where.requestId ?? null, where.pipelineId ?? null).all<DeliverableRow>();
+/** A request's deliverables, each with a fresh signed download URL (for CompleteRequestResponse). */
+export async function deliverablesOf(env: Env, requestId: string, clientId: string, now: number) {
+  const { results } = await env.DB.prepare(`SELECT * FROM deliverables WHERE client_id = ? AND request_id = ? ORDER BY created_at, name`)
+    .bind(clientId, requestId).all<DeliverableRow>();
   return Promise.all(results.map(async (r) => {
     const url = await signDownload(env, r.deliverable_id, r.client_id, now);
     return { ...metadata(r), url: url.path, url_expires_at: url.expires_at };

@@ -1,12 +1,11 @@
 import * as v from "valibot";
 import { clientScope, type Principal } from "../../auth";
 import { Tiers, Urgencies } from "../../catalog/tiers";
-import { sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
-import { newId } from "../../lib/ids";
+import { derivedId, newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
-import { linkPipeline } from "../../catalog/requests";
+import { getRequest, linkPipeline } from "../../catalog/requests";
 import { prepareRun, startRun } from "../../orchestrator/start";
 import { estimateSummary } from "./economy";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
@@ -102,10 +101,9 @@ export const orchestrateRoutes: Route[] = [
         throw new AppError("validation_failed", "Idempotency-Key: must be 8-128 letters, digits or . _ : -");
       }
       if (body.request_id !== undefined) {
-        const owned = await env.DB.prepare(`SELECT 1 FROM client_requests WHERE request_id = ? AND client_id = ?`).bind(body.request_id, clientId).first();
-        if (!owned) throw notFound("request", body.request_id);
+        if (!(await getRequest(env.DB, body.request_id, clientId))) throw notFound("request", body.request_id);
       }
-      const pipelineId = idempotencyKey ? `pip_${(await sha256Hex(`${clientId}:${idempotencyKey}`)).slice(0, 24)}` : newId("pip");
+      const pipelineId = idempotencyKey ? await derivedId("pip", `${clientId}:${idempotencyKey}`) : newId("pip");
       // The seed's own fields: checked as parameters where the template declares them, else passed through.
       const extraInputs: JsonObject = {
         ...(body.source_discovery_depth !== undefined ? { source_discovery_depth: body.source_discovery_depth } : {}),

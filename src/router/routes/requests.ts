@@ -3,7 +3,7 @@ import { clientScope, describePrincipal, type Principal } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, RequestTypes, workerSessions, type RequestView } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
-import { sha256Hex } from "../../lib/crypto";
+import { derivedId } from "../../lib/ids";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
@@ -47,7 +47,7 @@ const ExecuteBody = v.strictObject({
 
 /** The pipeline that runs a request: derived from its id, so executing twice starts it once. */
 async function pipelineIdFor(requestId: string): Promise<string> {
-  return `pip_${(await sha256Hex(`request:${requestId}`)).slice(0, 24)}`;
+  return derivedId("pip", `request:${requestId}`);
 }
 
 function omitCleaned({ cleaned: _, ...read }: RequestAnalysis) {
@@ -64,18 +64,22 @@ export async function visibleRequest(db: D1Database, principal: Principal, id: s
 /** A request as GET /requests/:id shows it: once it ran, with its worker sessions and timeline (seed CompleteRequestResponse). */
 async function requestDetails(env: Env, request: RequestView, now: number) {
   if (!request.orchestrator_pipeline_id) return { request };
-  const sessions = await workerSessions(env.DB, request.request_id, request.client_id);
+  const ended = request.request_status === "completed" || request.request_status === "failed";
+  const [sessions, deliverables] = await Promise.all([
+    workerSessions(env.DB, request.request_id, request.client_id),
+    ended ? deliverablesOf(env, request.request_id, request.client_id, now) : null,
+  ]);
   const started = request.started_processing_at ? Date.parse(request.started_processing_at) : null;
   const completed = request.completed_at ? Date.parse(request.completed_at) : null;
   return {
     request,
-    ...(request.request_status === "completed" || request.request_status === "failed" ? {
+    ...(ended ? {
       request_id: request.request_id, client_id: request.client_id, request_status: request.request_status, selected_template: request.selected_template,
       pipeline_id: request.orchestrator_pipeline_id,
       total_execution_time_ms: started !== null && completed !== null ? completed - started : 0,
       total_cost_usd: request.actual_cost_usd ?? 0,
       worker_sessions: sessions,
-      deliverables: await deliverablesOf(env, { requestId: request.request_id }, request.client_id, now),
+      deliverables,
       created_at: request.created_at, started_processing_at: request.started_processing_at, completed_at: request.completed_at,
     } : { pipeline_id: request.orchestrator_pipeline_id, worker_sessions: sessions, ...(await runningState(env, request.orchestrator_pipeline_id)) }),
   };
