@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aggregateCosts } from "../src/economy/record";
+import { runScheduled } from "../src/scheduled";
 import { sourceStatements } from "../src/seed/seed";
 import { apiKeyHeaders, call, demoClient, sessionHeaders } from "./helpers";
 import { quiesce } from "./pipeline-helpers";
@@ -112,6 +113,10 @@ describe("the learned economy estimator", () => {
     const truth = await env.DB.prepare(`SELECT sum(cost_micros) AS c, count(*) AS n FROM worker_execution_results`).first<{ c: number; n: number }>();
     expect(total).toEqual(truth);
     expect(first.results.length).toBeGreaterThan(0);
+    // The daily cron does the same (its cost_tracking job rebuilds the last three days).
+    await env.DB.prepare(`DELETE FROM cost_tracking`).run();
+    await runScheduled(env, Date.now());
+    expect((await env.DB.prepare(`SELECT * FROM cost_tracking ORDER BY date, client_id, template_name, worker_name`).all()).results).toEqual(first.results);
     const stats = await call("GET", "/economy/stats?days=2", { headers: await sessionHeaders("support") });
     expect(stats.body.cost_tracking.daily.reduce((n: number, d: { executions: number }) => n + d.executions, 0)).toBe(truth!.n);
   });

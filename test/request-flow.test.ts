@@ -1,16 +1,28 @@
 import { env, exports } from "cloudflare:workers";
 import { signDownload } from "../src/deliverables/signing";
-import { sweepDeliverables } from "../src/deliverables/store";
+import { RETENTION_DAYS, sweepDeliverables } from "../src/deliverables/store";
+import { parseLiveMessage } from "../src/actors/protocol";
 import { sha256Hex } from "../src/lib/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeyHeaders, call, sessionHeaders, type DemoTier } from "./helpers";
-import { quiesce, testClient } from "./pipeline-helpers";
+import { apiKeyHeaders, call, demoClient, sessionHeaders, type DemoTier } from "./helpers";
+import { quiesce, testClient, waitFor } from "./pipeline-helpers";
 import { seedWithFeeds } from "./workers/fixtures";
 
 const started = new Set<string>();
 const downloaded: { id: string; tier: DemoTier }[] = [];
 beforeAll(async () => { await seedWithFeeds(); });
 afterAll(async () => { await quiesce(started); });
+
+/** A request's socket, replaying its pipeline's log from the start; messages checked against the protocol. */
+async function follow(requestId: string, apiKey: string) {
+  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?api_key=${apiKey}&since=0`, { headers: { Upgrade: "websocket" } }));
+  expect(response.status).toBe(101);
+  const ws = response.webSocket!;
+  const messages: { type: string; payload: Record<string, any> }[] = [];
+  ws.addEventListener("message", (event) => messages.push(parseLiveMessage("pipeline-actor", JSON.parse(String(event.data))) as { type: string; payload: Record<string, any> }));
+  ws.accept();
+  return { messages, close: () => ws.close() };
+}
 
 /** Phase 1: a client's request. */
 async function ask(headers: Record<string, string>, body: Record<string, unknown> = {}) {
@@ -44,9 +56,16 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
       expect(run.status, JSON.stringify(run.body)).toBe(202);
       const pipelineId = run.body.pipeline_id as string;
       started.add(pipelineId);
+      // Phase 4: live progress over the request's socket (from the start of its log).
+      const live = await follow(id, demoClient(c.tier).api_key.key);
       expect((await call("GET", `/requests/${id}`, { headers: client })).body.request).toMatchObject({ request_status: "processing", orchestrator_pipeline_id: pipelineId });
       const done = await call("GET", `/pipeline/${pipelineId}?wait_ms=25000`, { headers: client });
       expect(done.body.pipeline.status).toBe("completed");
+      await waitFor(async () => (live.messages.some((m) => m.type === "pipeline_finished") ? true : undefined), 10_000, "pipeline_finished over the socket");
+      const types = live.messages.map((m) => m.type);
+      for (const t of ["pipeline_created", "step_started", "step_succeeded", "pipeline_finished"]) expect(types).toContain(t);
+      expect(live.messages.find((m) => m.type === "pipeline_finished")!.payload.status).toBe("completed");
+      live.close();
       // The request follows its pipeline without polling: the actor reports its end.
       const final = await waitForStatus(id, client, "completed");
       expect(final).toMatchObject({
@@ -58,7 +77,10 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
       expect(final.worker_sessions.filter((s: { worker_success: boolean }) => s.worker_success).map((s: { worker_name: string }) => s.worker_name)).toEqual(ran);
       // Its deliverables: stored with checksums, listed with signed download URLs that stream the content.
       expect(final.deliverables.length).toBeGreaterThanOrEqual(3);
-      for (const d of final.deliverables as { id: string; url: string; checksum: string; content_type: string; size: number; format: string }[]) {
+      for (const d of final.deliverables as { id: string; url: string; checksum: string; content_type: string; size: number; format: string; retention_days: number; created_at: string; expires_at: string }[]) {
+        // Kept for the tier's retention: 7, 30, 90 or 365 days.
+        expect(d.retention_days).toBe(RETENTION_DAYS[c.tier]);
+        expect(Date.parse(d.expires_at) - Date.parse(d.created_at)).toBe(RETENTION_DAYS[c.tier] * 86_400_000);
         const res = await exports.default.fetch(new Request(`http://localhost${d.url}`));
         expect(res.status, d.url).toBe(200);
         expect(res.headers.get("Content-Type")).toBe(d.content_type);
@@ -134,6 +156,14 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
     expect(staff.body.spend_by_template.map((t: { template: string }) => t.template)).toEqual(expect.arrayContaining(["quick_brief", "research_report", "course_builder"]));
     expect(staff.body.success_rate).toBe(1);
     expect(staff.body.pipelines).toMatchObject({ running: expect.any(Number), steps_waiting_for_capacity: 0 });
+    // Running counts every run still processing, also one created before the window.
+    const old = await testClient();
+    await env.DB.prepare(`INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, status, created_at, started_at) VALUES ('pip_old_running', 'quick_brief', ?, 'processing', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z')`).bind(old).run();
+    const processing = await env.DB.prepare(`SELECT count(*) AS n FROM pipeline_executions WHERE status = 'processing'`).first<{ n: number }>();
+    const after = await call("GET", "/dashboard/stats", { headers: await sessionHeaders("support") });
+    expect(after.body.pipelines.running).toBe(processing!.n);
+    expect(after.body.pipelines.running).toBeGreaterThanOrEqual(1);
+    await env.DB.prepare(`DELETE FROM pipeline_executions WHERE pipeline_id = 'pip_old_running'`).run();
     // A client sees its own figures only.
     const own = await call("GET", "/dashboard/stats", { headers: apiKeyHeaders("basic") });
     expect(own.body.client_id).toBe("client_demo_basic");
@@ -158,17 +188,19 @@ describe("a request whose pipeline runs again", () => {
     const client = apiKeyHeaders("basic");
     const admin = await sessionHeaders("admin");
     const id = await ask(client);
-    // The runtime demo's last step fails fatally once: the run fails, and so does the request.
-    const scripts = { deliver: { mode: "fail_times", times: 1, kind: "fatal" } };
+    // The runtime demo's compose step fails fatally once: the run fails, and so does the request.
+    // Rerun, its deliver step takes 300 ms, long enough to see the request processing.
+    const scripts = { compose: { mode: "fail_times", times: 1, kind: "fatal" }, deliver: { mode: "hang", ms: 300 } };
     expect((await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: "runtime_demo", template_parameters: { topic: "retries", scripts } } })).status).toBe(200);
     const run = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
     started.add(run.body.pipeline_id);
     const failed = await waitForStatus(id, client, "failed");
-    const retried = await call("POST", `/admin/actors/pipelines/${run.body.pipeline_id}/retry`, { headers: admin, body: { step_id: "deliver" } });
+    const retried = await call("POST", `/admin/actors/pipelines/${run.body.pipeline_id}/retry`, { headers: admin, body: { step_id: "compose" } });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     // The request left 'failed' when the retry was accepted, and follows the rerun to its end.
     const reopened = await env.DB.prepare(`SELECT request_status FROM client_requests WHERE request_id = ?`).bind(id).first<{ request_status: string }>();
     expect(["processing", "completed"]).toContain(reopened!.request_status);
+    expect(reopened!.request_status).toBe("processing");
     const rerun = await waitForStatus(id, client, "completed");
     expect(rerun.total_cost_usd).toBeGreaterThanOrEqual(failed.total_cost_usd);
     expect(rerun.request.failure_reason).toBeNull();
