@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { JsonObject } from "../src/lib/json";
 import { holds, resolvePath } from "../src/actors/pipeline/paths";
-import { INLINE_MAX_BYTES, KV_MAX_BYTES, loadPayload, storePayload } from "../src/storage/payloads";
+import { INLINE_MAX_BYTES, KV_MAX_BYTES, loadPayload, storeText } from "../src/storage/payloads";
 import { externalize, pipelineScope, resolveRefs } from "../src/storage/refs";
 import { sweepPayloads } from "../src/storage/retention";
 
@@ -10,15 +11,21 @@ const ofSize = (bytes: number) => "x".repeat(bytes - 2);
 
 describe("tiered payload storage", () => {
   it("keeps payloads under 25 KB inline, up to 128 KB in KV, larger ones in R2, and reads each back", async () => {
+    // Inline: an output under 25 KB travels whole (externalize); stored: a field by its size (storeText).
+    const inline: JsonObject[] = [{ small: true }, { v: ofSize(INLINE_MAX_BYTES - 1 - `{"v":}`.length) }];
+    for (const value of inline) {
+      const out = await externalize(env, "pipelines/pip_tiers/s/1", value);
+      expect(out.refs, JSON.stringify(value).length.toString()).toBe(0);
+      expect(out.output).toEqual(value);
+      expect(out.bytes).toBeLessThan(INLINE_MAX_BYTES);
+    }
     const cases = [
-      { value: { small: true }, tier: "inline" },
-      { value: ofSize(INLINE_MAX_BYTES - 1), tier: "inline" },
       { value: ofSize(INLINE_MAX_BYTES), tier: "kv" },
       { value: ofSize(KV_MAX_BYTES), tier: "kv" },
       { value: ofSize(KV_MAX_BYTES + 1), tier: "r2" },
     ];
     for (const [i, c] of cases.entries()) {
-      const ref = await storePayload(env, `test/p${i}`, c.value);
+      const ref = await storeText(env, `test/p${i}`, JSON.stringify(c.value));
       expect(ref.tier, `case ${i}`).toBe(c.tier);
       expect(ref.size).toBe(new TextEncoder().encode(JSON.stringify(c.value)).byteLength);
       expect(await loadPayload(env, ref)).toEqual(c.value);
@@ -26,15 +33,14 @@ describe("tiered payload storage", () => {
   });
 
   it("refuses a payload altered in storage, and one that is gone", async () => {
-    const kv = await storePayload(env, "test/tamper-kv", ofSize(60_000));
+    const kv = await storeText(env, "test/tamper-kv", JSON.stringify(ofSize(60_000)));
     if (kv.tier !== "kv") throw new Error("expected kv");
     await env.PAYLOADS.put(kv.key, JSON.stringify(ofSize(60_000).replace(/^x/, "y")));
     await expect(loadPayload(env, kv)).rejects.toMatchObject({ code: "checksum_mismatch" });
-    const r2 = await storePayload(env, "test/gone-r2", ofSize(200_000));
+    const r2 = await storeText(env, "test/gone-r2", JSON.stringify(ofSize(200_000)));
     if (r2.tier !== "r2") throw new Error("expected r2");
     await env.DELIVERABLES.delete(r2.key);
     await expect(loadPayload(env, r2)).rejects.toMatchObject({ code: "missing" });
-    await expect(loadPayload(env, { tier: "inline", value: { a: 1 }, size: 7, sha256: "0".repeat(64) })).rejects.toMatchObject({ code: "checksum_mismatch" });
   });
 });
 

@@ -1,4 +1,4 @@
-import { applyStage } from "../actors/pipeline/paths";
+import { applyStage, joinParts } from "../actors/pipeline/paths";
 import type { JsonObject, JsonValue } from "../lib/json";
 import { INLINE_MAX_BYTES, loadPayload, PayloadError, storeText, utf8Bytes, type Stores } from "./payloads";
 import { isDeferred, partsOf, refMarker, stagesOf, targetOf, type Deferred, type RefTarget } from "./ref-marker";
@@ -31,8 +31,9 @@ export async function externalize(env: Stores, prefix: string, output: JsonObjec
   await Promise.all(Object.entries(output).map(async ([name, value]) => {
     if (value === null || typeof value === "number" || typeof value === "boolean") return;
     const text = JSON.stringify(value);
-    if (utf8Bytes(text) < FIELD_REF_MIN_BYTES) return;
-    const ref = await storeText(env, `${prefix}/${name}`, text);
+    const size = utf8Bytes(text);
+    if (size < FIELD_REF_MIN_BYTES) return;
+    const ref = await storeText(env, `${prefix}/${name}`, text, size);
     out[name] = refMarker({ tier: ref.tier, key: ref.key, size: ref.size, sha256: ref.sha256, ...(Array.isArray(value) ? { items: value.length } : {}) });
     refs++;
   }));
@@ -62,7 +63,7 @@ export async function resolveRefs(env: Stores, value: JsonValue, scope: string):
     }
     let pending = cache.get(target.key);
     if (!pending) {
-      pending = loadPayload(env, { tier: target.tier, key: target.key, size: target.size, sha256: target.sha256 });
+      pending = loadPayload(env, target);
       cache.set(target.key, pending);
       readBytes += target.size;
     }
@@ -78,7 +79,7 @@ export async function resolveRefs(env: Stores, value: JsonValue, scope: string):
         whole = await read(target);
       } else {
         const parts = (await Promise.all(partsOf(d).map(walk))).filter((p): p is JsonValue => p !== undefined);
-        whole = parts.length === 0 ? undefined : parts.every(Array.isArray) ? parts.flat() : parts[0];
+        whole = joinParts(parts);
       }
       for (const stage of stagesOf(d)) whole = whole === undefined ? undefined : applyStage(whole, stage);
       return whole;

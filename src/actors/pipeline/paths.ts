@@ -25,13 +25,17 @@ export function resolvePath(path: string, root: JsonValue): JsonValue | undefine
   if (path.startsWith("=")) return path.slice(1);
   if (path.includes(",")) {
     const parts = path.split(",").map((p) => resolvePath(p.trim(), root)).filter((v): v is JsonValue => v !== undefined);
-    if (parts.length === 0) return undefined;
-    if (parts.every(Array.isArray)) return parts.flat();
-    if (parts.some(isDeferred)) return { $concat: parts };
-    return parts[0];
+    // A deferred part is joined by whoever reads it (the same `joinParts`), not here.
+    return parts.some(isDeferred) ? { $concat: parts } : joinParts(parts);
   }
   const segments = (path.startsWith("$.") ? path.slice(2) : path).split(".").filter((s) => s.length > 0);
   return walk(root, segments);
+}
+
+/** The value of `a,b`: the parts' arrays concatenated when all are arrays, else the first part (undefined for none). */
+export function joinParts(parts: readonly JsonValue[]): JsonValue | undefined {
+  if (parts.length === 0) return undefined;
+  return parts.every(Array.isArray) ? parts.flat() : parts[0];
 }
 
 /** Applies one path stage (`[*].url`, `0.title`, `length`) to a value: what a deferred value's `$path` holds. */
