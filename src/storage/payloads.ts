@@ -37,14 +37,19 @@ export async function storeText(env: Stores, name: string, text: string, size = 
   return writeStored(env, `${name}@${sha256.slice(0, 16)}`, text, size, sha256);
 }
 
+/** Where a payload named `name` lives in its tier: every stored key starts with `storedKey(tier, "")`. */
+export function storedKey(tier: StoredRef["tier"], name: string): string {
+  return tier === "kv" ? `payload:${name}` : `payloads/${name}`;
+}
+
 /** Writes serialised JSON to KV (up to 128 KB, with a TTL) or R2 (above). */
 async function writeStored(env: Stores, key: string, text: string, size: number, sha256: string): Promise<StoredRef> {
   if (size <= KV_MAX_BYTES) {
-    await env.PAYLOADS.put(`payload:${key}`, text, { expirationTtl: KV_TTL_SECONDS });
-    return { tier: "kv", key: `payload:${key}`, size, sha256 };
+    await env.PAYLOADS.put(storedKey("kv", key), text, { expirationTtl: KV_TTL_SECONDS });
+    return { tier: "kv", key: storedKey("kv", key), size, sha256 };
   }
-  await env.DELIVERABLES.put(`payloads/${key}.json`, text, { httpMetadata: { contentType: "application/json" }, customMetadata: { sha256 } });
-  return { tier: "r2", key: `payloads/${key}.json`, size, sha256 };
+  await env.DELIVERABLES.put(storedKey("r2", `${key}.json`), text, { httpMetadata: { contentType: "application/json" }, customMetadata: { sha256 } });
+  return { tier: "r2", key: storedKey("r2", `${key}.json`), size, sha256 };
 }
 
 /** Reads a payload back by its reference, verifying its checksum. */

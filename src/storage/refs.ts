@@ -1,14 +1,17 @@
 import { applyStage, joinParts } from "../actors/pipeline/paths";
 import type { JsonObject, JsonValue } from "../lib/json";
-import { INLINE_MAX_BYTES, loadPayload, PayloadError, storeText, utf8Bytes, type Stores } from "./payloads";
+import { INLINE_MAX_BYTES, loadPayload, PayloadError, storedKey, storeText, utf8Bytes, type Stores } from "./payloads";
 import { isDeferred, partsOf, refMarker, stagesOf, targetOf, type Deferred, type RefTarget } from "./ref-marker";
 
 /** In an output of 25 KB or more, fields at least this large are stored and passed by reference. */
 export const FIELD_REF_MIN_BYTES = 1024;
 
+/** Where pipelines' payloads are kept: every pipeline's scope starts with this. */
+export const PIPELINES_SCOPE = "pipelines/";
+
 /** Where a pipeline's payloads are kept: every key a step writes starts with this. */
 export function pipelineScope(pipelineId: string): string {
-  return `pipelines/${pipelineId}/`;
+  return `${PIPELINES_SCOPE}${pipelineId}/`;
 }
 
 /** A step output after `externalize`: the output that travels, its full size, and how many fields went by reference. */
@@ -57,7 +60,7 @@ export async function resolveRefs(env: Stores, value: JsonValue, scope: string):
   let readBytes = 0;
   let refs = 0;
   const read = (target: RefTarget): Promise<JsonValue> => {
-    const prefix = target.tier === "kv" ? `payload:${scope}` : `payloads/${scope}`;
+    const prefix = storedKey(target.tier, scope);
     if (!target.key.startsWith(prefix)) {
       return Promise.reject(new PayloadError("out_of_scope", `a reference outside this pipeline's payloads (${target.key.slice(0, 80)})`));
     }

@@ -1,7 +1,8 @@
-import { KV_TTL_SECONDS } from "./payloads";
+import { KV_TTL_SECONDS, storedKey } from "./payloads";
+import { PIPELINES_SCOPE } from "./refs";
 
-/** Where pipelines' R2 payloads live (see refs.ts). */
-const PIPELINE_PAYLOADS = "payloads/pipelines/";
+/** Where pipelines' R2 payloads live: every pipeline's scope, in R2. */
+const PIPELINE_PAYLOADS = storedKey("r2", PIPELINES_SCOPE);
 
 /**
  * Deletes pipelines' R2 payloads older than `maxAgeMs` (by default as long as KV keeps its
