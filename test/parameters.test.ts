@@ -120,6 +120,8 @@ describe("POST /templates/sync", () => {
     // The cache lost a row and holds one the orchestrator no longer has; a template was switched off.
     await env.DB.batch([
       env.DB.prepare(`DELETE FROM pipeline_template_cache WHERE template_name = 'topic_discovery'`),
+      // runtime_demo is the development seed's, not a built-in sync installs: only the rebuild brings its row back.
+      env.DB.prepare(`DELETE FROM pipeline_template_cache WHERE template_name = 'runtime_demo'`),
       env.DB.prepare(`INSERT INTO pipeline_template_cache (template_name, display_name, worker_flow, allowed_tiers, synced_at) VALUES ('retired_flow', 'Retired', '[]', '["basic"]', '2026-01-01T00:00:00.000Z')`),
       env.DB.prepare(`UPDATE pipeline_templates SET is_active = 0 WHERE name = 'quick_brief'`),
     ]);
@@ -128,7 +130,7 @@ describe("POST /templates/sync", () => {
     expect(synced.body).toMatchObject({ success: true, workers: 8, builtin_templates: 4, deactivated: 1 });
     // The cache follows the orchestrator's rows: topic_discovery is back, an admin's switch-off is kept.
     const names = (await call("GET", "/templates", { headers: admin })).body.templates.map((t: { template_name: string }) => t.template_name);
-    expect(names).toEqual(expect.arrayContaining(["topic_discovery", "research_report", "course_builder"]));
+    expect(names).toEqual(expect.arrayContaining(["topic_discovery", "research_report", "course_builder", "runtime_demo"]));
     expect(names).not.toContain("retired_flow");
     expect(names).not.toContain("quick_brief");
     await env.DB.prepare(`UPDATE pipeline_templates SET is_active = 1 WHERE name = 'quick_brief'`).run();
