@@ -1,4 +1,5 @@
-import { Server, type Connection } from "partyserver";
+import type { Connection } from "partyserver";
+import { ActorServer } from "../shared/actor-server";
 import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
 import type { JsonObject } from "../../lib/json";
@@ -42,7 +43,7 @@ const MIRROR_RETRY_MS = 10_000;
  * transaction before answering. Its alarm closes the month at the UTC boundary and mirrors usage
  * to D1 (the ledger stays the source of truth).
  */
-export class ClientLedger extends Server<Env> {
+export class ClientLedger extends ActorServer {
   static override options = { hibernate: true };
 
   private totals!: LedgerTotals;
@@ -56,6 +57,7 @@ export class ClientLedger extends Server<Env> {
   }
 
   private async start(): Promise<void> {
+    await this.loadName();
     const now = Date.now();
     migrate(this.sql$, LEDGER_MIGRATIONS, now);
     this.events = new EventLog(this.sql$);
@@ -295,7 +297,7 @@ export class ClientLedger extends Server<Env> {
 
   // ---- live ---------------------------------------------------------------------------------
 
-  override onConnect(connection: Connection): void {
+  protected override greetSubscriber(connection: Connection): void {
     greet(connection, this.events, () => this.balance(), Date.now());
   }
 }

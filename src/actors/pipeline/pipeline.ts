@@ -1,4 +1,5 @@
-import { Server, type Connection } from "partyserver";
+import type { Connection } from "partyserver";
+import { ActorServer } from "../shared/actor-server";
 import { isJsonObject, type JsonObject } from "../../lib/json";
 import { finishRequestStatement, reopenRequestStatement } from "../../catalog/requests";
 import { deliverableFields } from "../../deliverables/collect";
@@ -54,7 +55,7 @@ export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; cod
  * simply runs again from the last checkpoint. One alarm covers retries, timeouts, the deadline,
  * and a short watchdog while steps run, so a crash resumes in milliseconds.
  */
-export class PipelineActor extends Server<Env> implements CapacityListener {
+export class PipelineActor extends ActorServer implements CapacityListener {
   static override options = { hibernate: true };
 
   private state: PipelineState | null = null;
@@ -106,6 +107,8 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
     migrate(this.store, PIPELINE_MIGRATIONS, Date.now());
     this.events = new EventLog(this.store);
     this.state = loadState(this.store);
+    // A pipeline's spec holds its id: the name of one created before names were stored.
+    await this.loadName(() => this.state?.spec.pipelineId ?? null);
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
     await this.clock.load();
     // Whatever was running when the object stopped is dispatched again by the alarm.
@@ -875,7 +878,7 @@ export class PipelineActor extends Server<Env> implements CapacityListener {
 
   // ---- live ---------------------------------------------------------------------------------
 
-  override onConnect(connection: Connection): void {
+  protected override greetSubscriber(connection: Connection): void {
     greet(connection, this.events, () => (this.state ? summarize(this.state, Date.now()) : { status: "unknown" }), Date.now());
   }
 }

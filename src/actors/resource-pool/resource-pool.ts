@@ -1,4 +1,5 @@
-import { Server, type Connection } from "partyserver";
+import type { Connection } from "partyserver";
+import { ActorServer } from "../shared/actor-server";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
@@ -41,7 +42,7 @@ const RELEASED_TTL_MS = 24 * 3600_000;
  * slot is granted to them or their max wait passes; nothing polls. One alarm covers lease
  * expiry, waiter deadlines and redelivery of notifications.
  */
-export class ResourcePool extends Server<Env> {
+export class ResourcePool extends ActorServer {
   static override options = { hibernate: true };
 
   private state!: PoolState;
@@ -62,6 +63,7 @@ export class ResourcePool extends Server<Env> {
   }
 
   private async start(): Promise<void> {
+    await this.loadName();
     migrate(this.store, POOL_MIGRATIONS, Date.now());
     this.forgetTombstones(Date.now());
     for (const r of rows<{ key: string; at: number }>(this.store, `SELECT key, at FROM released`)) this.tombstones.set(r.key, r.at);
@@ -290,7 +292,7 @@ export class ResourcePool extends Server<Env> {
 
   // ---- live ---------------------------------------------------------------------------------
 
-  override onConnect(connection: Connection): void {
+  protected override greetSubscriber(connection: Connection): void {
     greet(connection, this.events, () => ({ worker: this.name, ...statsOf(this.state, Date.now()) }), Date.now());
   }
 }

@@ -95,6 +95,8 @@ async function connect(env: Env, request: Request, principal: Principal, party: 
   forwarded.headers.delete(AuthHeaders.session);
   forwarded.headers.delete(AuthHeaders.apiKey);
   forwarded.headers.set("X-AIF-Subscriber", describePrincipal(principal));
+  // The actor's name, for an actor that lost it (partyserver reads this header when ctx.id.name is missing).
+  forwarded.headers.set("x-partykit-room", name);
   const response = await routePartykitRequest(forwarded, env);
   if (!response) throw notFound("party", `${party}/${name}`);
   return response;

@@ -1,0 +1,122 @@
+import { Server, type Connection } from "partyserver";
+import * as v from "valibot";
+import { describeError, log } from "../../lib/log";
+
+/**
+ * The storage key of an actor's own name. It is partyserver's fallback record, so partyserver's
+ * own `fetch` (WebSocket upgrades) finds the name there too.
+ */
+export const NAME_KEY = "__ps_name";
+
+/**
+ * The small coded frame a subscriber gets instead of any error text, shaped like the HTTP error
+ * envelope; the socket closes after it (1011).
+ */
+export const SocketErrorSchema = v.object({
+  type: v.literal("error"),
+  error: v.object({ code: v.picklist(["internal_error", "unavailable"]), message: v.string() }),
+});
+/** A socket's error frame. */
+export type SocketErrorFrame = v.InferOutput<typeof SocketErrorSchema>;
+
+/**
+ * The base of the three actors: a hibernating partyserver `Server` that always knows its own
+ * name, and never sends error text to a client.
+ *
+ * Why the name is kept: an object woken by its alarm after the runtime restarted has no
+ * `ctx.id.name` (seen under `wrangler dev` after a kill -9), and every later call reaches that
+ * same nameless instance, even through `getByName`. partyserver's `this.name` then throws. So
+ * the name is stored on first contact (`loadName`, called first in each actor's start-up) and
+ * read back on every wake.
+ */
+export abstract class ActorServer extends Server<Env> {
+  #name: string | undefined;
+
+  /**
+   * Reads the stored name, and stores `ctx.id.name` when the runtime gives it and it is not
+   * stored yet. Call first inside the constructor's `blockConcurrencyWhile`. `fallback` names
+   * the actor from its own state when nothing else does (a pipeline's spec holds its id).
+   */
+  protected async loadName(fallback: () => string | null = () => null): Promise<void> {
+    const fromId = this.ctx.id.name;
+    const stored = await this.ctx.storage.get<string>(NAME_KEY);
+    // Not awaited: the output gate holds every answer until the write is durable.
+    if (fromId !== undefined && stored !== fromId) void this.ctx.storage.put(NAME_KEY, fromId);
+    this.#name = fromId ?? stored ?? undefined;
+    if (this.#name === undefined) {
+      const recovered = fallback();
+      if (recovered !== null) {
+        this.#name = recovered;
+        void this.ctx.storage.put(NAME_KEY, recovered);
+      }
+    }
+  }
+
+  /** This actor's name (the pipeline id, the worker name, the client id). */
+  override get name(): string {
+    const name = this.ctx.id.name ?? this.#name;
+    if (name === undefined) throw new Error(`${this.constructor.name} does not know its name (never addressed by name since it was created)`);
+    return name;
+  }
+
+  /** True when the name is known (from the id or from storage). */
+  protected get named(): boolean {
+    return this.ctx.id.name !== undefined || this.#name !== undefined;
+  }
+
+  /**
+   * WebSocket upgrades (and any other HTTP) from the router. The router sends the name in
+   * `x-partykit-room` too; an actor that still cannot tell its name answers with a coded frame
+   * rather than partyserver's stack trace.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (!this.named) {
+      const room = request.headers.get("x-partykit-room");
+      if (room) {
+        this.#name = room;
+        void this.ctx.storage.put(NAME_KEY, room);
+      } else {
+        log("error", "actor has no name; connection refused", { actor: this.constructor.name });
+        return refuse(request, { type: "error", error: { code: "unavailable", message: "this live feed is not available right now; reconnect shortly" } });
+      }
+    }
+    return await super.fetch(request);
+  }
+
+  /**
+   * Greets a new subscriber (`greet` in each actor). An error here closes the socket with a
+   * coded frame; its text goes to the log only.
+   */
+  override async onConnect(connection: Connection): Promise<void> {
+    try {
+      await this.greetSubscriber(connection);
+    } catch (error) {
+      log("error", "subscriber greeting failed", { actor: this.constructor.name, name: this.named ? this.name : null, ...describeError(error) });
+      sendError(connection, { type: "error", error: { code: "internal_error", message: "the live feed failed; reconnect to try again" } });
+    }
+  }
+
+  /** What a subscriber gets on connect (a snapshot, or the events it missed). */
+  protected abstract greetSubscriber(connection: Connection): void | Promise<void>;
+}
+
+/** Sends a coded error frame and closes the socket (1011: the server hit a condition it could not handle). */
+export function sendError(connection: WebSocket, frame: SocketErrorFrame): void {
+  try {
+    connection.send(JSON.stringify(frame));
+    connection.close(1011, frame.error.code);
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Answers an upgrade with a socket that carries one coded frame and closes; plain HTTP gets 503 with the frame as JSON. */
+function refuse(request: Request, frame: SocketErrorFrame): Response {
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    return new Response(JSON.stringify({ error: frame.error }), { status: 503, headers: { "Content-Type": "application/json" } });
+  }
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  sendError(pair[1], frame);
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
