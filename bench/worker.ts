@@ -158,6 +158,8 @@ function actorSpec(pipelineId: string, steps: number): PipelineSpec {
   return {
     pipelineId, templateName: "bench", clientId: "client_bench", requestId: null, priority: 8, budgetLimitMicros: null,
     deadlineAt: null, maxWaitMs: 600_000, inputs: { script: { ...NOOP_SCRIPT } },
+    // Admitted first, as every run the API starts: one hold for the run, the steps' holds draw on it.
+    admissionMicros: steps * 20,
     steps: Array.from({ length: steps }, (_, i) => ({
       id: `s${i + 1}`, workers: [{ name: "bench-noop", binding: "ScriptedWorker" }], dependsOn: i === 0 ? [] : [`s${i}`],
       input: { script: "$.inputs.script" }, output: {}, condition: null, optional: false, timeoutMs: 30_000,

@@ -6,19 +6,22 @@ import { finished, scriptedSpec, settledDown, testClient, testWorker, waitFor } 
 const STEPS = ["s1", "s2", "s3", "s4", "s5"];
 const COST = 1_000;
 
-/** A 5-step pipeline: s1 -> (s2, s3) -> s4 -> s5, each costing COST. */
-function fiveSteps(client: string, worker: string, delayed?: string) {
+/** A 5-step pipeline: s1 -> (s2, s3) -> s4 -> s5, each costing COST; `admission`: admitted for that much first. */
+function fiveSteps(client: string, worker: string, delayed?: string, admission?: number) {
   return scriptedSpec(client, [
     { id: "s1", script: { mode: "succeed", cost_micros: COST, delay_ms: delayed === "s1" ? 150 : 0 } },
     { id: "s2", dependsOn: ["s1"], script: { mode: "succeed", cost_micros: COST, delay_ms: delayed === "s2" ? 150 : 0 } },
     { id: "s3", dependsOn: ["s1"], script: { mode: "succeed", cost_micros: COST, delay_ms: delayed === "s3" ? 150 : 0 } },
     { id: "s4", dependsOn: ["s2", "s3"], script: { mode: "succeed", cost_micros: COST, delay_ms: delayed === "s4" ? 150 : 0 } },
     { id: "s5", dependsOn: ["s4"], script: { mode: "succeed", cost_micros: COST, delay_ms: delayed === "s5" ? 150 : 0 } },
-  ], {}, worker);
+  ], admission === undefined ? {} : { admissionMicros: admission }, worker);
 }
 
-/** Every effect happened once: one hold and one settle per step attempt, nothing left held or leased. */
-async function expectEffectsOnce(pipelineId: string, client: string, worker: string) {
+/**
+ * Every effect happened once: one hold and one settle per step attempt, nothing left held or
+ * leased; with an admission, its hold placed once and given back once, at the end.
+ */
+async function expectEffectsOnce(pipelineId: string, client: string, worker: string, admitted = false) {
   const done = await finished(pipelineId, 20_000);
   expect(done.status).toBe("completed");
   expect(done.steps.map((s: { status: string }) => s.status)).toEqual(STEPS.map(() => "succeeded"));
@@ -31,6 +34,12 @@ async function expectEffectsOnce(pipelineId: string, client: string, worker: str
     const entries = ledger.recent_entries.filter((e) => e.key === key).map((e) => e.kind);
     expect(entries, key).toEqual(["hold", "settle"]);
     expect(await env.PAYLOADS.get(`scripted:effect:${key}`), key).not.toBeNull();
+  }
+  if (admitted) {
+    const kinds = ledger.recent_entries.filter((e) => e.key === `${pipelineId}:run`).map((e) => e.kind);
+    expect(kinds).toEqual(["hold", "release"]);
+    expect(ledger.recent_entries.filter((e) => e.kind === "hold").at(0)?.key).toBe(`${pipelineId}:run`);
+    expect((await env.ClientLedger.getByName(client).verify()).ok).toBe(true);
   }
   expect((await env.ResourcePool.getByName(worker).inspect()).leases).toEqual([]);
   const results = await env.DB.prepare(`SELECT step_id, count(*) AS n FROM worker_execution_results WHERE pipeline_id = ? GROUP BY step_id`).bind(pipelineId).all();
@@ -75,5 +84,25 @@ describe("PipelineActor under crashes", () => {
     await expectEffectsOnce(spec.pipelineId, client, worker);
     // The step ran again after the crash (at-least-once execution) under the same key.
     expect(Number(await env.PAYLOADS.get(runsKey))).toBeGreaterThanOrEqual(2);
+  });
+
+  // With an admission: the run is recorded (created), admitted (its hold), then as above; the
+  // admission hold goes back last (admission_released).
+  const admittedBoundaries = ["created", "admitted", "held_ahead", "result:s1", "cleanup:settle:s5", "admission_released"];
+  it.each(admittedBoundaries)("an admitted run completes with every effect once, its admission held and given back once, after an abort at %s", async (point) => {
+    const client = await testClient();
+    const worker = await testWorker(4);
+    const spec = fiveSteps(client, worker, undefined, 10 * COST);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    await stub.injectFault(point);
+    try {
+      await stub.create(spec);
+    } catch {
+      // The abort can land inside create() itself; the alarm finishes the admission and the run.
+    }
+    await expectEffectsOnce(spec.pipelineId, client, worker, true);
+    const labels = (await env.PipelineActor.getByName(spec.pipelineId).inspect(500))!.checkpoints.map((c) => c.label);
+    expect(labels).toContain(point);
+    expect(labels).toContain("admission_released");
   });
 });

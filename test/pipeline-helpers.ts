@@ -97,7 +97,7 @@ export async function finished(pipelineId: string, timeoutMs = 15_000): Promise<
 export async function settledDown(pipelineId: string): Promise<void> {
   await waitFor(async () => {
     const i = await env.PipelineActor.getByName(pipelineId).inspect();
-    return i && i.cleanup.length === 0 && i.holds.length === 0 && i.leases.length === 0
+    return i && i.cleanup.length === 0 && i.holds.length === 0 && i.leases.length === 0 && i.admission.status !== "held"
       // The run registers in D1 as processing when it starts; its history is written at the end.
       && (await env.DB.prepare(`SELECT 1 FROM pipeline_executions WHERE pipeline_id = ? AND status <> 'processing'`).bind(pipelineId).first()) ? true : undefined;
   }, 10_000, `pipeline ${pipelineId} to settle`);

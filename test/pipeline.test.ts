@@ -5,9 +5,12 @@ import { finished, quiesce, scriptedSpec, settledDown, testClient, testWorker, w
 const started = new Set<string>();
 afterAll(async () => { await quiesce(started); });
 
-function run(spec: ReturnType<typeof scriptedSpec>) {
+/** Creates a pipeline and returns its summary (a spec without admission is always admitted). */
+async function run(spec: ReturnType<typeof scriptedSpec>) {
   started.add(spec.pipelineId);
-  return env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  const created = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  if (!created.admitted) throw new Error(`not admitted: ${JSON.stringify(created)}`);
+  return created.summary;
 }
 
 describe("PipelineActor", () => {

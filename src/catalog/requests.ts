@@ -119,6 +119,18 @@ export async function linkPipeline(db: D1Database, requestId: string, clientId: 
 }
 
 /**
+ * Undoes `linkPipeline` for a run that was not admitted (the client's budget could not cover it):
+ * the request is pending again and may be executed later. Only a request still linked to that
+ * pipeline and processing changes.
+ */
+export async function unlinkPipeline(db: D1Database, requestId: string, clientId: string, pipelineId: string, now: number): Promise<void> {
+  await db.prepare(
+    `UPDATE client_requests SET request_status = 'pending', orchestrator_pipeline_id = NULL, started_processing_at = NULL, updated_at = ?
+     WHERE request_id = ? AND client_id = ? AND orchestrator_pipeline_id = ? AND request_status = 'processing'`,
+  ).bind(isoTime(now), requestId, clientId, pipelineId).run();
+}
+
+/**
  * The statement that records a pipeline's end on the request it runs (seed phase 5): completed
  * (also when optional steps failed: `partial`), or failed with the reason; its actual cost and
  * completion time. Only the request linked to this pipeline changes, so it is idempotent.

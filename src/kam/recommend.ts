@@ -94,7 +94,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
     template_name: best.template_name, confidence_score: Math.min(1, best.score),
     estimated_cost: estimate ? microsToUsd(estimate.cost_micros) : null, estimated_duration_ms: estimate?.duration_ms ?? null,
     reasoning: parts.join(" "),
-    budget_check: estimate ? await budgetCheck(env, client.client_id, estimate.cost_micros) : null,
+    budget_check: estimate ? await budgetCheck(env, client.client_id, estimate) : null,
     estimate_basis: estimate?.basis ?? null,
     alternatives: scored, analysis, ai: { ...aiInfo, cost_micros: ai.costMicros },
   };

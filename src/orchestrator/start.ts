@@ -1,6 +1,7 @@
 import type { PipelineSpec } from "../actors/pipeline";
 import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
+import { unlinkPipeline } from "../catalog/requests";
 import { compileParameters, loadParameters } from "../catalog/parameters";
 import type { Tier, Urgency } from "../catalog/tiers";
 import { estimateOrDefault, type RunEstimate } from "../economy/estimate";
@@ -8,6 +9,7 @@ import { recordEstimateStatement } from "../economy/record";
 import { AppError } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import type { JsonObject } from "../lib/json";
+import { microsToUsd } from "../lib/money";
 import { resolveSpec } from "./resolve";
 
 /** What a run is asked for, by /orchestrate or by executing a request. */
@@ -78,15 +80,47 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
   const estimate = await estimateOrDefault(env, templateName, inputs);
   // The actor estimates queue ETAs from the steps' expected durations (weighted by how often they run).
   spec.stepDurationsMs = Object.fromEntries(estimate.steps.map((st) => [st.step_id, Math.round(st.duration_ms * st.run_probability)]));
-  return { spec, estimate };
+  return { spec: withAdmission(spec, estimate), estimate };
 }
 
 /**
- * Starts a prepared run: creates its PipelineActor (idempotent per pipeline id), records its
- * estimate (to be scored when the run ends) and returns its summary.
+ * The run's admission and its steps' holds, from the estimate: the run is admitted for the
+ * estimate's upper bound (within the run's own budget limit), and each step holds its own
+ * estimate scaled the same way, so the holds of the steps that run fit in the admission (the
+ * steps draw on it). A step the estimate does not cover keeps its registry figure.
  */
-export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number): Promise<JsonObject> {
-  const summary = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): PipelineSpec {
+  const high = estimate.cost_interval.high_micros;
+  const admission = spec.budgetLimitMicros === null ? high : Math.min(high, spec.budgetLimitMicros);
+  const scale = estimate.cost_micros > 0 ? high / estimate.cost_micros : 1;
+  const perStep = new Map(estimate.steps.map((st) => [st.step_id, Math.ceil(st.cost_micros * scale)]));
+  return {
+    ...spec,
+    admissionMicros: admission,
+    steps: spec.steps.map((st) => {
+      const estimated = perStep.get(st.id);
+      return estimated === undefined || estimated <= 0 ? st : { ...st, estimateMicros: estimated };
+    }),
+  };
+}
+
+/**
+ * Starts a prepared run: creates its PipelineActor (idempotent per pipeline id), which places
+ * the run's admission hold at the client's ledger before it answers; records its estimate (to be
+ * scored when the run ends) and returns its summary. A run the ledger cannot cover is not
+ * started: 402 `insufficient_budget` naming what is available and what the run needs, and
+ * `linkedRequest` (a request this call linked to the run) is pending again.
+ */
+export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number, linkedRequest: string | null = null): Promise<JsonObject> {
+  const created = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  if (!created.admitted) {
+    // A request linked to this run for its start goes back to pending: nothing ran.
+    if (linkedRequest !== null) await unlinkPipeline(env.DB, linkedRequest, spec.clientId, spec.pipelineId, now);
+    throw new AppError("insufficient_budget",
+      `client '${spec.clientId}' has $${microsToUsd(created.available)} available this month; this run of '${spec.templateName}' needs up to $${microsToUsd(created.requested)} (its estimate's upper bound), held when it starts`,
+      { available_usd: microsToUsd(created.available), needed_usd: microsToUsd(created.requested), available_micros: created.available, needed_micros: created.requested });
+  }
+  const summary = created.summary;
   // Best effort, after the run exists: losing a prediction loses one scored run, never the run.
   // (Made before the run started; the first one recorded for a pipeline id stands.)
   try {

@@ -7,7 +7,7 @@ import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
 import {
-  available, emptyTotals, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
+  available, emptyTotals, envelopeKey, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
   type Entry, type KeyRecord, type LedgerAnswer, type LedgerCommand, type LedgerTotals,
 } from "./ledger";
 import { LEDGER_MIGRATIONS } from "./schema";
@@ -19,18 +19,19 @@ export interface LedgerRejection { status: "rejected"; code: LedgerError["code"]
 export type LedgerResult = LedgerAnswer | LedgerRejection;
 
 interface TotalsRow extends Record<string, SqlStorageValue> {
-  period: string; budget: number; settled: number; adjustments: number; held: number; alerted: string;
+  period: string; budget: number; settled: number; adjustments: number; held: number; alerted: string; unbilled: number;
 }
 interface KeyRow extends Record<string, SqlStorageValue> {
   key: string; kind: "hold" | "adjust"; amount: number; status: KeyRecord["status"]; actual: number | null;
   charged: number | null; overrun: number; reason: string | null; period: string; at: number;
+  parent: string | null; borrowed: number; remaining: number;
 }
 interface PeriodRow extends Record<string, SqlStorageValue> {
-  period: string; budget: number; settled: number; adjustments: number; held_at_close: number; closed_at: number;
+  period: string; budget: number; settled: number; adjustments: number; held_at_close: number; closed_at: number; unbilled: number;
 }
 interface DueRow extends Record<string, SqlStorageValue> { kind: "rollover" | "mirror"; at: number }
 interface EntryRow extends Record<string, SqlStorageValue> {
-  seq: number; kind: Entry["kind"]; key: string | null; amount: number; charged: number; period: string; reason: string | null; at: number;
+  seq: number; kind: Entry["kind"]; key: string | null; amount: number; charged: number; unbilled: number; period: string; reason: string | null; at: number;
 }
 
 const MIRROR_DELAY_MS = 1_000;
@@ -63,13 +64,13 @@ export class ClientLedger extends ActorServer {
     this.events = new EventLog(this.sql$);
     const row = first<TotalsRow>(this.sql$, `SELECT * FROM totals WHERE id = 1`);
     if (row) {
-      this.totals = { period: row.period, budget: row.budget, settled: row.settled, adjustments: row.adjustments, held: row.held, alerted: JSON.parse(row.alerted) as number[] };
+      this.totals = { period: row.period, budget: row.budget, settled: row.settled, adjustments: row.adjustments, held: row.held, alerted: JSON.parse(row.alerted) as number[], unbilled: row.unbilled };
     } else {
       const budget = await this.budgetFromCatalog();
       const totals = emptyTotals(periodOf(now), budget);
       this.ctx.storage.transactionSync(() => {
         this.saveTotals(totals);
-        this.appendEntries([{ kind: "rollover", key: null, amount: budget, charged: 0, period: totals.period, reason: "opened", at: now }]);
+        this.appendEntries([{ kind: "rollover", key: null, amount: budget, charged: 0, unbilled: 0, period: totals.period, reason: "opened", at: now }]);
         this.setDue("rollover", nextPeriodStart(now));
       });
       this.totals = totals;
@@ -95,9 +96,12 @@ export class ClientLedger extends ActorServer {
     return "pong";
   }
 
-  /** Holds `amount` micro-USD under `key`: ok, or insufficient with what is available. */
-  hold(key: string, amount: number): LedgerResult {
-    return this.apply({ type: "hold", key, amount });
+  /**
+   * Holds `amount` micro-USD under `key`: ok, or insufficient with what is available. `within`
+   * names an envelope to draw on first (a run's admission hold).
+   */
+  hold(key: string, amount: number, within?: string): LedgerResult {
+    return this.apply(within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within });
   }
 
   /** Charges the actual cost of the hold `key` and releases the rest of it. */
@@ -128,12 +132,12 @@ export class ClientLedger extends ActorServer {
     return this.apply({ type: "set_budget", budget });
   }
 
-  /** The current balance. */
+  /** The current balance; `unbilled` is this period's work that cost more than could be charged. */
   balance() {
     const t = this.totals;
     return {
       client_id: this.name, period: t.period, budget: t.budget, settled: t.settled, adjustments: t.adjustments,
-      spent: spent(t), held: t.held, available: available(t), alerted: t.alerted,
+      spent: spent(t), held: t.held, available: available(t), alerted: t.alerted, unbilled: t.unbilled,
     };
   }
 
@@ -142,7 +146,10 @@ export class ClientLedger extends ActorServer {
     const keyRows = rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE status = 'held' ORDER BY at`);
     return {
       balance: this.balance(),
-      open_holds: keyRows.map((r) => ({ key: r.key, amount: r.amount, period: r.period, at: r.at })),
+      open_holds: keyRows.map((r) => ({ key: r.key, amount: r.amount, remaining: r.remaining, within: r.parent, period: r.period, at: r.at })),
+      // Settled holds whose actual cost could not be charged in full, newest first.
+      unbilled: rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE status = 'settled' AND actual > charged ORDER BY at DESC LIMIT ?`, limit)
+        .map((r) => ({ key: r.key, actual: r.actual, charged: r.charged, unbilled: (r.actual ?? 0) - (r.charged ?? 0), period: r.period, at: r.at })),
       recent_entries: rows<EntryRow>(this.sql$, `SELECT * FROM (SELECT * FROM entries ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit).map(toEntry),
       periods: rows<PeriodRow>(this.sql$, `SELECT * FROM periods ORDER BY period DESC`).map((p) => ({ ...p })),
       due: rows<DueRow>(this.sql$, `SELECT * FROM due ORDER BY at`).map((d) => ({ kind: d.kind, at: d.at })),
@@ -155,7 +162,7 @@ export class ClientLedger extends ActorServer {
   verify(): { ok: boolean; derived: LedgerTotals; totals: LedgerTotals } {
     const entries = rows<EntryRow>(this.sql$, `SELECT * FROM entries ORDER BY seq`).map(toEntry);
     const derived = replay(entries, emptyTotals("0000-00", 0), this.totals.alerted);
-    const openHolds = first<{ n: number }>(this.sql$, `SELECT coalesce(sum(amount), 0) AS n FROM keys WHERE status = 'held'`)?.n ?? 0;
+    const openHolds = first<{ n: number }>(this.sql$, `SELECT coalesce(sum(remaining), 0) AS n FROM keys WHERE status = 'held'`)?.n ?? 0;
     const ok = JSON.stringify(derived) === JSON.stringify(this.totals) && openHolds === this.totals.held;
     return { ok, derived, totals: this.totals };
   }
@@ -173,11 +180,10 @@ export class ClientLedger extends ActorServer {
    */
   private applyAll(commands: readonly LedgerCommand[]): LedgerResult[] {
     const now = Date.now();
-    const keys = [...new Set(commands.flatMap((c) => ("key" in c ? [c.key] : [])))];
-    const stored = new Map(
-      keys.length === 0 ? [] : rowsIn<KeyRow>(this.sql$, (list) => `SELECT * FROM keys WHERE key IN (${list})`, keys)
-        .map((r) => [r.key, { ...r, overrun: r.overrun === 1 } as KeyRecord]),
-    );
+    const stored = this.loadKeys(commands.flatMap((c) => ("key" in c ? [c.key, ...(c.type === "hold" && c.within ? [c.within] : [])] : [])));
+    // Envelopes of the holds being settled or released, when the batch did not name them.
+    const parents = [...stored.values()].flatMap((r) => (r.parent !== null && !stored.has(r.parent) ? [r.parent] : []));
+    for (const [key, record] of this.loadKeys(parents)) stored.set(key, record);
     const changed = new Map<string, KeyRecord>();
     const entries: Entry[] = [];
     const events: { type: string; payload: JsonObject }[] = [];
@@ -185,11 +191,14 @@ export class ClientLedger extends ActorServer {
     let totals = this.totals;
     for (const command of commands) {
       const key = "key" in command ? command.key : null;
-      const record = key === null ? null : changed.get(key) ?? stored.get(key) ?? null;
+      const lookup = (k: string | null) => (k === null ? null : changed.get(k) ?? stored.get(k) ?? null);
+      const record = lookup(key);
       try {
-        const result = step(totals, record, command, now);
+        const parent = lookup(envelopeKey(record, command));
+        const result = step(totals, record, command, now, parent);
         totals = result.totals;
         if (key !== null && result.record && result.record !== record) changed.set(key, result.record);
+        if (result.parent) changed.set(result.parent.key, result.parent);
         entries.push(...result.entries);
         events.push(...result.events);
         answers.push(result.answer);
@@ -215,26 +224,33 @@ export class ClientLedger extends ActorServer {
     return answers;
   }
 
+  /** Key records by key (chunked to the binding limit). */
+  private loadKeys(keys: readonly string[]): Map<string, KeyRecord> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return new Map();
+    return new Map(rowsIn<KeyRow>(this.sql$, (list) => `SELECT * FROM keys WHERE key IN (${list})`, unique).map((r) => [r.key, toKeyRecord(r)]));
+  }
+
   private saveKey(r: KeyRecord): void {
     this.sql$.exec(
-      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, borrowed, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, actual = excluded.actual, charged = excluded.charged,
-         overrun = excluded.overrun, at = excluded.at`,
-      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at,
+         overrun = excluded.overrun, at = excluded.at, remaining = excluded.remaining`,
+      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at, r.parent, r.borrowed, r.remaining,
     );
   }
 
   private saveTotals(t: LedgerTotals): void {
     this.sql$.exec(
-      `INSERT INTO totals (id, period, budget, settled, adjustments, held, alerted) VALUES (1, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO totals (id, period, budget, settled, adjustments, held, alerted, unbilled) VALUES (1, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET period = excluded.period, budget = excluded.budget, settled = excluded.settled,
-         adjustments = excluded.adjustments, held = excluded.held, alerted = excluded.alerted`,
-      t.period, t.budget, t.settled, t.adjustments, t.held, JSON.stringify(t.alerted),
+         adjustments = excluded.adjustments, held = excluded.held, alerted = excluded.alerted, unbilled = excluded.unbilled`,
+      t.period, t.budget, t.settled, t.adjustments, t.held, JSON.stringify(t.alerted), t.unbilled,
     );
   }
 
   private appendEntries(entries: readonly Entry[]): void {
-    insertRows(this.sql$, `INSERT INTO entries (kind, key, amount, charged, period, reason, at)`, entries.map((e) => [e.kind, e.key, e.amount, e.charged, e.period, e.reason, e.at]));
+    insertRows(this.sql$, `INSERT INTO entries (kind, key, amount, charged, unbilled, period, reason, at)`, entries.map((e) => [e.kind, e.key, e.amount, e.charged, e.unbilled, e.period, e.reason, e.at]));
   }
 
   // ---- time ---------------------------------------------------------------------------------
@@ -274,8 +290,8 @@ export class ClientLedger extends ActorServer {
       const next = nextMonth(this.totals.period);
       const closing = this.totals;
       this.ctx.storage.transactionSync(() => {
-        this.sql$.exec(`INSERT OR IGNORE INTO periods (period, budget, settled, adjustments, held_at_close, closed_at) VALUES (?, ?, ?, ?, ?, ?)`,
-          closing.period, closing.budget, closing.settled, closing.adjustments, closing.held, now);
+        this.sql$.exec(`INSERT OR IGNORE INTO periods (period, budget, settled, adjustments, held_at_close, closed_at, unbilled) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          closing.period, closing.budget, closing.settled, closing.adjustments, closing.held, now, closing.unbilled);
       });
       this.apply({ type: "rollover", period: next, budget });
     }
@@ -286,8 +302,8 @@ export class ClientLedger extends ActorServer {
   private async mirror(now: number): Promise<void> {
     try {
       await this.env.DB.prepare(
-        `UPDATE clients SET used_budget_current_month_micros = ?, budget_period = ?, updated_at = ? WHERE client_id = ?`,
-      ).bind(Math.max(0, spent(this.totals)), this.totals.period, new Date(now).toISOString(), this.name).run();
+        `UPDATE clients SET used_budget_current_month_micros = ?, unbilled_current_month_micros = ?, budget_period = ?, updated_at = ? WHERE client_id = ?`,
+      ).bind(Math.max(0, spent(this.totals)), this.totals.unbilled, this.totals.period, new Date(now).toISOString(), this.name).run();
       this.sql$.exec(`DELETE FROM due WHERE kind = 'mirror' AND at <= ?`, now);
     } catch (error) {
       log("warn", "ledger usage mirror failed; will retry", { client_id: this.name, ...describeError(error) });
@@ -303,7 +319,14 @@ export class ClientLedger extends ActorServer {
 }
 
 function toEntry(r: EntryRow): Entry {
-  return { kind: r.kind, key: r.key, amount: r.amount, charged: r.charged, period: r.period, reason: r.reason, at: r.at };
+  return { kind: r.kind, key: r.key, amount: r.amount, charged: r.charged, unbilled: r.unbilled, period: r.period, reason: r.reason, at: r.at };
+}
+
+function toKeyRecord(r: KeyRow): KeyRecord {
+  return {
+    key: r.key, kind: r.kind, amount: r.amount, status: r.status, actual: r.actual, charged: r.charged, overrun: r.overrun === 1,
+    reason: r.reason, period: r.period, at: r.at, parent: r.parent, borrowed: r.borrowed, remaining: r.remaining,
+  };
 }
 
 /** The period after "YYYY-MM". */

@@ -3,9 +3,16 @@
  * No Cloudflare API, no clock: every function takes the state, one command and `now`, and returns
  * the new state, the append-only entries to record, the events to publish and the answer.
  *
- * Invariant: available = budget - spent - held >= 0, where spent = settled + adjustments.
+ * Invariant: available = budget - spent - held >= 0, where spent = settled + adjustments, and
+ * held is the sum of what open holds still reserve (`remaining`).
  * Holds reserve money for work not yet charged; settle charges the actual cost and releases the
  * rest of the hold; holds survive month rollover. Every command is idempotent by its key.
+ *
+ * A hold may be placed `within` another (an envelope, one level deep): a run is admitted with
+ * one hold for its whole estimate, and each step's hold draws on it first, then on what is
+ * available. A settled or released step gives what it drew back to the envelope while the
+ * envelope is open; a step's overrun is charged from the envelope first. Releasing the envelope
+ * frees what is left of it.
  */
 import type { JsonObject } from "../../lib/json";
 
@@ -23,6 +30,8 @@ export interface LedgerTotals {
   held: number;
   /** Alert thresholds (percent) already announced this period. */
   alerted: number[];
+  /** Work settled this period that could not be charged (its cost passed what was available): actual − charged. */
+  unbilled: number;
 }
 
 /** What a key did: a hold and how it ended, or an adjustment. */
@@ -40,16 +49,27 @@ export interface KeyRecord {
   reason: string | null;
   period: string;
   at: number;
+  /** The envelope this hold draws on (null: a hold on its own). */
+  parent: string | null;
+  /** How much of `amount` came from the envelope. */
+  borrowed: number;
+  /** What the hold still reserves while it is open (an envelope's shrinks as steps draw on it); 0 once closed. */
+  remaining: number;
 }
 
 /** One append-only ledger entry. */
 export interface Entry {
   kind: "hold" | "settle" | "release" | "adjust" | "rollover" | "budget";
   key: string | null;
-  /** hold: +amount held; settle/release: the hold's amount let go; adjust: signed amount; budget/rollover: the budget. */
+  /**
+   * hold: what it added to `held` (a hold within an envelope adds only what it did not draw from
+   * it); settle/release: what it took off `held`; adjust: signed amount; budget/rollover: the budget.
+   */
   amount: number;
   /** settle: amount charged. */
   charged: number;
+  /** settle: the part of the actual cost that could not be charged. */
+  unbilled: number;
   period: string;
   reason: string | null;
   at: number;
@@ -68,7 +88,7 @@ export class LedgerError extends Error {
 
 /** Commands the ledger accepts. */
 export type LedgerCommand =
-  | { type: "hold"; key: string; amount: number }
+  | { type: "hold"; key: string; amount: number; within?: string }
   | { type: "settle"; key: string; actual: number }
   | { type: "release"; key: string }
   | { type: "adjust"; key: string; amount: number; reason: string }
@@ -86,12 +106,14 @@ export type LedgerAnswer =
   | { status: "rolled_over"; closed: PeriodSummary; period: string; budget: number };
 
 /** A closed month. */
-export interface PeriodSummary { period: string; budget: number; settled: number; adjustments: number; heldAtClose: number }
+export interface PeriodSummary { period: string; budget: number; settled: number; adjustments: number; heldAtClose: number; unbilled: number }
 
 /** The result of one step. */
 export interface LedgerStep {
   totals: LedgerTotals;
   record: KeyRecord | null;
+  /** The envelope as the command left it, when the command drew on it or gave back to it. */
+  parent: KeyRecord | null;
   entries: Entry[];
   events: LedgerEvent[];
   answer: LedgerAnswer;
@@ -120,7 +142,22 @@ export function nextPeriodStart(now: number): number {
 
 /** A fresh ledger for a period and budget. */
 export function emptyTotals(period: string, budget: number): LedgerTotals {
-  return { period, budget, settled: 0, adjustments: 0, held: 0, alerted: [] };
+  return { period, budget, settled: 0, adjustments: 0, held: 0, alerted: [], unbilled: 0 };
+}
+
+/**
+ * The key of the envelope a command needs to see besides its own record: a hold's `within`, or
+ * the parent of the hold a settle or release closes. The shell loads it and passes it to `step`.
+ */
+export function envelopeKey(record: KeyRecord | null, command: LedgerCommand): string | null {
+  if (command.type === "hold") return record ? null : command.within ?? null;
+  if (command.type === "settle" || command.type === "release") return record?.parent ?? null;
+  return null;
+}
+
+/** An envelope a hold may draw on: an open hold that is not itself within another. */
+function openEnvelope(parent: KeyRecord | null): KeyRecord | null {
+  return parent && parent.kind === "hold" && parent.status === "held" && parent.parent === null ? parent : null;
 }
 
 function checkAmount(name: string, amount: number, allowNegative = false): void {
@@ -144,11 +181,12 @@ function alerts(t: LedgerTotals, now: number): { totals: LedgerTotals; events: L
 }
 
 /**
- * Applies one command. `record` is what the command's key did before (null if never seen).
+ * Applies one command. `record` is what the command's key did before (null if never seen);
+ * `parent` is the envelope `envelopeKey` names (null when there is none or it was never seen).
  * Throws LedgerError for commands that can never succeed as given.
  */
-export function step(totals: LedgerTotals, record: KeyRecord | null, command: LedgerCommand, now: number): LedgerStep {
-  const none = { entries: [] as Entry[], events: [] as LedgerEvent[] };
+export function step(totals: LedgerTotals, record: KeyRecord | null, command: LedgerCommand, now: number, parent: KeyRecord | null = null): LedgerStep {
+  const none = { parent: null, entries: [] as Entry[], events: [] as LedgerEvent[] };
   switch (command.type) {
     case "hold": {
       checkAmount("amount", command.amount);
@@ -163,15 +201,23 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
         if (record.status === "settled") return { totals, record, ...none, answer: settledAnswer(record, totals, true) };
         return { totals, record, ...none, answer: { status: "ok", key: command.key, held: record.amount, available: available(totals), replayed: true } };
       }
-      if (command.amount > available(totals)) {
-        return { totals, record, ...none, answer: { status: "insufficient", key: command.key, requested: command.amount, available: available(totals) } };
+      if (command.within === command.key) throw new LedgerError("invalid_amount", `hold '${command.key}' cannot be within itself`);
+      // Drawn from the envelope first, the rest from what is available.
+      const envelope = command.within === undefined ? null : openEnvelope(parent);
+      const borrowed = envelope ? Math.min(command.amount, envelope.remaining) : 0;
+      const fresh = command.amount - borrowed;
+      if (fresh > available(totals)) {
+        return { totals, record, ...none, answer: { status: "insufficient", key: command.key, requested: command.amount, available: available(totals) + (envelope?.remaining ?? 0) } };
       }
-      const next = { ...totals, held: totals.held + command.amount };
-      const rec: KeyRecord = { key: command.key, kind: "hold", amount: command.amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now };
+      const next = { ...totals, held: totals.held + fresh };
+      const rec: KeyRecord = {
+        key: command.key, kind: "hold", amount: command.amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now,
+        parent: envelope ? envelope.key : null, borrowed, remaining: command.amount,
+      };
       return {
-        totals: next, record: rec,
-        entries: [{ kind: "hold", key: command.key, amount: command.amount, charged: 0, period: totals.period, reason: null, at: now }],
-        events: [{ type: "hold_placed", payload: { key: command.key, amount: command.amount, available: available(next) } }],
+        totals: next, record: rec, parent: envelope ? { ...envelope, remaining: envelope.remaining - borrowed } : null,
+        entries: [{ kind: "hold", key: command.key, amount: fresh, charged: 0, unbilled: 0, period: totals.period, reason: envelope ? `within ${envelope.key}` : null, at: now }],
+        events: [{ type: "hold_placed", payload: { key: command.key, amount: command.amount, available: available(next), ...(envelope ? { within: envelope.key, from_envelope: borrowed } : {}) } }],
         answer: { status: "ok", key: command.key, held: command.amount, available: available(next), replayed: false },
       };
     }
@@ -185,16 +231,25 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
         return { totals, record, ...none, answer: settledAnswer(record, totals, true) };
       }
       if (record.status === "released") throw new LedgerError("unknown_hold", `hold '${command.key}' was released and cannot be settled`);
-      const room = record.amount + available(totals);
-      const charged = Math.min(command.actual, room);
-      const next = { ...totals, held: totals.held - record.amount, settled: totals.settled + charged };
-      const rec: KeyRecord = { ...record, status: "settled", actual: command.actual, charged, overrun: command.actual > record.amount, at: now };
+      // Charged from the hold, then the envelope, then what is available; never more.
+      const envelope = record.parent === null ? null : openEnvelope(parent);
+      const own = record.remaining;
+      const fromEnvelopeRoom = envelope?.remaining ?? 0;
+      const charged = Math.min(command.actual, own + fromEnvelopeRoom + available(totals));
+      const fromOwn = Math.min(charged, own);
+      const fromEnvelope = Math.min(charged - fromOwn, fromEnvelopeRoom);
+      // What the hold drew from the envelope and did not spend goes back to it (spending uses the envelope's part first).
+      const giveBack = envelope ? Math.max(0, record.borrowed - fromOwn) : 0;
+      const heldOff = own - giveBack + fromEnvelope;
+      const unbilled = command.actual - charged;
+      const next = { ...totals, held: totals.held - heldOff, settled: totals.settled + charged, unbilled: totals.unbilled + unbilled };
+      const rec: KeyRecord = { ...record, status: "settled", actual: command.actual, charged, overrun: command.actual > record.amount, remaining: 0, at: now };
       const alerted = alerts(next, now);
       return {
-        totals: alerted.totals, record: rec,
-        entries: [{ kind: "settle", key: command.key, amount: record.amount, charged, period: totals.period, reason: null, at: now }],
+        totals: alerted.totals, record: rec, parent: envelope && (giveBack > 0 || fromEnvelope > 0) ? { ...envelope, remaining: envelope.remaining + giveBack - fromEnvelope } : null,
+        entries: [{ kind: "settle", key: command.key, amount: heldOff, charged, unbilled, period: totals.period, reason: null, at: now }],
         events: [
-          { type: "settled", payload: { key: command.key, actual: command.actual, charged, released: record.amount, overrun: rec.overrun, available: available(alerted.totals) } },
+          { type: "settled", payload: { key: command.key, actual: command.actual, charged, released: own - fromOwn, overrun: rec.overrun, unbilled, available: available(alerted.totals) } },
           ...alerted.events,
         ],
         answer: settledAnswer(rec, alerted.totals, false),
@@ -203,7 +258,7 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
     case "release": {
       if (!record) {
         // A tombstone: a hold with this key that arrives later (sent before a crash) is refused.
-        const tombstone: KeyRecord = { key: command.key, kind: "hold", amount: 0, status: "released", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now };
+        const tombstone: KeyRecord = { key: command.key, kind: "hold", amount: 0, status: "released", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now, parent: null, borrowed: 0, remaining: 0 };
         return { totals, record: tombstone, ...none, answer: { status: "released", key: command.key, released: 0, available: available(totals), replayed: false } };
       }
       if (record.kind !== "hold") throw new LedgerError("idempotency_conflict", `key '${command.key}' is an adjustment, not a hold`);
@@ -211,12 +266,17 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       if (record.status === "released") {
         return { totals, record, ...none, answer: { status: "released", key: command.key, released: record.amount, available: available(totals), replayed: true } };
       }
-      const next = { ...totals, held: totals.held - record.amount };
+      // What it drew from an open envelope goes back there; the rest becomes available.
+      const envelope = record.parent === null ? null : openEnvelope(parent);
+      const giveBack = envelope ? Math.min(record.remaining, record.borrowed) : 0;
+      const heldOff = record.remaining - giveBack;
+      const next = { ...totals, held: totals.held - heldOff };
       return {
-        totals: next, record: { ...record, status: "released", at: now },
-        entries: [{ kind: "release", key: command.key, amount: record.amount, charged: 0, period: totals.period, reason: null, at: now }],
-        events: [{ type: "released", payload: { key: command.key, released: record.amount, available: available(next) } }],
-        answer: { status: "released", key: command.key, released: record.amount, available: available(next), replayed: false },
+        totals: next, record: { ...record, status: "released", remaining: 0, at: now },
+        parent: envelope && giveBack > 0 ? { ...envelope, remaining: envelope.remaining + giveBack } : null,
+        entries: [{ kind: "release", key: command.key, amount: heldOff, charged: 0, unbilled: 0, period: totals.period, reason: null, at: now }],
+        events: [{ type: "released", payload: { key: command.key, released: record.remaining, available: available(next) } }],
+        answer: { status: "released", key: command.key, released: record.remaining, available: available(next), replayed: false },
       };
     }
     case "adjust": {
@@ -236,8 +296,9 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       const alerted = alerts(next, now);
       return {
         totals: alerted.totals,
-        record: { key: command.key, kind: "adjust", amount: command.amount, status: "applied", actual: null, charged: null, overrun: false, reason: command.reason, period: totals.period, at: now },
-        entries: [{ kind: "adjust", key: command.key, amount: command.amount, charged: 0, period: totals.period, reason: command.reason, at: now }],
+        record: { key: command.key, kind: "adjust", amount: command.amount, status: "applied", actual: null, charged: null, overrun: false, reason: command.reason, period: totals.period, at: now, parent: null, borrowed: 0, remaining: 0 },
+        parent: null,
+        entries: [{ kind: "adjust", key: command.key, amount: command.amount, charged: 0, unbilled: 0, period: totals.period, reason: command.reason, at: now }],
         events: [{ type: "adjusted", payload: { key: command.key, amount: command.amount, reason: command.reason, spent: spent(alerted.totals), available: available(alerted.totals) } }, ...alerted.events],
         answer: { status: "adjusted", key: command.key, amount: command.amount, spent: spent(alerted.totals), available: available(alerted.totals), replayed: false },
       };
@@ -247,8 +308,8 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       if (command.budget === totals.budget) return { totals, record, ...none, answer: { status: "budget", budget: totals.budget, available: available(totals) } };
       const alerted = alerts({ ...totals, budget: command.budget }, now);
       return {
-        totals: alerted.totals, record,
-        entries: [{ kind: "budget", key: null, amount: command.budget, charged: 0, period: totals.period, reason: null, at: now }],
+        totals: alerted.totals, record, parent: null,
+        entries: [{ kind: "budget", key: null, amount: command.budget, charged: 0, unbilled: 0, period: totals.period, reason: null, at: now }],
         events: [{ type: "budget_changed", payload: { budget: command.budget, available: available(alerted.totals) } }, ...alerted.events],
         answer: { status: "budget", budget: command.budget, available: available(alerted.totals) },
       };
@@ -256,11 +317,11 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
     case "rollover": {
       checkAmount("budget", command.budget);
       if (command.period <= totals.period) throw new LedgerError("invalid_amount", `period ${command.period} does not follow ${totals.period}`);
-      const closed: PeriodSummary = { period: totals.period, budget: totals.budget, settled: totals.settled, adjustments: totals.adjustments, heldAtClose: totals.held };
+      const closed: PeriodSummary = { period: totals.period, budget: totals.budget, settled: totals.settled, adjustments: totals.adjustments, heldAtClose: totals.held, unbilled: totals.unbilled };
       const next: LedgerTotals = { ...emptyTotals(command.period, command.budget), held: totals.held };
       return {
-        totals: next, record,
-        entries: [{ kind: "rollover", key: null, amount: command.budget, charged: 0, period: command.period, reason: null, at: now }],
+        totals: next, record, parent: null,
+        entries: [{ kind: "rollover", key: null, amount: command.budget, charged: 0, unbilled: 0, period: command.period, reason: null, at: now }],
         events: [{ type: "period_closed", payload: { ...closed, next_period: command.period, budget: command.budget } }],
         answer: { status: "rolled_over", closed, period: command.period, budget: command.budget },
       };
@@ -284,11 +345,11 @@ export function replay(entries: readonly Entry[], initial: LedgerTotals, alerted
   for (const e of entries) {
     switch (e.kind) {
       case "hold": t = { ...t, held: t.held + e.amount }; break;
-      case "settle": t = { ...t, held: t.held - e.amount, settled: t.settled + e.charged }; break;
+      case "settle": t = { ...t, held: t.held - e.amount, settled: t.settled + e.charged, unbilled: t.unbilled + e.unbilled }; break;
       case "release": t = { ...t, held: t.held - e.amount }; break;
       case "adjust": t = { ...t, adjustments: t.adjustments + e.amount }; break;
       case "budget": t = { ...t, budget: e.amount }; break;
-      case "rollover": t = { ...t, period: e.period, budget: e.amount, settled: 0, adjustments: 0 }; break;
+      case "rollover": t = { ...t, period: e.period, budget: e.amount, settled: 0, adjustments: 0, unbilled: 0 }; break;
     }
   }
   return t;

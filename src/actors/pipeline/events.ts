@@ -12,6 +12,7 @@ export function summarize(s: PipelineState, now: number | null = null): JsonObje
     reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
     bytes_through_actor: s.transfer.actorBytes, payload_bytes: s.transfer.payloadBytes,
     created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
+    admission: { status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
     steps: s.steps.map((st) => ({
       id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st),
       queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,

@@ -84,7 +84,21 @@ export interface PipelineSpec {
   steps: StepSpec[];
   /** The estimator's expected duration of each step (ms), for queue ETAs; absent: no finish estimate. */
   stepDurationsMs?: Record<string, number>;
+  /**
+   * The run's admission: one hold at the client's ledger for this much (the estimate's upper
+   * bound), placed before the run starts; every step's hold draws on it. Absent or null: no
+   * admission (runs the runtime's own tests and the bench start directly).
+   */
+  admissionMicros?: number | null;
 }
+
+/**
+ * Where the run's admission hold stands: none asked for, asked and not answered yet (the run has
+ * not started), held (the steps draw on it), or given back at the end.
+ */
+export const AdmissionStatuses = ["none", "pending", "held", "released"] as const;
+/** An admission's status. */
+export type AdmissionStatus = (typeof AdmissionStatuses)[number];
 
 /** A worker's failure, classified by the worker. */
 export interface StepFailure { kind: "transient" | "retry_after" | "fatal"; code: string; message: string; retryAfterMs?: number }
@@ -162,6 +176,8 @@ export interface PipelineState {
   finishedAt: number | null;
   /** The round that holds budget ahead for every pending step has been answered (see `toHoldAhead`). */
   heldAhead: boolean;
+  /** The run's admission hold (see `PipelineSpec.admissionMicros`). */
+  admission: AdmissionStatus;
   /** The run's row exists in D1 (pipeline_executions, status processing). */
   registered: boolean;
   historyWritten: boolean;
@@ -178,6 +194,38 @@ export interface Transfer { actorBytes: number; payloadBytes: number }
 /** Counts one worker call's payload traffic. */
 export function countTransfer(s: PipelineState, actorBytes: number, payloadBytes: number): PipelineState {
   return { ...s, transfer: { actorBytes: s.transfer.actorBytes + actorBytes, payloadBytes: s.transfer.payloadBytes + payloadBytes } };
+}
+
+/** The key of a run's admission hold (the envelope its steps' holds draw on). */
+export function admissionKey(pipelineId: string): string {
+  return `${pipelineId}:run`;
+}
+
+/** The envelope a step's hold draws on now: the admission hold while it is held. */
+export function envelopeOf(s: PipelineState): string | undefined {
+  return s.admission === "held" ? admissionKey(s.spec.pipelineId) : undefined;
+}
+
+/** The ledger admitted the run: its admission is held and it starts. */
+export function admitted(s: PipelineState, now: number): PipelineState {
+  if (s.admission !== "pending") return s;
+  return plan(start({ ...s, admission: "held" }, now), now);
+}
+
+/**
+ * True when the admission hold is owed back: the run has ended, nothing it started still runs
+ * (abandoned calls settle their late cost against it), and every step's settlement and release
+ * has been sent (they go first in the same ledger message, so what they give back reaches the
+ * envelope before the envelope is freed).
+ */
+export function admissionReleaseDue(s: PipelineState, ledgerCleanupSent: boolean): boolean {
+  return s.admission === "held" && isTerminal(s.status) && s.abandoned.length === 0
+    && (ledgerCleanupSent || s.cleanup.every((c) => c.kind === "release_capacity"));
+}
+
+/** The admission hold was given back. */
+export function admissionReleased(s: PipelineState): PipelineState {
+  return s.admission === "held" ? { ...s, admission: "released" } : s;
 }
 
 /** The idempotency key of a step attempt: every effect of the attempt carries it. */
@@ -314,6 +362,7 @@ export function createPipeline(spec: PipelineSpec, now: number): PipelineState {
     })),
     context: {}, outputs: {}, costMicros: 0, reason: null, notes: [], cleanup: [], abandoned: [], attempts: [],
     createdAt: now, startedAt: null, finishedAt: null, heldAhead: false, registered: false, historyWritten: false,
+    admission: spec.admissionMicros != null ? "pending" : "none",
     transfer: { actorBytes: 0, payloadBytes: 0 },
   };
 }
@@ -488,9 +537,7 @@ function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, no
 export function onHold(s: PipelineState, stepId: string, answer: { ok: boolean; available?: number }, now: number): PipelineState {
   const step = s.steps.find((st) => st.id === stepId);
   if (!step || step.status !== "waiting_budget") return s;
-  if (!answer.ok) {
-    return fail(s, `budget_exceeded: step '${stepId}' needs ${specOf(s, stepId).estimateMicros} micro-USD, ${answer.available ?? 0} available`, now);
-  }
+  if (!answer.ok) return fail(s, budgetExceeded(s, stepId, answer.available ?? 0), now);
   return plan(withStep(s, stepId, (st) => ({ ...moveStep(st, "waiting_capacity"), held: true })), now);
 }
 
@@ -732,6 +779,51 @@ export function onTimers(s: PipelineState, now: number, random: () => number): P
     }
   }
   return plan(state, now);
+}
+
+/** The step whose attempt holds under `key` (`pipeline:step:attempt`), if any. */
+function stepOfKey(s: PipelineState, key: string): StepSpec | undefined {
+  const prefix = `${s.spec.pipelineId}:`;
+  if (!key.startsWith(prefix)) return undefined;
+  const stepId = key.slice(prefix.length, key.lastIndexOf(":"));
+  return s.spec.steps.find((st) => st.id === stepId);
+}
+
+/**
+ * True when a settlement owed costs more than the hold it settles: it goes to the ledger at
+ * once rather than in the next batch, since the overrun may use up what the client has left
+ * (see `onSettledShort`).
+ */
+export function overrunOwed(s: PipelineState): boolean {
+  return s.cleanup.some((c) => c.kind === "settle" && c.actualMicros > (stepOfKey(s, c.key)?.estimateMicros ?? Infinity));
+}
+
+/**
+ * The ledger could charge only part of a step's real cost: the run has overrun its estimate and
+ * the client has nothing left. The run stops here (budget_exceeded, saying so) rather than doing
+ * more work that cannot be charged; what it did cost but could not be charged is the ledger's
+ * unbilled figure.
+ */
+export function onSettledShort(s: PipelineState, key: string, actual: number, charged: number, now: number): PipelineState {
+  if (isTerminal(s.status)) return s;
+  const step = stepOfKey(s, key);
+  return fail(s, `budget_exceeded: the run's real cost overran its estimate (admitted for ${s.spec.admissionMicros ?? "no estimate"} micro-USD, `
+    + `${s.costMicros} spent) and the client's budget is used up: step '${step?.id ?? key}' cost ${actual} micro-USD, of which ${actual - charged} could not be charged`, now);
+}
+
+/**
+ * Why a step's hold was refused, as the run's failure reason. An admitted run is refused only
+ * when its real cost has overrun its admitted estimate and nothing else is available: the reason
+ * says so, with the figures.
+ */
+export function budgetExceeded(s: PipelineState, stepId: string, available: number): string {
+  const needs = specOf(s, stepId).estimateMicros;
+  const admittedFor = s.spec.admissionMicros ?? null;
+  if (admittedFor !== null && s.admission !== "none") {
+    return `budget_exceeded: the run's real cost overran its estimate: it has cost ${s.costMicros} micro-USD, was admitted for ${admittedFor}, `
+      + `and step '${stepId}' needs ${needs} more with ${available} left`;
+  }
+  return `budget_exceeded: step '${stepId}' needs ${needs} micro-USD, ${available} available`;
 }
 
 /**

@@ -16,8 +16,8 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
-  nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey,
+  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, envelopeOf, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
@@ -46,6 +46,14 @@ class Refused extends Error {}
 
 /** The answer to a control command. */
 export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
+
+/**
+ * The answer to `create`: the run was admitted (its summary), or the client's ledger could not
+ * hold what it needs (nothing was kept: the same pipeline id may be tried again later).
+ */
+export type CreateResult =
+  | { admitted: true; summary: JsonObject }
+  | { admitted: false; available: number; requested: number };
 
 /**
  * One pipeline run (named by pipeline id). A thin shell over `machine.ts`: every change is
@@ -92,6 +100,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private settlementsOwedSince: number | null = null;
   /** Long polls waiting for the pipeline to end (`waitForEnd`). */
   private readonly endWaiters = new Set<() => void>();
+  /** The admission hold in flight (`admit`): concurrent creates and the alarm share it. */
+  private admitting: Promise<CreateResult> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -141,15 +151,58 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     return "pong";
   }
 
-  /** Creates and starts the pipeline. Idempotent: a second call returns the existing pipeline. */
-  async create(spec: PipelineSpec): Promise<JsonObject> {
+  /**
+   * Creates and starts the pipeline. With an admission amount in the spec, the run is first
+   * admitted: one hold at the client's ledger for its whole estimate, placed before this answers;
+   * a refusal keeps nothing (see `CreateResult`). The run is recorded (pending) before the hold
+   * is asked, so a crash in between is finished by the alarm: no hold is ever left without its
+   * run. Idempotent: a second call returns the existing pipeline.
+   */
+  async create(spec: PipelineSpec): Promise<CreateResult> {
     if (spec.pipelineId !== this.name) throw new Error(`spec is for '${spec.pipelineId}', this actor is '${this.name}'`);
-    if (this.state) return summarize(this.state);
-    const now = Date.now();
-    await this.armWatchdog();
-    this.commit(plan(start(createPipeline(spec, now), now), now), "created");
+    if (!this.state) {
+      const now = Date.now();
+      await this.armWatchdog();
+      const created = createPipeline(spec, now);
+      this.commit(created.admission === "pending" ? created : plan(start(created, now), now), "created");
+    }
+    if (this.state!.admission === "pending") {
+      const outcome = await this.admit();
+      if (!outcome.admitted) return outcome;
+    }
     await this.drive();
-    return summarize(this.state!);
+    return { admitted: true, summary: summarize(this.state!) };
+  }
+
+  /** Asks the ledger for the run's admission hold (one request in flight at a time). */
+  private admit(): Promise<CreateResult> {
+    this.admitting ??= this.askAdmission().finally(() => { this.admitting = null; });
+    return this.admitting;
+  }
+
+  private async askAdmission(): Promise<CreateResult> {
+    const s = this.state!;
+    const amount = s.spec.admissionMicros ?? 0;
+    const [answer] = await this.ledger().batch([{ type: "hold", key: admissionKey(s.spec.pipelineId), amount }]);
+    if (answer?.status === "ok") {
+      this.commit(admitted(this.state!, Date.now()), "admitted");
+      return { admitted: true, summary: summarize(this.state!) };
+    }
+    if (answer?.status === "insufficient") {
+      this.forget();
+      return { admitted: false, available: answer.available, requested: amount };
+    }
+    throw new Error(`ledger answered the admission hold with '${answer?.status ?? "nothing"}'`);
+  }
+
+  /** Forgets a run that was not admitted: its state, checkpoints, events and alarm. */
+  private forget(): void {
+    this.ctx.storage.transactionSync(() => {
+      for (const table of ["spec", "meta", "steps", "attempts", "outputs", "checkpoints", "events"]) this.store.exec(`DELETE FROM ${table}`);
+    });
+    this.state = null;
+    this.events = new EventLog(this.store);
+    this.clock.set(null);
   }
 
   /** The pipeline's summary (null before it was created, or when `scope` names another client), with waiting steps' queue places read now. */
@@ -231,6 +284,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       leases: s.steps.filter((st) => st.status === "running" || (st.status === "waiting_capacity" && st.queued)).map((st) => ({
         step_id: st.id, key: currentKey(s, st), worker: currentWorker(s, st), status: st.status,
       })),
+      // The run's admission hold at the ledger (its steps' holds draw on it while it is held).
+      admission: { key: admissionKey(s.spec.pipelineId), status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
       cleanup: s.cleanup.map((c) => ({ ...c })),
       abandoned: s.abandoned.map((a) => ({ ...a })),
       attempts: s.attempts.length,
@@ -336,6 +391,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   private async control(f: (s: PipelineState, now: number) => PipelineState, label: string): Promise<ControlResult> {
     if (!this.state) return { ok: false, code: "not_found", message: `pipeline '${this.name}' was not found` };
+    if (this.state.admission === "pending") return { ok: false, code: "illegal_transition", message: `pipeline '${this.name}' is still being admitted; try again in a moment` };
     try {
       this.commit(f(this.state, Date.now()), label);
     } catch (error) {
@@ -485,6 +541,11 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    */
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
+    if (this.state.admission === "pending") {
+      // Recorded but not answered (the actor stopped while asking): finish the admission first.
+      if ((await this.admit()).admitted) this.again = true;
+      return;
+    }
     this.flush();
     // The D1 row that lists the run goes alongside the first round, not before it.
     if (!this.state.registered) this.registration ??= this.register()
@@ -523,6 +584,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
           // A refused settle stays owed (and the driver reports it) rather than being dropped.
           if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused ${c.kind} ${c.key}: ${r.message}`);
           this.commit(cleanupDone(this.state!, c), label);
+          if (r.status === "settled" && r.short) this.commit(onSettledShort(this.state!, c.key, r.actual, r.charged, Date.now()), `short:${c.key.split(":")[1] ?? ""}`);
         });
       }
     }
@@ -540,7 +602,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
           continue;
         }
         roundHolds += spec.estimateMicros;
-        const li = ledgerOps.push({ type: "hold", key, amount: spec.estimateMicros }) - 1;
+        const li = ledgerOps.push(holdCommand(key, spec.estimateMicros, envelopeOf(s))) - 1;
         const [worker, pi] = toPool(currentWorker(s, step), reserve);
         apply.push(({ ledger, pools }) => {
           const hold = ledger[li]!;
@@ -557,7 +619,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // Once per run, with the first step's: budget held ahead for every pending step.
     const ahead = toHoldAhead(s, roundHolds).map((step) => {
       const key = nextKey(s, step);
-      return { stepId: step.id, key, i: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
+      return { stepId: step.id, key, i: ledgerOps.push(holdCommand(key, specOf(s, step.id).estimateMicros, envelopeOf(s))) - 1 };
     });
     if (needsHoldAhead(s)) {
       apply.push(({ ledger }) => {
@@ -571,9 +633,13 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     }
     const sendSettlements = settlements.length > 0 && (ledgerOps.length > 0 || this.settlementsDue(now));
     if (sendSettlements) apply.unshift(...settle);
+    // The admission hold goes back last, after the steps' settlements in the same message.
+    const releaseAdmission = admissionReleaseDue(s, settlements.length === 0 || sendSettlements);
+    if (releaseAdmission) apply.push(() => this.commit(admissionReleased(this.state!), "admission_released"));
 
     if (apply.length > 0) {
-      const toLedger = sendSettlements ? [...settlements, ...ledgerOps] : ledgerOps;
+      const toLedger: LedgerCommand[] = [...(sendSettlements ? settlements : []), ...ledgerOps,
+        ...(releaseAdmission ? [{ type: "release" as const, key: admissionKey(s.spec.pipelineId) }] : [])];
       const [ledger, pools] = await Promise.all([
         toLedger.length > 0 ? this.ledger().batch(toLedger) : Promise.resolve([] as LedgerResult[]),
         Promise.all([...poolOps].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
@@ -611,6 +677,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   /** True when the state asks for an effect the driver performs now (a paused pipeline only owes cleanup). */
   private owesEffects(): boolean {
     const s = this.state!;
+    if (s.admission === "pending" || admissionReleaseDue(s, false)) return true;
     if (s.cleanup.some((c) => c.kind === "release_capacity")) return true;
     if (this.settlementsDue(Date.now())) return true;
     if (s.status === "paused") return false;
@@ -627,8 +694,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const since = this.settlementsOwedAt(now);
     if (since === null) return false;
     const s = this.state!;
-    // A hold given back (pause, cancel, a skipped step) frees money someone may be waiting for: at once.
-    if (s.cleanup.some((c) => c.kind === "release_hold")) return true;
+    // A hold given back (pause, cancel, a skipped step) frees money someone may be waiting for: at
+    // once. A cost above its hold may use up the client's budget: at once too.
+    if (s.cleanup.some((c) => c.kind === "release_hold") || overrunOwed(s)) return true;
     return isTerminal(s.status) || now - since >= SETTLE_BATCH_MS;
   }
 
@@ -894,6 +962,11 @@ function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number)
   const whole = isJsonObject(sizes) && typeof sizes.input_bytes === "number" && typeof sizes.output_bytes === "number" && sizes.input_bytes > 0
     ? sizes.input_bytes + sizes.output_bytes : sentBytes + received;
   return countTransfer(s, sentBytes + received, whole);
+}
+
+/** A step's hold, drawing on the run's admission hold while it is held. */
+function holdCommand(key: string, amount: number, within: string | undefined): LedgerCommand {
+  return within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within };
 }
 
 /** A pool's answer to a reserve, as the state machine takes it. */

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { PipelineStatuses, StepStatuses } from "./machine";
+import { AdmissionStatuses, PipelineStatuses, StepStatuses } from "./machine";
 
 const Step = { step_id: v.string(), attempt: v.number(), worker: v.string() };
 const ErrorInfo = v.nullable(v.object({ code: v.string(), message: v.string() }));
@@ -17,6 +17,8 @@ export const PipelineSummarySchema = v.object({
     skipped_reason: v.nullable(v.string()), output_ref: v.nullable(v.string()),
     started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()), retry_at: v.nullable(v.number()),
   })),
+  /** The run's admission hold at the client's ledger: what it was admitted for (micro-USD), and whether it is still held. */
+  admission: v.optional(v.object({ status: v.picklist(AdmissionStatuses), amount_micros: v.nullable(v.number()) })),
   /** A run waiting for capacity: its best queue position and estimated start and finish (ms since the epoch). */
   queue: v.optional(v.nullable(v.object({
     position: v.number(), waiting_steps: v.array(v.string()), estimated_start_at: v.number(), estimated_finish_at: v.nullable(v.number()),

@@ -72,5 +72,5 @@ export function loadState(sql: SqlStorage): PipelineState | null {
 
 /** Fields added after a state may have been stored get their empty values. */
 function withDefaults(s: PipelineState): PipelineState {
-  return { ...s, abandoned: s.abandoned ?? [], heldAhead: s.heldAhead ?? true, transfer: s.transfer ?? { actorBytes: 0, payloadBytes: 0 }, steps: s.steps.map((st) => ({ ...st, attemptBase: st.attemptBase ?? 0 })) };
+  return { ...s, abandoned: s.abandoned ?? [], heldAhead: s.heldAhead ?? true, admission: s.admission ?? "none", transfer: s.transfer ?? { actorBytes: 0, payloadBytes: 0 }, steps: s.steps.map((st) => ({ ...st, attemptBase: st.attemptBase ?? 0 })) };
 }

@@ -63,7 +63,7 @@ export const economyRoutes: Route[] = [
           .bind(body.template_name, clientScope(principal), HISTORY_RUNS)
           .first<{ n: number; cost: number | null; ms: number | null; ok: number | null; ended: number | null }>(),
       ]);
-      const budget = await budgetCheck(env, clientId, e.cost_micros);
+      const budget = await budgetCheck(env, clientId, e);
       return {
         template_name: e.template_name, client_id: clientId, input_parameters: inputs,
         historical_executions: past?.n ?? 0,

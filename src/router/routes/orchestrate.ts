@@ -123,7 +123,8 @@ export const orchestrateRoutes: Route[] = [
       if (body.request_id !== undefined && !(await linkPipeline(env.DB, body.request_id, clientId, pipelineId, body.pipeline_template, now))) {
         throw new AppError("conflict", `request '${body.request_id}' is already processing or done with another pipeline`);
       }
-      const summary = await startRun(env, prepared, now);
+      // The run's admission hold reserves its estimate at the ledger before this answers (402 if it cannot).
+      const summary = await startRun(env, prepared, now, body.request_id ?? null);
       return json({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),

@@ -7,7 +7,6 @@ import { derivedId } from "../../lib/ids";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd, usdToMicros } from "../../lib/money";
-import { budgetCheck } from "../../economy/budget";
 import { estimateOrDefault } from "../../economy/estimate";
 import { openTemplate, prepareRun, runInputs, startRun } from "../../orchestrator/start";
 import type { RequestAnalysis } from "../../kam/analysis";
@@ -186,17 +185,13 @@ export const requestRoutes: Route[] = [
         deadlineAt: body.deadline_ms === undefined ? null : now + body.deadline_ms, maxWaitMs: 600_000,
         fields: { template: "request.selected_template", parameters: "request.template_parameters" },
       });
-      if (request.request_status === "pending") {
-        // Budget: what the run is expected to cost must be available now.
-        const check = await budgetCheck(env, client.client_id, prepared.estimate.cost_micros);
-        if (!check.approved) {
-          throw new AppError("insufficient_budget", `client '${client.client_id}' has $${check.remaining_budget} available this month; this run of '${request.selected_template}' is estimated at $${check.estimated_cost}`);
-        }
-        if (!(await linkPipeline(env.DB, request.request_id, client.client_id, pipelineId, request.selected_template, now))) {
-          throw new AppError("conflict", `request '${params.id}' is no longer pending`);
-        }
+      // Linked first, so the run's end always finds its request; the run's admission hold then
+      // reserves its estimate at the ledger before this answers (402, and pending again, if not).
+      const linking = request.request_status === "pending";
+      if (linking && !(await linkPipeline(env.DB, request.request_id, client.client_id, pipelineId, request.selected_template, now))) {
+        throw new AppError("conflict", `request '${params.id}' is no longer pending`);
       }
-      const summary = await startRun(env, prepared, now);
+      const summary = await startRun(env, prepared, now, linking ? request.request_id : null);
       return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
