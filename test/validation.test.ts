@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it, beforeAll } from "vitest";
 import { routes, type Route } from "../src/router";
 import { call, seed, sessionHeaders, workerHeaders } from "./helpers";
+import { quiesce } from "./pipeline-helpers";
 
 beforeAll(async () => { await seed(); });
 
@@ -151,5 +153,45 @@ describe("field rules", () => {
     await call("POST", "/requests", { headers, body: { client_id: "client_demo_standard", request_type: "nope", message: "hello" } });
     const after = (await call("GET", "/requests?client_id=client_demo_standard", { headers })).body.total;
     expect(after).toBe(before);
+  });
+});
+
+/** `{"a": {"a": … 1 …}}`, `levels` objects deep, as JSON text (built without recursion). */
+function nestedText(levels: number): string {
+  return `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+}
+
+describe("bounded JSON (issue 12, finding 3)", () => {
+  const headers = { "X-API-Key": "aif_demoprem00_Vx3NqM7bLk1RzS5wPc9tGf2HjD8yUe4A", "Content-Type": "application/json" };
+  const orchestrate = (parameters: string) => call("POST", "/orchestrate", {
+    headers, rawBody: `{"pipeline_template":"runtime_demo","topic":"bounded input","template_parameters":{"scripts":{"collect":${parameters}}}}`,
+  });
+
+  it.each([10_000, 1_000, 40])("refuses a body nested %i levels deep with 422 naming the field and the limit, and starts nothing", async (levels) => {
+    const before = await env.DB.prepare(`SELECT count(*) AS n FROM pipeline_executions`).first<{ n: number }>();
+    const res = await orchestrate(nestedText(levels));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect(res.body.error.message).toMatch(/^body\.template_parameters\.scripts\.collect\.a\.a.*: nested deeper than 32 levels \(the limit\)$/);
+    expect(res.body.error.details.issues[0]).toMatchObject({ rule: "max_depth" });
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM pipeline_executions`).first<{ n: number }>()).toEqual(before);
+  });
+
+  it("bounds a parameter map more tightly: depth, keys in all, and size", async () => {
+    const deep = await orchestrate(nestedText(20));
+    expect(deep.status).toBe(422);
+    expect(deep.body.error.message).toMatch(/^body\.template_parameters: nested deeper than 16 levels \(the limit\) \(at \.scripts\.collect\.a/);
+    const manyKeys = await orchestrate(JSON.stringify(Object.fromEntries(Array.from({ length: 1_200 }, (_, i) => [`k${i}`, i]))));
+    expect(manyKeys.status).toBe(422);
+    expect(manyKeys.body.error.message).toMatch(/^body\.template_parameters: has more than 1000 object keys in all \(the limit\)/);
+    const large = await orchestrate(JSON.stringify({ note: "x".repeat(70_000) }));
+    expect(large.status).toBe(422);
+    expect(large.body.error.message).toMatch(/^body\.template_parameters: is \d+ bytes as JSON, more than the 65536-byte limit$/);
+  });
+
+  it("accepts parameters within the limits", async () => {
+    const res = await orchestrate(JSON.stringify({ mode: "succeed", note: { a: { b: { c: [1, 2, 3] } } } }));
+    expect(res.status).toBe(202);
+    await quiesce([res.body.pipeline.id as string]);
   });
 });

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { AppError } from "../lib/errors";
+import { BODY_JSON_LIMITS, checkJsonBounds, type JsonLimits } from "../lib/json-bounds";
 import { readCapped } from "../lib/read-capped";
 
 /** Where a value came from (an HTTP part, or a worker's input or output), the first segment of every error path (`body.email`). */
@@ -73,12 +74,34 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const text = await readTextCapped(request, maxBytes);
   // No body at all: the route's schema decides whether that is allowed ("body: is required").
   if (text.trim() === "") return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message : "unparseable";
     throw new AppError("invalid_json", `body: malformed JSON (${reason})`);
   }
+  // Bounded before any schema or handler walks it.
+  const violation = checkJsonBounds(value, BODY_JSON_LIMITS);
+  if (violation) throw boundsError(`body${violation.at}`, violation.rule, violation.message);
+  return value;
+}
+
+/** The 422 for a JSON value past its limits, naming the field and the limit. */
+function boundsError(field: string, rule: string, message: string): AppError {
+  return new AppError("validation_failed", `${field}: ${message}`, { issues: [{ field, rule, message }] });
+}
+
+/**
+ * A free-form JSON value (a parameter map, a worker's input) within `limits`: its depth, its
+ * keys in all and (when set) its size as JSON. The message names the limit and where inside the
+ * value it was passed.
+ */
+export function boundedJson<S extends v.GenericSchema>(schema: S, limits: JsonLimits) {
+  return v.pipe(schema, v.check((value) => checkJsonBounds(value, limits) === null, (issue) => {
+    const violation = checkJsonBounds(issue.input, limits);
+    return violation ? `${violation.message}${violation.at ? ` (at ${violation.at})` : ""}` : "is out of bounds";
+  }));
 }
 
 async function readTextCapped(request: Request, maxBytes: number): Promise<string> {

@@ -12,7 +12,9 @@ import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 import { openTemplate, runInputs } from "../../orchestrator/start";
 import { WorkerSpecs } from "../../workers/specs";
+import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { route, type Route } from "../define";
+import { boundedJson } from "../validate";
 import { actingClient, viewTier } from "../scope";
 import { IdString, queryInt } from "../schemas";
 
@@ -24,7 +26,7 @@ const HISTORY_RUNS = 1_000;
 
 const EstimateBody = v.strictObject({
   template_name: IdString,
-  parameters: v.optional(v.record(v.string(), v.unknown()), {}),
+  parameters: v.optional(boundedJson(v.record(v.string(), v.unknown()), PARAMETER_JSON_LIMITS), {}),
   client_id: v.optional(IdString),
 });
 

@@ -10,7 +10,9 @@ import { prepareRun, startRun } from "../../orchestrator/start";
 import { estimateSummary } from "./economy";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
+import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { route, type Route } from "../define";
+import { boundedJson } from "../validate";
 import { json } from "../respond";
 import { IdString, PageQuery, queryInt, Text } from "../schemas";
 import { activeActingClient } from "../scope";
@@ -29,7 +31,7 @@ const OrchestrationRequest = v.strictObject({
   max_articles: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
   deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"))),
   max_wait_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(3_600_000, "must be at most 3600000 (an hour)")), 600_000),
-  template_parameters: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown())),
+  template_parameters: v.optional(boundedJson(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown()), PARAMETER_JSON_LIMITS)),
 });
 
 const PipelineParams = v.strictObject({ id: IdString });

@@ -13,7 +13,9 @@ import type { RequestAnalysis } from "../../kam/analysis";
 import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
+import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { route, type Route } from "../define";
+import { boundedJson } from "../validate";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
 import { activeActingClient } from "../scope";
@@ -29,7 +31,7 @@ const CreateRequestBody = v.strictObject({
 });
 
 const RequestParams = v.strictObject({ id: IdString });
-const ParameterMap = v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown());
+const ParameterMap = boundedJson(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown()), PARAMETER_JSON_LIMITS);
 
 /** PUT /requests/:id: the template chosen for a pending request and its parameters (the topic among them). */
 const AssignBody = v.strictObject({

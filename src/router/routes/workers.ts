@@ -9,10 +9,11 @@ import type { AnyWorkerSpec } from "../../workers/harness/define";
 import { executeWorker } from "../../workers/harness/execute";
 import { workerSpendByClient, workerStats } from "../../workers/harness/stats";
 import { WorkerSpecs } from "../../workers/specs";
+import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { route, type Route } from "../define";
 import { json } from "../respond";
 import { IdString } from "../schemas";
-import { parseInput } from "../validate";
+import { boundedJson, parseInput } from "../validate";
 
 const NameParams = v.strictObject({ name: IdString });
 const TemplateParams = v.strictObject({ name: IdString, template: IdString });
@@ -30,7 +31,7 @@ function specOf(name: string): AnyWorkerSpec {
 const ExecuteBody = v.strictObject({
   action: v.optional(v.pipe(v.string(), v.maxLength(50))),
   input: v.record(v.string(), v.unknown()),
-  params: v.optional(v.record(v.string(), v.unknown())),
+  params: v.optional(boundedJson(v.record(v.string(), v.unknown()), PARAMETER_JSON_LIMITS)),
   config: v.optional(v.strictObject({ ai_providers: v.optional(v.pipe(v.string(), v.maxLength(100))) })),
   /** Milliseconds the run may take (default: the worker's timeout). */
   timeout: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(900_000))),
