@@ -1,7 +1,7 @@
 import type { Connection } from "partyserver";
 import { ActorServer } from "../shared/actor-server";
-import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
+import { FailureBook, STORAGE_RETRY } from "../shared/failures";
 import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
@@ -35,7 +35,6 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 }
 
 const MIRROR_DELAY_MS = 1_000;
-const MIRROR_RETRY_MS = 10_000;
 
 /**
  * One client's money (named by client id): a monthly budget with holds, settlements and admin
@@ -49,6 +48,8 @@ export class ClientLedger extends ActorServer {
 
   private totals!: LedgerTotals;
   private events!: EventLog;
+  /** The D1 mirror and the month's budget read, retried with a cap and kept for an operator. */
+  private failures!: FailureBook;
   private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -62,6 +63,7 @@ export class ClientLedger extends ActorServer {
     const now = Date.now();
     migrate(this.sql$, LEDGER_MIGRATIONS, now);
     this.events = new EventLog(this.sql$);
+    this.failures = new FailureBook(this.sql$, () => ({ kind: "ledger", name: this.name, clientId: this.name }), () => this.env.DB);
     const row = first<TotalsRow>(this.sql$, `SELECT * FROM totals WHERE id = 1`);
     if (row) {
       this.totals = { period: row.period, budget: row.budget, settled: row.settled, adjustments: row.adjustments, held: row.held, alerted: JSON.parse(row.alerted) as number[], unbilled: row.unbilled };
@@ -153,6 +155,8 @@ export class ClientLedger extends ActorServer {
       recent_entries: rows<EntryRow>(this.sql$, `SELECT * FROM (SELECT * FROM entries ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit).map(toEntry),
       periods: rows<PeriodRow>(this.sql$, `SELECT * FROM periods ORDER BY period DESC`).map((p) => ({ ...p })),
       due: rows<DueRow>(this.sql$, `SELECT * FROM due ORDER BY at`).map((d) => ({ kind: d.kind, at: d.at })),
+      // The D1 mirror or a budget read retried with backoff, or given up after its cap.
+      failures: this.failures.list(),
       event_seq: this.events.lastSeq,
       recent_events: this.events.tail(Math.min(limit, 20)),
     };
@@ -274,6 +278,7 @@ export class ClientLedger extends ActorServer {
 
   override async onAlarm(): Promise<void> {
     this.clock.fired();
+    if (this.failures.hasUnreported()) await this.failures.report();
     const now = Date.now();
     const due = rows<DueRow>(this.sql$, `SELECT * FROM due WHERE at <= ?`, now);
     for (const item of due) {
@@ -283,9 +288,20 @@ export class ClientLedger extends ActorServer {
     this.scheduleNextAlarm();
   }
 
-  /** Closes every period that ended before `now` (several, if the object slept through months). */
+  /**
+   * Closes every period that ended before `now` (several, if the object slept through months).
+   * The new month's budget comes from D1; if D1 cannot answer, the month opens with the current
+   * budget (recorded for an operator) rather than failing the alarm, which the platform retries
+   * only a few times.
+   */
   private async rollover(now: number): Promise<void> {
-    const budget = await this.budgetFromCatalog();
+    let budget = this.totals.budget;
+    try {
+      budget = await this.budgetFromCatalog();
+      this.failures.succeeded("rollover_budget");
+    } catch (error) {
+      this.failures.gaveUpAfter("rollover_budget", error, 1, now);
+    }
     while (this.totals.period < periodOf(now)) {
       const next = nextMonth(this.totals.period);
       const closing = this.totals;
@@ -298,16 +314,21 @@ export class ClientLedger extends ActorServer {
     this.ctx.storage.transactionSync(() => this.setDue("rollover", nextPeriodStart(now)));
   }
 
-  /** Mirrors this period's usage to D1 for reporting; retried by alarm until it lands. */
+  /**
+   * Mirrors this period's usage to D1 for reporting; retried by the alarm with backoff up to a
+   * cap, then given up (kept for an operator) until the next change asks for a mirror again.
+   */
   private async mirror(now: number): Promise<void> {
     try {
       await this.env.DB.prepare(
         `UPDATE clients SET used_budget_current_month_micros = ?, unbilled_current_month_micros = ?, budget_period = ?, updated_at = ? WHERE client_id = ?`,
       ).bind(Math.max(0, spent(this.totals)), this.totals.unbilled, this.totals.period, new Date(now).toISOString(), this.name).run();
       this.sql$.exec(`DELETE FROM due WHERE kind = 'mirror' AND at <= ?`, now);
+      this.failures.succeeded("mirror");
     } catch (error) {
-      log("warn", "ledger usage mirror failed; will retry", { client_id: this.name, ...describeError(error) });
-      this.setDue("mirror", now + MIRROR_RETRY_MS);
+      const decision = this.failures.failed("mirror", error, STORAGE_RETRY, now);
+      if (decision.retryAt === null) this.sql$.exec(`DELETE FROM due WHERE kind = 'mirror' AND at <= ?`, now);
+      else this.setDue("mirror", decision.retryAt);
     }
   }
 

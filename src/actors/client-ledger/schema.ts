@@ -1,4 +1,5 @@
 import { EVENT_LOG_DDL } from "../shared/event-log";
+import { FAILURES_DDL } from "../shared/failures";
 
 /** The ClientLedger's SQLite schema, in order. Append only. */
 export const LEDGER_MIGRATIONS: readonly string[] = [
@@ -56,4 +57,6 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE totals ADD COLUMN unbilled INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE entries ADD COLUMN unbilled INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE periods ADD COLUMN unbilled INTEGER NOT NULL DEFAULT 0`,
+  // The D1 mirror and budget reads retried with a cap, or given up (shared/failures.ts).
+  FAILURES_DDL,
 ];

@@ -1,9 +1,8 @@
 import type { Connection } from "partyserver";
 import { ActorServer } from "../shared/actor-server";
 import { isJsonObject, type JsonObject } from "../../lib/json";
-import { finishRequestStatement, reopenRequestStatement } from "../../catalog/requests";
+import { reopenRequestStatement } from "../../catalog/requests";
 import { deliverableFields } from "../../deliverables/collect";
-import { isoTime } from "../../lib/ids";
 import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
 import type { Handshake, StepProgress, WorkerResult } from "../../workers/contract";
@@ -11,6 +10,7 @@ import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
 import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer, ResourcePool } from "../resource-pool";
 import { AlarmClock } from "../shared/alarm-clock";
+import { FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
@@ -21,13 +21,12 @@ import {
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
 } from "./machine";
+import { historyStatements, registerStatement } from "./history";
 import { PIPELINE_MIGRATIONS } from "./schema";
 import { loadState, saveState } from "./store";
 
 /** A running step's watchdog: the alarm is kept this far ahead while the actor is alive. */
 export const WATCHDOG_MS = 200;
-/** When an effect (an RPC to the ledger or a pool) failed, try again after this long. */
-const EFFECT_RETRY_MS = 1_000;
 /**
  * A round that started steps is written this long after their worker calls went out, unless a
  * commit (usually the first result) writes it sooner: one write then covers both.
@@ -85,8 +84,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set once a fault has fired: this incarnation does no more work. */
   private crashing = false;
-  /** The last drive stopped on an error (an RPC failed): owed effects wait EFFECT_RETRY_MS. */
-  private lastDriveFailed = false;
+  /** What the actor retries or gave up on (drive, register, history): capped, kept for operators. */
+  private failures!: FailureBook;
   /** Grants that arrived while the step's own reserve was still in flight (its answer may say "queued"). */
   private readonly earlyGrants = new Set<string>();
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
@@ -120,6 +119,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // A pipeline's spec holds its id: the name of one created before names were stored.
     await this.loadName(() => this.state?.spec.pipelineId ?? null);
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
+    this.failures = new FailureBook(this.store, () => ({ kind: "pipeline", name: this.name, clientId: this.state?.spec.clientId ?? null }), () => this.env.DB);
     await this.clock.load();
     // Whatever was running when the object stopped is dispatched again by the alarm.
     this.scheduleNextAlarm();
@@ -288,6 +288,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       admission: { key: admissionKey(s.spec.pipelineId), status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
       cleanup: s.cleanup.map((c) => ({ ...c })),
       abandoned: s.abandoned.map((a) => ({ ...a })),
+      // What it retries with backoff, gave up on, or wrote reduced (drive, register, history, ledger refusals).
+      failures: this.failures.list(),
       attempts: s.attempts.length,
       in_flight: [...this.inFlight.keys()],
       bytes_written: this.bytesWritten,
@@ -302,6 +304,26 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (!st?.outputRef) return null;
     const row = first<{ data: string }>(this.store, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, stepId, st.attempt);
     return row ? (JSON.parse(row.data) as JsonObject) : null;
+  }
+
+  /**
+   * An operator's retry of what the actor gave up on (its rounds with the ledger and pools, its
+   * D1 registration or history): those records are cleared, here and in D1, and it drives again.
+   * Null before creation.
+   */
+  async redrive(): Promise<{ cleared: string[]; summary: JsonObject } | null> {
+    if (!this.state) return null;
+    const cleared = this.failures.list().filter((r) => r.outcome === "gave_up").map((r) => r.operation);
+    for (const operation of cleared) this.failures.clear(operation);
+    if (cleared.length > 0) {
+      try {
+        await this.env.DB.prepare(`DELETE FROM actor_failures WHERE actor_kind = 'pipeline' AND actor_name = ? AND outcome = 'gave_up'`).bind(this.name).run();
+      } catch (error) {
+        log("warn", "cleared failures not removed from D1", { pipeline_id: this.name, ...describeError(error) });
+      }
+    }
+    await this.drive();
+    return { cleared, summary: summarize(this.state!) };
   }
 
   /** Stops starting new steps; waiting steps give back their holds and queue places. */
@@ -520,13 +542,13 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         await this.driveOnce();
         // With a round unsaved, the flush timer writes it and drives again in the next turn.
       } while (this.again && this.unsaved === null);
-      this.lastDriveFailed = false;
+      this.failures.succeeded("drive");
     } catch (error) {
-      this.lastDriveFailed = true;
       // A stub that threw may be broken: the next round makes new ones.
       this.ledgerStub = null;
       this.poolStubs.clear();
-      log("error", "pipeline driver failed; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
+      // Retried by the alarm with backoff, up to a cap (then kept for an operator: POST .../redrive).
+      if (!this.crashing) this.failures.failed("drive", error, PEER_RETRY, Date.now());
     } finally {
       this.driving = false;
     }
@@ -548,11 +570,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     }
     this.flush();
     // The D1 row that lists the run goes alongside the first round, not before it.
-    if (!this.state.registered) this.registration ??= this.register()
-      .catch((error: unknown) => {
-        this.lastDriveFailed = true;
-        log("warn", "pipeline not registered yet; the alarm retries", { pipeline_id: this.name, ...describeError(error) });
-      })
+    if (!this.state.registered && this.mayTry("register")) this.registration ??= this.register()
       .finally(() => { this.registration = null; this.scheduleNextAlarm(); });
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     const s = this.state;
@@ -581,8 +599,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         const i = settlements.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
         settle.push((answers) => {
           const r = answers.settlements[i]!;
-          // A refused settle stays owed (and the driver reports it) rather than being dropped.
-          if (r.status === "rejected" && r.code !== "unknown_hold") throw new Error(`ledger refused ${c.kind} ${c.key}: ${r.message}`);
+          // A refusal is the ledger's answer, the same however often it is sent: not retried, kept for an operator.
+          if (r.status === "rejected" && r.code !== "unknown_hold") {
+            this.failures.failed(`ledger_${c.kind}:${c.key}`, new Refusal(`ledger_${r.code}`, `ledger refused ${c.kind} ${c.key}: ${r.message}`), PEER_RETRY, Date.now());
+          }
           this.commit(cleanupDone(this.state!, c), label);
           if (r.status === "settled" && r.short) this.commit(onSettledShort(this.state!, c.key, r.actual, r.charged, Date.now()), `short:${c.key.split(":")[1] ?? ""}`);
         });
@@ -663,7 +683,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // The rest (history, the next round) follows the write, in the flush timer's turn (see drive).
     if (this.unsaved) return;
     for (const step of this.toDispatch()) this.dispatch(step);
-    if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten) await this.writeHistory();
+    if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten && this.mayTry("history")) await this.writeHistory();
     // Anything the answers made owed (a finished step's cleanup, the next step's hold) goes in the next round.
     if (this.owesEffects()) this.again = true;
   }
@@ -786,66 +806,36 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   // ---- history --------------------------------------------------------------------------------
 
-  /** Records the run in D1 as processing, so it can be listed while it runs. Idempotent. */
+  /**
+   * Records the run in D1 as processing, so it can be listed while it runs. Idempotent. A row D1
+   * refuses for good is written reduced (without the parameters); other failures retry with
+   * backoff up to a cap (`FailureBook.write`).
+   */
   private async register(): Promise<void> {
     const s = this.state!;
-    await this.env.DB.prepare(
-      `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, steps_total, created_at, started_at)
-       VALUES (?, ?, ?, ?, ?, 'processing', ?, ?, ?, ?) ON CONFLICT (pipeline_id) DO NOTHING`,
-    ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId, topicOf(s), JSON.stringify(s.spec.inputs),
-      s.steps.length, isoTime(s.createdAt), isoTime(s.startedAt)).run();
-    this.commit({ ...this.state!, registered: true }, "registered");
+    const outcome = await this.failures.write("register", STORAGE_RETRY, (reduced) => registerStatement(this.env.DB, s, reduced).run().then(() => undefined), Date.now());
+    if (outcome === "done") this.commit({ ...this.state!, registered: true }, "registered");
   }
 
-  /** Writes the terminal state to D1 (pipeline_executions, worker_execution_results, pipeline_worker_sessions), idempotently. */
+  /**
+   * Writes the ended run to D1, idempotently (history.ts), after storing what it delivers. Like
+   * the registration: reduced when D1 refuses the whole for good, retried with backoff otherwise,
+   * given up at the cap, and kept for an operator either way (never a loop).
+   */
   private async writeHistory(): Promise<void> {
     const s = this.state!;
     const db = this.env.DB;
-    // What a finished run delivers is stored first (read and written by the recorder, not here),
-    // so a request marked completed always has its deliverables.
-    const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context) : null;
-    if (delivered && s.finishedAt !== null) {
-      await this.ctx.exports.DeliverableRecorder.record(
-        { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, delivered);
-    }
-    const statements: D1PreparedStatement[] = [
-      db.prepare(
-        `INSERT INTO pipeline_executions (pipeline_id, template_name, client_id, request_id, topic, status, parameters, total_cost_micros,
-           total_execution_time_ms, steps_total, steps_succeeded, steps_failed, failure_reason, created_at, started_at, completed_at,
-           bytes_through_actor, payload_bytes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (pipeline_id) DO UPDATE SET status = excluded.status, total_cost_micros = excluded.total_cost_micros,
-           bytes_through_actor = excluded.bytes_through_actor, payload_bytes = excluded.payload_bytes,
-           total_execution_time_ms = excluded.total_execution_time_ms, steps_succeeded = excluded.steps_succeeded,
-           steps_failed = excluded.steps_failed, failure_reason = excluded.failure_reason, completed_at = excluded.completed_at`,
-      ).bind(s.spec.pipelineId, s.spec.templateName, s.spec.clientId, s.spec.requestId, topicOf(s), s.status, JSON.stringify(s.spec.inputs), s.costMicros,
-        s.finishedAt !== null && s.startedAt !== null ? s.finishedAt - s.startedAt : 0, s.steps.length,
-        s.steps.filter((st) => st.status === "succeeded").length, s.steps.filter((st) => st.status === "failed").length,
-        s.reason, isoTime(s.createdAt), isoTime(s.startedAt), isoTime(s.finishedAt), s.transfer.actorBytes, s.transfer.payloadBytes),
-      ...s.attempts.map((a) => db.prepare(
-        `INSERT INTO worker_execution_results (result_id, pipeline_id, step_id, worker_name, attempt, success, output_ref, error_code,
-           error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at, input_units)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
-      ).bind(a.key, s.spec.pipelineId, a.stepId, a.worker, a.attempt, a.success ? 1 : 0,
-        a.success ? `sqlite:outputs/${a.stepId}/${a.attempt}` : null, a.errorCode, a.errorMessage, a.durationMs, a.costMicros,
-        a.tokensIn, a.tokensOut, isoTime(a.startedAt), isoTime(a.finishedAt), a.inputUnits ?? null)),
-      ...s.steps.filter((st) => st.attempt > 0).map((st, i) => db.prepare(
-        `INSERT INTO pipeline_worker_sessions (session_id, request_id, pipeline_id, client_id, step_id, worker_name, step_order, started_at,
-           completed_at, execution_time_ms, worker_cost_micros, worker_success, deliverables_summary, error_message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (session_id) DO UPDATE SET completed_at = excluded.completed_at, execution_time_ms = excluded.execution_time_ms,
-           worker_cost_micros = excluded.worker_cost_micros, worker_success = excluded.worker_success, error_message = excluded.error_message`,
-      ).bind(`${s.spec.pipelineId}:${st.id}`, s.spec.requestId, s.spec.pipelineId, s.spec.clientId, st.id,
-        currentWorker(s, st), i + 1, isoTime(st.startedAt), isoTime(st.finishedAt),
-        st.startedAt !== null && st.finishedAt !== null ? st.finishedAt - st.startedAt : 0, st.costMicros,
-        st.status === "succeeded" ? 1 : 0, st.outputRef, st.error?.message ?? st.skippedReason)),
-      // The request this pipeline runs follows it to its end.
-      ...(s.spec.requestId ? [finishRequestStatement(db, {
-        requestId: s.spec.requestId, clientId: s.spec.clientId, pipelineId: s.spec.pipelineId, status: s.status, reason: s.reason,
-        costMicros: s.costMicros, finishedAt: isoTime(s.finishedAt),
-      })] : []),
-    ];
-    await db.batch(statements);
+    const outcome = await this.failures.write("history", STORAGE_RETRY, async (reduced) => {
+      // What a finished run delivers is stored first (read and written by the recorder, not here),
+      // so a request marked completed always has its deliverables.
+      const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context) : null;
+      if (delivered && s.finishedAt !== null) {
+        await this.ctx.exports.DeliverableRecorder.record(
+          { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, delivered);
+      }
+      await db.batch(historyStatements(db, s, reduced));
+    }, Date.now());
+    if (outcome !== "done") return;
     // Anything that changed meanwhile (a late answer's cost) is written by the next round.
     if (this.state === s) this.commit({ ...s, historyWritten: true }, "history");
     else this.again = true;
@@ -890,8 +880,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (!this.state) return null;
     const timer = nextTimer(this.state);
     const since = this.settlementsOwedAt(Date.now());
-    // After a failed round, owed settlements wait EFFECT_RETRY_MS like every other effect.
-    const settle = since === null ? null : Math.max(since + SETTLE_BATCH_MS, this.lastDriveFailed ? Date.now() + EFFECT_RETRY_MS : 0);
+    // After a failed round, owed settlements wait out the round's backoff like every other effect.
+    const settle = since === null ? null : this.dueAt("drive", since + SETTLE_BATCH_MS);
     return timer === null ? settle : settle === null ? timer : Math.min(timer, settle);
   }
 
@@ -916,9 +906,13 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (timer !== null) times.push(timer);
     const running = s.steps.some((st) => st.status === "running");
     if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
-    const owesEffects = this.owesEffects() || (!s.registered && this.registration === null) || (isTerminal(s.status) && !s.historyWritten);
-    // Owed effects run now (e.g. on restart after a crash), or after a pause when they just failed.
-    if (owesEffects) times.push(this.lastDriveFailed ? now + EFFECT_RETRY_MS : now);
+    // Owed effects run now (e.g. on restart after a crash), or when their backoff ends; not at all once given up.
+    const owed = [
+      this.owesEffects() ? this.dueAt("drive", now) : null,
+      !s.registered && this.registration === null ? this.dueAt("register", now) : null,
+      isTerminal(s.status) && !s.historyWritten ? this.dueAt("history", now) : null,
+    ].filter((t): t is number => t !== null);
+    times.push(...owed);
     if (times.length === 0) return this.clock.set(null);
     const wanted = Math.min(...times);
     const at = this.clock.scheduled;
@@ -926,8 +920,21 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     this.clock.set(wanted);
   }
 
+  /** When an owed operation may run: `earliest`, or later while it waits out a backoff; null once given up. */
+  private dueAt(operation: string, earliest: number): number | null {
+    const notBefore = this.failures.notBefore(operation);
+    if (notBefore === Infinity) return null;
+    return Math.max(earliest, notBefore ?? earliest);
+  }
+
+  /** True when an operation is not waiting out a backoff and was not given up. */
+  private mayTry(operation: string): boolean {
+    return this.dueAt(operation, 0) !== null && (this.failures.notBefore(operation) ?? 0) <= Date.now();
+  }
+
   override async onAlarm(): Promise<void> {
     this.clock.fired();
+    if (this.failures.hasUnreported()) await this.failures.report();
     await this.drive();
   }
 
@@ -975,10 +982,4 @@ function capacityAnswer(answer: PoolOpAnswer) {
   return answer.status === "granted" ? { status: "granted" as const }
     : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
     : { status: "rejected" as const, reason: answer.reason };
-}
-
-
-/** The run's topic input, when it has one (a history column). */
-function topicOf(s: PipelineState): string | null {
-  return typeof s.spec.inputs.topic === "string" ? s.spec.inputs.topic : null;
 }

@@ -1,4 +1,5 @@
 import { EVENT_LOG_DDL } from "../shared/event-log";
+import { FAILURES_DDL } from "../shared/failures";
 
 /** The PipelineActor's SQLite schema, in order. Append only. */
 export const PIPELINE_MIGRATIONS: readonly string[] = [
@@ -25,4 +26,6 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
   `CREATE TABLE steps (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, data TEXT NOT NULL) STRICT`,
   `CREATE TABLE attempts (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
+  // What the actor retries with backoff or gave up on (shared/failures.ts).
+  FAILURES_DDL,
 ];

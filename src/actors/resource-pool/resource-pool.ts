@@ -1,8 +1,8 @@
 import type { Connection } from "partyserver";
 import { ActorServer } from "../shared/actor-server";
 import type { JsonObject } from "../../lib/json";
-import { describeError, log } from "../../lib/log";
 import { AlarmClock } from "../shared/alarm-clock";
+import { FailureBook } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
@@ -50,6 +50,8 @@ export class ResourcePool extends ActorServer {
   private readonly tombstones = new Map<string, number>();
   private tombstonesPrunedAt = 0;
   private events!: EventLog;
+  /** Call-backs given up after their retries, kept for an operator. */
+  private failures!: FailureBook;
   private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -68,6 +70,7 @@ export class ResourcePool extends ActorServer {
     this.forgetTombstones(Date.now());
     for (const r of rows<{ key: string; at: number }>(this.store, `SELECT key, at FROM released`)) this.tombstones.set(r.key, r.at);
     this.events = new EventLog(this.store);
+    this.failures = new FailureBook(this.store, () => ({ kind: "pool", name: this.name, clientId: null }), () => this.env.DB);
     const row = first<{ state: string }>(this.store, `SELECT state FROM pool WHERE id = 1`);
     if (row) {
       this.state = normalize(JSON.parse(row.state) as PoolState);
@@ -198,6 +201,8 @@ export class ResourcePool extends ActorServer {
       stats: statsOf(this.state, now),
       outbox: rows<OutboxRow>(this.store, `SELECT * FROM outbox ORDER BY due_at`).map((r) => ({ key: r.key, kind: r.kind, pipeline_id: r.pipeline_id, attempts: r.attempts, due_at: r.due_at })),
       next_alarm: await this.ctx.storage.getAlarm(),
+      // Call-backs given up after their retries.
+      failures: this.failures.list(),
       event_seq: this.events.lastSeq,
       recent_events: this.events.tail(20),
     };
@@ -258,7 +263,8 @@ export class ResourcePool extends ActorServer {
         const attempts = row.attempts + 1;
         if (attempts >= MAX_DELIVERY_ATTEMPTS) {
           // The pipeline's backstop timer gives up on the wait; the lease (if any) expires by its TTL.
-          log("error", "pool notification dropped after retries", { worker: this.name, key: row.key, kind: row.kind, ...describeError(error) });
+          // Kept for an operator (the pool's inspection, GET /admin/failures).
+          this.failures.gaveUpAfter(`notify:${row.kind}:${row.key}`, error, attempts, Date.now());
           this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
         } else {
           this.store.exec(`UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ? AND kind = ?`,
@@ -281,6 +287,7 @@ export class ResourcePool extends ActorServer {
 
   override async onAlarm(): Promise<void> {
     this.clock.fired();
+    if (this.failures.hasUnreported()) await this.failures.report();
     const now = Date.now();
     const r = tick(this.state, now);
     if (r.expired.length > 0 || r.notes.length > 0) {

@@ -1,4 +1,5 @@
 import { EVENT_LOG_DDL } from "../shared/event-log";
+import { FAILURES_DDL } from "../shared/failures";
 
 /** The ResourcePool's SQLite schema, in order. Append only. */
 export const POOL_MIGRATIONS: readonly string[] = [
@@ -19,4 +20,6 @@ export const POOL_MIGRATIONS: readonly string[] = [
   // Kept out of the state document so its size does not grow with throughput.
   `CREATE TABLE released (key TEXT PRIMARY KEY, at INTEGER NOT NULL) STRICT`,
   `CREATE INDEX released_at ON released (at)`,
+  // Call-backs given up after their retries (shared/failures.ts).
+  FAILURES_DDL,
 ];

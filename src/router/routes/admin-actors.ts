@@ -66,6 +66,32 @@ export const adminActorRoutes: Route[] = [
       return inspected;
     },
   }),
+  route({
+    method: "POST", path: "/admin/actors/pipelines/:id/redrive", access: ["admin"], params: PipelineParams,
+    summary: "Retries what a pipeline actor gave up on after its retry cap (its rounds with the ledger and pools, its D1 registration or history): those failures are cleared and it runs again.",
+    handler: async ({ env, params }) => {
+      const result = await env.PipelineActor.getByName(params.id).redrive();
+      if (!result) throw notFound("pipeline", params.id);
+      return result;
+    },
+  }),
+  route({
+    method: "GET", path: "/admin/failures", access: STAFF,
+    query: v.strictObject({
+      actor_kind: v.optional(v.picklist(["pipeline", "ledger", "pool"], "must be one of pipeline, ledger, pool")),
+      client_id: v.optional(IdString), ...PageQuery,
+    }),
+    summary: "What the actors gave up retrying, newest first: a write D1 refused for good (done reduced: `degraded`), an operation past its retry cap (`gave_up`), a ledger refusal, a call-back never delivered. One row per actor and operation.",
+    handler: async ({ env, query }) => {
+      const where = `WHERE (?1 IS NULL OR actor_kind = ?1) AND (?2 IS NULL OR client_id = ?2)`;
+      const binds = [query.actor_kind ?? null, query.client_id ?? null];
+      const [page, count] = await env.DB.batch<Record<string, unknown>>([
+        env.DB.prepare(`SELECT * FROM actor_failures ${where} ORDER BY last_at DESC LIMIT ?3 OFFSET ?4`).bind(...binds, query.limit, query.offset),
+        env.DB.prepare(`SELECT count(*) AS n FROM actor_failures ${where}`).bind(...binds),
+      ]);
+      return { failures: page!.results, total: Number(count!.results[0]!.n), limit: query.limit, offset: query.offset };
+    },
+  }),
   controlRoute("cancel"),
   controlRoute("pause"),
   controlRoute("resume"),
