@@ -105,7 +105,8 @@ export function boundedJson<S extends v.GenericSchema>(schema: S, limits: JsonLi
 }
 
 async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
-  const bytes = await readCapped(request.body, maxBytes);
+  // Read to its end (up to 16 × the limit) before the 413: see readCapped.
+  const bytes = await readCapped(request.body, maxBytes, maxBytes * 16);
   if (bytes === null) throw tooLarge(maxBytes);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -41,24 +41,29 @@ export class LocalStack {
   private output: string[] = [];
   readonly origin: string;
 
-  private constructor(readonly port: number, readonly inspectorPort: number, readonly persistDir: string) {
+  private constructor(readonly port: number, readonly inspectorPort: number, readonly persistDir: string, private readonly config: string | null) {
     this.origin = `http://127.0.0.1:${port}`;
   }
 
-  /** A stack on free ports over a fresh persist directory with the D1 migrations applied (not started). */
-  static async create(): Promise<LocalStack> {
+  /**
+   * A stack on free ports over a fresh persist directory with the D1 migrations applied (not
+   * started). `config`: another wrangler config to run instead of the project's (a fixture).
+   */
+  static async create(config: string | null = null): Promise<LocalStack> {
     const dir = mkdtempSync(path.join(tmpdir(), "aif-stack-"));
-    const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
-      cwd: ROOT, env: { ...process.env, CI: "1", NO_COLOR: "1" }, encoding: "utf8",
-    });
-    if (migrate.status !== 0) throw new Error(`D1 migrations failed: ${migrate.stderr || migrate.stdout}`);
-    return new LocalStack(await freePort(), await freePort(), dir);
+    if (config === null) {
+      const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
+        cwd: ROOT, env: { ...process.env, CI: "1", NO_COLOR: "1" }, encoding: "utf8",
+      });
+      if (migrate.status !== 0) throw new Error(`D1 migrations failed: ${migrate.stderr || migrate.stdout}`);
+    }
+    return new LocalStack(await freePort(), await freePort(), dir, config);
   }
 
   /** Starts `wrangler dev` and waits until /health answers. */
   async start(): Promise<void> {
     if (this.child) throw new Error("the stack is already running");
-    const vars = Object.entries(STACK_VARS).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const vars = this.config === null ? Object.entries(STACK_VARS).flatMap(([k, v]) => ["--var", `${k}:${v}`]) : ["-c", this.config];
     this.output = [];
     // Its own process group, so a kill reaches workerd too (a crash takes the whole runtime).
     const child = spawn(WRANGLER, [
@@ -73,7 +78,7 @@ export class LocalStack {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${this.log()}`);
       try {
-        const res = await fetch(`${this.origin}/health`, { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(`${this.origin}${this.config === null ? "/health" : "/"}`, { signal: AbortSignal.timeout(2_000) });
         await res.arrayBuffer();
         if (res.status === 200 || res.status === 503) return;
       } catch { /* not up yet */ }
