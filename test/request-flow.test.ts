@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { signDownload } from "../src/deliverables/signing";
+import { checkDownload, signDownload } from "../src/deliverables/signing";
 import { RETENTION_DAYS, sweepDeliverables } from "../src/deliverables/store";
 import { parseLiveMessage } from "../src/actors/protocol";
 import { sha256Hex } from "../src/lib/crypto";
@@ -140,6 +140,15 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
     expect((await call("GET", url.replace(id, other))).status).toBe(403);
     expect((await call("GET", url.replace(/expires=(\d+)/, (_, n: string) => `expires=${Number(n) + 3600}`))).status).toBe(403);
     expect((await call("GET", url.replace(/sig=([0-9a-f])/, (_, c: string) => `sig=${c === "0" ? "1" : "0"}`))).status).toBe(403);
+    // The same expiry spelt another way (a leading zero): refused, not downloaded (issue 12, finding 4).
+    const padded = await call("GET", url.replace(/expires=(\d+)/, (_, n: string) => `expires=0${n}`));
+    expect(padded.status).toBe(422);
+    expect(padded.body.error.message).toMatch(/^query\.expires: must be a time in seconds since the epoch, written without leading zeros/);
+    expect((await call("GET", url.replace(/expires=(\d+)/, (_, n: string) => `expires=${n}.0`))).status).toBe(422);
+    // And the signature covers the exact text: another spelling never verifies, whatever the route lets through.
+    const q = Object.fromEntries(new URL(url, "http://x").searchParams) as { expires: string; kid: string; sig: string };
+    expect(await checkDownload(env, id, own.body.deliverable.client_id, q, Date.now())).toBeNull();
+    expect(await checkDownload(env, id, own.body.deliverable.client_id, { ...q, expires: `0${q.expires}` }, Date.now())).toBe("bad_signature");
     const expired = await signDownload(env, id, own.body.deliverable.client_id, Date.now() - 3_600_000, 60);
     const refused = await call("GET", expired.path);
     expect(refused.status).toBe(403);

@@ -20,23 +20,30 @@ async function hmac(secret: string, message: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message))));
 }
 
-/** What a signature covers: the deliverable, its client and the expiry (seconds since the epoch). */
-const signed = (id: string, clientId: string, expires: number) => `deliverable:${id}:${clientId}:${expires}`;
+/**
+ * What a signature covers: the deliverable, its client and the expiry (seconds since the epoch)
+ * exactly as the URL writes it, so another spelling of the same number (a leading zero) does not
+ * verify.
+ */
+const signed = (id: string, clientId: string, expires: string) => `deliverable:${id}:${clientId}:${expires}`;
 
 /** A signed download path for a deliverable: `/deliverables/<id>/download?expires=…&kid=…&sig=…`. */
 export async function signDownload(env: Env, id: string, clientId: string, now: number, ttlSeconds = DEFAULT_URL_TTL_SECONDS): Promise<{ path: string; expires_at: string }> {
   const [key] = await signingKeys(env);
   if (!key) throw new Error("URL_SIGNING_KEY is not set (at least 16 characters)");
   const expires = Math.floor(now / 1000) + Math.min(Math.max(1, ttlSeconds), MAX_URL_TTL_SECONDS);
-  const sig = await hmac(key.secret, signed(id, clientId, expires));
+  const sig = await hmac(key.secret, signed(id, clientId, String(expires)));
   return { path: `/deliverables/${encodeURIComponent(id)}/download?expires=${expires}&kid=${key.kid}&sig=${sig}`, expires_at: new Date(expires * 1000).toISOString() };
 }
 
-/** Why a download URL is refused, or null when it is good: the signature is compared in constant time. */
-export async function checkDownload(env: Env, id: string, clientId: string, q: { expires: number; kid: string; sig: string }, now: number): Promise<"expired" | "bad_signature" | null> {
+/**
+ * Why a download URL is refused, or null when it is good: the signature over the exact `expires`
+ * text is compared in constant time.
+ */
+export async function checkDownload(env: Env, id: string, clientId: string, q: { expires: string; kid: string; sig: string }, now: number): Promise<"expired" | "bad_signature" | null> {
   const key = (await signingKeys(env)).find((k) => k.kid === q.kid);
   if (!key || !/^[0-9a-f]{64}$/.test(q.sig)) return "bad_signature";
   const good = constantTimeEqualHex(await hmac(key.secret, signed(id, clientId, q.expires)), q.sig);
   if (!good) return "bad_signature";
-  return q.expires * 1000 < now ? "expired" : null;
+  return Number(q.expires) * 1000 < now ? "expired" : null;
 }

@@ -71,7 +71,8 @@ export const deliverableRoutes: Route[] = [
   route({
     method: "GET", path: "/deliverables/:id/download", access: "public", params: v.strictObject({ id: IdString }),
     query: v.strictObject({
-      expires: v.pipe(v.string(), v.regex(/^\d{1,12}$/, "must be a time in seconds since the epoch"), v.transform(Number)),
+      // Canonical digits only (no leading zero): the signature covers this exact text.
+      expires: v.pipe(v.string(), v.regex(/^[1-9]\d{0,11}$/, "must be a time in seconds since the epoch, written without leading zeros")),
       kid: v.pipe(v.string(), v.regex(/^[0-9a-f]{8}$/, "must be a key id (8 hex digits)")),
       sig: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a signature (64 hex digits)")),
     }),
