@@ -21,3 +21,14 @@ CREATE TABLE actor_failures (
 ) STRICT;
 CREATE INDEX idx_actor_failures_last ON actor_failures (last_at DESC);
 CREATE INDEX idx_actor_failures_client ON actor_failures (client_id, last_at DESC);
+
+-- Addresses (IPv4, or an IPv6 /64) that signed in to an account: the account's failed-login
+-- lock does not hold them, so a third party guessing from elsewhere cannot keep the owner out
+-- (src/auth/throttle.ts). Rows older than 30 days are swept at each successful login.
+CREATE TABLE login_trusted (
+  account_scope    TEXT NOT NULL CHECK (account_scope LIKE 'account:%'),
+  address_scope    TEXT NOT NULL CHECK (address_scope LIKE 'address:%'),
+  last_success_ms  INTEGER NOT NULL,
+  PRIMARY KEY (account_scope, address_scope)
+) STRICT;
+CREATE INDEX idx_login_trusted_last ON login_trusted (last_success_ms);

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../src/auth";
 import { apiKeyPrefix, mintApiKey } from "../src/auth/api-keys";
+import { ACCOUNT_POLICY } from "../src/auth/throttle";
 import { DemoStaff } from "../src/seed/demo-data";
 import { apiKeyHeaders, call, demoClient, login, seed, sessionHeaders, workerHeaders } from "./helpers";
 
@@ -107,9 +108,9 @@ describe("users of a client that is not active", () => {
 });
 
 describe("failed-login throttling", () => {
-  it("locks an account after repeated failures, with Retry-After, even for the right password", async () => {
+  it("locks an account after repeated failures from many addresses, briefly (at most 30 s), even for the right password from a new address", async () => {
     const user = demoClient("enterprise").user;
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < ACCOUNT_POLICY.freeFailures + 1; i++) {
       const res = await call("POST", "/auth/login", { body: { email: user.email, password: `wrong-${i}` }, headers: { "CF-Connecting-IP": `192.0.2.${i}` } });
       expect(res.status).toBe(401);
     }
@@ -117,10 +118,42 @@ describe("failed-login throttling", () => {
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe("rate_limited");
     expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect(Number(locked.headers.get("Retry-After"))).toBeLessThanOrEqual(30);
     // The lock is short: once it passes, the right password works and clears the account's count.
     await env.DB.prepare(`UPDATE login_throttle SET locked_until_ms = 0 WHERE scope_key = ?`).bind(`account:${user.email}`).run();
     expect((await call("POST", "/auth/login", { body: { email: user.email, password: user.password }, headers: { "CF-Connecting-IP": "192.0.2.99" } })).status).toBe(200);
     expect(await env.DB.prepare(`SELECT 1 FROM login_throttle WHERE scope_key = ?`).bind(`account:${user.email}`).first()).toBeNull();
+  });
+
+  it("never keeps a real user out: paced guessing from many addresses locks the account at most 30 s at a time, and not at all for an address the user signed in from", async () => {
+    const user = demoClient("premium").user;
+    const home = "203.0.113.50";
+    // The user signed in from home before.
+    expect((await call("POST", "/auth/login", { body: { email: user.email, password: user.password }, headers: { "CF-Connecting-IP": home } })).status).toBe(200);
+    // A third party guesses for a long while, one guess per fresh address, keeping the account locked.
+    const retryAfter: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await call("POST", "/auth/login", { body: { email: user.email, password: `guess-${i}` }, headers: { "CF-Connecting-IP": `198.18.${i}.1` } });
+      if (res.status === 429) {
+        retryAfter.push(Number(res.headers.get("Retry-After")));
+        // The attacker waits the lock out (time passes: the lock is lifted) and guesses again at once.
+        await env.DB.prepare(`UPDATE login_throttle SET locked_until_ms = 1 WHERE scope_key = ?`).bind(`account:${user.email}`).run();
+      }
+    }
+    const row = await env.DB.prepare(`SELECT failures, locked_until_ms FROM login_throttle WHERE scope_key = ?`).bind(`account:${user.email}`).first<{ failures: number; locked_until_ms: number }>();
+    expect(row!.failures).toBeGreaterThan(ACCOUNT_POLICY.freeFailures);
+    // Make the latest lock real again: the account is locked right now.
+    await env.DB.prepare(`UPDATE login_throttle SET locked_until_ms = ? WHERE scope_key = ?`).bind(Date.now() + ACCOUNT_POLICY.maxLockMs, `account:${user.email}`).run();
+    // From a new address the user waits at most 30 s…
+    const away = await call("POST", "/auth/login", { body: { email: user.email, password: user.password }, headers: { "CF-Connecting-IP": "203.0.113.77" } });
+    expect(away.status).toBe(429);
+    expect(Number(away.headers.get("Retry-After"))).toBeLessThanOrEqual(30);
+    // …and from home is in at once, which also clears the account's count.
+    expect((await call("POST", "/auth/login", { body: { email: user.email, password: user.password }, headers: { "CF-Connecting-IP": home } })).status).toBe(200);
+    expect(await env.DB.prepare(`SELECT 1 FROM login_throttle WHERE scope_key = ?`).bind(`account:${user.email}`).first()).toBeNull();
+    // Every lock the guessing met was bounded.
+    expect(retryAfter.length).toBeGreaterThan(0);
+    expect(Math.max(...retryAfter)).toBeLessThanOrEqual(30);
   });
 
   it("locks an address that guesses across many accounts", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { claimAttempt, LoginThrottle, refundAttempt, THROTTLE_WINDOW_MS, toState, type ThrottleState } from "../src/auth/throttle";
+import { claimAttempt, LoginThrottle, policyOf, refundAttempt, THROTTLE_WINDOW_MS, toState, type ThrottleState } from "../src/auth/throttle";
 import { call, seed } from "./helpers";
 import { DemoStaff } from "../src/seed/demo-data";
 
@@ -11,20 +11,22 @@ describe("LoginThrottle (SQL) against the pure policy", () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.record({ op: fc.constantFrom("claim", "claim", "claim", "refund"), gap: fc.integer({ min: 0, max: 90_000 }) }), { minLength: 1, maxLength: 40 }),
       async (ops) => {
-        const scope = `account:model-${run++}@example.com`;
+        // Both kinds of scope, each with its own policy.
+        const scope = run % 2 === 0 ? `account:model-${run++}@example.com` : `address:198.18.0.${run++ % 250}`;
+        const policy = policyOf(scope);
         const throttle = new LoginThrottle(env.DB);
         let model: ThrottleState | null = null;
         let now = 1_700_000_000_000;
         for (const { op, gap } of ops) {
           now += gap;
           if (op === "claim") {
-            const expected = claimAttempt(model, now);
+            const expected = claimAttempt(model, now, policy);
             const actual = await throttle.claim([scope], now);
             expect(actual.allowed).toBe(expected.allowed);
             model = expected.next;
           } else if (model) {
             await throttle.refund([scope]);
-            model = refundAttempt(model);
+            model = refundAttempt(model, policy);
           }
           const [row] = await throttle.read([scope]);
           if (row) expect(toState(row)).toEqual(model);

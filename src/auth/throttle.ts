@@ -1,9 +1,12 @@
 /**
- * Failed-login throttling, per account and per client address.
+ * Failed-login throttling, per client address and per account.
  *
- * Policy (pure, below): within a 15-minute window the first 5 attempts are free; each further
- * one locks the scope for 2^(n-6) seconds, capped at 5 minutes. A short back-off stops guessing
- * without letting a stranger lock an account out for long.
+ * Policy (pure, below): within a 15-minute window a scope's first failures are free; each further
+ * one locks the scope for 2^(n - free - 1) seconds, up to a cap. The address is the main brake:
+ * 5 free failures, locks up to 15 minutes. The account's back-off is bounded so that a third
+ * party guessing from many addresses cannot keep its owner out: 10 free failures, locks of at
+ * most 30 seconds, and an address that signed in to the account in the last 30 days is not held
+ * by the account's lock at all (only by its own address limit).
  *
  * Concurrency: an attempt is *claimed* before the password is checked, by one atomic upsert per
  * scope that refuses while the scope is locked. Parallel guesses therefore cannot all pass a
@@ -11,33 +14,46 @@
  * is that SQL; test/throttle-sql.test.ts checks it against the pure policy.
  */
 export const THROTTLE_WINDOW_MS = 15 * 60_000;
-export const FREE_FAILURES = 5;
-export const MAX_LOCK_MS = 5 * 60_000;
+
+/** How many failures a scope has free in a window, and its longest lock. */
+export interface ThrottlePolicy { freeFailures: number; maxLockMs: number }
+
+/** Per client address: the main brake on guessing. */
+export const ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 5, maxLockMs: 15 * 60_000 };
+/** Per account: bounded, so a stranger cannot lock its owner out for long. */
+export const ACCOUNT_POLICY: ThrottlePolicy = { freeFailures: 10, maxLockMs: 30_000 };
+/** An address that signed in to an account this recently is not held by the account's lock. */
+export const TRUSTED_ADDRESS_MS = 30 * 24 * 3_600_000;
+
+/** The policy of a scope key (`account:…` or `address:…`). */
+export function policyOf(scope: string): ThrottlePolicy {
+  return scope.startsWith("account:") ? ACCOUNT_POLICY : ADDRESS_POLICY;
+}
 
 /** Counters for one scope. */
 export interface ThrottleState { failures: number; windowStartMs: number; lockedUntilMs: number }
 
 /** The lock that follows the `failures`-th attempt in a window. */
-function lockAfter(failures: number, now: number): number {
-  const over = failures - FREE_FAILURES;
-  return over > 0 ? now + Math.min(MAX_LOCK_MS, 1000 * 2 ** Math.min(over - 1, 30)) : 0;
+function lockAfter(failures: number, now: number, policy: ThrottlePolicy): number {
+  const over = failures - policy.freeFailures;
+  return over > 0 ? now + Math.min(policy.maxLockMs, 1000 * 2 ** Math.min(over - 1, 30)) : 0;
 }
 
 /**
  * Claims one attempt at `now`: refused (state unchanged) while locked; otherwise counted as a
  * failure until the login proves otherwise, locking the scope once past the free attempts.
  */
-export function claimAttempt(state: ThrottleState | null, now: number): { allowed: boolean; next: ThrottleState } {
+export function claimAttempt(state: ThrottleState | null, now: number, policy: ThrottlePolicy): { allowed: boolean; next: ThrottleState } {
   if (state && state.lockedUntilMs > now) return { allowed: false, next: state };
   const fresh = !state || now - state.windowStartMs > THROTTLE_WINDOW_MS;
   const failures = fresh ? 1 : state.failures + 1;
-  return { allowed: true, next: { failures, windowStartMs: fresh ? now : state.windowStartMs, lockedUntilMs: lockAfter(failures, now) } };
+  return { allowed: true, next: { failures, windowStartMs: fresh ? now : state.windowStartMs, lockedUntilMs: lockAfter(failures, now, policy) } };
 }
 
 /** Gives back a claimed attempt that did not fail (or was not made). */
-export function refundAttempt(state: ThrottleState): ThrottleState {
+export function refundAttempt(state: ThrottleState, policy: ThrottlePolicy): ThrottleState {
   const failures = Math.max(state.failures - 1, 0);
-  return { ...state, failures, lockedUntilMs: failures > FREE_FAILURES ? state.lockedUntilMs : 0 };
+  return { ...state, failures, lockedUntilMs: failures > policy.freeFailures ? state.lockedUntilMs : 0 };
 }
 
 /** Milliseconds until the scope may try again (0 when it may now). */
@@ -92,12 +108,25 @@ export class LoginThrottle {
     return { allowed: false, retryAfterMs: Math.max(1, ...rows.map((r) => retryAfterMs(toState(r), now))) };
   }
 
-  /** After a successful login: the account's failures are forgotten, the address's claim given back. */
-  async succeeded(account: string, others: readonly string[]): Promise<void> {
+  /**
+   * After a successful login: the account's failures are forgotten, the address's claim given
+   * back, and the address trusted for the account (TRUSTED_ADDRESS_MS).
+   */
+  async succeeded(account: string, address: string, now: number): Promise<void> {
     await this.db.batch([
       this.db.prepare(`DELETE FROM login_throttle WHERE scope_key = ?`).bind(account),
-      ...others.map((scope) => this.refundStatement(scope)),
+      this.refundStatement(address),
+      this.db.prepare(`INSERT INTO login_trusted (account_scope, address_scope, last_success_ms) VALUES (?, ?, ?)
+        ON CONFLICT (account_scope, address_scope) DO UPDATE SET last_success_ms = excluded.last_success_ms`).bind(account, address, now),
+      this.db.prepare(`DELETE FROM login_trusted WHERE last_success_ms < ?`).bind(now - TRUSTED_ADDRESS_MS),
     ]);
+  }
+
+  /** True when `address` signed in to `account` within TRUSTED_ADDRESS_MS: the account's lock does not hold it. */
+  async trusted(account: string, address: string, now: number): Promise<boolean> {
+    const row = await this.db.prepare(`SELECT 1 AS ok FROM login_trusted WHERE account_scope = ? AND address_scope = ? AND last_success_ms >= ?`)
+      .bind(account, address, now - TRUSTED_ADDRESS_MS).first();
+    return row !== null;
   }
 
   /** Gives back one claimed attempt on each scope. */
@@ -117,6 +146,7 @@ export class LoginThrottle {
   // claimAttempt in SQL. SET expressions read the row's values from before the update; the
   // WHERE makes a locked scope return no row, which is the refusal.
   private claimStatement(scope: string, now: number): D1PreparedStatement {
+    const policy = policyOf(scope);
     return this.db.prepare(
       `INSERT INTO login_throttle (scope_key, failures, window_start_ms, locked_until_ms) VALUES (?1, 1, ?2, 0)
        ON CONFLICT (scope_key) DO UPDATE SET
@@ -127,7 +157,7 @@ export class LoginThrottle {
            ELSE ?2 + min(?5, 1000 * (1 << min(failures - ?4, 30))) END
        WHERE locked_until_ms <= ?2
        RETURNING failures`,
-    ).bind(scope, now, THROTTLE_WINDOW_MS, FREE_FAILURES, MAX_LOCK_MS);
+    ).bind(scope, now, THROTTLE_WINDOW_MS, policy.freeFailures, policy.maxLockMs);
   }
 
   // refundAttempt in SQL.
@@ -136,7 +166,7 @@ export class LoginThrottle {
       `UPDATE login_throttle SET failures = max(failures - 1, 0),
          locked_until_ms = CASE WHEN failures - 1 > ?2 THEN locked_until_ms ELSE 0 END
        WHERE scope_key = ?1`,
-    ).bind(scope, FREE_FAILURES);
+    ).bind(scope, policyOf(scope).freeFailures);
   }
 }
 

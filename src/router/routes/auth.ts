@@ -30,13 +30,15 @@ function clientAddress(request: Request): string {
 export const authRoutes: Route[] = [
   route({
     method: "POST", path: "/auth/login", access: "public", body: LoginBody,
-    summary: "Email and password to a session token (x-bitware-session-token). Failed attempts are throttled per account and per address.",
+    summary: "Email and password to a session token (x-bitware-session-token). Failed attempts are throttled per address (5 free in 15 minutes, then doubling locks up to 15 minutes) and per account (10 free, locks of at most 30 s, not applied to an address that signed in to the account in the last 30 days).",
     handler: async ({ env, request, now, body }) => {
       const throttle = new LoginThrottle(env.DB);
       const account = accountScope(body.email);
       const address = addressScope(clientAddress(request));
-      // Claimed before the password is checked, so parallel guesses cannot all slip through.
-      const claim = await throttle.claim([account, address], now);
+      // Claimed before the password is checked, so parallel guesses cannot all slip through. An
+      // address that signed in to this account before is held only by its own limit.
+      const trusted = await throttle.trusted(account, address, now);
+      const claim = await throttle.claim(trusted ? [address] : [account, address], now);
       if (!claim.allowed) {
         const seconds = Math.ceil(claim.retryAfterMs / 1000);
         throw new AppError("rate_limited", `too many failed logins; try again in ${seconds} s`, { retry_after_seconds: seconds }, { "Retry-After": String(seconds) });
@@ -48,7 +50,7 @@ export const authRoutes: Route[] = [
       if (!(await verifyPassword(body.password, user?.password_hash ?? null)) || !user) {
         throw new AppError("unauthorized", "email or password is incorrect");
       }
-      await throttle.succeeded(account, [address]);
+      await throttle.succeeded(account, address, now);
       if (user.client_id !== null && user.client_status !== "active" && user.client_status !== "trial") {
         throw new AppError("forbidden", `client account is ${user.client_status ?? "missing"}; ask support to reactivate it`);
       }
