@@ -216,6 +216,27 @@ describe("PipelineActor", () => {
     expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
   });
 
+  it("cancels an admitted run: its admission is kept while the abandoned call runs, then released, and nothing is left held", async () => {
+    const client = await testClient();
+    const worker = await testWorker(2);
+    const spec = scriptedSpec(client, [
+      { id: "long", script: { mode: "hang", ms: 600, cost_micros: 700 } }, { id: "next", dependsOn: ["long"] },
+    ], { admissionMicros: 5_000 }, worker);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    const ledger = env.ClientLedger.getByName(client);
+    expect((await ledger.inspect()).open_holds.map((h) => h.key)).toEqual(expect.arrayContaining([`${spec.pipelineId}:run`, `${spec.pipelineId}:long:1`]));
+    expect(await stub.cancel()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
+    // The abandoned call still runs: the admission stays until its late cost is settled against it.
+    expect((await stub.inspect())!.admission.status).toBe("held");
+    await waitFor(async () => ((await stub.inspect())!.admission.status === "released" ? true : undefined), 5_000, "admission released");
+    const books = await ledger.inspect();
+    expect(books.open_holds).toEqual([]);
+    expect(books.balance).toMatchObject({ held: 0, settled: 700 });
+    expect((await ledger.verify()).ok).toBe(true);
+    expect(books.recent_entries.filter((e) => e.key === `${spec.pipelineId}:run`).map((e) => e.kind)).toEqual(["hold", "release"]);
+  });
+
   it("pauses (waiting steps give back holds and queue places) and resumes", async () => {
     const client = await testClient();
     const worker = await testWorker(1);

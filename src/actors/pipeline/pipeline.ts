@@ -10,7 +10,7 @@ import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
 import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer, ResourcePool } from "../resource-pool";
 import { AlarmClock } from "../shared/alarm-clock";
-import { FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
+import { classify, FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
@@ -758,7 +758,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         try {
           result = await entry.execute(handshake);
         } catch (error) {
-          result = { ok: false, error: { kind: "transient", code: "worker_threw", message: error instanceof Error ? error.message : String(error) }, cost_micros: 0, duration_ms: 0 };
+          // The call itself failed (the worker's isolate, the transport): retried as transient. Its
+          // text goes to the log; the step keeps only a short, path-free line (clients read it).
+          log("warn", "worker call threw", { pipeline_id: this.name, step_id: step.id, worker: worker.name, ...describeError(error) });
+          result = { ok: false, error: { kind: "transient", code: "worker_threw", message: classify(error).message }, cost_micros: 0, duration_ms: 0 };
         }
       }
       await this.onWorkerResult(step.id, attempt, result, sentBytes);
