@@ -1,4 +1,4 @@
-import type { PipelineSpec } from "../actors/pipeline";
+import type { CreateResult, PipelineSpec } from "../actors/pipeline";
 import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { unlinkPipeline } from "../catalog/requests";
@@ -11,6 +11,25 @@ import { describeError, log } from "../lib/log";
 import type { JsonObject } from "../lib/json";
 import { microsToUsd } from "../lib/money";
 import { resolveSpec } from "./resolve";
+
+/**
+ * The actor's `create`. A Durable Object the platform marks as retryable (reset, overloaded)
+ * answers 503 with Retry-After rather than a 500: the run may still start (its actor finishes
+ * an admission it recorded), so the caller sends the same request again, with the same
+ * Idempotency-Key, to learn which.
+ */
+async function createRun(env: Env, spec: PipelineSpec): Promise<CreateResult> {
+  try {
+    return await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  } catch (error) {
+    const flags = error as { retryable?: boolean; overloaded?: boolean };
+    if (flags.retryable !== true && flags.overloaded !== true) throw error;
+    log("warn", "pipeline create not confirmed", { pipeline_id: spec.pipelineId, ...describeError(error) });
+    throw new AppError("service_unavailable",
+      `the run of '${spec.templateName}' could not be confirmed right now; send the same request again (with the same Idempotency-Key) to see whether it started`,
+      undefined, { "Retry-After": "2" });
+  }
+}
 
 /** What a run is asked for, by /orchestrate or by executing a request. */
 export interface RunOrder {
@@ -112,7 +131,7 @@ export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): Pipeli
  * `linkedRequest` (a request this call linked to the run) is pending again.
  */
 export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number, linkedRequest: string | null = null): Promise<JsonObject> {
-  const created = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
+  const created = await createRun(env, spec);
   if (!created.admitted) {
     // A request linked to this run for its start goes back to pending: nothing ran.
     if (linkedRequest !== null) await unlinkPipeline(env.DB, linkedRequest, spec.clientId, spec.pipelineId, now);
