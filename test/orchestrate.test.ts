@@ -118,10 +118,11 @@ describe("admin actor inspection", () => {
     expect(active.body.pipelines.map((p: { pipeline_id: string }) => p.pipeline_id)).toContain(id);
     const inspected = await call("GET", `/admin/actors/pipelines/${id}`, { headers: admin });
     expect(inspected.status).toBe(200);
-    // The running step's hold, and the holds placed ahead for the four pending steps (their first attempts).
+    // The run's admission, and the running step's hold drawn on it (an admitted run holds nothing ahead).
     expect(inspected.body).toMatchObject({
       summary: { pipeline_id: id },
-      holds: [{ step_id: "collect", key: `${id}:collect:1`, ahead: false }, ...["analyse", "enrich", "compose", "deliver"].map((step) => ({ step_id: step, key: `${id}:${step}:1`, ahead: true }))],
+      holds: [{ step_id: "collect", key: `${id}:collect:1`, ahead: false }],
+      admission: { key: `${id}:run`, status: "held", amount_micros: expect.any(Number) },
       leases: [{ step_id: "collect", worker: "scripted" }],
     });
     expect(inspected.body.checkpoints.length).toBeGreaterThan(0);

@@ -86,9 +86,9 @@ describe("PipelineActor under crashes", () => {
     expect(Number(await env.PAYLOADS.get(runsKey))).toBeGreaterThanOrEqual(2);
   });
 
-  // With an admission: the run is recorded (created), admitted (its hold), then as above; the
-  // admission hold goes back last (admission_released).
-  const admittedBoundaries = ["created", "admitted", "held_ahead", "result:s1", "cleanup:settle:s5", "admission_released"];
+  // With an admission: the run is recorded (created), admitted (its hold), then each step holds
+  // within it when ready (no holds ahead); the admission hold goes back last (admission_released).
+  const admittedBoundaries = ["created", "admitted", "held:s1", "reserved:s2", "result:s3", "held:s4", "cleanup:settle:s5", "admission_released"];
   it.each(admittedBoundaries)("an admitted run completes with every effect once, its admission held and given back once, after an abort at %s", async (point) => {
     const client = await testClient();
     const worker = await testWorker(4);

@@ -9,7 +9,7 @@ afterAll(async () => { await quiesce(started); });
 async function run(spec: ReturnType<typeof scriptedSpec>) {
   started.add(spec.pipelineId);
   const created = await env.PipelineActor.getByName(spec.pipelineId).create(spec);
-  if (!created.admitted) throw new Error(`not admitted: ${JSON.stringify(created)}`);
+  if (created.admitted !== true) throw new Error(`not admitted: ${JSON.stringify(created)}`);
   return created.summary;
 }
 
@@ -214,6 +214,40 @@ describe("PipelineActor", () => {
     expect((await env.ClientLedger.getByName(client).inspect()).balance).toMatchObject({ held: 0, settled: 0 });
     expect((await stub.inspect())!.abandoned).toEqual([]);
     expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
+  });
+
+  it("an admitted run whose step overruns its hold but stays within the admission completes, charged in full", async () => {
+    // The client has exactly the admission: nothing else to draw on.
+    const client = await testClient(450);
+    const worker = await testWorker(4);
+    const spec = scriptedSpec(client, [
+      { id: "a", estimateMicros: 150, script: { mode: "succeed", cost_micros: 160 } },
+      { id: "b", dependsOn: ["a"], estimateMicros: 150, script: { mode: "succeed", cost_micros: 140 } },
+      { id: "c", dependsOn: ["b"], estimateMicros: 150, script: { mode: "succeed", cost_micros: 150 } },
+    ], { admissionMicros: 450 }, worker);
+    await run(spec);
+    expect((await finished(spec.pipelineId)).status).toBe("completed");
+    await settledDown(spec.pipelineId);
+    const books = await env.ClientLedger.getByName(client).inspect();
+    expect(books.balance).toMatchObject({ settled: 450, held: 0, available: 0, unbilled: 0 });
+    expect(books.open_holds).toEqual([]);
+  });
+
+  it("an admitted run that overruns its admission with nothing else available stops with budget_exceeded, charging what there was", async () => {
+    const client = await testClient(600);
+    const worker = await testWorker(4);
+    const spec = scriptedSpec(client, ["a", "b", "c", "d"].map((id, i) => ({
+      id, dependsOn: i === 0 ? [] : [["a", "b", "c", "d"][i - 1]!], estimateMicros: 150, script: { mode: "succeed", cost_micros: id === "a" ? 700 : 100 },
+    })), { admissionMicros: 600 }, worker);
+    await run(spec);
+    const end = await finished(spec.pipelineId);
+    expect(end.status).toBe("failed");
+    expect(end.reason).toMatch(/^budget_exceeded: the run's real cost overran its estimate \(admitted for 600 micro-USD, 700 spent\) and the client's budget is used up: step 'a' cost 700 micro-USD, of which 100 could not be charged$/);
+    expect(end.steps.map((st: { status: string }) => st.status)).toEqual(["succeeded", "skipped", "skipped", "skipped"]);
+    await settledDown(spec.pipelineId);
+    const books = await env.ClientLedger.getByName(client).inspect();
+    expect(books.balance).toMatchObject({ settled: 600, held: 0, available: 0, unbilled: 100 });
+    expect((await env.ClientLedger.getByName(client).verify()).ok).toBe(true);
   });
 
   it("cancels an admitted run: its admission is kept while the abandoned call runs, then released, and nothing is left held", async () => {

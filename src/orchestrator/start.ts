@@ -25,10 +25,15 @@ async function createRun(env: Env, spec: PipelineSpec): Promise<CreateResult> {
     const flags = error as { retryable?: boolean; overloaded?: boolean };
     if (flags.retryable !== true && flags.overloaded !== true) throw error;
     log("warn", "pipeline create not confirmed", { pipeline_id: spec.pipelineId, ...describeError(error) });
-    throw new AppError("service_unavailable",
-      `the run of '${spec.templateName}' could not be confirmed right now; send the same request again (with the same Idempotency-Key) to see whether it started`,
-      undefined, { "Retry-After": "2" });
+    throw notConfirmed(spec);
   }
+}
+
+/** 503: the run is recorded but its admission not confirmed yet (the actor finishes it by alarm). */
+function notConfirmed(spec: PipelineSpec): AppError {
+  return new AppError("service_unavailable",
+    `the run of '${spec.templateName}' could not be confirmed right now; send the same request again (with the same Idempotency-Key) to see whether it started`,
+    undefined, { "Retry-After": "2" });
 }
 
 /** What a run is asked for, by /orchestrate or by executing a request. */
@@ -104,15 +109,18 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
 
 /**
  * The run's admission and its steps' holds, from the estimate: the run is admitted for the
- * estimate's upper bound (within the run's own budget limit), and each step holds its own
- * estimate scaled the same way, so the holds of the steps that run fit in the admission (the
- * steps draw on it). A step the estimate does not cover keeps its registry figure.
+ * estimate's upper bound (within the run's own budget limit), and each step holds its share of
+ * that, so the steps' holds fit in the admission (they draw on it). A step the estimate does not
+ * cover keeps its registry figure.
  */
 export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): PipelineSpec {
   const high = estimate.cost_interval.high_micros;
   const admission = spec.budgetLimitMicros === null ? high : Math.min(high, spec.budgetLimitMicros);
-  const scale = estimate.cost_micros > 0 ? high / estimate.cost_micros : 1;
-  const perStep = new Map(estimate.steps.map((st) => [st.step_id, Math.ceil(st.cost_micros * scale)]));
+  // Each step's share of the admission, in proportion to its estimated cost (whether or not it
+  // runs): the holds add up to the admission.
+  const total = estimate.steps.reduce((n, st) => n + st.cost_micros, 0);
+  const scale = total > 0 ? admission / total : 1;
+  const perStep = new Map(estimate.steps.map((st) => [st.step_id, Math.floor(st.cost_micros * scale)]));
   return {
     ...spec,
     admissionMicros: admission,
@@ -132,6 +140,7 @@ export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): Pipeli
  */
 export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number, linkedRequest: string | null = null): Promise<JsonObject> {
   const created = await createRun(env, spec);
+  if (created.admitted === "pending") throw notConfirmed(spec);
   if (!created.admitted) {
     // A request linked to this run for its start goes back to pending: nothing ran.
     if (linkedRequest !== null) await unlinkPipeline(env.DB, linkedRequest, spec.clientId, spec.pipelineId, now);

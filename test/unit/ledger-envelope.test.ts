@@ -98,10 +98,17 @@ function simulate(ops: readonly Op[]) {
       case "hold": {
         if (!run.admitted || run.ended || run.open) break;
         const key = `run${o.run}:s${run.steps++}:1`;
-        const answer = books.apply({ type: "hold", key, amount: o.amount, within: envelope(o.run) });
+        // As the pipeline holds a step: within the admission, taking what is left up to its amount.
+        const room = (books.records.get(envelope(o.run))?.remaining ?? 0) + available(books.totals);
+        const answer = books.apply({ type: "hold", key, amount: o.amount, within: envelope(o.run), partial: true });
         // The envelope's promise: within its estimate, a step of an admitted run is never refused.
         if (run.charged + o.amount <= run.estimate) expect(answer?.status).toBe("ok");
-        if (answer?.status === "ok") run.open = { key, amount: o.amount };
+        // And a partial hold is refused only when nothing at all is left.
+        if (answer?.status === "insufficient") expect(room === 0 && o.amount > 0).toBe(true);
+        if (answer?.status === "ok") {
+          expect(answer.held).toBe(Math.min(o.amount, room));
+          run.open = { key, amount: answer.held };
+        }
         break;
       }
       case "settle": {
@@ -190,6 +197,16 @@ describe("ledger envelopes (admission holds)", () => {
     books.apply({ type: "release", key: "p:run" });
     expect(books.totals).toMatchObject({ held: 0, settled: 270 });
     expect(available(books.totals)).toBe(730);
+  });
+
+  it("a partial hold takes what is left of its envelope and of the budget, and its replay answers the same", () => {
+    const books = new Books();
+    books.apply({ type: "hold", key: "p:run", amount: 100 });
+    books.apply({ type: "hold", key: "other", amount: 870 });
+    expect(books.apply({ type: "hold", key: "p:a:1", amount: 150, within: "p:run", partial: true })).toMatchObject({ status: "ok", held: 130, available: 0 });
+    expect(books.apply({ type: "hold", key: "p:a:1", amount: 150, within: "p:run", partial: true })).toMatchObject({ status: "ok", held: 130, replayed: true });
+    expect(books.apply({ type: "hold", key: "p:b:1", amount: 10, within: "p:run", partial: true })).toMatchObject({ status: "insufficient", available: 0 });
+    expect(books.totals.held).toBe(1_000);
   });
 
   it("a step beyond its envelope draws the rest from what is available, and is refused only when neither covers it", () => {

@@ -88,7 +88,7 @@ export class LedgerError extends Error {
 
 /** Commands the ledger accepts. */
 export type LedgerCommand =
-  | { type: "hold"; key: string; amount: number; within?: string }
+  | { type: "hold"; key: string; amount: number; within?: string; partial?: boolean }
   | { type: "settle"; key: string; actual: number }
   | { type: "release"; key: string }
   | { type: "adjust"; key: string; amount: number; reason: string }
@@ -195,30 +195,35 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
         if (record.kind === "hold" && record.status === "released") {
           return { totals, record, ...none, answer: { status: "released", key: command.key, released: 0, available: available(totals), replayed: true } };
         }
-        if (record.kind !== "hold" || record.amount !== command.amount) {
+        // A partial hold may have held less than it asked for: its replay names the same envelope.
+        const sameHold = record.kind === "hold" && (record.amount === command.amount || (command.partial === true && record.parent !== null && record.parent === command.within));
+        if (!sameHold) {
           throw new LedgerError("idempotency_conflict", `key '${command.key}' was used for ${record.kind} ${record.amount}, not hold ${command.amount}`);
         }
         if (record.status === "settled") return { totals, record, ...none, answer: settledAnswer(record, totals, true) };
         return { totals, record, ...none, answer: { status: "ok", key: command.key, held: record.amount, available: available(totals), replayed: true } };
       }
       if (command.within === command.key) throw new LedgerError("invalid_amount", `hold '${command.key}' cannot be within itself`);
-      // Drawn from the envelope first, the rest from what is available.
+      // Drawn from the envelope first, the rest from what is available. A partial hold within an
+      // envelope takes what there is, up to its amount; it is refused only when there is nothing.
       const envelope = command.within === undefined ? null : openEnvelope(parent);
       const borrowed = envelope ? Math.min(command.amount, envelope.remaining) : 0;
-      const fresh = command.amount - borrowed;
-      if (fresh > available(totals)) {
+      const partial = command.partial === true && envelope !== null;
+      const fresh = partial ? Math.min(command.amount - borrowed, available(totals)) : command.amount - borrowed;
+      const amount = borrowed + fresh;
+      if (fresh > available(totals) || (partial && amount === 0 && command.amount > 0)) {
         return { totals, record, ...none, answer: { status: "insufficient", key: command.key, requested: command.amount, available: available(totals) + (envelope?.remaining ?? 0) } };
       }
       const next = { ...totals, held: totals.held + fresh };
       const rec: KeyRecord = {
-        key: command.key, kind: "hold", amount: command.amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now,
-        parent: envelope ? envelope.key : null, borrowed, remaining: command.amount,
+        key: command.key, kind: "hold", amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now,
+        parent: envelope ? envelope.key : null, borrowed, remaining: amount,
       };
       return {
         totals: next, record: rec, parent: envelope ? { ...envelope, remaining: envelope.remaining - borrowed } : null,
         entries: [{ kind: "hold", key: command.key, amount: fresh, charged: 0, unbilled: 0, period: totals.period, reason: envelope ? `within ${envelope.key}` : null, at: now }],
-        events: [{ type: "hold_placed", payload: { key: command.key, amount: command.amount, available: available(next), ...(envelope ? { within: envelope.key, from_envelope: borrowed } : {}) } }],
-        answer: { status: "ok", key: command.key, held: command.amount, available: available(next), replayed: false },
+        events: [{ type: "hold_placed", payload: { key: command.key, amount, available: available(next), ...(envelope ? { within: envelope.key, from_envelope: borrowed } : {}) } }],
+        answer: { status: "ok", key: command.key, held: amount, available: available(next), replayed: false },
       };
     }
     case "settle": {

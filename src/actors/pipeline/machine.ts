@@ -209,7 +209,8 @@ export function envelopeOf(s: PipelineState): string | undefined {
 /** The ledger admitted the run: its admission is held and it starts. */
 export function admitted(s: PipelineState, now: number): PipelineState {
   if (s.admission !== "pending") return s;
-  return plan(start({ ...s, admission: "held" }, now), now);
+  // No round holds ahead for an admitted run (see `needsHoldAhead`).
+  return plan(start({ ...s, admission: "held", heldAhead: true }, now), now);
 }
 
 /**
@@ -300,9 +301,14 @@ export function toHoldAhead(s: PipelineState, roundHolds = 0): StepState[] {
   return out;
 }
 
-/** True until the round that holds budget ahead has been answered (a paused or ended pipeline holds nothing). */
+/**
+ * True until the round that holds budget ahead has been answered (a paused or ended pipeline
+ * holds nothing). An admitted run holds nothing ahead: its admission already reserves the run's
+ * money, and each step holds within it when it is ready (in the same round as its reservation),
+ * so that an earlier step's overrun can still draw on what is left of the admission.
+ */
 export function needsHoldAhead(s: PipelineState): boolean {
-  return !s.heldAhead && (s.status === "running" || s.status === "queued");
+  return !s.heldAhead && s.admission !== "held" && (s.status === "running" || s.status === "queued");
 }
 
 /**
@@ -737,7 +743,8 @@ export function retryFrom(s: PipelineState, stepId: string, now: number): Pipeli
     };
   });
   const outputs = Object.fromEntries(Object.entries(s.outputs).filter(([id]) => !downstream.has(id)));
-  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, heldAhead: false, historyWritten: false };
+  // While the admission is held, its steps hold within it when ready: no round holds ahead.
+  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, heldAhead: s.admission === "held", historyWritten: false };
   return plan(resumed, now);
 }
 

@@ -52,7 +52,9 @@ export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; cod
  */
 export type CreateResult =
   | { admitted: true; summary: JsonObject }
-  | { admitted: false; available: number; requested: number };
+  | { admitted: false; available: number; requested: number }
+  /** The ledger did not answer: the run is recorded and its alarm asks again (with backoff). */
+  | { admitted: "pending" };
 
 /**
  * One pipeline run (named by pipeline id). A thin shell over `machine.ts`: every change is
@@ -167,8 +169,17 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       this.commit(created.admission === "pending" ? created : plan(start(created, now), now), "created");
     }
     if (this.state!.admission === "pending") {
-      const outcome = await this.admit();
-      if (!outcome.admitted) return outcome;
+      let outcome: CreateResult;
+      try {
+        outcome = await this.admit();
+      } catch (error) {
+        // The ledger did not answer: the recorded run is admitted (or forgotten) by its alarm.
+        this.ledgerStub = null;
+        this.failures.failed("drive", error, PEER_RETRY, Date.now());
+        this.scheduleNextAlarm();
+        return { admitted: "pending" };
+      }
+      if (outcome.admitted !== true) return outcome;
     }
     await this.drive();
     return { admitted: true, summary: summarize(this.state!) };
@@ -565,14 +576,18 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (!this.state) return;
     if (this.state.admission === "pending") {
       // Recorded but not answered (the actor stopped while asking): finish the admission first.
-      if ((await this.admit()).admitted) this.again = true;
+      if ((await this.admit()).admitted === true) this.again = true;
       return;
     }
     this.flush();
     // The D1 row that lists the run goes alongside the first round, not before it.
     if (!this.state.registered && this.mayTry("register")) this.registration ??= this.register()
+      .catch((error: unknown) => log("warn", "pipeline registration not recorded", { pipeline_id: this.name, ...describeError(error) }))
       .finally(() => { this.registration = null; this.scheduleNextAlarm(); });
     this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
+    // A running step whose call is not in flight here (the object restarted) goes out before the
+    // round with the ledger and pools, so a failing peer cannot hold it back.
+    for (const step of this.toDispatch()) this.dispatch(step);
     const s = this.state;
     const now = Date.now();
     // Settlements (cleanup of kind settle and release_hold) go to the ledger in batches: see `settlementsDue`.
@@ -907,8 +922,11 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const times: number[] = [];
     const timer = this.nextDue();
     if (timer !== null) times.push(timer);
+    // A running step's call in flight here: the watchdog. Not in flight (after a restart): it is
+    // dispatched by the next round, which waits out the rounds' backoff like any owed effect.
     const running = s.steps.some((st) => st.status === "running");
-    if (running) times.push(this.inFlight.size > 0 ? now + WATCHDOG_MS : now);
+    const dispatchAt = running ? (this.inFlight.size > 0 ? now + WATCHDOG_MS : this.dueAt("drive", now)) : null;
+    if (dispatchAt !== null) times.push(dispatchAt);
     // Owed effects run now (e.g. on restart after a crash), or when their backoff ends; not at all once given up.
     const owed = [
       this.owesEffects() ? this.dueAt("drive", now) : null,
@@ -974,9 +992,13 @@ function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number)
   return countTransfer(s, sentBytes + received, whole);
 }
 
-/** A step's hold, drawing on the run's admission hold while it is held. */
+/**
+ * A step's hold. While the run's admission is held it draws on it, and takes what is left up to
+ * its estimate (partial): the step is refused only when nothing of the admission or the client's
+ * budget is left, that is when the run's real cost has used up its estimate.
+ */
 function holdCommand(key: string, amount: number, within: string | undefined): LedgerCommand {
-  return within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within };
+  return within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within, partial: true };
 }
 
 /** A pool's answer to a reserve, as the state machine takes it. */

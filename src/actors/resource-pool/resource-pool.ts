@@ -264,7 +264,7 @@ export class ResourcePool extends ActorServer {
         if (attempts >= MAX_DELIVERY_ATTEMPTS) {
           // The pipeline's backstop timer gives up on the wait; the lease (if any) expires by its TTL.
           // Kept for an operator (the pool's inspection, GET /admin/failures).
-          this.failures.gaveUpAfter(`notify:${row.kind}:${row.key}`, error, attempts, Date.now());
+          this.failures.gaveUpAfter(`notify_${row.kind}`, new Error(`call-back for ${row.key} to ${row.pipeline_id} dropped: ${error instanceof Error ? error.message : String(error)}`), attempts, Date.now());
           this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
         } else {
           this.store.exec(`UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ? AND kind = ?`,

@@ -80,6 +80,14 @@ export abstract class ActorServer extends Server<Env> {
         return refuse(request, { type: "error", error: { code: "unavailable", message: "this live feed is not available right now; reconnect shortly" } });
       }
     }
+    // partyserver's own start-up, run here first: an error in it gets the coded frame, not
+    // partyserver's answer (which carries the stack).
+    try {
+      await this.__unsafe_ensureInitialized();
+    } catch (error) {
+      log("error", "actor start-up failed; connection refused", { actor: this.constructor.name, ...describeError(error) });
+      return refuse(request, { type: "error", error: { code: "internal_error", message: "the live feed failed; reconnect to try again" } });
+    }
     return await super.fetch(request);
   }
 

@@ -119,14 +119,19 @@ export class FailureBook {
     log(giveUp ? "error" : "warn", giveUp ? "actor gave up an operation" : "actor operation failed; will retry", {
       ...this.owner(), operation, attempts, retry_at: retryAt, ...describeError(error),
     });
-    if (giveUp) void this.report();
+    // Reported when it is first given up (later failures only count, locally).
+    if (giveUp && before?.outcome !== "gave_up") void this.report();
     return { attempts, giveUp, retryAt };
   }
 
-  /** Records a give-up decided by a loop with its own cap (`attempts` made). */
+  /**
+   * Records a give-up decided by a loop with its own cap (`attempts` made). Under one operation
+   * name, attempts add up: a kind of work given up many times is one record.
+   */
   gaveUpAfter(operation: string, error: unknown, attempts: number, now: number): void {
     const failure = classify(error);
-    this.save({ operation, code: failure.code, message: failure.message, attempts: Math.max(1, attempts), first_at: this.records.get(operation)?.first_at ?? now, last_at: now, outcome: "gave_up", retry_at: null });
+    const before = this.records.get(operation);
+    this.save({ operation, code: failure.code, message: failure.message, attempts: Math.max(1, attempts) + (before?.outcome === "gave_up" ? before.attempts : 0), first_at: before?.first_at ?? now, last_at: now, outcome: "gave_up", retry_at: null });
     log("error", "actor gave up an operation", { ...this.owner(), operation, attempts, ...describeError(error) });
     void this.report();
   }

@@ -193,7 +193,9 @@ export const requestRoutes: Route[] = [
       if (linking && !(await linkPipeline(env.DB, request.request_id, client.client_id, pipelineId, request.selected_template, now))) {
         throw new AppError("conflict", `request '${params.id}' is no longer pending`);
       }
-      const summary = await startRun(env, prepared, now, linking ? request.request_id : null);
+      // A request linked to this pipeline (now, or by an earlier call whose run was not admitted) goes back to pending on a 402.
+      const linked = linking || request.orchestrator_pipeline_id === pipelineId;
+      const summary = await startRun(env, prepared, now, linked ? request.request_id : null);
       return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
