@@ -24,7 +24,8 @@ type Op =
   | { op: "cancel"; run: number }
   | { op: "end"; run: number }
   | { op: "other"; amount: number; actual: number }
-  | { op: "drain" };
+  | { op: "drain" }
+  | { op: "charge"; run: number; actual: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("start" as const), run: fc.nat(RUNS - 1), estimate: fc.integer({ min: 1, max: 600 }) }) },
@@ -36,6 +37,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("other" as const), amount: fc.integer({ min: 0, max: 300 }), actual: fc.integer({ min: 0, max: 400 }) }) },
   // Someone else takes everything available (other runs' admissions): only envelopes are left.
   { weight: 1, arbitrary: fc.constant({ op: "drain" as const }) },
+  // A step that holds nothing itself (as the pipeline runs an admitted run): charged from the envelope.
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("charge" as const), run: fc.nat(RUNS - 1), actual: fc.integer({ min: 0, max: 300 }) }) },
 );
 
 /** The ledger as the shell runs it: records by key, an envelope looked up for each command. */
@@ -109,6 +112,22 @@ function simulate(ops: readonly Op[]) {
           expect(answer.held).toBe(Math.min(o.amount, room));
           run.open = { key, amount: answer.held };
         }
+        break;
+      }
+      case "charge": {
+        if (!run.admitted || run.ended) break;
+        const key = `run${o.run}:c${run.steps++}:1`;
+        const answer = books.apply({ type: "settle", key, actual: o.actual, within: envelope(o.run) });
+        expect(answer?.status).toBe("settled");
+        if (answer?.status !== "settled") break;
+        expect(answer.charged).toBeLessThanOrEqual(o.actual);
+        // The envelope's promise: within its estimate, a step's cost is charged in full.
+        if (run.charged + (run.open?.amount ?? 0) + o.actual <= run.estimate) expect(answer.charged).toBe(o.actual);
+        // Charged once: the same settle again answers the same and changes nothing.
+        const before = JSON.stringify(books.totals);
+        expect(books.apply({ type: "settle", key, actual: o.actual, within: envelope(o.run) })).toMatchObject({ status: "settled", charged: answer.charged, replayed: true });
+        expect(JSON.stringify(books.totals)).toBe(before);
+        run.charged += answer.charged;
         break;
       }
       case "settle": {

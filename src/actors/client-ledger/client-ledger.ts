@@ -184,7 +184,7 @@ export class ClientLedger extends ActorServer {
    */
   private applyAll(commands: readonly LedgerCommand[]): LedgerResult[] {
     const now = Date.now();
-    const stored = this.loadKeys(commands.flatMap((c) => ("key" in c ? [c.key, ...(c.type === "hold" && c.within ? [c.within] : [])] : [])));
+    const stored = this.loadKeys(commands.flatMap((c) => ("key" in c ? [c.key, ...((c.type === "hold" || c.type === "settle") && c.within ? [c.within] : [])] : [])));
     // Envelopes of the holds being settled or released, when the batch did not name them.
     const parents = [...stored.values()].flatMap((r) => (r.parent !== null && !stored.has(r.parent) ? [r.parent] : []));
     for (const [key, record] of this.loadKeys(parents)) stored.set(key, record);

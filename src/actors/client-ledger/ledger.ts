@@ -89,7 +89,7 @@ export class LedgerError extends Error {
 /** Commands the ledger accepts. */
 export type LedgerCommand =
   | { type: "hold"; key: string; amount: number; within?: string; partial?: boolean }
-  | { type: "settle"; key: string; actual: number }
+  | { type: "settle"; key: string; actual: number; within?: string }
   | { type: "release"; key: string }
   | { type: "adjust"; key: string; amount: number; reason: string }
   | { type: "set_budget"; budget: number }
@@ -151,7 +151,8 @@ export function emptyTotals(period: string, budget: number): LedgerTotals {
  */
 export function envelopeKey(record: KeyRecord | null, command: LedgerCommand): string | null {
   if (command.type === "hold") return record ? null : command.within ?? null;
-  if (command.type === "settle" || command.type === "release") return record?.parent ?? null;
+  if (command.type === "settle") return record ? record.parent : command.within ?? null;
+  if (command.type === "release") return record?.parent ?? null;
   return null;
 }
 
@@ -228,6 +229,8 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
     }
     case "settle": {
       checkAmount("actual", command.actual);
+      // A step of an admitted run holds nothing itself: its cost is charged straight from the envelope.
+      if (!record && command.within !== undefined) return chargeWithin(totals, command.key, command.actual, command.within, openEnvelope(parent), now);
       if (!record || record.kind !== "hold") throw new LedgerError("unknown_hold", `no hold with key '${command.key}' to settle`);
       if (record.status === "settled") {
         if (record.actual !== command.actual) {
@@ -332,6 +335,34 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       };
     }
   }
+}
+
+/**
+ * A settle under a key that holds nothing, within an envelope: charged from the envelope first,
+ * then from what is available, never more; what cannot be charged is unbilled. The key's record
+ * makes a repeat answer the same. With the envelope already given back, it is charged from what
+ * is available alone.
+ */
+function chargeWithin(totals: LedgerTotals, key: string, actual: number, within: string, envelope: KeyRecord | null, now: number): LedgerStep {
+  const room = envelope?.remaining ?? 0;
+  const charged = Math.min(actual, room + available(totals));
+  const fromEnvelope = Math.min(charged, room);
+  const unbilled = actual - charged;
+  const next = { ...totals, held: totals.held - fromEnvelope, settled: totals.settled + charged, unbilled: totals.unbilled + unbilled };
+  const rec: KeyRecord = {
+    key, kind: "hold", amount: 0, status: "settled", actual, charged, overrun: false, reason: null, period: totals.period, at: now,
+    parent: within, borrowed: 0, remaining: 0,
+  };
+  const alerted = alerts(next, now);
+  return {
+    totals: alerted.totals, record: rec, parent: envelope && fromEnvelope > 0 ? { ...envelope, remaining: envelope.remaining - fromEnvelope } : null,
+    entries: [{ kind: "settle", key, amount: fromEnvelope, charged, unbilled, period: totals.period, reason: `within ${within}`, at: now }],
+    events: [
+      { type: "settled", payload: { key, actual, charged, released: 0, overrun: false, unbilled, available: available(alerted.totals) } },
+      ...alerted.events,
+    ],
+    answer: settledAnswer(rec, alerted.totals, false),
+  };
 }
 
 function settledAnswer(record: KeyRecord, totals: LedgerTotals, replayed: boolean): LedgerAnswer {

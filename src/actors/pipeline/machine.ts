@@ -201,11 +201,6 @@ export function admissionKey(pipelineId: string): string {
   return `${pipelineId}:run`;
 }
 
-/** The envelope a step's hold draws on now: the admission hold while it is held. */
-export function envelopeOf(s: PipelineState): string | undefined {
-  return s.admission === "held" ? admissionKey(s.spec.pipelineId) : undefined;
-}
-
 /** The ledger admitted the run: its admission is held and it starts. */
 export function admitted(s: PipelineState, now: number): PipelineState {
   if (s.admission !== "pending") return s;
@@ -303,9 +298,9 @@ export function toHoldAhead(s: PipelineState, roundHolds = 0): StepState[] {
 
 /**
  * True until the round that holds budget ahead has been answered (a paused or ended pipeline
- * holds nothing). An admitted run holds nothing ahead: its admission already reserves the run's
- * money, and each step holds within it when it is ready (in the same round as its reservation),
- * so that an earlier step's overrun can still draw on what is left of the admission.
+ * holds nothing). An admitted run holds nothing ahead, nor per step: its admission reserves the
+ * run's money, and each step's cost is charged from it when it settles, so an earlier step's
+ * overrun is paid from what is left of the admission.
  */
 export function needsHoldAhead(s: PipelineState): boolean {
   return !s.heldAhead && s.admission !== "held" && (s.status === "running" || s.status === "queued");

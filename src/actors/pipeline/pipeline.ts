@@ -16,7 +16,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, envelopeOf, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -611,7 +611,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         toPool(c.worker, { op: "release", key: c.key, observedMs: c.observedMs });
         apply.push(() => this.commit(cleanupDone(this.state!, c), label));
       } else {
-        const i = settlements.push(c.kind === "settle" ? { type: "settle", key: c.key, actual: c.actualMicros } : { type: "release", key: c.key }) - 1;
+        const i = settlements.push(c.kind === "settle" ? settleCommand(s, c.key, c.actualMicros) : { type: "release", key: c.key }) - 1;
         settle.push((answers) => {
           const r = answers.settlements[i]!;
           // A refusal is the ledger's answer, the same however often it is sent: not retried, kept for an operator.
@@ -637,8 +637,17 @@ export class PipelineActor extends ActorServer implements CapacityListener {
           continue;
         }
         roundHolds += spec.estimateMicros;
-        const li = ledgerOps.push(holdCommand(key, spec.estimateMicros, envelopeOf(s))) - 1;
         const [worker, pi] = toPool(currentWorker(s, step), reserve);
+        if (s.admission === "held") {
+          // An admitted run's step holds nothing of its own: its admission already reserves the
+          // run's money, and the step's cost is charged from it when it settles. Only capacity.
+          apply.push(({ pools }) => {
+            this.commit(onHold(this.state!, step.id, { ok: true }, Date.now()), `held:${step.id}`);
+            this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
+          });
+          continue;
+        }
+        const li = ledgerOps.push({ type: "hold", key, amount: spec.estimateMicros }) - 1;
         apply.push(({ ledger, pools }) => {
           const hold = ledger[li]!;
           if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
@@ -654,7 +663,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // Once per run, with the first step's: budget held ahead for every pending step.
     const ahead = toHoldAhead(s, roundHolds).map((step) => {
       const key = nextKey(s, step);
-      return { stepId: step.id, key, i: ledgerOps.push(holdCommand(key, specOf(s, step.id).estimateMicros, envelopeOf(s))) - 1 };
+      return { stepId: step.id, key, i: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
     });
     if (needsHoldAhead(s)) {
       apply.push(({ ledger }) => {
@@ -993,12 +1002,12 @@ function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number)
 }
 
 /**
- * A step's hold. While the run's admission is held it draws on it, and takes what is left up to
- * its estimate (partial): the step is refused only when nothing of the admission or the client's
- * budget is left, that is when the run's real cost has used up its estimate.
+ * A step attempt's settle. In an admitted run it names the admission: an attempt that holds
+ * nothing (its admission reserved the money) is charged from the admission first, then from what
+ * is available, and one that held (after the admission was given back) settles its own hold.
  */
-function holdCommand(key: string, amount: number, within: string | undefined): LedgerCommand {
-  return within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within, partial: true };
+function settleCommand(s: PipelineState, key: string, actual: number): LedgerCommand {
+  return s.admission === "none" ? { type: "settle", key, actual } : { type: "settle", key, actual, within: admissionKey(s.spec.pipelineId) };
 }
 
 /** A pool's answer to a reserve, as the state machine takes it. */
