@@ -1,10 +1,11 @@
 /**
  * Admission envelopes in the ledger core (issue 12, finding 2): a run is admitted with one hold
- * for its estimate and its steps draw on it. Property: over random interleavings of runs that
- * start, hold and settle steps, cancel and end, alongside other holds on the same budget, the
- * ledger never overdraws, the open holds add up, the entries replay to the totals, nothing is
- * charged beyond its actual cost, and a step of an admitted run is never refused while the run
- * stays within its estimate.
+ * for its estimate, and each of its steps is charged from it (a settle naming the envelope, for a
+ * key that holds nothing). Property: over random interleavings of runs that start, charge steps,
+ * cancel and end, alongside other clients' holds and a drained budget, the ledger never
+ * overdraws, the open holds add up, the entries replay to the totals, nothing is charged beyond
+ * its actual cost or twice, a step of an admitted run is charged in full while the run stays
+ * within its estimate, and an ended run holds nothing.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -18,27 +19,21 @@ const RUNS = 3;
 
 type Op =
   | { op: "start"; run: number; estimate: number }
-  | { op: "hold"; run: number; amount: number }
-  | { op: "settle"; run: number; actual: number }
-  | { op: "release"; run: number }
+  | { op: "charge"; run: number; actual: number }
   | { op: "cancel"; run: number }
   | { op: "end"; run: number }
   | { op: "other"; amount: number; actual: number }
-  | { op: "drain" }
-  | { op: "charge"; run: number; actual: number };
+  | { op: "drain" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant("start" as const), run: fc.nat(RUNS - 1), estimate: fc.integer({ min: 1, max: 600 }) }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant("hold" as const), run: fc.nat(RUNS - 1), amount: fc.integer({ min: 0, max: 300 }) }) },
-  { weight: 5, arbitrary: fc.record({ op: fc.constant("settle" as const), run: fc.nat(RUNS - 1), actual: fc.integer({ min: 0, max: 400 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("release" as const), run: fc.nat(RUNS - 1) }) },
+  // A step of an admitted run: it holds nothing itself and is charged from the envelope.
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("charge" as const), run: fc.nat(RUNS - 1), actual: fc.integer({ min: 0, max: 300 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), run: fc.nat(RUNS - 1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("end" as const), run: fc.nat(RUNS - 1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("other" as const), amount: fc.integer({ min: 0, max: 300 }), actual: fc.integer({ min: 0, max: 400 }) }) },
   // Someone else takes everything available (other runs' admissions): only envelopes are left.
   { weight: 1, arbitrary: fc.constant({ op: "drain" as const }) },
-  // A step that holds nothing itself (as the pipeline runs an admitted run): charged from the envelope.
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("charge" as const), run: fc.nat(RUNS - 1), actual: fc.integer({ min: 0, max: 300 }) }) },
 );
 
 /** The ledger as the shell runs it: records by key, an envelope looked up for each command. */
@@ -68,12 +63,12 @@ class Books {
   }
 }
 
-/** A run as its pipeline sees it: admitted or not, its open step hold, what it has cost. */
-interface Run { admitted: boolean; ended: boolean; estimate: number; steps: number; open: { key: string; amount: number } | null; charged: number }
+/** A run as its pipeline sees it: admitted or not, what it has been charged. */
+interface Run { admitted: boolean; ended: boolean; estimate: number; steps: number; charged: number }
 
 function simulate(ops: readonly Op[]) {
   const books = new Books();
-  const runs: Run[] = Array.from({ length: RUNS }, () => ({ admitted: false, ended: false, estimate: 0, steps: 0, open: null, charged: 0 }));
+  const runs: Run[] = Array.from({ length: RUNS }, () => ({ admitted: false, ended: false, estimate: 0, steps: 0, charged: 0 }));
   let others = 0;
   const envelope = (i: number) => `run${i}:run`;
   for (const o of ops) {
@@ -98,31 +93,16 @@ function simulate(ops: readonly Op[]) {
         if (!run.admitted) expect(books.records.get(envelope(o.run))).toBeUndefined();
         break;
       }
-      case "hold": {
-        if (!run.admitted || run.ended || run.open) break;
-        const key = `run${o.run}:s${run.steps++}:1`;
-        // As the pipeline holds a step: within the admission, taking what is left up to its amount.
-        const room = (books.records.get(envelope(o.run))?.remaining ?? 0) + available(books.totals);
-        const answer = books.apply({ type: "hold", key, amount: o.amount, within: envelope(o.run), partial: true });
-        // The envelope's promise: within its estimate, a step of an admitted run is never refused.
-        if (run.charged + o.amount <= run.estimate) expect(answer?.status).toBe("ok");
-        // And a partial hold is refused only when nothing at all is left.
-        if (answer?.status === "insufficient") expect(room === 0 && o.amount > 0).toBe(true);
-        if (answer?.status === "ok") {
-          expect(answer.held).toBe(Math.min(o.amount, room));
-          run.open = { key, amount: answer.held };
-        }
-        break;
-      }
       case "charge": {
-        if (!run.admitted || run.ended) break;
+        if (!run.admitted) break;
+        // After the run ended (a late answer), the charge comes from what is available alone.
         const key = `run${o.run}:c${run.steps++}:1`;
         const answer = books.apply({ type: "settle", key, actual: o.actual, within: envelope(o.run) });
         expect(answer?.status).toBe("settled");
         if (answer?.status !== "settled") break;
         expect(answer.charged).toBeLessThanOrEqual(o.actual);
         // The envelope's promise: within its estimate, a step's cost is charged in full.
-        if (run.charged + (run.open?.amount ?? 0) + o.actual <= run.estimate) expect(answer.charged).toBe(o.actual);
+        if (!run.ended && run.charged + o.actual <= run.estimate) expect(answer.charged).toBe(o.actual);
         // Charged once: the same settle again answers the same and changes nothing.
         const before = JSON.stringify(books.totals);
         expect(books.apply({ type: "settle", key, actual: o.actual, within: envelope(o.run) })).toMatchObject({ status: "settled", charged: answer.charged, replayed: true });
@@ -130,30 +110,10 @@ function simulate(ops: readonly Op[]) {
         run.charged += answer.charged;
         break;
       }
-      case "settle": {
-        if (!run.open) break;
-        const answer = books.apply({ type: "settle", key: run.open.key, actual: o.actual });
-        if (answer?.status === "settled") {
-          expect(answer.charged).toBeLessThanOrEqual(o.actual);
-          run.charged += answer.charged;
-        }
-        run.open = null;
-        break;
-      }
-      case "release": {
-        if (!run.open) break;
-        books.apply({ type: "release", key: run.open.key });
-        run.open = null;
-        break;
-      }
       case "cancel":
       case "end": {
         if (!run.admitted || run.ended) break;
-        // A cancel may release the envelope before the step (the pipeline sends step settlements first, but order must not matter).
-        if (o.op === "cancel") books.apply({ type: "release", key: envelope(o.run) });
-        if (run.open) books.apply({ type: "release", key: run.open.key });
-        if (o.op === "end") books.apply({ type: "release", key: envelope(o.run) });
-        run.open = null;
+        books.apply({ type: "release", key: envelope(o.run) });
         run.ended = true;
         break;
       }
@@ -163,7 +123,7 @@ function simulate(ops: readonly Op[]) {
 }
 
 describe("ledger envelopes (admission holds)", () => {
-  it("property: interleaved starts, step holds, settles, cancels and other spending keep the books exact and admitted runs whole", () => {
+  it("property: interleaved starts, step charges, cancels and other spending keep the books exact and admitted runs whole", () => {
     fc.assert(fc.property(fc.array(opArb, { minLength: 10, maxLength: 120, size: "max" }), (ops) => {
       const { books, runs } = simulate(ops);
       const t = books.totals;
@@ -196,57 +156,27 @@ describe("ledger envelopes (admission holds)", () => {
     }));
   });
 
-  it("a step draws on its envelope, gives back what it did not spend, and charges an overrun from the envelope first", () => {
+  it("a step's cost is charged from its envelope first, then from what is available, and the envelope's release frees the rest", () => {
     const books = new Books();
     expect(books.apply({ type: "hold", key: "p:run", amount: 500 })).toMatchObject({ status: "ok", available: 500 });
-    // Drawn from the envelope: nothing more is held.
-    expect(books.apply({ type: "hold", key: "p:a:1", amount: 200, within: "p:run" })).toMatchObject({ status: "ok", available: 500 });
-    expect(books.totals.held).toBe(500);
-    expect(books.records.get("p:run")!.remaining).toBe(300);
-    // Cost 120 of 200: 80 goes back to the envelope.
-    expect(books.apply({ type: "settle", key: "p:a:1", actual: 120 })).toMatchObject({ status: "settled", charged: 120 });
+    expect(books.apply({ type: "settle", key: "p:a:1", actual: 120, within: "p:run" })).toMatchObject({ status: "settled", charged: 120, short: false });
     expect(books.records.get("p:run")!.remaining).toBe(380);
     expect(books.totals).toMatchObject({ settled: 120, held: 380 });
-    // An overrun of a step hold is charged from the envelope before anything else.
-    books.apply({ type: "hold", key: "p:b:1", amount: 100, within: "p:run" });
-    expect(books.apply({ type: "settle", key: "p:b:1", actual: 150 })).toMatchObject({ charged: 150, overrun: true, short: false });
-    expect(books.records.get("p:run")!.remaining).toBe(230);
     expect(available(books.totals)).toBe(500);
-    // Ending the run frees what is left.
+    // Past the envelope: the rest comes from what is available.
+    expect(books.apply({ type: "settle", key: "p:b:1", actual: 450, within: "p:run" })).toMatchObject({ charged: 450, short: false });
+    expect(books.records.get("p:run")!.remaining).toBe(0);
+    expect(available(books.totals)).toBe(430);
     books.apply({ type: "release", key: "p:run" });
-    expect(books.totals).toMatchObject({ held: 0, settled: 270 });
-    expect(available(books.totals)).toBe(730);
-  });
-
-  it("a partial hold takes what is left of its envelope and of the budget, and its replay answers the same", () => {
-    const books = new Books();
-    books.apply({ type: "hold", key: "p:run", amount: 100 });
-    books.apply({ type: "hold", key: "other", amount: 870 });
-    expect(books.apply({ type: "hold", key: "p:a:1", amount: 150, within: "p:run", partial: true })).toMatchObject({ status: "ok", held: 130, available: 0 });
-    expect(books.apply({ type: "hold", key: "p:a:1", amount: 150, within: "p:run", partial: true })).toMatchObject({ status: "ok", held: 130, replayed: true });
-    expect(books.apply({ type: "hold", key: "p:b:1", amount: 10, within: "p:run", partial: true })).toMatchObject({ status: "insufficient", available: 0 });
-    expect(books.totals.held).toBe(1_000);
-  });
-
-  it("a step beyond its envelope draws the rest from what is available, and is refused only when neither covers it", () => {
-    const books = new Books();
-    books.apply({ type: "hold", key: "p:run", amount: 100 });
-    books.apply({ type: "hold", key: "other", amount: 850 });
-    // 100 from the envelope + 50 available.
-    expect(books.apply({ type: "hold", key: "p:a:1", amount: 150, within: "p:run" })).toMatchObject({ status: "ok", available: 0 });
-    expect(books.apply({ type: "hold", key: "p:b:1", amount: 1, within: "p:run" })).toEqual({ status: "insufficient", key: "p:b:1", requested: 1, available: 0 });
-    // Released unspent: the envelope's 100 goes back to it, the 50 back to the client.
-    books.apply({ type: "release", key: "p:a:1" });
-    expect(books.records.get("p:run")!.remaining).toBe(100);
-    expect(available(books.totals)).toBe(50);
+    expect(books.totals).toMatchObject({ held: 0, settled: 570 });
+    expect(available(books.totals)).toBe(430);
   });
 
   it("work that costs more than everything available is charged what is there and counted as unbilled", () => {
     const books = new Books();
     books.apply({ type: "hold", key: "p:run", amount: 100 });
     books.apply({ type: "hold", key: "other", amount: 900 });
-    books.apply({ type: "hold", key: "p:a:1", amount: 100, within: "p:run" });
-    expect(books.apply({ type: "settle", key: "p:a:1", actual: 180 })).toMatchObject({ charged: 100, short: true });
+    expect(books.apply({ type: "settle", key: "p:a:1", actual: 180, within: "p:run" })).toMatchObject({ charged: 100, short: true });
     expect(books.totals.unbilled).toBe(80);
   });
 });

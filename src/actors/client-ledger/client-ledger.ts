@@ -24,7 +24,7 @@ interface TotalsRow extends Record<string, SqlStorageValue> {
 interface KeyRow extends Record<string, SqlStorageValue> {
   key: string; kind: "hold" | "adjust"; amount: number; status: KeyRecord["status"]; actual: number | null;
   charged: number | null; overrun: number; reason: string | null; period: string; at: number;
-  parent: string | null; borrowed: number; remaining: number;
+  parent: string | null; remaining: number;
 }
 interface PeriodRow extends Record<string, SqlStorageValue> {
   period: string; budget: number; settled: number; adjustments: number; held_at_close: number; closed_at: number; unbilled: number;
@@ -98,12 +98,9 @@ export class ClientLedger extends ActorServer {
     return "pong";
   }
 
-  /**
-   * Holds `amount` micro-USD under `key`: ok, or insufficient with what is available. `within`
-   * names an envelope to draw on first (a run's admission hold).
-   */
-  hold(key: string, amount: number, within?: string): LedgerResult {
-    return this.apply(within === undefined ? { type: "hold", key, amount } : { type: "hold", key, amount, within });
+  /** Holds `amount` micro-USD under `key`: ok, or insufficient with what is available. */
+  hold(key: string, amount: number): LedgerResult {
+    return this.apply({ type: "hold", key, amount });
   }
 
   /** Charges the actual cost of the hold `key` and releases the rest of it. */
@@ -148,8 +145,8 @@ export class ClientLedger extends ActorServer {
     const keyRows = rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE status = 'held' ORDER BY at`);
     return {
       balance: this.balance(),
-      open_holds: keyRows.map((r) => ({ key: r.key, amount: r.amount, remaining: r.remaining, within: r.parent, period: r.period, at: r.at })),
-      // Settled holds whose actual cost could not be charged in full, newest first.
+      open_holds: keyRows.map((r) => ({ key: r.key, amount: r.amount, remaining: r.remaining, period: r.period, at: r.at })),
+      // Settlements whose actual cost could not be charged in full, newest first.
       unbilled: rows<KeyRow>(this.sql$, `SELECT * FROM keys WHERE status = 'settled' AND actual > charged ORDER BY at DESC LIMIT ?`, limit)
         .map((r) => ({ key: r.key, actual: r.actual, charged: r.charged, unbilled: (r.actual ?? 0) - (r.charged ?? 0), period: r.period, at: r.at })),
       recent_entries: rows<EntryRow>(this.sql$, `SELECT * FROM (SELECT * FROM entries ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit).map(toEntry),
@@ -184,10 +181,8 @@ export class ClientLedger extends ActorServer {
    */
   private applyAll(commands: readonly LedgerCommand[]): LedgerResult[] {
     const now = Date.now();
-    const stored = this.loadKeys(commands.flatMap((c) => ("key" in c ? [c.key, ...((c.type === "hold" || c.type === "settle") && c.within ? [c.within] : [])] : [])));
-    // Envelopes of the holds being settled or released, when the batch did not name them.
-    const parents = [...stored.values()].flatMap((r) => (r.parent !== null && !stored.has(r.parent) ? [r.parent] : []));
-    for (const [key, record] of this.loadKeys(parents)) stored.set(key, record);
+    // The commands' keys, and the envelopes their charges name, in one query.
+    const stored = this.loadKeys(commands.flatMap((c) => ("key" in c ? [c.key, ...(c.type === "settle" && c.within ? [c.within] : [])] : [])));
     const changed = new Map<string, KeyRecord>();
     const entries: Entry[] = [];
     const events: { type: string; payload: JsonObject }[] = [];
@@ -237,10 +232,10 @@ export class ClientLedger extends ActorServer {
 
   private saveKey(r: KeyRecord): void {
     this.sql$.exec(
-      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, borrowed, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET status = excluded.status, actual = excluded.actual, charged = excluded.charged,
          overrun = excluded.overrun, at = excluded.at, remaining = excluded.remaining`,
-      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at, r.parent, r.borrowed, r.remaining,
+      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at, r.parent, r.remaining,
     );
   }
 
@@ -346,7 +341,7 @@ function toEntry(r: EntryRow): Entry {
 function toKeyRecord(r: KeyRow): KeyRecord {
   return {
     key: r.key, kind: r.kind, amount: r.amount, status: r.status, actual: r.actual, charged: r.charged, overrun: r.overrun === 1,
-    reason: r.reason, period: r.period, at: r.at, parent: r.parent, borrowed: r.borrowed, remaining: r.remaining,
+    reason: r.reason, period: r.period, at: r.at, parent: r.parent, remaining: r.remaining,
   };
 }
 

@@ -8,11 +8,9 @@
  * Holds reserve money for work not yet charged; settle charges the actual cost and releases the
  * rest of the hold; holds survive month rollover. Every command is idempotent by its key.
  *
- * A hold may be placed `within` another (an envelope, one level deep): a run is admitted with
- * one hold for its whole estimate, and each step's hold draws on it first, then on what is
- * available. A settled or released step gives what it drew back to the envelope while the
- * envelope is open; a step's overrun is charged from the envelope first. Releasing the envelope
- * frees what is left of it.
+ * A run is admitted with one hold for its whole estimate, an envelope. Its steps hold nothing:
+ * each step's cost is a settle that names the envelope (a charge), taken from the envelope
+ * first, then from what is available, never more. Releasing the envelope frees what is left.
  */
 import type { JsonObject } from "../../lib/json";
 
@@ -49,11 +47,9 @@ export interface KeyRecord {
   reason: string | null;
   period: string;
   at: number;
-  /** The envelope this hold draws on (null: a hold on its own). */
+  /** A charge: the envelope it was charged from (null for a hold). */
   parent: string | null;
-  /** How much of `amount` came from the envelope. */
-  borrowed: number;
-  /** What the hold still reserves while it is open (an envelope's shrinks as steps draw on it); 0 once closed. */
+  /** What the hold still reserves while it is open (an envelope's shrinks as charges draw on it); 0 once closed. */
   remaining: number;
 }
 
@@ -62,8 +58,8 @@ export interface Entry {
   kind: "hold" | "settle" | "release" | "adjust" | "rollover" | "budget";
   key: string | null;
   /**
-   * hold: what it added to `held` (a hold within an envelope adds only what it did not draw from
-   * it); settle/release: what it took off `held`; adjust: signed amount; budget/rollover: the budget.
+   * hold: what it added to `held`; settle/release: what it took off `held` (a charge: what it took
+   * from its envelope); adjust: signed amount; budget/rollover: the budget.
    */
   amount: number;
   /** settle: amount charged. */
@@ -88,7 +84,7 @@ export class LedgerError extends Error {
 
 /** Commands the ledger accepts. */
 export type LedgerCommand =
-  | { type: "hold"; key: string; amount: number; within?: string; partial?: boolean }
+  | { type: "hold"; key: string; amount: number }
   | { type: "settle"; key: string; actual: number; within?: string }
   | { type: "release"; key: string }
   | { type: "adjust"; key: string; amount: number; reason: string }
@@ -112,7 +108,7 @@ export interface PeriodSummary { period: string; budget: number; settled: number
 export interface LedgerStep {
   totals: LedgerTotals;
   record: KeyRecord | null;
-  /** The envelope as the command left it, when the command drew on it or gave back to it. */
+  /** The envelope as a charge left it, when it drew on one. */
   parent: KeyRecord | null;
   entries: Entry[];
   events: LedgerEvent[];
@@ -146,19 +142,16 @@ export function emptyTotals(period: string, budget: number): LedgerTotals {
 }
 
 /**
- * The key of the envelope a command needs to see besides its own record: a hold's `within`, or
- * the parent of the hold a settle or release closes. The shell loads it and passes it to `step`.
+ * The key of the envelope a command needs to see besides its own record: the `within` of a
+ * settle for a key not seen before (a charge). The shell loads it and passes it to `step`.
  */
 export function envelopeKey(record: KeyRecord | null, command: LedgerCommand): string | null {
-  if (command.type === "hold") return record ? null : command.within ?? null;
-  if (command.type === "settle") return record ? record.parent : command.within ?? null;
-  if (command.type === "release") return record?.parent ?? null;
-  return null;
+  return command.type === "settle" && !record ? command.within ?? null : null;
 }
 
-/** An envelope a hold may draw on: an open hold that is not itself within another. */
+/** An envelope a charge may draw on: an open hold. */
 function openEnvelope(parent: KeyRecord | null): KeyRecord | null {
-  return parent && parent.kind === "hold" && parent.status === "held" && parent.parent === null ? parent : null;
+  return parent && parent.kind === "hold" && parent.status === "held" ? parent : null;
 }
 
 function checkAmount(name: string, amount: number, allowNegative = false): void {
@@ -196,35 +189,25 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
         if (record.kind === "hold" && record.status === "released") {
           return { totals, record, ...none, answer: { status: "released", key: command.key, released: 0, available: available(totals), replayed: true } };
         }
-        // A partial hold may have held less than it asked for: its replay names the same envelope.
-        const sameHold = record.kind === "hold" && (record.amount === command.amount || (command.partial === true && record.parent !== null && record.parent === command.within));
-        if (!sameHold) {
+        if (record.kind !== "hold" || record.amount !== command.amount) {
           throw new LedgerError("idempotency_conflict", `key '${command.key}' was used for ${record.kind} ${record.amount}, not hold ${command.amount}`);
         }
         if (record.status === "settled") return { totals, record, ...none, answer: settledAnswer(record, totals, true) };
         return { totals, record, ...none, answer: { status: "ok", key: command.key, held: record.amount, available: available(totals), replayed: true } };
       }
-      if (command.within === command.key) throw new LedgerError("invalid_amount", `hold '${command.key}' cannot be within itself`);
-      // Drawn from the envelope first, the rest from what is available. A partial hold within an
-      // envelope takes what there is, up to its amount; it is refused only when there is nothing.
-      const envelope = command.within === undefined ? null : openEnvelope(parent);
-      const borrowed = envelope ? Math.min(command.amount, envelope.remaining) : 0;
-      const partial = command.partial === true && envelope !== null;
-      const fresh = partial ? Math.min(command.amount - borrowed, available(totals)) : command.amount - borrowed;
-      const amount = borrowed + fresh;
-      if (fresh > available(totals) || (partial && amount === 0 && command.amount > 0)) {
-        return { totals, record, ...none, answer: { status: "insufficient", key: command.key, requested: command.amount, available: available(totals) + (envelope?.remaining ?? 0) } };
+      if (command.amount > available(totals)) {
+        return { totals, record, ...none, answer: { status: "insufficient", key: command.key, requested: command.amount, available: available(totals) } };
       }
-      const next = { ...totals, held: totals.held + fresh };
+      const next = { ...totals, held: totals.held + command.amount };
       const rec: KeyRecord = {
-        key: command.key, kind: "hold", amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now,
-        parent: envelope ? envelope.key : null, borrowed, remaining: amount,
+        key: command.key, kind: "hold", amount: command.amount, status: "held", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now,
+        parent: null, remaining: command.amount,
       };
       return {
-        totals: next, record: rec, parent: envelope ? { ...envelope, remaining: envelope.remaining - borrowed } : null,
-        entries: [{ kind: "hold", key: command.key, amount: fresh, charged: 0, unbilled: 0, period: totals.period, reason: envelope ? `within ${envelope.key}` : null, at: now }],
-        events: [{ type: "hold_placed", payload: { key: command.key, amount, available: available(next), ...(envelope ? { within: envelope.key, from_envelope: borrowed } : {}) } }],
-        answer: { status: "ok", key: command.key, held: amount, available: available(next), replayed: false },
+        totals: next, record: rec, ...none,
+        entries: [{ kind: "hold", key: command.key, amount: command.amount, charged: 0, unbilled: 0, period: totals.period, reason: null, at: now }],
+        events: [{ type: "hold_placed", payload: { key: command.key, amount: command.amount, available: available(next) } }],
+        answer: { status: "ok", key: command.key, held: command.amount, available: available(next), replayed: false },
       };
     }
     case "settle": {
@@ -239,25 +222,17 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
         return { totals, record, ...none, answer: settledAnswer(record, totals, true) };
       }
       if (record.status === "released") throw new LedgerError("unknown_hold", `hold '${command.key}' was released and cannot be settled`);
-      // Charged from the hold, then the envelope, then what is available; never more.
-      const envelope = record.parent === null ? null : openEnvelope(parent);
-      const own = record.remaining;
-      const fromEnvelopeRoom = envelope?.remaining ?? 0;
-      const charged = Math.min(command.actual, own + fromEnvelopeRoom + available(totals));
-      const fromOwn = Math.min(charged, own);
-      const fromEnvelope = Math.min(charged - fromOwn, fromEnvelopeRoom);
-      // What the hold drew from the envelope and did not spend goes back to it (spending uses the envelope's part first).
-      const giveBack = envelope ? Math.max(0, record.borrowed - fromOwn) : 0;
-      const heldOff = own - giveBack + fromEnvelope;
+      // Charged from what the hold still reserves, then from what is available; never more.
+      const charged = Math.min(command.actual, record.remaining + available(totals));
       const unbilled = command.actual - charged;
-      const next = { ...totals, held: totals.held - heldOff, settled: totals.settled + charged, unbilled: totals.unbilled + unbilled };
+      const next = { ...totals, held: totals.held - record.remaining, settled: totals.settled + charged, unbilled: totals.unbilled + unbilled };
       const rec: KeyRecord = { ...record, status: "settled", actual: command.actual, charged, overrun: command.actual > record.amount, remaining: 0, at: now };
       const alerted = alerts(next, now);
       return {
-        totals: alerted.totals, record: rec, parent: envelope && (giveBack > 0 || fromEnvelope > 0) ? { ...envelope, remaining: envelope.remaining + giveBack - fromEnvelope } : null,
-        entries: [{ kind: "settle", key: command.key, amount: heldOff, charged, unbilled, period: totals.period, reason: null, at: now }],
+        totals: alerted.totals, record: rec, ...none,
+        entries: [{ kind: "settle", key: command.key, amount: record.remaining, charged, unbilled, period: totals.period, reason: null, at: now }],
         events: [
-          { type: "settled", payload: { key: command.key, actual: command.actual, charged, released: own - fromOwn, overrun: rec.overrun, unbilled, available: available(alerted.totals) } },
+          { type: "settled", payload: { key: command.key, actual: command.actual, charged, released: record.remaining, overrun: rec.overrun, unbilled, available: available(alerted.totals) } },
           ...alerted.events,
         ],
         answer: settledAnswer(rec, alerted.totals, false),
@@ -266,7 +241,7 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
     case "release": {
       if (!record) {
         // A tombstone: a hold with this key that arrives later (sent before a crash) is refused.
-        const tombstone: KeyRecord = { key: command.key, kind: "hold", amount: 0, status: "released", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now, parent: null, borrowed: 0, remaining: 0 };
+        const tombstone: KeyRecord = { key: command.key, kind: "hold", amount: 0, status: "released", actual: null, charged: null, overrun: false, reason: null, period: totals.period, at: now, parent: null, remaining: 0 };
         return { totals, record: tombstone, ...none, answer: { status: "released", key: command.key, released: 0, available: available(totals), replayed: false } };
       }
       if (record.kind !== "hold") throw new LedgerError("idempotency_conflict", `key '${command.key}' is an adjustment, not a hold`);
@@ -274,15 +249,11 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       if (record.status === "released") {
         return { totals, record, ...none, answer: { status: "released", key: command.key, released: record.amount, available: available(totals), replayed: true } };
       }
-      // What it drew from an open envelope goes back there; the rest becomes available.
-      const envelope = record.parent === null ? null : openEnvelope(parent);
-      const giveBack = envelope ? Math.min(record.remaining, record.borrowed) : 0;
-      const heldOff = record.remaining - giveBack;
-      const next = { ...totals, held: totals.held - heldOff };
+      // What the hold still reserves (an envelope less what was charged from it) becomes available.
+      const next = { ...totals, held: totals.held - record.remaining };
       return {
-        totals: next, record: { ...record, status: "released", remaining: 0, at: now },
-        parent: envelope && giveBack > 0 ? { ...envelope, remaining: envelope.remaining + giveBack } : null,
-        entries: [{ kind: "release", key: command.key, amount: heldOff, charged: 0, unbilled: 0, period: totals.period, reason: null, at: now }],
+        totals: next, record: { ...record, status: "released", remaining: 0, at: now }, ...none,
+        entries: [{ kind: "release", key: command.key, amount: record.remaining, charged: 0, unbilled: 0, period: totals.period, reason: null, at: now }],
         events: [{ type: "released", payload: { key: command.key, released: record.remaining, available: available(next) } }],
         answer: { status: "released", key: command.key, released: record.remaining, available: available(next), replayed: false },
       };
@@ -304,7 +275,7 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       const alerted = alerts(next, now);
       return {
         totals: alerted.totals,
-        record: { key: command.key, kind: "adjust", amount: command.amount, status: "applied", actual: null, charged: null, overrun: false, reason: command.reason, period: totals.period, at: now, parent: null, borrowed: 0, remaining: 0 },
+        record: { key: command.key, kind: "adjust", amount: command.amount, status: "applied", actual: null, charged: null, overrun: false, reason: command.reason, period: totals.period, at: now, parent: null, remaining: 0 },
         parent: null,
         entries: [{ kind: "adjust", key: command.key, amount: command.amount, charged: 0, unbilled: 0, period: totals.period, reason: command.reason, at: now }],
         events: [{ type: "adjusted", payload: { key: command.key, amount: command.amount, reason: command.reason, spent: spent(alerted.totals), available: available(alerted.totals) } }, ...alerted.events],
@@ -351,7 +322,7 @@ function chargeWithin(totals: LedgerTotals, key: string, actual: number, within:
   const next = { ...totals, held: totals.held - fromEnvelope, settled: totals.settled + charged, unbilled: totals.unbilled + unbilled };
   const rec: KeyRecord = {
     key, kind: "hold", amount: 0, status: "settled", actual, charged, overrun: false, reason: null, period: totals.period, at: now,
-    parent: within, borrowed: 0, remaining: 0,
+    parent: within, remaining: 0,
   };
   const alerted = alerts(next, now);
   return {

@@ -4,8 +4,7 @@ const Micros = v.pipe(v.number(), v.safeInteger());
 
 /** Payloads of the ClientLedger's live events, by type. */
 export const LedgerEventPayloads = {
-  /** `within`: the envelope (a run's admission hold) it drew `from_envelope` from. */
-  hold_placed: v.object({ key: v.string(), amount: Micros, available: Micros, within: v.optional(v.string()), from_envelope: v.optional(Micros) }),
+  hold_placed: v.object({ key: v.string(), amount: Micros, available: Micros }),
   /** `unbilled`: the part of `actual` that could not be charged (nothing was available). */
   settled: v.object({ key: v.string(), actual: Micros, charged: Micros, released: Micros, overrun: v.boolean(), unbilled: v.optional(Micros), available: Micros }),
   released: v.object({ key: v.string(), released: Micros, available: Micros }),

@@ -48,10 +48,9 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // One alarm over a table of due times: month rollover and the D1 usage mirror.
   `CREATE TABLE due (kind TEXT PRIMARY KEY CHECK (kind IN ('rollover', 'mirror')), at INTEGER NOT NULL) STRICT`,
   EVENT_LOG_DDL,
-  // Envelopes (a run's admission hold) and the holds within them; what each open hold still
-  // reserves; work that could not be charged.
+  // Charges from an envelope (a run's admission hold) name it; what each open hold still reserves;
+  // work that could not be charged.
   `ALTER TABLE keys ADD COLUMN parent TEXT`,
-  `ALTER TABLE keys ADD COLUMN borrowed INTEGER NOT NULL DEFAULT 0`,
   `ALTER TABLE keys ADD COLUMN remaining INTEGER NOT NULL DEFAULT 0 CHECK (remaining >= 0)`,
   `UPDATE keys SET remaining = amount WHERE status = 'held'`,
   `ALTER TABLE totals ADD COLUMN unbilled INTEGER NOT NULL DEFAULT 0`,
