@@ -216,7 +216,7 @@ describe("PipelineActor", () => {
     expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
   });
 
-  it("an admitted run whose step overruns its hold but stays within the admission completes, charged in full", async () => {
+  it("an admitted run whose step costs more than its share but stays within the admission completes, charged in full", async () => {
     // The client has exactly the admission: nothing else to draw on.
     const client = await testClient(450);
     const worker = await testWorker(4);

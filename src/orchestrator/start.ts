@@ -108,16 +108,18 @@ export async function prepareRun(env: Env, order: RunOrder): Promise<PreparedRun
 }
 
 /**
- * The run's admission and its steps' holds, from the estimate: the run is admitted for the
- * estimate's upper bound (within the run's own budget limit), and each step holds its share of
- * that, so the steps' holds fit in the admission (they draw on it). A step the estimate does not
- * cover keeps its registry figure.
+ * The run's admission and its steps' shares, from the estimate: the run is admitted for the
+ * estimate's upper bound (within the run's own budget limit), and each step's estimate becomes
+ * its share of that (in proportion to its estimated cost). A step's cost above its share is
+ * settled at once (it may use up the client's budget); the shares also bound the run's own budget
+ * limit and size the steps' holds should the run hold per step again (a retry after its end). A
+ * step the estimate does not cover keeps its registry figure.
  */
 export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): PipelineSpec {
   const high = estimate.cost_interval.high_micros;
   const admission = spec.budgetLimitMicros === null ? high : Math.min(high, spec.budgetLimitMicros);
   // Each step's share of the admission, in proportion to its estimated cost (whether or not it
-  // runs): the holds add up to the admission.
+  // runs): the shares add up to the admission.
   const total = estimate.steps.reduce((n, st) => n + st.cost_micros, 0);
   const scale = total > 0 ? admission / total : 1;
   const perStep = new Map(estimate.steps.map((st) => [st.step_id, Math.floor(st.cost_micros * scale)]));

@@ -86,15 +86,15 @@ export interface PipelineSpec {
   stepDurationsMs?: Record<string, number>;
   /**
    * The run's admission: one hold at the client's ledger for this much (the estimate's upper
-   * bound), placed before the run starts; every step's hold draws on it. Absent or null: no
-   * admission (runs the runtime's own tests and the bench start directly).
+   * bound), placed before the run starts; every step's cost is charged from it. Absent or null:
+   * no admission (the runtime's own tests start runs so).
    */
   admissionMicros?: number | null;
 }
 
 /**
  * Where the run's admission hold stands: none asked for, asked and not answered yet (the run has
- * not started), held (the steps draw on it), or given back at the end.
+ * not started), held (the steps are charged from it), or given back at the end.
  */
 export const AdmissionStatuses = ["none", "pending", "held", "released"] as const;
 /** An admission's status. */
@@ -196,9 +196,18 @@ export function countTransfer(s: PipelineState, actorBytes: number, payloadBytes
   return { ...s, transfer: { actorBytes: s.transfer.actorBytes + actorBytes, payloadBytes: s.transfer.payloadBytes + payloadBytes } };
 }
 
-/** The key of a run's admission hold (the envelope its steps' holds draw on). */
+/** The key of a run's admission hold (the envelope its steps' costs are charged from). */
 export function admissionKey(pipelineId: string): string {
   return `${pipelineId}:run`;
+}
+
+/**
+ * True while the run's admission is held: its steps hold nothing themselves at the ledger (the
+ * admission reserves the run's money, and each step's cost is charged from it when it settles),
+ * so a step ready to run acquires only capacity, and giving one up releases no hold.
+ */
+export function coveredByAdmission(s: PipelineState): boolean {
+  return s.admission === "held";
 }
 
 /** The ledger admitted the run: its admission is held and it starts. */
@@ -210,9 +219,9 @@ export function admitted(s: PipelineState, now: number): PipelineState {
 
 /**
  * True when the admission hold is owed back: the run has ended, nothing it started still runs
- * (abandoned calls settle their late cost against it), and every step's settlement and release
- * has been sent (they go first in the same ledger message, so what they give back reaches the
- * envelope before the envelope is freed).
+ * (abandoned calls settle their late cost against it), and every step's settlement has been sent
+ * (they go first in the same ledger message, so they are charged from the admission before it is
+ * freed).
  */
 export function admissionReleaseDue(s: PipelineState, ledgerCleanupSent: boolean): boolean {
   return s.admission === "held" && isTerminal(s.status) && s.abandoned.length === 0
@@ -303,7 +312,7 @@ export function toHoldAhead(s: PipelineState, roundHolds = 0): StepState[] {
  * overrun is paid from what is left of the admission.
  */
 export function needsHoldAhead(s: PipelineState): boolean {
-  return !s.heldAhead && s.admission !== "held" && (s.status === "running" || s.status === "queued");
+  return !s.heldAhead && !coveredByAdmission(s) && (s.status === "running" || s.status === "queued");
 }
 
 /**
@@ -493,7 +502,8 @@ function releaseAttempt(s: PipelineState, st: StepState): Cleanup[] {
   // A running attempt is abandoned instead (see `abandon`): its call may still be working.
   // A pending step has no current attempt (a hold ahead is for its next: see `dropHeldAhead`).
   if (st.status === "running" || st.status === "pending") return out;
-  if (st.held || st.status === "waiting_budget") out.push({ kind: "release_hold", key });
+  // A step of an admitted run holds nothing at the ledger (see `coveredByAdmission`).
+  if ((st.held || st.status === "waiting_budget") && !coveredByAdmission(s)) out.push({ kind: "release_hold", key });
   if (st.status === "waiting_budget" || st.status === "waiting_capacity") {
     out.push({ kind: "release_capacity", worker: currentWorker(s, st), key, observedMs: null });
   }
@@ -538,7 +548,9 @@ function finish(s: PipelineState, to: "failed" | "cancelled", reason: string, no
 export function onHold(s: PipelineState, stepId: string, answer: { ok: boolean; available?: number }, now: number): PipelineState {
   const step = s.steps.find((st) => st.id === stepId);
   if (!step || step.status !== "waiting_budget") return s;
-  if (!answer.ok) return fail(s, budgetExceeded(s, stepId, answer.available ?? 0), now);
+  if (!answer.ok) {
+    return fail(s, `budget_exceeded: step '${stepId}' needs ${specOf(s, stepId).estimateMicros} micro-USD, ${answer.available ?? 0} available`, now);
+  }
   return plan(withStep(s, stepId, (st) => ({ ...moveStep(st, "waiting_capacity"), held: true })), now);
 }
 
@@ -738,8 +750,8 @@ export function retryFrom(s: PipelineState, stepId: string, now: number): Pipeli
     };
   });
   const outputs = Object.fromEntries(Object.entries(s.outputs).filter(([id]) => !downstream.has(id)));
-  // While the admission is held, its steps hold within it when ready: no round holds ahead.
-  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, heldAhead: s.admission === "held", historyWritten: false };
+  // While the admission is held, its steps hold nothing: no round holds ahead.
+  const resumed: PipelineState = { ...movePipeline(s, "running"), steps, outputs, cleanup, reason: null, finishedAt: null, heldAhead: coveredByAdmission(s), historyWritten: false };
   return plan(resumed, now);
 }
 
@@ -811,21 +823,6 @@ export function onSettledShort(s: PipelineState, key: string, actual: number, ch
   const step = stepOfKey(s, key);
   return fail(s, `budget_exceeded: the run's real cost overran its estimate (admitted for ${s.spec.admissionMicros ?? "no estimate"} micro-USD, `
     + `${s.costMicros} spent) and the client's budget is used up: step '${step?.id ?? key}' cost ${actual} micro-USD, of which ${actual - charged} could not be charged`, now);
-}
-
-/**
- * Why a step's hold was refused, as the run's failure reason. An admitted run is refused only
- * when its real cost has overrun its admitted estimate and nothing else is available: the reason
- * says so, with the figures.
- */
-export function budgetExceeded(s: PipelineState, stepId: string, available: number): string {
-  const needs = specOf(s, stepId).estimateMicros;
-  const admittedFor = s.spec.admissionMicros ?? null;
-  if (admittedFor !== null && s.admission !== "none") {
-    return `budget_exceeded: the run's real cost overran its estimate: it has cost ${s.costMicros} micro-USD, was admitted for ${admittedFor}, `
-      + `and step '${stepId}' needs ${needs} more with ${available} left`;
-  }
-  return `budget_exceeded: step '${stepId}' needs ${needs} micro-USD, ${available} available`;
 }
 
 /**

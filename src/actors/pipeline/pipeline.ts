@@ -16,7 +16,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import {
-  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -118,8 +118,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     migrate(this.store, PIPELINE_MIGRATIONS, Date.now());
     this.events = new EventLog(this.store);
     this.state = loadState(this.store);
-    // A pipeline's spec holds its id: the name of one created before names were stored.
-    await this.loadName(() => this.state?.spec.pipelineId ?? null);
+    // A pipeline's spec holds its id (its name, however it was woken): no stored copy needed.
+    await this.loadName(() => this.state?.spec.pipelineId ?? null, false);
     this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
     this.failures = new FailureBook(this.store, () => ({ kind: "pipeline", name: this.name, clientId: this.state?.spec.clientId ?? null }), () => this.env.DB);
     await this.clock.load();
@@ -174,8 +174,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         outcome = await this.admit();
       } catch (error) {
         // The ledger did not answer: the recorded run is admitted (or forgotten) by its alarm.
-        this.ledgerStub = null;
-        this.failures.failed("drive", error, PEER_RETRY, Date.now());
+        this.peerRoundFailed(error);
         this.scheduleNextAlarm();
         return { admitted: "pending" };
       }
@@ -295,7 +294,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       leases: s.steps.filter((st) => st.status === "running" || (st.status === "waiting_capacity" && st.queued)).map((st) => ({
         step_id: st.id, key: currentKey(s, st), worker: currentWorker(s, st), status: st.status,
       })),
-      // The run's admission hold at the ledger (its steps' holds draw on it while it is held).
+      // The run's admission hold at the ledger (its steps' costs are charged from it).
       admission: { key: admissionKey(s.spec.pipelineId), status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
       cleanup: s.cleanup.map((c) => ({ ...c })),
       abandoned: s.abandoned.map((a) => ({ ...a })),
@@ -555,15 +554,22 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       } while (this.again && this.unsaved === null);
       this.failures.succeeded("drive");
     } catch (error) {
-      // A stub that threw may be broken: the next round makes new ones.
-      this.ledgerStub = null;
-      this.poolStubs.clear();
-      // Retried by the alarm with backoff, up to a cap (then kept for an operator: POST .../redrive).
-      if (!this.crashing) this.failures.failed("drive", error, PEER_RETRY, Date.now());
+      this.peerRoundFailed(error);
     } finally {
       this.driving = false;
     }
     this.scheduleNextAlarm();
+  }
+
+  /**
+   * A round with the ledger or pools failed: its stubs may be broken (the next round makes new
+   * ones), and it is retried by the alarm with backoff, up to a cap (then kept for an operator:
+   * POST .../redrive).
+   */
+  private peerRoundFailed(error: unknown): void {
+    this.ledgerStub = null;
+    this.poolStubs.clear();
+    if (!this.crashing) this.failures.failed("drive", error, PEER_RETRY, Date.now());
   }
 
   /**
@@ -638,9 +644,8 @@ export class PipelineActor extends ActorServer implements CapacityListener {
         }
         roundHolds += spec.estimateMicros;
         const [worker, pi] = toPool(currentWorker(s, step), reserve);
-        if (s.admission === "held") {
-          // An admitted run's step holds nothing of its own: its admission already reserves the
-          // run's money, and the step's cost is charged from it when it settles. Only capacity.
+        if (coveredByAdmission(s)) {
+          // Only capacity: the admission already reserves the step's money.
           apply.push(({ pools }) => {
             this.commit(onHold(this.state!, step.id, { ok: true }, Date.now()), `held:${step.id}`);
             this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
@@ -959,7 +964,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /** True when an operation is not waiting out a backoff and was not given up. */
   private mayTry(operation: string): boolean {
-    return this.dueAt(operation, 0) !== null && (this.failures.notBefore(operation) ?? 0) <= Date.now();
+    return (this.failures.notBefore(operation) ?? 0) <= Date.now();
   }
 
   override async onAlarm(): Promise<void> {

@@ -27,29 +27,28 @@ export type SocketErrorFrame = v.InferOutput<typeof SocketErrorSchema>;
  * `ctx.id.name` (seen under `wrangler dev` after a kill -9), and every later call reaches that
  * same nameless instance, even through `getByName`. partyserver's `this.name` then throws. So
  * the name is stored on first contact (`loadName`, called first in each actor's start-up) and
- * read back on every wake.
+ * read back on every wake, or read from the actor's own state where that holds it.
  */
 export abstract class ActorServer extends Server<Env> {
   #name: string | undefined;
 
   /**
-   * Reads the stored name, and stores `ctx.id.name` when the runtime gives it and it is not
-   * stored yet. Call first inside the constructor's `blockConcurrencyWhile`. `fallback` names
-   * the actor from its own state when nothing else does (a pipeline's spec holds its id).
+   * Learns the actor's name; call first inside the constructor's `blockConcurrencyWhile`. An
+   * actor whose own state names it (`fromState`: a pipeline's spec holds its id) takes it from
+   * there, and with `keep` false stores no copy (before it has state, the runtime's id names it).
+   * Otherwise the name is stored on first contact (`ctx.id.name`) and read back on every wake.
    */
-  protected async loadName(fallback: () => string | null = () => null): Promise<void> {
+  protected async loadName(fromState: () => string | null = () => null, keep = true): Promise<void> {
+    const own = fromState();
+    if (own !== null || !keep) {
+      this.#name = own ?? this.ctx.id.name;
+      return;
+    }
     const fromId = this.ctx.id.name;
     const stored = await this.ctx.storage.get<string>(NAME_KEY);
     // Not awaited: the output gate holds every answer until the write is durable.
     if (fromId !== undefined && stored !== fromId) void this.ctx.storage.put(NAME_KEY, fromId);
-    this.#name = fromId ?? stored ?? undefined;
-    if (this.#name === undefined) {
-      const recovered = fallback();
-      if (recovered !== null) {
-        this.#name = recovered;
-        void this.ctx.storage.put(NAME_KEY, recovered);
-      }
-    }
+    this.#name = fromId ?? stored;
   }
 
   /** This actor's name (the pipeline id, the worker name, the client id). */
