@@ -106,21 +106,12 @@ export class FailureBook {
    * logged and reported to D1 (best effort).
    */
   failed(operation: string, error: unknown, policy: RetryPolicy, now: number, random = Math.random()): RetryDecision {
-    const failure = classify(error);
     const before = this.records.get(operation);
     const attempts = (before?.outcome === "degraded" ? 0 : before?.attempts ?? 0) + 1;
     // Once given up, it stays given up (an operator clears it); a new failure only counts.
-    const giveUp = failure.permanent || attempts >= policy.maxAttempts || before?.outcome === "gave_up";
+    const giveUp = classify(error).permanent || attempts >= policy.maxAttempts || before?.outcome === "gave_up";
     const retryAt = giveUp ? null : now + retryDelayMs(policy, attempts, random);
-    this.save({
-      operation, code: failure.code, message: failure.message, attempts, first_at: before && before.outcome !== "degraded" ? before.first_at : now,
-      last_at: now, outcome: giveUp ? "gave_up" : "retrying", retry_at: retryAt,
-    });
-    log(giveUp ? "error" : "warn", giveUp ? "actor gave up an operation" : "actor operation failed; will retry", {
-      ...this.owner(), operation, attempts, retry_at: retryAt, ...describeError(error),
-    });
-    // Reported when it is first given up (later failures only count, locally).
-    if (giveUp && before?.outcome !== "gave_up") void this.report();
+    this.record(operation, error, giveUp ? "gave_up" : "retrying", attempts, retryAt, now);
     return { attempts, giveUp, retryAt };
   }
 
@@ -129,19 +120,30 @@ export class FailureBook {
    * name, attempts add up: a kind of work given up many times is one record.
    */
   gaveUpAfter(operation: string, error: unknown, attempts: number, now: number): void {
-    const failure = classify(error);
     const before = this.records.get(operation);
-    this.save({ operation, code: failure.code, message: failure.message, attempts: Math.max(1, attempts) + (before?.outcome === "gave_up" ? before.attempts : 0), first_at: before?.first_at ?? now, last_at: now, outcome: "gave_up", retry_at: null });
-    log("error", "actor gave up an operation", { ...this.owner(), operation, attempts, ...describeError(error) });
-    void this.report();
+    this.record(operation, error, "gave_up", Math.max(1, attempts) + (before?.outcome === "gave_up" ? before.attempts : 0), null, now);
   }
 
   /** Records that `operation` was done in a reduced form (e.g. history without its parameters), with why. */
   degraded(operation: string, error: unknown, now: number): void {
+    this.record(operation, error, "degraded", (this.records.get(operation)?.attempts ?? 0) + 1, null, now);
+  }
+
+  /**
+   * Saves a record (keeping when the trouble began, unless the last record was a degraded one),
+   * logs it, and reports to D1 what was newly given up or degraded.
+   */
+  private record(operation: string, error: unknown, outcome: FailureRecord["outcome"], attempts: number, retryAt: number | null, now: number): void {
     const failure = classify(error);
-    this.save({ operation, code: failure.code, message: failure.message, attempts: (this.records.get(operation)?.attempts ?? 0) + 1, first_at: this.records.get(operation)?.first_at ?? now, last_at: now, outcome: "degraded", retry_at: null });
-    log("error", "actor did an operation in a reduced form", { ...this.owner(), operation, ...describeError(error) });
-    void this.report();
+    const before = this.records.get(operation);
+    this.save({
+      operation, code: failure.code, message: failure.message, attempts, first_at: before && before.outcome !== "degraded" ? before.first_at : now,
+      last_at: now, outcome, retry_at: retryAt,
+    });
+    const msg = outcome === "retrying" ? "actor operation failed; will retry" : outcome === "gave_up" ? "actor gave up an operation" : "actor did an operation in a reduced form";
+    log(outcome === "retrying" ? "warn" : "error", msg, { ...this.owner(), operation, attempts, retry_at: retryAt, ...describeError(error) });
+    // Reported when it is first given up or degraded (later failures of a given-up one only count, locally).
+    if (outcome !== "retrying" && before?.outcome !== "gave_up") void this.report();
   }
 
   /**
@@ -183,11 +185,6 @@ export class FailureBook {
     const r = this.records.get(operation);
     if (!r) return null;
     return r.outcome === "gave_up" ? Infinity : r.outcome === "retrying" ? r.retry_at : null;
-  }
-
-  /** True when the operation was given up. */
-  gaveUp(operation: string): boolean {
-    return this.records.get(operation)?.outcome === "gave_up";
   }
 
   /** Every record, newest first. */
