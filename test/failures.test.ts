@@ -7,7 +7,8 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classify, FailureBook, Refusal, retryDelayMs, STORAGE_RETRY } from "../src/actors/shared/failures";
+import type { PipelineActor } from "../src/actors/pipeline";
+import { classify, FailureBook, PEER_RETRY, Refusal, retryDelayMs, STORAGE_RETRY } from "../src/actors/shared/failures";
 import type { JsonObject } from "../src/lib/json";
 import { call, seed, sessionHeaders } from "./helpers";
 import { finished, quiesce, scriptedSpec, settledDown, testClient } from "./pipeline-helpers";
@@ -113,5 +114,32 @@ describe("the retry policy and the failure book", () => {
       expect(new FailureBook(ctx.storage.sql, () => ({ kind: "pipeline", name: spec.pipelineId, clientId }), () => env.DB).list().map((r) => r.operation)).toEqual(["other"]);
       book.clear();
     });
+  });
+
+  it("an operator sees what a pipeline gave up on and retries it: POST /admin/actors/pipelines/:id/redrive clears it, here and in D1", async () => {
+    const clientId = await testClient();
+    const spec = scriptedSpec(clientId, [{ id: "a" }]);
+    started.add(spec.pipelineId);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    await stub.create(spec);
+    await finished(spec.pipelineId);
+    await settledDown(spec.pipelineId);
+    // Its rounds with the peers failed past their cap (as when the ledger stays unreachable).
+    await runInDurableObject(stub, async (instance: PipelineActor) => {
+      const book = (instance as unknown as { failures: FailureBook }).failures;
+      for (let i = 0; i < PEER_RETRY.maxAttempts; i++) book.failed("drive", new Error("ledger unreachable"), PEER_RETRY, Date.now());
+      await book.report();
+    });
+    expect((await stub.inspect())!.failures).toMatchObject([{ operation: "drive", outcome: "gave_up", attempts: PEER_RETRY.maxAttempts }]);
+    const admin = await sessionHeaders("admin");
+    const listed = await call("GET", `/admin/failures?actor_kind=pipeline&client_id=${clientId}`, { headers: admin });
+    expect(listed.body.failures).toMatchObject([{ actor_name: spec.pipelineId, operation: "drive", outcome: "gave_up", code: "transient", message: "ledger unreachable" }]);
+    expect((await call("POST", `/admin/actors/pipelines/${spec.pipelineId}/redrive`, { headers: await sessionHeaders("support") })).status).toBe(403);
+    const redriven = await call("POST", `/admin/actors/pipelines/${spec.pipelineId}/redrive`, { headers: admin });
+    expect(redriven.status).toBe(200);
+    expect(redriven.body).toMatchObject({ cleared: ["drive"], summary: { pipeline_id: spec.pipelineId, status: "completed" } });
+    expect((await stub.inspect())!.failures).toEqual([]);
+    expect((await call("GET", `/admin/failures?client_id=${clientId}`, { headers: admin })).body.total).toBe(0);
+    expect((await call("POST", "/admin/actors/pipelines/pip_missing/redrive", { headers: admin })).status).toBe(404);
   });
 });

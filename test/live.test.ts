@@ -3,6 +3,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineActor } from "../src/actors/pipeline";
 import { parseLiveMessage, type Party } from "../src/actors/protocol";
+import { sendError, SocketErrorSchema } from "../src/actors/shared/actor-server";
+import * as v from "valibot";
 import { apiKeyHeaders, call, demoClient, seed, sessionHeaders } from "./helpers";
 import { quiesce, waitFor } from "./pipeline-helpers";
 
@@ -123,5 +125,21 @@ describe("live progress over WebSocket", () => {
     await waitFor(async () => (pool.messages.length > 0 ? true : undefined), 5_000, "pool snapshot");
     expect(pool.messages[0]).toMatchObject({ type: "snapshot", payload: { worker: "scripted" } });
     pool.close();
+  });
+});
+
+describe("a socket that cannot be served", () => {
+  it("gets one small coded frame shaped like the HTTP envelope, then a 1011 close, never error text", async () => {
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const frames: string[] = [];
+    const closed = new Promise<number>((resolve) => client.addEventListener("close", (e) => resolve(e.code)));
+    client.addEventListener("message", (e) => frames.push(String(e.data)));
+    client.accept();
+    pair[1].accept();
+    sendError(pair[1], { type: "error", error: { code: "internal_error", message: "the live feed failed; reconnect to try again" } });
+    expect(await closed).toBe(1011);
+    expect(frames).toHaveLength(1);
+    expect(v.parse(SocketErrorSchema, JSON.parse(frames[0]!))).toEqual({ type: "error", error: { code: "internal_error", message: "the live feed failed; reconnect to try again" } });
   });
 });
