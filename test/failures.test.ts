@@ -17,6 +17,18 @@ const started = new Set<string>();
 beforeAll(async () => { await seed(); });
 afterAll(async () => { await quiesce(started); });
 
+/** A one-step scripted pipeline of a fresh client, run to its end with its effects done. */
+async function endedPipeline() {
+  const clientId = await testClient();
+  const spec = scriptedSpec(clientId, [{ id: "a" }]);
+  started.add(spec.pipelineId);
+  const stub = env.PipelineActor.getByName(spec.pipelineId);
+  await stub.create(spec);
+  await finished(spec.pipelineId);
+  await settledDown(spec.pipelineId);
+  return { clientId, spec, stub };
+}
+
 /** A value nested `levels` objects deep, built without recursion. */
 function nested(levels: number): JsonObject {
   let value: JsonObject = { leaf: true };
@@ -77,12 +89,7 @@ describe("the retry policy and the failure book", () => {
   });
 
   it("retries a transient failure with growing waits and gives up at the cap, reporting it to D1; a success forgets it", async () => {
-    const clientId = await testClient();
-    const spec = scriptedSpec(clientId, [{ id: "a" }]);
-    started.add(spec.pipelineId);
-    const stub = env.PipelineActor.getByName(spec.pipelineId);
-    await stub.create(spec);
-    await finished(spec.pipelineId);
+    const { clientId, spec, stub } = await endedPipeline();
     await runInDurableObject(stub, async (_instance, ctx) => {
       const book = new FailureBook(ctx.storage.sql, () => ({ kind: "pipeline", name: spec.pipelineId, clientId }), () => env.DB);
       let now = 1_000_000;
@@ -117,13 +124,7 @@ describe("the retry policy and the failure book", () => {
   });
 
   it("an operator sees what a pipeline gave up on and retries it: POST /admin/actors/pipelines/:id/redrive clears it, here and in D1", async () => {
-    const clientId = await testClient();
-    const spec = scriptedSpec(clientId, [{ id: "a" }]);
-    started.add(spec.pipelineId);
-    const stub = env.PipelineActor.getByName(spec.pipelineId);
-    await stub.create(spec);
-    await finished(spec.pipelineId);
-    await settledDown(spec.pipelineId);
+    const { clientId, spec, stub } = await endedPipeline();
     // Its rounds with the peers failed past their cap (as when the ledger stays unreachable).
     await runInDurableObject(stub, async (instance: PipelineActor) => {
       const book = (instance as unknown as { failures: FailureBook }).failures;
