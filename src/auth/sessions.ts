@@ -1,16 +1,14 @@
 import { randomAlphanumeric, sha256Hex } from "../lib/crypto";
+import type { SessionView } from "../contracts/auth";
 import { isoTime, newId } from "../lib/ids";
-import type { Principal, Role } from "./principal";
+import type { Principal } from "./principal";
 
 /**
  * Dashboard sessions: an opaque bearer token (`x-bitware-session-token`) of 256 random bits.
  * Only its SHA-256 is stored, so a leaked table cannot be replayed; lookup by that hash is
  * equality on a digest of a high-entropy secret, which leaks nothing useful through timing.
  */
-export interface SessionView {
-  session_id: string; user_id: string; email: string; role: Role; client_id: string | null;
-  full_name: string | null; created_at: string; expires_at: string;
-}
+export type { SessionView } from "../contracts/auth";
 
 /** Starts a session for a user; returns the token (shown once) and the session. */
 export async function createSession(

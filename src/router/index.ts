@@ -2,6 +2,7 @@ import type { Route } from "./define";
 import { buildRouter } from "./router";
 import { adminActorRoutes } from "./routes/admin-actors";
 import { aiRoutes } from "./routes/ai";
+import { appRoutes } from "./routes/app";
 import { authRoutes } from "./routes/auth";
 import { clientRoutes } from "./routes/clients";
 import { dashboardRoutes } from "./routes/dashboard";
@@ -33,6 +34,8 @@ export const routes: readonly Route[] = [
   ...workerRoutes,
   ...liveRoutes,
   ...devRoutes,
+  // Last: the dashboard's catch-all must not shadow an API path under /dashboard.
+  ...appRoutes,
 ];
 
 /** The router Worker's HTTP surface. */

@@ -1,12 +1,13 @@
 import { queueEta, slotAt } from "./eta";
 import type { JsonObject } from "../../lib/json";
+import type { PipelineSummary } from "./protocol";
 import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
 /** A pipeline event for subscribers. */
 export interface PipelineEvent { type: string; payload: JsonObject }
 
 /** The summary subscribers and the HTTP API show. */
-export function summarize(s: PipelineState, now: number | null = null): JsonObject {
+export function summarize(s: PipelineState, now: number | null = null): PipelineSummary {
   return {
     pipeline_id: s.spec.pipelineId, template: s.spec.templateName, client_id: s.spec.clientId, status: s.status,
     reason: s.reason, notes: s.notes, cost_micros: s.costMicros,
@@ -14,12 +15,12 @@ export function summarize(s: PipelineState, now: number | null = null): JsonObje
     created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
     admission: { status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
     steps: s.steps.map((st) => ({
-      id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st),
+      id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st), depends_on: s.spec.steps.find((spec) => spec.id === st.id)?.dependsOn ?? [],
       queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
       started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
     })),
     // Where a run waiting for capacity stands (computed at `now`; left out of stored events).
-    ...(now !== null ? { queue: queueEta(s, now) as unknown as JsonObject | null } : {}),
+    ...(now !== null ? { queue: queueEta(s, now) } : {}),
   };
 }
 
@@ -63,7 +64,7 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
   if (before && before.costMicros !== after.costMicros) events.push({ type: "cost_updated", payload: { cost_micros: after.costMicros } });
   if (before?.status !== after.status) {
     events.push({ type: "pipeline_status", payload: { status: after.status, reason: after.reason } });
-    if (isTerminal(after.status)) events.push({ type: "pipeline_finished", payload: summarize(after) });
+    if (isTerminal(after.status)) events.push({ type: "pipeline_finished", payload: summarize(after) as unknown as JsonObject });
   }
   return events;
 }

@@ -8,12 +8,8 @@ import { hasRefs } from "../../storage/ref-marker";
 import type { JsonObject } from "../../lib/json";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
 
-export const PipelineStatuses = ["pending", "queued", "running", "paused", "completed", "partial", "failed", "cancelled"] as const;
-/** A pipeline's status. */
-export type PipelineStatus = (typeof PipelineStatuses)[number];
-export const StepStatuses = ["pending", "waiting_budget", "waiting_capacity", "running", "retry_wait", "succeeded", "failed", "skipped"] as const;
-/** A step's status. */
-export type StepStatus = (typeof StepStatuses)[number];
+export { AdmissionStatuses, PipelineStatuses, StepStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
+import type { AdmissionStatus, PipelineStatus, StepStatus } from "./statuses";
 
 /** Legal pipeline transitions. Terminal states leave only by an explicit retry-from-a-step. */
 export const PIPELINE_TRANSITIONS: Record<PipelineStatus, readonly PipelineStatus[]> = {
@@ -92,13 +88,6 @@ export interface PipelineSpec {
   admissionMicros?: number | null;
 }
 
-/**
- * Where the run's admission hold stands: none asked for, asked and not answered yet (the run has
- * not started), held (the steps are charged from it), or given back at the end.
- */
-export const AdmissionStatuses = ["none", "pending", "held", "released"] as const;
-/** An admission's status. */
-export type AdmissionStatus = (typeof AdmissionStatuses)[number];
 
 /** A worker's failure, classified by the worker. */
 export interface StepFailure { kind: "transient" | "retry_after" | "fatal"; code: string; message: string; retryAfterMs?: number }

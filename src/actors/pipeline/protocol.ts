@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { AdmissionStatuses, PipelineStatuses, StepStatuses } from "./machine";
+import { AdmissionStatuses, PipelineStatuses, StepStatuses } from "./statuses";
 
 const Step = { step_id: v.string(), attempt: v.number(), worker: v.string() };
 const ErrorInfo = v.nullable(v.object({ code: v.string(), message: v.string() }));
@@ -13,6 +13,8 @@ export const PipelineSummarySchema = v.object({
   created_at: v.number(), started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()),
   steps: v.array(v.object({
     id: v.string(), status: v.picklist(StepStatuses), attempt: v.number(), worker: v.string(),
+    /** The steps this one waits for (the DAG's edges). */
+    depends_on: v.optional(v.array(v.string())),
     queued: v.nullable(v.object({ position: v.number(), etaMs: v.number(), since: v.optional(v.number()), at: v.optional(v.number()) })), cost_micros: v.number(), error: ErrorInfo,
     skipped_reason: v.nullable(v.string()), output_ref: v.nullable(v.string()),
     started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()), retry_at: v.nullable(v.number()),
@@ -24,6 +26,9 @@ export const PipelineSummarySchema = v.object({
     position: v.number(), waiting_steps: v.array(v.string()), estimated_start_at: v.number(), estimated_finish_at: v.nullable(v.number()),
   }))),
 });
+
+/** A pipeline summary, as typed by its schema. */
+export type PipelineSummary = v.InferOutput<typeof PipelineSummarySchema>;
 
 /** Payloads of the PipelineActor's live events, by type. */
 export const PipelineEventPayloads = {

@@ -4,7 +4,7 @@ import type { JsonObject } from "../../lib/json";
 import { AlarmClock } from "../shared/alarm-clock";
 import { FailureBook } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
-import { greet } from "../shared/live";
+import { greet, pushSnapshots } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import {
   configure, effectivePriority, emptyPool, estimateWaitMs, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
@@ -29,6 +29,9 @@ export interface CapacityListener { capacityNotice(note: PoolNotice): Promise<vo
 interface OutboxRow extends Record<string, SqlStorageValue> {
   key: string; kind: "granted" | "timed_out"; pipeline_id: string; payload: string; attempts: number; due_at: number;
 }
+
+/** How many waiters and leases a subscriber's view lists. */
+const POOL_VIEW_LIMIT = 50;
 
 const DEFAULT_CONFIG: PoolConfig = { maxConcurrent: 4, queueLimit: 100, leaseTtlMs: 60_000, defaultDurationMs: 1_000 };
 const MAX_DELIVERY_ATTEMPTS = 12;
@@ -234,6 +237,7 @@ export class ResourcePool extends ActorServer {
     });
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));
+    if (published.length > 0) pushSnapshots(this.getConnections(), this.events, () => this.view(now), now);
     if (notes.length > 0) {
       this.ctx.waitUntil(this.deliver(now));
       this.scheduleNextAlarm();
@@ -300,7 +304,21 @@ export class ResourcePool extends ActorServer {
   // ---- live ---------------------------------------------------------------------------------
 
   protected override greetSubscriber(connection: Connection): void {
-    greet(connection, this.events, () => ({ worker: this.name, ...statsOf(this.state, Date.now()) }), Date.now());
+    const now = Date.now();
+    greet(connection, this.events, () => this.view(now), now);
+  }
+
+  /** What a subscriber sees: the stats, the first waiters in grant order and the leases. */
+  private view(now: number): JsonObject {
+    const s = this.state;
+    return {
+      worker: this.name, ...statsOf(s, now),
+      queue_limit: s.config.queueLimit, lease_ttl_ms: s.config.leaseTtlMs,
+      queue: queueOrder(s.queue, now).slice(0, POOL_VIEW_LIMIT).map((w, i) => ({
+        key: w.key, pipeline_id: w.pipelineId, position: i + 1, priority: w.priority, waited_ms: now - w.enqueuedAt,
+      })),
+      leases: s.leases.slice(0, POOL_VIEW_LIMIT).map((l) => ({ key: l.key, pipeline_id: l.pipelineId, priority: l.priority, granted_at: l.grantedAt, expires_at: l.expiresAt })),
+    };
   }
 }
 

@@ -11,17 +11,39 @@ export function requestedSince(uri: string | null): number | null {
 }
 
 /**
+ * True when the client asked for snapshots as well as events (`snapshot=1`): after the events it
+ * missed, and (from the ledger and the pools, whose events alone do not say the whole balance or
+ * queue) after every change.
+ */
+export function wantsSnapshots(uri: string | null): boolean {
+  return uri !== null && new URL(uri).searchParams.get("snapshot") === "1";
+}
+
+/**
  * What a client gets on connect: exactly the events it missed when it reconnects with a `since`
- * the bounded log still covers; otherwise a snapshot (stamped with the last event's seq), after
- * which live events follow.
+ * the bounded log still covers (then a snapshot if it asked for one); otherwise a snapshot
+ * (stamped with the last event's seq), after which live events follow.
  */
 export function greet(connection: Connection, log: EventLog, snapshot: () => JsonObject, now: number): void {
   const since = requestedSince(connection.uri);
   const missed = since === null ? null : log.since(since);
   if (missed !== null) {
     for (const message of missed) connection.send(JSON.stringify(message));
-    return;
+    if (!wantsSnapshots(connection.uri)) return;
   }
   const message: LiveMessage = { seq: log.lastSeq, type: "snapshot", at: now, payload: snapshot() };
   connection.send(JSON.stringify(message));
+}
+
+/**
+ * Sends a fresh snapshot (stamped with the last event's seq, not stored) to every subscriber that
+ * asked for snapshots; built once, and only when one did.
+ */
+export function pushSnapshots(connections: Iterable<Connection>, log: EventLog, snapshot: () => JsonObject, now: number): void {
+  let text: string | null = null;
+  for (const connection of connections) {
+    if (!wantsSnapshots(connection.uri)) continue;
+    text ??= JSON.stringify({ seq: log.lastSeq, type: "snapshot", at: now, payload: snapshot() } satisfies LiveMessage);
+    connection.send(text);
+  }
 }

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { LoginResponse, ValidateResponse } from "../../contracts/auth";
 import {
   accountScope, addressScope, AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role,
 } from "../../auth";
@@ -57,12 +58,12 @@ export const authRoutes: Route[] = [
       const ttl = Number(env.SESSION_TTL_SECONDS) > 0 ? Number(env.SESSION_TTL_SECONDS) : 43_200;
       const session = await createSession(env.DB, user.user_id, ttl, now, { ip: clientAddress(request), userAgent: request.headers.get("User-Agent") });
       return {
-        success: true,
+        success: true as const,
         session_token: session.token,
         session_id: session.sessionId,
         expires_at: session.expiresAt,
         user: { user_id: user.user_id, email: user.email, role: user.role, client_id: user.client_id, full_name: user.full_name },
-      };
+      } satisfies LoginResponse;
     },
   }),
   route({
@@ -73,7 +74,7 @@ export const authRoutes: Route[] = [
       if (!token) throw new AppError("validation_failed", "body.sessionToken: is required (or send the x-bitware-session-token header)");
       const session = await findSession(env.DB, token, now);
       if (!session) throw new AppError("unauthorized", "session token is invalid, expired or logged out");
-      return { valid: true, session };
+      return { valid: true, session } satisfies ValidateResponse;
     },
   }),
   route({

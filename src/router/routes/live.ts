@@ -1,19 +1,30 @@
 import { routePartykitRequest } from "partyserver";
 import * as v from "valibot";
-import { authenticate, AuthHeaders, clientScope, describePrincipal, type Principal } from "../../auth";
+import { authenticate, AuthHeaders, clientScope, describePrincipal, issueLiveTicket, LIVE_TICKET_TTL_MS, redeemLiveTicket, type Principal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
+import { IssuedTicketSchema, Parties, TicketBody } from "../../contracts/live";
 import { route, type Route } from "../define";
+import { json } from "../respond";
 import { IdString } from "../schemas";
 import { visibleRequest } from "./requests";
 
-/** The three kinds of live actor, as partyserver names their parties. */
-export const Parties = ["pipeline-actor", "resource-pool", "client-ledger"] as const;
+export { Parties };
+
+/** The subscription a connection asks for, and the caller's credentials (headers, or a query parameter). */
+type LiveCredentials = { ticket?: string | undefined; token?: string | undefined; api_key?: string | undefined };
 
 /**
- * The caller of a WebSocket upgrade. Browsers cannot set headers on a WebSocket, so the session
- * token (`token`) or API key (`api_key`) may come in the URL instead.
+ * The caller of a WebSocket upgrade. Browsers cannot set headers on a WebSocket, so they send a
+ * single-use `ticket` (POST /live/tickets) for this subscription. A program that can set headers
+ * sends them; `token` and `api_key` in the URL still work for one that cannot, though proxies
+ * and logs may keep a URL.
  */
-async function connectingPrincipal(request: Request, query: { token?: string | undefined; api_key?: string | undefined }, env: Env, now: number): Promise<Principal> {
+async function connectingPrincipal(request: Request, query: LiveCredentials, env: Env, now: number, subscription: { party: (typeof Parties)[number]; name: string }): Promise<{ principal: Principal; ticketed: boolean }> {
+  if (query.ticket !== undefined) return { principal: await redeemLiveTicket(env.DB, query.ticket, subscription, now), ticketed: true };
+  return { principal: await headerPrincipal(request, query, env, now), ticketed: false };
+}
+
+async function headerPrincipal(request: Request, query: LiveCredentials, env: Env, now: number): Promise<Principal> {
   const headers = new Headers(request.headers);
   if (query.token !== undefined) headers.set(AuthHeaders.session, query.token);
   if (query.api_key !== undefined) headers.set(AuthHeaders.apiKey, query.api_key);
@@ -47,8 +58,10 @@ async function authorise(env: Env, principal: Principal, party: (typeof Parties)
 
 const LiveQuery = v.strictObject({
   since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
+  ticket: v.optional(v.pipe(v.string(), v.maxLength(200))),
   token: v.optional(v.pipe(v.string(), v.maxLength(200))),
   api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  snapshot: v.optional(v.picklist(["1"], "must be 1 (a snapshot after the replayed events, and after every ledger or pool change)")),
   // partysocket's connection id (partyserver uses it as the connection's id).
   _pk: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a connection id"))),
 });
@@ -56,13 +69,21 @@ const LiveQuery = v.strictObject({
 /** Live progress: a WebSocket to a pipeline, a client's ledger or a worker's pool; and to a request's pipeline. */
 export const liveRoutes: Route[] = [
   route({
+    method: "POST", path: "/live/tickets", access: ["admin", "support", "client"], body: TicketBody,
+    summary: `A single-use ticket for one live subscription (party and actor name), valid for ${LIVE_TICKET_TTL_MS / 1000} s: open /parties/<party>/<name>?ticket=<ticket> with it, so no long-lived credential goes in a URL. The caller must be allowed that subscription (another client's pipeline or ledger answers 404; pools are for staff).`,
+    handler: async ({ env, principal, body, now }) => {
+      await authorise(env, principal, body.party, body.name);
+      return json(await issueLiveTicket(env.DB, principal, body, now) satisfies v.InferOutput<typeof IssuedTicketSchema>, 201);
+    },
+  }),
+  route({
     method: "GET", path: "/parties/:party/:name", access: "public",
     params: v.strictObject({ party: v.picklist(Parties, `must be one of ${Parties.join(", ")}`), name: IdString }),
     query: LiveQuery,
-    summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed). Auth by header, ?token= or ?api_key=.",
+    summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed; &snapshot=1 adds a snapshot after the replay, and after every ledger or pool change). Auth: ?ticket= from POST /live/tickets (browsers), or the auth headers; ?token= and ?api_key= still work for programs that cannot set headers.",
     handler: async ({ env, request, params, query, now }) => {
-      const principal = await connectingPrincipal(request, query, env, now);
-      await authorise(env, principal, params.party, params.name);
+      const { principal, ticketed } = await connectingPrincipal(request, query, env, now, params);
+      if (!ticketed) await authorise(env, principal, params.party, params.name);
       return await connect(env, request, principal, params.party, params.name);
     },
   }),
@@ -71,7 +92,8 @@ export const liveRoutes: Route[] = [
     params: v.strictObject({ id: IdString }), query: LiveQuery,
     summary: "WebSocket of a request's pipeline (the pipeline-actor party's events: snapshot with queue position and ETA, step progress, queue_position, the result). Another client's request, or one not executed yet, answers 404.",
     handler: async ({ env, request, params, query, now }) => {
-      const principal = await connectingPrincipal(request, query, env, now);
+      if (query.ticket !== undefined) throw new AppError("bad_request", "query.ticket: tickets name an actor; connect to /parties/pipeline-actor/<pipeline_id> with it");
+      const principal = await headerPrincipal(request, query, env, now);
       const { orchestrator_pipeline_id: pipelineId } = await visibleRequest(env.DB, principal, params.id);
       if (!pipelineId) throw notFound("pipeline of request", params.id);
       await authorise(env, principal, "pipeline-actor", pipelineId);
@@ -91,6 +113,7 @@ async function connect(env: Env, request: Request, principal: Principal, party: 
   const url = new URL(request.url);
   url.searchParams.delete("token");
   url.searchParams.delete("api_key");
+  url.searchParams.delete("ticket");
   const forwarded = new Request(url, request);
   forwarded.headers.delete(AuthHeaders.session);
   forwarded.headers.delete(AuthHeaders.apiKey);

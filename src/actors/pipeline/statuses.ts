@@ -1,0 +1,18 @@
+/** The pipeline state machine's status names (no behaviour: the dashboard and the CLI import them). */
+
+/** A pipeline's statuses. */
+export const PipelineStatuses = ["pending", "queued", "running", "paused", "completed", "partial", "failed", "cancelled"] as const;
+/** A pipeline's status. */
+export type PipelineStatus = (typeof PipelineStatuses)[number];
+/** A step's statuses. */
+export const StepStatuses = ["pending", "waiting_budget", "waiting_capacity", "running", "retry_wait", "succeeded", "failed", "skipped"] as const;
+/** A step's status. */
+export type StepStatus = (typeof StepStatuses)[number];
+
+/**
+ * Where the run's admission hold stands: none asked for, asked and not answered yet (the run has
+ * not started), held (the steps are charged from it), or given back at the end.
+ */
+export const AdmissionStatuses = ["none", "pending", "held", "released"] as const;
+/** An admission's status. */
+export type AdmissionStatus = (typeof AdmissionStatuses)[number];

@@ -1,0 +1,5 @@
+import { Page } from "../../components/ui";
+
+export default function View() {
+  return <Page title="staff/clients"><p>Not built yet.</p></Page>;
+}
