@@ -12,6 +12,7 @@ import { deliverableRoutes } from "./routes/deliverables";
 import { devRoutes } from "./routes/dev";
 import { liveRoutes } from "./routes/live";
 import { orchestrateRoutes } from "./routes/orchestrate";
+import { pipelineStepRoutes } from "./routes/pipeline-steps";
 import { publicRoutes } from "./routes/public";
 import { requestRoutes } from "./routes/requests";
 import { templateRoutes } from "./routes/templates";
@@ -25,6 +26,7 @@ export const routes: readonly Route[] = [
   ...requestRoutes,
   ...templateRoutes,
   ...orchestrateRoutes,
+  ...pipelineStepRoutes,
   ...deliverableRoutes,
   ...dashboardRoutes,
   ...economyRoutes,

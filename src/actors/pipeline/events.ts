@@ -14,11 +14,14 @@ export function summarize(s: PipelineState, now: number | null = null): Pipeline
     bytes_through_actor: s.transfer.actorBytes, payload_bytes: s.transfer.payloadBytes,
     created_at: s.createdAt, started_at: s.startedAt, finished_at: s.finishedAt,
     admission: { status: s.admission, amount_micros: s.spec.admissionMicros ?? null },
-    steps: s.steps.map((st) => ({
-      id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st), depends_on: s.spec.steps.find((spec) => spec.id === st.id)?.dependsOn ?? [],
-      queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
-      started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
-    })),
+    steps: s.steps.map((st, i) => {
+      const spec = s.spec.steps[i]?.id === st.id ? s.spec.steps[i] : s.spec.steps.find((x) => x.id === st.id);
+      return {
+        id: st.id, status: st.status, attempt: st.attempt, worker: currentWorker(s, st), depends_on: spec?.dependsOn ?? [], estimate_micros: spec?.estimateMicros ?? null,
+        queued: st.queued, cost_micros: st.costMicros, error: st.error, skipped_reason: st.skippedReason, output_ref: st.outputRef,
+        started_at: st.startedAt, finished_at: st.finishedAt, retry_at: st.retryAt,
+      };
+    }),
     // Where a run waiting for capacity stands (computed at `now`; left out of stored events).
     ...(now !== null ? { queue: queueEta(s, now) } : {}),
   };

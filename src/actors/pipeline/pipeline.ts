@@ -237,6 +237,30 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   }
 
   /**
+   * One step's input (as its current attempt gets it: null before its dependencies are done),
+   * its output, and its attempts with their errors; values stored by reference stay references
+   * (the router reads them). Null before creation, for an unknown step, or when `scope` names
+   * another client.
+   */
+  stepDetail(stepId: string, scope: string | null = null): JsonObject | null {
+    const s = this.state;
+    if (!s || (scope !== null && s.spec.clientId !== scope)) return null;
+    const step = s.steps.find((st) => st.id === stepId);
+    if (!step) return null;
+    const ready = step.status !== "pending" && step.status !== "skipped";
+    return {
+      step_id: stepId, status: step.status,
+      input: ready ? stepInput(s, stepId) : null,
+      output: s.outputs[stepId] ?? null,
+      attempts: s.attempts.filter((a) => a.stepId === stepId).map((a) => ({
+        attempt: a.attempt, worker: a.worker, success: a.success, cost_micros: a.costMicros, duration_ms: a.durationMs,
+        error: a.errorCode === null ? null : { code: a.errorCode, message: a.errorMessage ?? "" },
+        started_at: a.startedAt, finished_at: a.finishedAt,
+      })),
+    };
+  }
+
+  /**
    * What the run has produced so far: the pipeline context its steps' output mappings filled
    * (the report, the package), with the summary's status and costs. Null before creation.
    */

@@ -15,6 +15,8 @@ export const PipelineSummarySchema = v.object({
     id: v.string(), status: v.picklist(StepStatuses), attempt: v.number(), worker: v.string(),
     /** The steps this one waits for (the DAG's edges). */
     depends_on: v.optional(v.array(v.string())),
+    /** What one attempt of the step is estimated to cost (micro-USD). */
+    estimate_micros: v.optional(v.nullable(v.number())),
     queued: v.nullable(v.object({ position: v.number(), etaMs: v.number(), since: v.optional(v.number()), at: v.optional(v.number()) })), cost_micros: v.number(), error: ErrorInfo,
     skipped_reason: v.nullable(v.string()), output_ref: v.nullable(v.string()),
     started_at: v.nullable(v.number()), finished_at: v.nullable(v.number()), retry_at: v.nullable(v.number()),

@@ -1,0 +1,20 @@
+import * as v from "valibot";
+
+const Json = v.unknown();
+
+/** `GET /pipeline/:id/steps/:step`: one step's input, output and attempts (stored values read back). */
+export const StepDetailSchema = v.object({
+  step_id: v.string(),
+  status: v.string(),
+  /** What the step's worker gets (null before its dependencies are done, or when it was skipped). */
+  input: v.nullable(Json),
+  /** What the worker answered (null before it succeeded). */
+  output: v.nullable(Json),
+  attempts: v.array(v.object({
+    attempt: v.number(), worker: v.string(), success: v.boolean(), cost_micros: v.number(), duration_ms: v.number(),
+    error: v.nullable(v.object({ code: v.string(), message: v.string() })), started_at: v.number(), finished_at: v.number(),
+  })),
+  /** Stored values that could not be read back (expired, altered), by part. */
+  unavailable: v.optional(v.array(v.object({ field: v.string(), code: v.string() }))),
+});
+export type StepDetail = v.InferOutput<typeof StepDetailSchema>;
