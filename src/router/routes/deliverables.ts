@@ -3,6 +3,7 @@ import { clientScope } from "../../auth";
 import { checkDownload, DEFAULT_URL_TTL_SECONDS, MAX_URL_TTL_SECONDS, signDownload } from "../../deliverables/signing";
 import { AppError, notFound } from "../../lib/errors";
 import { isoTime } from "../../lib/ids";
+import type { DeliverableLink, DeliverableList, DeliverableMetadata, SignedDeliverable } from "../../contracts/deliverables";
 import { route, type Route } from "../define";
 import { IdString, PageQuery, queryInt } from "../schemas";
 
@@ -14,7 +15,7 @@ interface DeliverableRow {
 }
 
 /** A deliverable's metadata as the API shows it (the seed's DeliverableMetadata; the storage key stays inside). */
-function metadata(r: DeliverableRow) {
+function metadata(r: DeliverableRow): DeliverableMetadata {
   return {
     id: r.deliverable_id, pipeline_id: r.pipeline_id, client_id: r.client_id, request_id: r.request_id, name: r.name,
     type: r.deliverable_type, format: r.format, content_type: r.content_type, size: r.file_size_bytes, checksum: `sha256:${r.checksum}`,
@@ -37,7 +38,7 @@ export async function deliverablesOf(env: Env, requestId: string, clientId: stri
     .bind(clientId, requestId).all<DeliverableRow>();
   return Promise.all(results.map(async (r) => {
     const url = await signDownload(env, r.deliverable_id, r.client_id, now);
-    return { ...metadata(r), url: url.path, url_expires_at: url.expires_at };
+    return { ...metadata(r), url: url.path, url_expires_at: url.expires_at } satisfies SignedDeliverable;
   }));
 }
 
@@ -55,7 +56,7 @@ export const deliverableRoutes: Route[] = [
         env.DB.prepare(`SELECT * FROM deliverables ${where} ORDER BY created_at DESC, name LIMIT ?5 OFFSET ?6`).bind(...binds, query.limit, query.offset),
         env.DB.prepare(`SELECT count(*) AS n FROM deliverables ${where}`).bind(...binds),
       ]);
-      return { deliverables: (page!.results as DeliverableRow[]).map(metadata), total: (count!.results[0] as { n: number }).n, limit: query.limit, offset: query.offset };
+      return { deliverables: (page!.results as DeliverableRow[]).map(metadata), total: (count!.results[0] as { n: number }).n, limit: query.limit, offset: query.offset } satisfies DeliverableList;
     },
   }),
   route({
@@ -65,7 +66,7 @@ export const deliverableRoutes: Route[] = [
     handler: async ({ env, principal, params, query, now }) => {
       const row = await visibleDeliverable(env.DB, params.id, clientScope(principal));
       const url = await signDownload(env, row.deliverable_id, row.client_id, now, query.expires_in);
-      return { deliverable: metadata(row), download_url: url.path, download_url_expires_at: url.expires_at };
+      return { deliverable: metadata(row), download_url: url.path, download_url_expires_at: url.expires_at } satisfies DeliverableLink;
     },
   }),
   route({

@@ -12,11 +12,10 @@ import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 import { openTemplate, runInputs } from "../../orchestrator/start";
 import { WorkerSpecs } from "../../workers/specs";
-import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
+import { EstimateBody, type EstimateResponse, type EstimateSummary } from "../../contracts/runs";
 import { route, type Route } from "../define";
-import { boundedJson } from "../validate";
 import { actingClient, viewTier } from "../scope";
-import { IdString, queryInt } from "../schemas";
+import { queryInt } from "../schemas";
 
 /** A template's estimator is held to this once it has learned from this many completed runs. */
 export const TARGET_RUNS = 20;
@@ -24,19 +23,13 @@ export const TARGET_MAPE_PERCENT = 10;
 /** Runs summarised as a template's history in an estimate (the latest). */
 const HISTORY_RUNS = 1_000;
 
-const EstimateBody = v.strictObject({
-  template_name: IdString,
-  parameters: v.optional(boundedJson(v.record(v.string(), v.unknown()), PARAMETER_JSON_LIMITS), {}),
-  client_id: v.optional(IdString),
-});
-
 interface ScoredRow {
   template_name: string; predicted_cost_micros: number; predicted_duration_ms: number; cost_low_micros: number; cost_high_micros: number;
   basis: string; history_runs: number; total_cost_micros: number; total_execution_time_ms: number;
 }
 
 /** A run's estimate in a start response: cost (USD) and duration with their 90 % intervals, and what it stands on. */
-export function estimateSummary(e: RunEstimate) {
+export function estimateSummary(e: RunEstimate): EstimateSummary {
   return {
     cost_usd: microsToUsd(e.cost_micros), cost_interval_usd: [microsToUsd(e.cost_interval.low_micros), microsToUsd(e.cost_interval.high_micros)],
     duration_ms: e.duration_ms, duration_interval_ms: [e.duration_interval.low_ms, e.duration_interval.high_ms],
@@ -81,7 +74,7 @@ export const economyRoutes: Route[] = [
         }])),
         basis: e.basis, history_runs: e.history_runs, calibration: e.calibration, raw: e.raw,
         budget_check: budget,
-      };
+      } satisfies EstimateResponse;
     },
   }),
   route({

@@ -1,6 +1,5 @@
 import * as v from "valibot";
 import { clientScope, type Principal } from "../../auth";
-import { Tiers, Urgencies } from "../../catalog/tiers";
 import { AppError, notFound } from "../../lib/errors";
 import { derivedId, newId } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
@@ -10,29 +9,11 @@ import { prepareRun, startRun } from "../../orchestrator/start";
 import { estimateSummary } from "./economy";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
-import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
+import { OrchestrationRequest, type OrchestrationStarted, type PipelineHistory, type PipelineRun } from "../../contracts/runs";
 import { route, type Route } from "../define";
-import { boundedJson } from "../validate";
 import { json } from "../respond";
-import { IdString, PageQuery, queryInt, Text } from "../schemas";
+import { IdString, PageQuery, queryInt } from "../schemas";
 import { activeActingClient } from "../scope";
-
-/** The seed's OrchestrationRequest (KAM → orchestrator). */
-const OrchestrationRequest = v.strictObject({
-  pipeline_template: IdString,
-  topic: Text(3, 200),
-  client_id: v.optional(IdString),
-  request_id: v.optional(IdString),
-  urgency: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
-  quality_level: v.optional(v.picklist(Tiers, `must be one of ${Tiers.join(", ")}`)),
-  optimize_for: v.optional(v.picklist(["speed", "cost", "quality", "balanced"], "must be one of speed, cost, quality, balanced")),
-  budget_limit: v.optional(v.pipe(v.number(), v.minValue(0, "must be at least 0"), v.maxValue(1_000_000, "must be at most 1000000 (USD)"))),
-  source_discovery_depth: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(5, "must be at most 5"))),
-  max_articles: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
-  deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"))),
-  max_wait_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(3_600_000, "must be at most 3600000 (an hour)")), 600_000),
-  template_parameters: v.optional(boundedJson(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown()), PARAMETER_JSON_LIMITS)),
-});
 
 const PipelineParams = v.strictObject({ id: IdString });
 
@@ -127,7 +108,7 @@ export const orchestrateRoutes: Route[] = [
       }
       // The run's admission hold reserves its estimate at the ledger before this answers (402 if it cannot).
       const summary = await startRun(env, prepared, now, body.request_id ?? null);
-      return json({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
+      return json({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) } satisfies OrchestrationStarted, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
   route({
@@ -167,15 +148,15 @@ export const orchestrateRoutes: Route[] = [
       const scope = clientScope(principal);
       const where = `WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR template_name = ?4)`;
       const binds = [scope, query.client_id ?? null, query.status ?? null, query.template ?? null];
-      const [page, count] = await env.DB.batch<Record<string, unknown>>([
+      const [page, count] = await env.DB.batch<Omit<PipelineRun, "total_cost_usd"> | { n: number }>([
         env.DB.prepare(`SELECT * FROM pipeline_executions ${where} ORDER BY created_at DESC, pipeline_id LIMIT ?5 OFFSET ?6`).bind(...binds, query.limit, query.offset),
         env.DB.prepare(`SELECT count(*) AS n FROM pipeline_executions ${where}`).bind(...binds),
       ]);
       return {
-        pipelines: page!.results.map((r) => ({ ...r, total_cost_usd: microsToUsd(Number(r.total_cost_micros)) })),
-        total: Number(count!.results[0]!.n),
+        pipelines: (page!.results as Omit<PipelineRun, "total_cost_usd">[]).map((r) => ({ ...r, total_cost_usd: microsToUsd(Number(r.total_cost_micros)) })),
+        total: Number((count!.results[0] as { n: number }).n),
         limit: query.limit, offset: query.offset,
-      };
+      } satisfies PipelineHistory;
     },
   }),
 ];

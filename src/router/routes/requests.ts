@@ -14,21 +14,18 @@ import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
+import { CreateRequestBody, RequestKinds, RequestStates, type CreateRequestResponse, type RequestDetails, type RequestList } from "../../contracts/requests";
 import { route, type Route } from "../define";
 import { boundedJson } from "../validate";
 import { json } from "../respond";
-import { IdString, PageQuery, QueryTimestamp, Text } from "../schemas";
+import { IdString, PageQuery, QueryTimestamp } from "../schemas";
 import { activeActingClient } from "../scope";
 
-/** The seed's RequestCreationPayload. */
-const CreateRequestBody = v.strictObject({
-  client_id: v.optional(IdString),
-  request_type: v.picklist(RequestTypes, `must be one of ${RequestTypes.join(", ")}`),
-  message: Text(3, 10_000, { multiline: true }),
-  // Left out: the urgency the AI reads in the message (medium if none answers).
-  urgency_level: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`)),
-  communication_id: v.optional(Text(1, 200)),
-});
+// The request types and states the contract names are the catalog's own.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameKinds: Same<(typeof RequestKinds)[number], (typeof RequestTypes)[number]> = true;
+const _sameStates: Same<(typeof RequestStates)[number], (typeof RequestStatuses)[number]> = true;
+void _sameKinds; void _sameStates;
 
 const RequestParams = v.strictObject({ id: IdString });
 const ParameterMap = boundedJson(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown()), PARAMETER_JSON_LIMITS);
@@ -63,7 +60,7 @@ export async function visibleRequest(db: D1Database, principal: Principal, id: s
 }
 
 /** A request as GET /requests/:id shows it: once it ran, with its worker sessions and timeline (seed CompleteRequestResponse). */
-async function requestDetails(env: Env, request: RequestView, now: number) {
+async function requestDetails(env: Env, request: RequestView, now: number): Promise<RequestDetails> {
   if (!request.orchestrator_pipeline_id) return { request };
   const ended = request.request_status === "completed" || request.request_status === "failed";
   const [sessions, deliverables] = await Promise.all([
@@ -97,7 +94,7 @@ async function runningState(env: Env, pipelineId: string) {
   const steps = summary.steps as { status: string }[];
   const queue = summary.queue as { position: number; waiting_steps: string[]; estimated_start_at: number; estimated_finish_at: number | null } | null;
   return {
-    pipeline_status: summary.status, cost_so_far_usd: microsToUsd(Number(summary.cost_micros)),
+    pipeline_status: summary.status as string, cost_so_far_usd: microsToUsd(Number(summary.cost_micros)),
     steps_done: steps.filter((st) => st.status === "succeeded" || st.status === "skipped").length, steps_total: steps.length,
     queue: queue && {
       position: queue.position, waiting_steps: queue.waiting_steps, estimated_start: new Date(queue.estimated_start_at).toISOString(),
@@ -124,7 +121,7 @@ export const requestRoutes: Route[] = [
         processed: analysis?.cleaned ?? null,
         analysis: analysis ? { ...omitCleaned(analysis), engines: ai.engines } : null,
       }, now);
-      return json({ success: true, request_id: request.request_id, message: "request created", request }, 201);
+      return json({ success: true, request_id: request.request_id, message: "request created", request } satisfies CreateRequestResponse, 201);
     },
   }),
   route({
@@ -143,7 +140,7 @@ export const requestRoutes: Route[] = [
         scope: clientScope(principal), clientId: query.client_id, status: query.status, template: query.template,
         since: query.since, until: query.until, limit: query.limit, offset: query.offset,
       });
-      return { ...page, limit: query.limit, offset: query.offset };
+      return { ...page, limit: query.limit, offset: query.offset } satisfies RequestList;
     },
   }),
   route({

@@ -5,6 +5,7 @@ import { installTemplateStatements, listTemplates, syncTemplateCache } from "../
 import { BuiltinWorkers, installWorkerStatements } from "../../catalog/workers";
 import { Tiers } from "../../catalog/tiers";
 import { notFound } from "../../lib/errors";
+import type { TemplateDetail, TemplateList } from "../../contracts/templates";
 import { route, type Route } from "../define";
 import { viewTier } from "../scope";
 import { IdString } from "../schemas";
@@ -17,7 +18,7 @@ export const templateRoutes: Route[] = [
     summary: "Active templates. A client sees those open to its tier; staff see all, or one tier's with ?tier=.",
     handler: async ({ env, principal, query }) => {
       const tier = await viewTier(env, principal, query.tier);
-      return { tier, templates: await listTemplates(env.DB, tier) };
+      return { tier, templates: await listTemplates(env.DB, tier) } satisfies TemplateList;
     },
   }),
   route({
@@ -28,7 +29,7 @@ export const templateRoutes: Route[] = [
       const tier = await viewTier(env, principal, query.tier);
       const template = (await listTemplates(env.DB, tier)).find((t) => t.template_name === params.name);
       if (!template) throw notFound("template", params.name);
-      return { tier, template: { ...template, parameters: parametersFor(await loadParameters(env.DB, params.name), tier) } };
+      return { tier, template: { ...template, parameters: parametersFor(await loadParameters(env.DB, params.name), tier) } } satisfies TemplateDetail;
     },
   }),
   route({
