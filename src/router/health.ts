@@ -1,16 +1,10 @@
+import type * as v from "valibot";
+import type { CheckResultSchema, HealthReport } from "../contracts/health";
 import { describeError, log } from "../lib/log";
 
 /** One dependency's health. */
-export interface CheckResult { ok: boolean; latency_ms: number; error?: string }
-
-/** The `/health` body. */
-export interface HealthReport {
-  status: "healthy" | "degraded";
-  service: string;
-  version: string;
-  timestamp: string;
-  checks: Record<string, CheckResult>;
-}
+export type CheckResult = v.InferOutput<typeof CheckResultSchema>;
+export type { HealthReport };
 
 async function check(name: string, probe: () => Promise<void>): Promise<[string, CheckResult]> {
   const started = Date.now();

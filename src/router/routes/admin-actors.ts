@@ -1,9 +1,15 @@
 import * as v from "valibot";
 import { getClient } from "../../catalog/clients";
+import type { JsonObject } from "../../lib/json";
 import { AppError, notFound } from "../../lib/errors";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { route, type Route } from "../define";
-import { IdString, PageQuery, Text } from "../schemas";
+import { IdString, PageQuery } from "../schemas";
+import {
+  LedgerAdjustBody, PoolConfigBody, RetryBody,
+  type AdminPipelines, type LedgerAdjustAnswer, type LedgerInspection, type PipelineControlAnswer, type PipelineInspection,
+  type PipelineRun, type PoolConfigAnswer, type Pools,
+} from "../../contracts/admin";
 
 const PipelineParams = v.strictObject({ id: IdString });
 const WorkerParams = v.strictObject({ worker: IdString });
@@ -37,7 +43,8 @@ function controlRoute(action: "cancel" | "pause" | "resume"): Route {
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id)[action]();
       if (!result.ok) throw result.code === "not_found" ? notFound("pipeline", params.id) : new AppError("conflict", result.message);
-      return result.summary;
+      // The actor types its control answer as JSON; it is the summary PipelineControlAnswer describes.
+      return result.summary as JsonObject as PipelineControlAnswer;
     },
   });
 }
@@ -53,8 +60,8 @@ export const adminActorRoutes: Route[] = [
       const { results } = await env.DB.prepare(
         `SELECT pipeline_id, template_name, client_id, status, total_cost_micros, created_at, completed_at FROM pipeline_executions
          WHERE ${active ? "status = 'processing'" : "status <> 'processing'"} ORDER BY created_at DESC LIMIT ? OFFSET ?`,
-      ).bind(query.limit, query.offset).all();
-      return { state: query.state, pipelines: results };
+      ).bind(query.limit, query.offset).all<PipelineRun>();
+      return { state: query.state, pipelines: results } satisfies AdminPipelines;
     },
   }),
   route({
@@ -63,7 +70,7 @@ export const adminActorRoutes: Route[] = [
     handler: async ({ env, params }) => {
       const inspected = await env.PipelineActor.getByName(params.id).inspect();
       if (!inspected) throw notFound("pipeline", params.id);
-      return inspected;
+      return inspected satisfies PipelineInspection;
     },
   }),
   route({
@@ -97,18 +104,19 @@ export const adminActorRoutes: Route[] = [
   controlRoute("resume"),
   route({
     method: "POST", path: "/admin/actors/pipelines/:id/retry", access: STAFF, params: PipelineParams,
-    body: v.strictObject({ step_id: IdString }),
+    body: RetryBody,
     summary: "Runs a step, and everything downstream of it, again.",
     handler: async ({ env, params, body }) => {
       const result = await env.PipelineActor.getByName(params.id).retry(body.step_id);
       if (!result.ok) throw result.code === "not_found" ? new AppError("not_found", result.message) : new AppError("conflict", result.message);
-      return result.summary;
+      // The actor types its control answer as JSON; it is the summary PipelineControlAnswer describes.
+      return result.summary as JsonObject as PipelineControlAnswer;
     },
   }),
   route({
     method: "GET", path: "/admin/actors/pools", access: STAFF,
     summary: "Every registered worker's pool: load, queue depth, utilisation, EWMA and p95 execution time, throughput.",
-    handler: async ({ env }) => ({ pools: await poolStats(env) }),
+    handler: async ({ env }) => ({ pools: await poolStats(env) }) satisfies Pools,
   }),
   route({
     method: "GET", path: "/admin/actors/pools/:worker", access: STAFF, params: WorkerParams,
@@ -117,14 +125,7 @@ export const adminActorRoutes: Route[] = [
   }),
   route({
     method: "PUT", path: "/admin/actors/pools/:worker", access: ["admin"], params: WorkerParams,
-    body: v.pipe(
-      v.strictObject({
-        max_concurrent: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
-        queue_limit: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(100_000, "must be at most 100000"))),
-        lease_ttl_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(3_600_000, "must be at most 3600000"))),
-      }),
-      v.check((b) => Object.keys(b).length > 0, "set at least one of max_concurrent, queue_limit, lease_ttl_ms"),
-    ),
+    body: PoolConfigBody,
     summary: "Changes a pool's capacity at run time (admin only); raising max_concurrent grants waiters at once.",
     handler: async ({ env, params, body }) => {
       const pool = await knownPool(env, params.worker);
@@ -133,7 +134,7 @@ export const adminActorRoutes: Route[] = [
         ...(body.queue_limit !== undefined ? { queueLimit: body.queue_limit } : {}),
         ...(body.lease_ttl_ms !== undefined ? { leaseTtlMs: body.lease_ttl_ms } : {}),
       });
-      return { worker: params.worker, config };
+      return { worker: params.worker, config } satisfies PoolConfigAnswer;
     },
   }),
   route({
@@ -152,21 +153,17 @@ export const adminActorRoutes: Route[] = [
     handler: async ({ env, params }) => {
       const inspected = await (await knownLedger(env, params.client)).inspect();
       const b = inspected.balance;
-      return { ...inspected, balance_usd: { budget: microsToUsd(b.budget), spent: microsToUsd(b.spent), held: microsToUsd(b.held), available: microsToUsd(b.available) } };
+      return { ...inspected, balance_usd: { budget: microsToUsd(b.budget), spent: microsToUsd(b.spent), held: microsToUsd(b.held), available: microsToUsd(b.available) } } satisfies LedgerInspection;
     },
   }),
   route({
     method: "POST", path: "/admin/actors/ledgers/:client/adjust", access: ["admin"], params: ClientParams,
-    body: v.strictObject({
-      amount_usd: v.pipe(v.number(), v.check((n) => n !== 0, "must not be 0"), v.minValue(-1_000_000, "must be at least -1000000"), v.maxValue(1_000_000, "must be at most 1000000")),
-      reason: Text(3, 500),
-      idempotency_key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{8,128}$/, "must be 8-128 letters, digits or . _ : -")),
-    }),
+    body: LedgerAdjustBody,
     summary: "An admin credit (negative) or debit (positive) with a reason; idempotent by key.",
     handler: async ({ env, params, body, principal }) => {
       const answer = await (await knownLedger(env, params.client)).adjust(`adjust:${body.idempotency_key}`, usdToMicros(body.amount_usd), `${body.reason} (by ${principal.kind === "session" ? principal.email : principal.kind})`);
       if (answer.status === "rejected") throw new AppError(answer.code === "idempotency_conflict" ? "conflict" : "validation_failed", answer.code === "adjustment_out_of_range" ? `body.amount_usd: ${answer.message}` : answer.message);
-      return answer;
+      return answer satisfies LedgerAdjustAnswer;
     },
   }),
 ];

@@ -9,6 +9,7 @@ import { route, type Route } from "../define";
 import { json } from "../respond";
 import { actingClient } from "../scope";
 import { IdString, PageQuery, Text } from "../schemas";
+import type { ApiKeyCreated, ApiKeyList, ApiKeyRevoked, ClientAnswer, ClientList, ClientSaved, ClientUserCreated, ClientUsers } from "../../contracts/clients";
 
 const ClientParams = v.strictObject({ id: IdString });
 
@@ -91,7 +92,7 @@ export const clientRoutes: Route[] = [
       } catch (error) {
         emailTaken(error, body.contact_email);
       }
-      return json({ success: true, client }, 201, { Location: `/client/${client.client_id}` });
+      return json({ success: true, client } satisfies ClientSaved, 201, { Location: `/client/${client.client_id}` });
     },
   }),
   route({
@@ -116,7 +117,7 @@ export const clientRoutes: Route[] = [
       if (!client) throw notFound("client", clientId);
       // The ledger holds the budget that counts (holds are checked against it).
       if (terms.monthly_budget_micros !== undefined) await env.ClientLedger.getByName(clientId).setBudget(terms.monthly_budget_micros);
-      return { success: true, client };
+      return { success: true, client } satisfies ClientSaved;
     },
   }),
   route({
@@ -124,8 +125,8 @@ export const clientRoutes: Route[] = [
     summary: "The client's users (never their password hashes).",
     handler: async ({ env, principal, params }) => {
       await visibleClient(env.DB, principal, params.id);
-      const { results } = await env.DB.prepare(`SELECT user_id, email, full_name, role, status, last_login_at, created_at FROM users WHERE client_id = ? ORDER BY created_at`).bind(params.id).all();
-      return { users: results };
+      const { results } = await env.DB.prepare(`SELECT user_id, email, full_name, role, status, last_login_at, created_at FROM users WHERE client_id = ? ORDER BY created_at`).bind(params.id).all<ClientUsers["users"][number]>();
+      return { users: results } satisfies ClientUsers;
     },
   }),
   route({
@@ -141,7 +142,7 @@ export const clientRoutes: Route[] = [
       } catch (error) {
         emailTaken(error, body.email);
       }
-      return json({ success: true, user: { user_id: userId, email: body.email, full_name: body.full_name, role: "client", client_id: params.id } }, 201);
+      return json({ success: true, user: { user_id: userId, email: body.email, full_name: body.full_name, role: "client", client_id: params.id } } satisfies ClientUserCreated, 201);
     },
   }),
   route({
@@ -150,20 +151,20 @@ export const clientRoutes: Route[] = [
     summary: "All clients, newest first, filtered by tier and status (staff only).",
     handler: async ({ env, query }) => {
       const page = await listClients(env.DB, query);
-      return { ...page, limit: query.limit, offset: query.offset };
+      return { ...page, limit: query.limit, offset: query.offset } satisfies ClientList;
     },
   }),
   route({
     method: "GET", path: "/client/:id", access: ["admin", "support", "client", "worker"], params: ClientParams,
     summary: "One client. A client caller sees only its own record; any other id answers 404.",
-    handler: async ({ env, principal, params }) => ({ client: await visibleClient(env.DB, principal, params.id) }),
+    handler: async ({ env, principal, params }) => ({ client: await visibleClient(env.DB, principal, params.id) }) satisfies ClientAnswer,
   }),
   route({
     method: "GET", path: "/client/:id/api-keys", access: ["admin", "support", "client"], params: ClientParams,
     summary: "The client's API keys by prefix (never the secret), newest first.",
     handler: async ({ env, principal, params }) => {
       await visibleClient(env.DB, principal, params.id);
-      return { api_keys: await listApiKeys(env.DB, params.id) };
+      return { api_keys: await listApiKeys(env.DB, params.id) } satisfies ApiKeyList;
     },
   }),
   route({
@@ -174,7 +175,7 @@ export const clientRoutes: Route[] = [
       requireKeyManager(principal);
       await visibleClient(env.DB, principal, params.id);
       const created = await createApiKey(env.DB, params.id, body.name, principal.kind === "session" ? principal.userId : null, now);
-      return json({ ...created, warning: "store api_key now: it is not kept and cannot be shown again", created_by: describePrincipal(principal) }, 201);
+      return json({ ...created, warning: "store api_key now: it is not kept and cannot be shown again", created_by: describePrincipal(principal) } satisfies ApiKeyCreated, 201);
     },
   }),
   route({
@@ -185,7 +186,7 @@ export const clientRoutes: Route[] = [
       await visibleClient(env.DB, principal, params.id);
       const key = await revokeApiKey(env.DB, params.id, params.keyId, now);
       if (!key) throw notFound("API key", params.keyId);
-      return { api_key: key };
+      return { api_key: key } satisfies ApiKeyRevoked;
     },
   }),
 ];

@@ -1,0 +1,135 @@
+import * as v from "valibot";
+import { LedgerSnapshotSchema } from "../actors/client-ledger/protocol";
+import { PipelineSummarySchema } from "../actors/pipeline/protocol";
+import { PoolEventPayloads } from "../actors/resource-pool/protocol";
+import { IdString, Text } from "../router/schemas";
+
+/**
+ * The answers of the admin actor routes (`/admin/actors/*`), as the
+ * server returns them; the dashboard's staff views import their types.
+ */
+
+const Json = v.unknown();
+
+/** A row of the D1 run registry (`pipeline_executions`) as `GET /admin/actors/pipelines` lists it. */
+export const PipelineRunSchema = v.object({
+  pipeline_id: v.string(), template_name: v.string(), client_id: v.string(), status: v.string(),
+  total_cost_micros: v.number(), created_at: v.string(), completed_at: v.nullable(v.string()),
+});
+export type PipelineRun = v.InferOutput<typeof PipelineRunSchema>;
+
+/** `GET /admin/actors/pipelines`: active (processing) or recent (finished) runs. */
+export const AdminPipelinesSchema = v.object({ state: v.picklist(["active", "recent"]), pipelines: v.array(PipelineRunSchema) });
+export type AdminPipelines = v.InferOutput<typeof AdminPipelinesSchema>;
+
+/** What an actor gave up on, or is still retrying (an actor's inspection lists them). */
+export const FailureRecordSchema = v.object({
+  operation: v.string(), code: v.string(), message: v.string(), attempts: v.number(), first_at: v.number(), last_at: v.number(),
+  outcome: v.picklist(["retrying", "gave_up", "degraded"]), retry_at: v.nullable(v.number()),
+});
+export type FailureRecord = v.InferOutput<typeof FailureRecordSchema>;
+
+/** One entry of an actor's event log tail. */
+export const LoggedEventSchema = v.object({ seq: v.number(), type: v.string(), at: v.number(), payload: Json });
+export type LoggedEvent = v.InferOutput<typeof LoggedEventSchema>;
+
+/** `GET /admin/actors/pipelines/:id`: everything an operator inspects in a PipelineActor. */
+export const PipelineInspectionSchema = v.object({
+  summary: PipelineSummarySchema,
+  spec: v.record(v.string(), Json),
+  context: Json,
+  checkpoints: v.array(v.object({ seq: v.number(), at: v.number(), label: v.string(), status: v.string(), steps: v.record(v.string(), Json) })),
+  due: v.object({ next_timer: v.nullable(v.number()), deadline_at: v.nullable(v.number()) }),
+  next_alarm: v.nullable(v.number()),
+  holds: v.array(v.object({ step_id: v.string(), key: v.string(), ahead: v.boolean() })),
+  leases: v.array(v.object({ step_id: v.string(), key: v.string(), worker: v.string(), status: v.string() })),
+  admission: v.object({ key: v.string(), status: v.string(), amount_micros: v.nullable(v.number()) }),
+  cleanup: v.array(v.object({ kind: v.string(), key: v.string() })),
+  abandoned: v.array(v.object({ key: v.string(), stepId: v.string(), worker: v.string(), until: v.number() })),
+  failures: v.array(FailureRecordSchema),
+  attempts: v.number(),
+  in_flight: v.array(v.string()),
+  bytes_written: v.number(),
+  event_seq: v.number(),
+  recent_events: v.array(LoggedEventSchema),
+});
+export type PipelineInspection = v.InferOutput<typeof PipelineInspectionSchema>;
+
+/** `POST /admin/actors/pipelines/:id/retry`'s body. */
+export const RetryBody = v.strictObject({ step_id: IdString });
+
+/** `POST /admin/actors/pipelines/:id/{cancel,pause,resume,retry}`: the pipeline's summary after the change. */
+export const PipelineControlAnswerSchema = PipelineSummarySchema;
+export type PipelineControlAnswer = v.InferOutput<typeof PipelineControlAnswerSchema>;
+
+/** A pool's statistics (the snapshot without its config, queue and leases). */
+const PoolSnapshot = PoolEventPayloads.snapshot;
+export const PoolStatsSchema = v.object({
+  worker: v.string(), in_flight: v.number(), max_concurrent: v.number(), load: v.number(), queue_depth: v.number(),
+  utilization: v.number(), ewma_ms: v.nullable(v.number()), p95_ms: v.nullable(v.number()), throughput_per_min: v.number(),
+  granted_total: v.number(), expired_total: v.number(), rejected_total: v.number(), timed_out_total: v.number(),
+});
+export type PoolStats = v.InferOutput<typeof PoolStatsSchema>;
+/** A pool's live snapshot (its socket's `snapshot` message). */
+export type PoolSnapshot = v.InferOutput<typeof PoolSnapshot>;
+
+/** `GET /admin/actors/pools`: every registered worker's pool. */
+export const PoolsSchema = v.object({ pools: v.array(PoolStatsSchema) });
+export type Pools = v.InferOutput<typeof PoolsSchema>;
+
+const whole = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+
+/** `PUT /admin/actors/pools/:worker`'s body: at least one of the three. */
+export const PoolConfigBody = v.pipe(
+  v.strictObject({
+    max_concurrent: v.optional(whole(1, 1000)),
+    queue_limit: v.optional(whole(0, 100_000)),
+    lease_ttl_ms: v.optional(whole(1_000, 3_600_000)),
+  }),
+  v.check((b) => Object.keys(b).length > 0, "set at least one of max_concurrent, queue_limit, lease_ttl_ms"),
+);
+export type PoolConfigInput = v.InferInput<typeof PoolConfigBody>;
+
+/** `PUT /admin/actors/pools/:worker`'s answer: the pool's config now. */
+export const PoolConfigAnswerSchema = v.object({
+  worker: v.string(),
+  config: v.object({ maxConcurrent: v.number(), queueLimit: v.number(), leaseTtlMs: v.number(), defaultDurationMs: v.number() }),
+});
+export type PoolConfigAnswer = v.InferOutput<typeof PoolConfigAnswerSchema>;
+
+/** `POST /admin/actors/pools/:worker/leases/:id/release`'s answer. */
+export const LeaseReleaseAnswerSchema = v.object({ released: v.boolean() });
+
+const Micros = v.number();
+
+/** `GET /admin/actors/ledgers/:client`: a ClientLedger's books. */
+export const LedgerInspectionSchema = v.object({
+  balance: LedgerSnapshotSchema,
+  open_holds: v.array(v.object({ key: v.string(), amount: Micros, remaining: Micros, period: v.string(), at: v.number() })),
+  unbilled: v.array(v.object({ key: v.string(), actual: v.nullable(Micros), charged: v.nullable(Micros), unbilled: Micros, period: v.string(), at: v.number() })),
+  recent_entries: v.array(v.object({
+    kind: v.string(), key: v.nullable(v.string()), amount: Micros, charged: Micros, unbilled: Micros, period: v.string(), reason: v.nullable(v.string()), at: v.number(),
+  })),
+  periods: v.array(v.object({
+    period: v.string(), budget: Micros, settled: Micros, adjustments: Micros, held_at_close: Micros, closed_at: v.number(), unbilled: Micros,
+  })),
+  due: v.array(v.object({ kind: v.string(), at: v.number() })),
+  failures: v.array(FailureRecordSchema),
+  event_seq: v.number(),
+  recent_events: v.array(LoggedEventSchema),
+  balance_usd: v.object({ budget: v.number(), spent: v.number(), held: v.number(), available: v.number() }),
+});
+export type LedgerInspection = v.InferOutput<typeof LedgerInspectionSchema>;
+
+/** `POST /admin/actors/ledgers/:client/adjust`'s body: a debit (positive) or credit (negative) in USD. */
+export const LedgerAdjustBody = v.strictObject({
+  amount_usd: v.pipe(v.number(), v.check((n) => n !== 0, "must not be 0"), v.minValue(-1_000_000, "must be at least -1000000"), v.maxValue(1_000_000, "must be at most 1000000")),
+  reason: Text(3, 500),
+  idempotency_key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{8,128}$/, "must be 8-128 letters, digits or . _ : -")),
+});
+export type LedgerAdjustInput = v.InferInput<typeof LedgerAdjustBody>;
+
+/** `POST /admin/actors/ledgers/:client/adjust`'s answer (a refusal is an error instead). */
+export const LedgerAdjustAnswerSchema = v.object({ status: v.string(), available: v.optional(Micros), key: v.optional(v.string()) });
+export type LedgerAdjustAnswer = v.InferOutput<typeof LedgerAdjustAnswerSchema>;
