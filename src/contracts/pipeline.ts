@@ -18,3 +18,14 @@ export const StepDetailSchema = v.object({
   unavailable: v.optional(v.array(v.object({ field: v.string(), code: v.string() }))),
 });
 export type StepDetail = v.InferOutput<typeof StepDetailSchema>;
+
+/** `GET /pipeline/:id/result`: what the run produced (the context its steps' output mappings filled), with status and costs. */
+export const RunResultSchema = v.object({
+  pipeline_id: v.string(), status: v.string(), reason: v.nullable(v.string()), cost_micros: v.number(), cost_usd: v.number(),
+  finished_at: v.nullable(v.number()),
+  context: v.record(v.string(), Json),
+  step_costs: v.record(v.string(), v.number()),
+  /** Stored values that could not be read back (expired, altered). */
+  unavailable: v.optional(v.array(v.object({ field: v.string(), code: v.string() }))),
+});
+export type RunResult = v.InferOutput<typeof RunResultSchema>;

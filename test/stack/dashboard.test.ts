@@ -1,0 +1,188 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
+ * local stack, as `npm start` runs it (`wrangler dev` serving the built SPA from its assets, the
+ * demo catalog seeded). Clients and staff sign in through the form and use the views as people
+ * do; the tests read what the page shows, not the API behind it.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DemoClients, DemoStaff } from "../../src/seed/demo-data";
+import { appErrors, launchBrowser, shot, signIn, type UserTab } from "./browser";
+import { LocalStack } from "./local-stack";
+
+const premium = DemoClients.find((c) => c.tier === "premium")!;
+const enterprise = DemoClients.find((c) => c.tier === "enterprise")!;
+const admin = DemoStaff.find((s) => s.role === "admin")!;
+const support = DemoStaff.find((s) => s.role === "support")!;
+
+let stack: LocalStack;
+let browser: Browser;
+const tabs: UserTab[] = [];
+
+async function as(user: { email: string; password: string }, width = 1280): Promise<UserTab> {
+  const tab = await signIn(browser, stack.origin, user.email, user.password, width);
+  tabs.push(tab);
+  return tab;
+}
+
+/** An API call as a demo client (its API key) or with a session token. */
+async function api(method: string, path: string, body?: unknown, auth: Record<string, string> = { "X-API-Key": premium.api_key.key }) {
+  const res = await fetch(`${stack.origin}${path}`, {
+    method, headers: { ...auth, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+/** A runtime_demo run whose steps take `delayMs` each (the scripted worker), its first step `firstMs`. */
+async function slowDemo(delayMs: number, topic = "live dashboard", firstMs = delayMs): Promise<string> {
+  const script = (ms: number) => ({ mode: "succeed", delay_ms: ms, cost_micros: 1_000 });
+  const scripts = Object.fromEntries(["collect", "analyse", "enrich", "compose", "deliver"].map((s) => [s, script(s === "collect" ? firstMs : delayMs)]));
+  const res = await api("POST", "/orchestrate", { pipeline_template: "runtime_demo", topic, template_parameters: { scripts } });
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.pipeline.id as string;
+}
+
+/**
+ * Records every DAG node's data-status change from now on, in this document and in any the page
+ * navigates to: `window.dagChanges`, [step, status] in the order seen.
+ */
+async function watchDag(page: Page): Promise<void> {
+  await page.addInitScript(OBSERVE_DAG);
+  await page.evaluate(OBSERVE_DAG);
+}
+
+/** As a string: the test runner's transpiler would add helpers a page does not have. */
+const OBSERVE_DAG = `(() => {
+  const seen = [];
+  window.dagChanges = seen;
+  const note = (el) => {
+    const id = (el.getAttribute("data-testid") || "").replace(/^dag-step-/, "");
+    const status = el.getAttribute("data-status");
+    const last = seen.filter((s) => s[0] === id).pop();
+    if (id && status && (!last || last[1] !== status)) seen.push([id, status]);
+  };
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === "attributes" && r.target.matches && r.target.matches("[data-testid^=dag-step-]")) note(r.target);
+      for (const n of r.addedNodes) {
+        if (!(n instanceof Element)) continue;
+        if (n.matches("[data-testid^=dag-step-]")) note(n);
+        n.querySelectorAll("[data-testid^=dag-step-]").forEach(note);
+      }
+    }
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+})()`;
+
+const ORDER = ["pending", "waiting_budget", "waiting_capacity", "running", "retry_wait", "succeeded", "failed", "skipped"];
+/** True when each step's statuses only move forward (a retry may go back to running once). */
+function forwardOnly(changes: [string, string][]): boolean {
+  const byStep = new Map<string, string[]>();
+  for (const [id, status] of changes) byStep.set(id, [...(byStep.get(id) ?? []), status]);
+  return [...byStep.values()].every((list) => list.every((s, i) => i === 0 || ORDER.indexOf(s) >= ORDER.indexOf(list[i - 1]!) || list[i - 1] === "retry_wait"));
+}
+
+beforeAll(async () => {
+  stack = await LocalStack.create();
+  await stack.start();
+  await stack.seed();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  for (const t of tabs) await t.context.close().catch(() => {});
+  await browser?.close();
+  await stack?.dispose();
+});
+
+describe("the dashboard, for a client", () => {
+  it("signs in, starts a research report through the parameters form, watches it complete live, reads the report and downloads a deliverable whose checksum matches", async () => {
+    const { page, errors } = await as(premium.user);
+    await shot(page, "client-home");
+    await page.getByRole("link", { name: "Start a run" }).click();
+    await page.getByTestId("template-select").selectOption("research_report");
+    await page.getByLabel("Topic", { exact: false }).first().fill("energy storage");
+    await shot(page, "client-start-run");
+    await watchDag(page);
+    const marker = await page.evaluate(() => ((window as any).sameDocument = Math.random()));
+    await page.getByTestId("start-run").click();
+    await page.waitForURL(/\/dashboard\/pipelines\/pip_/);
+    await expect.poll(() => page.getByTestId("pipeline-live").getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    // No reload: the same document followed the run from the form to the end.
+    expect(await page.evaluate(() => (window as any).sameDocument)).toBe(marker);
+    const changes = (await page.evaluate(() => (window as any).dagChanges)) as [string, string][];
+    expect(forwardOnly(changes), JSON.stringify(changes)).toBe(true);
+    for (const step of ["librarian", "fetcher", "classifier", "report"]) expect(await page.getByTestId(`dag-step-${step}`).getAttribute("data-status")).toBe("succeeded");
+
+    // The report, rendered in its sandboxed frame.
+    const frame = page.frameLocator("[data-testid=report-frame]");
+    await expect.poll(() => frame.locator("h1").textContent(), { timeout: 20_000 }).toContain("energy storage");
+    expect(await page.getByTestId("report-frame").getAttribute("sandbox")).toBe("");
+    await shot(page, "client-pipeline-completed");
+
+    // A deliverable, through its signed URL: the bytes match the checksum shown.
+    const button = page.getByTestId("deliverable-download").first();
+    const shown = (await button.getAttribute("data-checksum"))!;
+    const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+    const bytes = readFileSync((await download.path())!);
+    expect(`sha256:${createHash("sha256").update(bytes).digest("hex")}`).toBe(shown);
+    expect(appErrors(errors)).toEqual([]);
+  });
+
+  it("a dropped socket reconnects and catches up: the event list ends with every sequence number exactly once", async () => {
+    const { page, errors } = await as(premium.user);
+    let drops = 0;
+    let proxied = 0;
+    // Every pipeline socket goes through the test, which cuts the first one after a few frames.
+    await page.routeWebSocket(/\/parties\/pipeline-actor\//, (ws) => {
+      const server = ws.connectToServer();
+      const first = proxied++ === 0;
+      let frames = 0;
+      server.onMessage((message) => {
+        ws.send(message);
+        if (first && ++frames === 4) {
+          drops++;
+          ws.close({ code: 4000, reason: "dropped by the test" });
+          server.close();
+        }
+      });
+      ws.onMessage((message) => server.send(message));
+    });
+    // The first step outlasts the page's load, so the view sees every step start.
+    const id = await slowDemo(700, "dropped socket", 3_000);
+    await watchDag(page);
+    await page.goto(`/dashboard/pipelines/${id}`);
+    await expect.poll(() => page.getByTestId("live-status").getAttribute("data-state"), { timeout: 15_000 }).toBe("live");
+    await expect.poll(() => drops, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId("pipeline-live").getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    expect(proxied).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId("live-status").textContent()).toMatch(/reconnected/);
+    const seqs = (await page.evaluate((pid) => (window as any).aifDebug[`pipeline:${pid}`], id)) as number[];
+    const last = seqs.at(-1)!;
+    expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    expect(await page.getByTestId("event-count").getAttribute("data-last-seq")).toBe(String(last));
+    // The steps were seen changing, in the DAG's order: collect, then analyse and enrich, then compose, then deliver.
+    const changes = (await page.evaluate(() => (window as any).dagChanges)) as [string, string][];
+    expect(forwardOnly(changes), JSON.stringify(changes)).toBe(true);
+    const firstRun = (step: string) => changes.findIndex(([s, st]) => s === step && st === "running");
+    const done = (step: string) => changes.findIndex(([s, st]) => s === step && st === "succeeded");
+    for (const step of ["collect", "analyse", "enrich", "compose", "deliver"]) expect(firstRun(step), `${step}: ${JSON.stringify(changes)}`).toBeGreaterThanOrEqual(0);
+    expect(done("collect")).toBeLessThan(firstRun("analyse"));
+    expect(done("collect")).toBeLessThan(firstRun("enrich"));
+    expect(Math.max(done("analyse"), done("enrich"))).toBeLessThan(firstRun("compose"));
+    expect(done("compose")).toBeLessThan(firstRun("deliver"));
+    await shot(page, "pipeline-live-after-drop");
+    expect(appErrors(errors, [/WebSocket/i])).toEqual([]);
+  });
+
+  it("another client opening the pipeline's URL sees 'not found'", async () => {
+    const id = await slowDemo(0, "private run");
+    const { page } = await as(enterprise.user);
+    await page.goto(`/dashboard/pipelines/${id}`);
+    await expect.poll(() => page.getByRole("alert").first().textContent(), { timeout: 15_000 }).toMatch(/not found/i);
+    expect(await page.getByTestId("pipeline-live").count()).toBe(0);
+  });
+});
