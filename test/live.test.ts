@@ -128,6 +128,91 @@ describe("live progress over WebSocket", () => {
   });
 });
 
+describe("live tickets and snapshots (the dashboard's way in)", () => {
+  async function ticket(party: Party, name: string, headers: Record<string, string>) {
+    return await call("POST", "/live/tickets", { headers, body: { party, name } });
+  }
+
+  it("a ticket opens its one subscription once, within a minute; no credential in the URL", async () => {
+    const id = await startDemo("premium", { collect: { mode: "hang", ms: 300 } });
+    const headers = await sessionHeaders("premium");
+    const issued = await ticket("pipeline-actor", id, headers);
+    expect(issued.status).toBe(201);
+    expect(issued.body).toMatchObject({ party: "pipeline-actor", name: id, ticket: expect.stringMatching(/^lt_[A-Za-z0-9]{30,}$/) });
+    expect(issued.body.expires_at - Date.now()).toBeGreaterThan(50_000);
+    expect(issued.body.expires_at - Date.now()).toBeLessThanOrEqual(60_000);
+    const sub = await subscribe("pipeline-actor", id, `ticket=${issued.body.ticket}`);
+    expect(sub.status).toBe(101);
+    await waitFor(async () => (sub.messages.length > 0 ? true : undefined), 5_000, "snapshot");
+    expect(sub.messages[0]).toMatchObject({ type: "snapshot", payload: { pipeline_id: id } });
+    const uris = await runInDurableObject(env.PipelineActor.getByName(id), (instance: PipelineActor) => [...instance.getConnections()].map((c) => c.uri));
+    for (const uri of uris) expect(uri).not.toContain(issued.body.ticket);
+    sub.close();
+    // Used once: the same ticket again is refused.
+    const again = await subscribe("pipeline-actor", id, `ticket=${issued.body.ticket}`);
+    expect(again.status).toBe(401);
+    expect(again.body.error.message).toMatch(/expired or already used/);
+  });
+
+  it("refuses a ticket for another subscription, an expired one, and one for another client's actor", async () => {
+    const headers = await sessionHeaders("premium");
+    const a = await startDemo("premium");
+    const b = await startDemo("premium");
+    const forA = await ticket("pipeline-actor", a, headers);
+    const wrong = await subscribe("pipeline-actor", b, `ticket=${forA.body.ticket}`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.message).toContain(`pipeline-actor/${a}`);
+    // Spent by that attempt: not usable for its own subscription either.
+    expect((await subscribe("pipeline-actor", a, `ticket=${forA.body.ticket}`)).status).toBe(401);
+
+    const late = await ticket("client-ledger", "client_demo_premium", headers);
+    await env.DB.prepare(`UPDATE live_tickets SET expires_at = ? WHERE expires_at = ?`).bind(Date.now() - 1, late.body.expires_at).run();
+    expect((await subscribe("client-ledger", "client_demo_premium", `ticket=${late.body.ticket}`)).status).toBe(401);
+    expect((await subscribe("client-ledger", "client_demo_premium", "ticket=not-a-ticket")).status).toBe(401);
+
+    expect((await ticket("pipeline-actor", a, await sessionHeaders("basic"))).status).toBe(404);
+    expect((await ticket("client-ledger", "client_demo_premium", await sessionHeaders("basic"))).status).toBe(404);
+    expect((await ticket("resource-pool", "scripted", headers)).status).toBe(403);
+    expect((await ticket("resource-pool", "scripted", await sessionHeaders("support"))).status).toBe(201);
+    const bad = await call("POST", "/live/tickets", { headers, body: { party: "pipeline-actor", name: "../x" } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(/^body\.name: /);
+    expect((await call("POST", "/live/tickets", { body: { party: "pipeline-actor", name: a } })).status).toBe(401);
+  });
+
+  it("snapshot=1: the missed events then a snapshot; the ledger sends its balance after every change to those who asked", async () => {
+    const key = demoClient("premium").api_key.key;
+    const id = await startDemo("premium");
+    const first = await subscribe("pipeline-actor", id, `api_key=${key}`);
+    await waitFor(async () => (first.messages.some((m) => m.type === "pipeline_finished" || (m.type === "snapshot" && m.payload.status === "completed")) ? true : undefined), 10_000, "finish");
+    first.close();
+    const replay = await subscribe("pipeline-actor", id, `api_key=${key}&since=0&snapshot=1`);
+    await waitFor(async () => (replay.messages.at(-1)?.type === "snapshot" ? true : undefined), 5_000, "trailing snapshot");
+    const events = replay.messages.slice(0, -1);
+    expect(events.map((m) => m.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(replay.messages.at(-1)).toMatchObject({ type: "snapshot", seq: events.length, payload: { status: "completed" } });
+    expect(replay.messages.at(-1)!.payload.steps[1].depends_on).toEqual(["collect"]);
+    replay.close();
+
+    const token = (await sessionHeaders("standard"))["x-bitware-session-token"]!;
+    const asked = await subscribe("client-ledger", "client_demo_standard", `token=${token}&snapshot=1`);
+    const plain = await subscribe("client-ledger", "client_demo_standard", `token=${token}`);
+    await waitFor(async () => (asked.messages.length > 0 && plain.messages.length > 0 ? true : undefined), 5_000, "greetings");
+    const before = asked.messages[0]!.payload.available as number;
+    const admin = await sessionHeaders("admin");
+    const adjusted = await call("POST", "/admin/actors/ledgers/client_demo_standard/adjust", { headers: admin, body: { amount_usd: 1.25, reason: "snapshot test", idempotency_key: `snap-${Date.now()}` } });
+    expect(adjusted.status).toBeLessThan(300);
+    await waitFor(async () => (asked.messages.length >= 3 ? true : undefined), 5_000, "event and snapshot");
+    expect(asked.messages.slice(1).map((m) => m.type)).toEqual(["adjusted", "snapshot"]);
+    expect(asked.messages[2]!.payload.available).toBe(before - 1_250_000);
+    expect(asked.messages[2]!.seq).toBe(asked.messages[1]!.seq);
+    await waitFor(async () => (plain.messages.length >= 2 ? true : undefined), 5_000, "event");
+    expect(plain.messages.slice(1).map((m) => m.type)).toEqual(["adjusted"]);
+    asked.close();
+    plain.close();
+  });
+});
+
 describe("a socket that cannot be served", () => {
   it("gets one small coded frame shaped like the HTTP envelope, then a 1011 close, never error text", async () => {
     const pair = new WebSocketPair();
