@@ -186,3 +186,57 @@ describe("the dashboard, for a client", () => {
     expect(await page.getByTestId("pipeline-live").count()).toBe(0);
   });
 });
+
+describe("the pipeline view at scale", () => {
+  it("a pipeline of 50 steps and 5,000 events: every event counted, a few dozen rows in the page, the view still answers", async () => {
+    const { page, errors } = await as(premium.user);
+    const id = "pip_scale_demo_50";
+    const steps = Array.from({ length: 50 }, (_, i) => ({
+      id: `s${String(i).padStart(2, "0")}`, status: "succeeded", attempt: 1, worker: `worker-${i % 7}`,
+      depends_on: i < 5 ? [] : [`s${String(i - 5).padStart(2, "0")}`, ...(i % 5 > 0 ? [`s${String(i - 6).padStart(2, "0")}`] : [])],
+      estimate_micros: 1_000, queued: null, cost_micros: 1_000, error: null, skipped_reason: null, output_ref: null,
+      started_at: Date.now() + i * 100, finished_at: Date.now() + i * 100 + 90, retry_at: null,
+    }));
+    const messages: object[] = [];
+    const at = Date.now();
+    const push = (type: string, payload: object) => messages.push({ seq: messages.length + 1, type, at: at + messages.length, payload });
+    push("pipeline_created", { pipeline_id: id, template: "scale_demo", steps: steps.map((s) => s.id) });
+    for (const s of steps) {
+      const base = { step_id: s.id, attempt: 1, worker: s.worker };
+      push("step_started", base);
+      for (let done = 1; done <= 96; done++) push("step_progress", { ...base, done, total: 96 });
+      push("step_succeeded", { ...base, cost_micros: 1_000, output_ref: null });
+    }
+    while (messages.length < 5_000) push("cost_updated", { cost_micros: messages.length });
+    const summary = {
+      pipeline_id: id, template: "scale_demo", client_id: premium.client_id, status: "running", reason: null, notes: [], cost_micros: 50_000,
+      bytes_through_actor: 0, payload_bytes: 0, created_at: at, started_at: at, finished_at: null, steps,
+      admission: { status: "held", amount_micros: 60_000 }, queue: null,
+    };
+    // The actor is played by the test: it answers the ticket and the socket itself.
+    await page.route("**/live/tickets", (route) => route.fulfill({ status: 201, contentType: "application/json", body: JSON.stringify({ ticket: "lt_scaletest", expires_at: Date.now() + 60_000, party: "pipeline-actor", name: id }) }));
+    await page.routeWebSocket(/\/parties\/pipeline-actor\//, (ws) => {
+      for (const m of messages) ws.send(JSON.stringify(m));
+      ws.send(JSON.stringify({ seq: 5_000, type: "snapshot", at: Date.now(), payload: summary }));
+    });
+    await page.goto(`/dashboard/pipelines/${id}`);
+    await expect.poll(() => page.getByTestId("event-count").getAttribute("data-last-seq"), { timeout: 30_000 }).toBe("5000");
+    expect(await page.getByTestId("event-count").textContent()).toMatch(/^5000 events/);
+    const seqs = (await page.evaluate((pid) => (window as any).aifDebug[`pipeline:${pid}`], id)) as number[];
+    expect(seqs).toEqual(Array.from({ length: 5_000 }, (_, i) => i + 1));
+    // Virtualised: the page holds a window of rows, not 5,000.
+    const rows = await page.locator(".ev").count();
+    expect(rows).toBeGreaterThan(5);
+    expect(rows).toBeLessThan(100);
+    expect(await page.locator("[data-testid^=dag-step-]").count()).toBe(50);
+    expect(await page.locator("[data-testid^=dag-step-][data-status=succeeded]").count()).toBe(50);
+    // Still answering: a click selects a step and its panel follows.
+    await page.getByTestId("dag-step-s00").click();
+    await expect.poll(() => page.getByTestId("step-panel").locator("h2").textContent()).toContain("s00");
+    await page.getByTestId("dag-step-s17").click();
+    await expect.poll(() => page.getByTestId("step-panel").locator("h2").textContent()).toContain("s17");
+    await shot(page, "pipeline-50-steps-5000-events");
+    expect(appErrors(errors)).toEqual([]);
+  });
+});
+
