@@ -7,6 +7,7 @@ import { route, type Route } from "../define";
 import { IdString, Text } from "../schemas";
 import { activeActingClient } from "../scope";
 import { visibleRequest } from "./requests";
+import type { Recommendation } from "../../contracts/desk";
 
 /** The seed's TemplateRecommendationRequest, for a stored request or a message. */
 const RecommendBody = v.pipe(
@@ -54,7 +55,7 @@ export const recommendRoutes: Route[] = [
       if (recommendation.template_name === null && recommendation.alternatives.length === 0) {
         throw new AppError("conflict", recommendation.reasoning);
       }
-      return { success: true, client_id: client.client_id, request_id: body.request_id ?? null, ...recommendation };
+      return { success: true, client_id: client.client_id, request_id: body.request_id ?? null, ...recommendation } satisfies Recommendation;
     },
   }),
 ];
