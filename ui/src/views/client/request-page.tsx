@@ -76,11 +76,6 @@ export default function RequestPage() {
         </Card>
       </div>
       {pipelineId ? (
-        <Card title="The run, live" actions={<Link href={`/pipelines/${pipelineId}`}>Open</Link>} className="cl-section">
-          <PipelineLive pipelineId={pipelineId} />
-        </Card>
-      ) : null}
-      {pipelineId ? (
         <div className="grid cl-section">
           <Card title="Steps: time and cost">
             <WorkerSessions sessions={details.worker_sessions ?? []} />
@@ -91,6 +86,15 @@ export default function RequestPage() {
               : <Empty>{r.request_status === "processing" ? "Deliverables appear here when the run completes." : "This run delivered nothing."}</Empty>}
           </Card>
         </div>
+      ) : null}
+      {pipelineId ? (
+        <section className="cl-section" aria-labelledby="run-live-title">
+          <div className="card-head cl-live-head">
+            <h2 id="run-live-title">The run, live</h2>
+            <Link href={`/pipelines/${pipelineId}`}>Open the pipeline's page</Link>
+          </div>
+          <PipelineLive pipelineId={pipelineId} />
+        </section>
       ) : null}
     </Page>
   );

@@ -22,7 +22,7 @@ export function WorkerSessions({ sessions }: { sessions: WorkerSession[] }) {
               <td className="num">{dollars(s.worker_cost_usd)}</td>
               <td>
                 <span className={`badge tone-${s.worker_success ? "ok" : "bad"}`}>{s.worker_success ? "succeeded" : "failed"}</span>
-                {s.error_message ? <div><small className="field-error">{s.error_message}</small></div> : s.deliverables_summary ? <div><small className="muted">{s.deliverables_summary}</small></div> : null}
+                {s.error_message ? <div><small className="field-error">{s.error_message}</small></div> : null}
               </td>
             </tr>
           ))}
