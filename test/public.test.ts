@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { routes } from "../src/router";
 import { runHealthChecks } from "../src/router/health";
@@ -123,5 +123,21 @@ describe("router stages", () => {
     const body = await res.json() as { error: { code: string; message: string } };
     expect(body.error.code).toBe("internal_error");
     expect(JSON.stringify(body)).not.toMatch(/boom|secret\.ts|at /);
+  });
+});
+
+describe("the dashboard's paths", () => {
+  it("answers any path under /dashboard/ with the app's page and its security headers; API paths there stay the API", async () => {
+    const page = await exports.default.fetch(new Request("http://localhost/dashboard/pipelines/pip_anything"));
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Type")).toContain("text/html");
+    expect(await page.text()).toContain(`<div id="root">`);
+    // The same policy as the asset files get from public/_headers.
+    const headersFile = (await import("../public/_headers?raw")).default as string;
+    expect(headersFile).toContain(`Content-Security-Policy: ${page.headers.get("Content-Security-Policy")}`);
+    expect(page.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+    const api = await call("GET", "/dashboard/stats");
+    expect(api.status).toBe(401);
+    expect(api.body.error.code).toBe("unauthorized");
   });
 });
