@@ -13,9 +13,3 @@ declare module "vitest" {
   /** From test/node/stub-server.ts (globalSetup): the local stand-in for the outside world. */
   export interface ProvidedContext { stubOrigin: string }
 }
-
-/** Vite's ?raw imports: a file as text. */
-declare module "*?raw" {
-  const text: string;
-  export default text;
-}
