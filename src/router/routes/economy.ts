@@ -13,6 +13,7 @@ import { microsToUsd } from "../../lib/money";
 import { openTemplate, runInputs } from "../../orchestrator/start";
 import { WorkerSpecs } from "../../workers/specs";
 import { EstimateBody, type EstimateResponse, type EstimateSummary } from "../../contracts/runs";
+import type { EconomyPricing, EconomyStats } from "../../contracts/economy";
 import { route, type Route } from "../define";
 import { actingClient, viewTier } from "../scope";
 import { queryInt } from "../schemas";
@@ -116,10 +117,10 @@ export const economyRoutes: Route[] = [
         }),
         cost_tracking: {
           since,
-          daily: daily!.results.map((r) => ({ date: r.date, executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), tokens_input: Number(r.tin), tokens_output: Number(r.tout), execution_time_ms: Number(r.ms) })),
-          by_worker: workers!.results.map((r) => ({ worker: r.worker_name, executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), execution_time_ms: Number(r.ms) })),
+          daily: daily!.results.map((r) => ({ date: String(r.date), executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), tokens_input: Number(r.tin), tokens_output: Number(r.tout), execution_time_ms: Number(r.ms) })),
+          by_worker: workers!.results.map((r) => ({ worker: String(r.worker_name), executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), execution_time_ms: Number(r.ms) })),
         },
-      };
+      } satisfies EconomyStats;
     },
   }),
   route({
@@ -147,7 +148,7 @@ export const economyRoutes: Route[] = [
           const cost = fitLine(mine.map((s) => ({ x: s.x, y: s.cost })));
           const time = fitLine(mine.map((s) => ({ x: s.x, y: s.ms })));
           return {
-            worker: w.worker_name, display_name: w.display_name, unit: WorkerSpecs.get(String(w.worker_name))?.unit ?? null,
+            worker: String(w.worker_name), display_name: String(w.display_name), unit: WorkerSpecs.get(String(w.worker_name))?.unit ?? null,
             base_cost_micros: Number(w.cost_per_execution_micros), registry_avg_execution_time_ms: Number(w.avg_execution_time_ms),
             learned: cost && time ? { samples: cost.n, fixed_cost_micros: Math.round(cost.a), cost_per_unit_micros: round2(cost.b), fixed_time_ms: Math.round(time.a), time_per_unit_ms: round2(time.b) } : null,
           };
@@ -162,7 +163,7 @@ export const economyRoutes: Route[] = [
             typical_duration_ms: recent.length === 0 ? null : Math.round(median(recent.map((r) => Number(r.total_execution_time_ms)))),
           };
         }),
-      };
+      } satisfies EconomyPricing;
     },
   }),
 ];
