@@ -40,6 +40,9 @@ function GaugeBody({ balance }: { balance: LedgerBalance }) {
         <div><dt><i className="cl-swatch cl-swatch-free" aria-hidden="true" />Available</dt><dd>{usd(available)}</dd></div>
         <div><dt>Budget</dt><dd data-testid="budget-total">{usd(budget)}</dd></div>
       </dl>
+      {balance.alerted.length > 0 ? (
+        <p className="muted" data-testid="budget-alerted"><small>Thresholds reached this month: {[...balance.alerted].sort((a, b) => a - b).map((p) => `${p} %`).join(", ")}.</small></p>
+      ) : null}
       {balance.unbilled ? <p className="muted">{usd(balance.unbilled)} of this month's work cost more than could be charged (unbilled).</p> : null}
     </>
   );

@@ -16,9 +16,18 @@ export function NewRequestForm({ onCreated, onCancel }: { onCreated: (created: C
   const [urgency, setUrgency] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  const [tooShort, setTooShort] = useState(false);
+  const fields = error instanceof ApiError ? error.fieldErrors() : tooShort ? { "body.message": "must be at least 3 characters" } : {};
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // The API's first rule, checked here so an empty form needs no round trip.
+    if (message.trim().length < 3) {
+      setTooShort(true);
+      setError(null);
+      (event.currentTarget as HTMLFormElement).querySelector("textarea")?.focus();
+      return;
+    }
+    setTooShort(false);
     setBusy(true);
     setError(null);
     try {
@@ -38,7 +47,7 @@ export function NewRequestForm({ onCreated, onCancel }: { onCreated: (created: C
         <Field label="What do you need?" error={fields["body.message"]} hint="Describe the report or content: its topic, audience and anything it must cover.">
           {(id, describedBy) => (
             <textarea id={id} aria-describedby={describedBy} aria-invalid={Boolean(fields["body.message"])} required minLength={3} maxLength={10_000}
-              rows={5} value={message} onChange={(e) => setMessage(e.target.value)} autoFocus data-testid="request-message" />
+              rows={5} value={message} onChange={(e) => { setMessage(e.target.value); setTooShort(false); }} autoFocus data-testid="request-message" />
           )}
         </Field>
         <Field label="Kind" error={fields["body.request_type"]}>

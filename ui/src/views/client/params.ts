@@ -130,7 +130,7 @@ function precheck(p: TemplateParameter, value: unknown): string | null {
 
 /**
  * An API error's problems by the form field they name: `body.parameters.max_feeds`,
- * `body.template_parameters.max_feeds` and `body.topic` name parameters; `body.template_name`
+ * `body.template_parameters.max_feeds` and `body.topic` (POST /orchestrate's own field) name parameters; `body.template_name`
  * and `body.pipeline_template` the template; other body fields by their own name. A 403 that
  * names a parameter (`body.template_parameters.x: fixed at …`) counts too.
  */
@@ -145,6 +145,7 @@ export function fieldErrorsOf(error: unknown): Record<string, string> {
   for (const [field, message] of Object.entries(raw)) {
     const key = field
       .replace(/^body\.(template_)?parameters\./, "")
+      .replace(/^body\.topic$/, "topic")
       .replace(/^body\.(template_name|pipeline_template)$/, "@template")
       .replace(/^body\./, "@");
     if (!(key in out)) out[key] = message;
