@@ -19,17 +19,25 @@ if (!party || !name) {
 }
 
 let lastSeq = opts.since === undefined ? null : Number(opts.since);
+// Credentials go in headers, never in the URL (Node's ws can set them; browsers use tickets).
+/** @type {Record<string, string>} */
+const headers = {
+  ...(opts["api-key"] ? { "X-API-Key": opts["api-key"] } : {}),
+  ...(opts.token ? { "x-bitware-session-token": opts.token } : {}),
+};
+class AuthenticatedWS extends WS {
+  /** @param {string} url @param {string | string[] | undefined} protocols */
+  constructor(url, protocols) {
+    super(url, protocols, { headers });
+  }
+}
 const socket = new PartySocket({
   host: opts.host ?? "127.0.0.1:8787",
   party,
   room: name,
-  WebSocket: WS,
+  WebSocket: AuthenticatedWS,
   // Evaluated at every (re)connect: resume after the last event seen.
-  query: () => ({
-    ...(opts["api-key"] ? { api_key: opts["api-key"] } : {}),
-    ...(opts.token ? { token: opts.token } : {}),
-    ...(lastSeq !== null ? { since: String(lastSeq) } : {}),
-  }),
+  query: () => (lastSeq !== null ? { since: String(lastSeq) } : {}),
 });
 
 socket.addEventListener("message", (event) => {

@@ -37,7 +37,7 @@ describe("live progress over WebSocket", () => {
     const id = await startDemo("premium", { collect: { mode: "hang", ms: 300 } });
     const key = demoClient("premium").api_key.key;
     // As partysocket connects: with its connection id in _pk.
-    const sub = await subscribe("pipeline-actor", id, `api_key=${key}&_pk=conn-1234abcd`);
+    const sub = await subscribe("pipeline-actor", id, "_pk=conn-1234abcd", { "X-API-Key": key });
     expect(sub.status).toBe(101);
     await waitFor(async () => (sub.messages.some((m) => m.type === "pipeline_finished") ? true : undefined), 10_000, "pipeline_finished");
     const [snapshot, ...events] = sub.messages;
@@ -58,7 +58,7 @@ describe("live progress over WebSocket", () => {
 
     // Reconnecting with since= gets exactly what was missed after that point.
     const cut = events[3]!.seq;
-    const again = await subscribe("pipeline-actor", id, `api_key=${key}&since=${cut}`);
+    const again = await subscribe("pipeline-actor", id, `since=${cut}`, { "X-API-Key": key });
     await waitFor(async () => (again.messages.length >= events.length - 4 ? true : undefined), 5_000, "replay");
     expect(again.messages.map((m) => m.seq)).toEqual(events.slice(4).map((e) => e.seq));
     expect(again.messages.map((m) => m.type)).toEqual(events.slice(4).map((e) => e.type));
@@ -84,7 +84,7 @@ describe("live progress over WebSocket", () => {
 
   it("keeps credentials out of the actor's stored connection URL", async () => {
     const id = await startDemo("premium", { collect: { mode: "hang", ms: 200 } });
-    const sub = await subscribe("pipeline-actor", id, `api_key=${demoClient("premium").api_key.key}&since=0`);
+    const sub = await subscribe("pipeline-actor", id, "since=0", apiKeyHeaders("premium"));
     expect(sub.status).toBe(101);
     const uris = await runInDurableObject(env.PipelineActor.getByName(id), (instance: PipelineActor) => [...instance.getConnections()].map((c) => c.uri));
     expect(uris.length).toBeGreaterThan(0);
@@ -104,7 +104,12 @@ describe("live progress over WebSocket", () => {
     expect((await subscribe("client-ledger", "client_demo_premium", "", apiKeyHeaders("basic"))).status).toBe(404);
     expect((await subscribe("resource-pool", "scripted", "", apiKeyHeaders("premium"))).status).toBe(403);
     expect((await subscribe("pipeline-actor", id, "")).status).toBe(401);
-    expect((await subscribe("pipeline-actor", id, "api_key=aif_bogus")).status).toBe(401);
+    expect((await subscribe("pipeline-actor", id, "", { "X-API-Key": "aif_bogus" })).status).toBe(401);
+    // A credential in the URL is refused, naming where it goes instead.
+    const inUrl = await subscribe("pipeline-actor", id, `api_key=${demoClient("premium").api_key.key}`);
+    expect(inUrl.status).toBe(422);
+    expect(inUrl.body.error.message).toMatch(/^query\.api_key: credentials never go in a URL/);
+    expect((await subscribe("client-ledger", "client_demo_premium", "token=ses_x")).status).toBe(422);
     const plain = await call("GET", `/parties/pipeline-actor/${id}`, { headers: apiKeyHeaders("premium") });
     expect(plain.status).toBe(426);
     expect((await subscribe("other-party" as Party, "x", "", apiKeyHeaders("premium"))).status).toBe(422);
@@ -112,7 +117,7 @@ describe("live progress over WebSocket", () => {
 
   it("streams a client's own ledger, with budget threshold alerts, and pools to staff", async () => {
     const token = (await sessionHeaders("enterprise"))["x-bitware-session-token"]!;
-    const sub = await subscribe("client-ledger", "client_demo_enterprise", `token=${token}`);
+    const sub = await subscribe("client-ledger", "client_demo_enterprise", "", { "x-bitware-session-token": token });
     expect(sub.status).toBe(101);
     await waitFor(async () => (sub.messages.length > 0 ? true : undefined), 5_000, "snapshot");
     expect(sub.messages[0]).toMatchObject({ type: "snapshot", payload: { client_id: "client_demo_enterprise", budget: 5_000_000_000 } });
@@ -183,10 +188,10 @@ describe("live tickets and snapshots (the dashboard's way in)", () => {
   it("snapshot=1: the missed events then a snapshot; the ledger sends its balance after every change to those who asked", async () => {
     const key = demoClient("premium").api_key.key;
     const id = await startDemo("premium");
-    const first = await subscribe("pipeline-actor", id, `api_key=${key}`);
+    const first = await subscribe("pipeline-actor", id, "", { "X-API-Key": key });
     await waitFor(async () => (first.messages.some((m) => m.type === "pipeline_finished" || (m.type === "snapshot" && m.payload.status === "completed")) ? true : undefined), 10_000, "finish");
     first.close();
-    const replay = await subscribe("pipeline-actor", id, `api_key=${key}&since=0&snapshot=1`);
+    const replay = await subscribe("pipeline-actor", id, "since=0&snapshot=1", { "X-API-Key": key });
     await waitFor(async () => (replay.messages.at(-1)?.type === "snapshot" ? true : undefined), 5_000, "trailing snapshot");
     const events = replay.messages.slice(0, -1);
     expect(events.map((m) => m.seq)).toEqual(events.map((_, i) => i + 1));
@@ -195,8 +200,8 @@ describe("live tickets and snapshots (the dashboard's way in)", () => {
     replay.close();
 
     const token = (await sessionHeaders("standard"))["x-bitware-session-token"]!;
-    const asked = await subscribe("client-ledger", "client_demo_standard", `token=${token}&snapshot=1`);
-    const plain = await subscribe("client-ledger", "client_demo_standard", `token=${token}`);
+    const asked = await subscribe("client-ledger", "client_demo_standard", "snapshot=1", { "x-bitware-session-token": token });
+    const plain = await subscribe("client-ledger", "client_demo_standard", "", { "x-bitware-session-token": token });
     await waitFor(async () => (asked.messages.length > 0 && plain.messages.length > 0 ? true : undefined), 5_000, "greetings");
     const before = asked.messages[0]!.payload.available as number;
     const admin = await sessionHeaders("admin");

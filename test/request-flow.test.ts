@@ -15,7 +15,7 @@ afterAll(async () => { await quiesce(started); });
 
 /** A request's socket, replaying its pipeline's log from the start; messages checked against the protocol. */
 async function follow(requestId: string, apiKey: string) {
-  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?api_key=${apiKey}&since=0`, { headers: { Upgrade: "websocket" } }));
+  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?since=0`, { headers: { Upgrade: "websocket", "X-API-Key": apiKey } }));
   expect(response.status).toBe(101);
   const ws = response.webSocket!;
   const messages: { type: string; payload: Record<string, any> }[] = [];

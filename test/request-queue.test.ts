@@ -13,7 +13,7 @@ interface Message { seq: number; type: string; payload: Record<string, any> }
 
 /** Opens a request's WebSocket through the router; messages are checked against the pipeline party's protocol. */
 async function subscribe(requestId: string, apiKey: string, since?: number) {
-  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live?api_key=${apiKey}${since === undefined ? "" : `&since=${since}`}`, { headers: { Upgrade: "websocket" } }));
+  const response = await exports.default.fetch(new Request(`http://localhost/requests/${requestId}/live${since === undefined ? "" : `?since=${since}`}`, { headers: { Upgrade: "websocket", "X-API-Key": apiKey } }));
   if (response.status !== 101) return { status: response.status, messages: [] as Message[], close: () => {} };
   const ws = response.webSocket!;
   const messages: Message[] = [];

@@ -10,26 +10,18 @@ import { visibleRequest } from "./requests";
 
 export { Parties };
 
-/** The subscription a connection asks for, and the caller's credentials (headers, or a query parameter). */
-type LiveCredentials = { ticket?: string | undefined; token?: string | undefined; api_key?: string | undefined };
-
 /**
  * The caller of a WebSocket upgrade. Browsers cannot set headers on a WebSocket, so they send a
- * single-use `ticket` (POST /live/tickets) for this subscription. A program that can set headers
- * sends them; `token` and `api_key` in the URL still work for one that cannot, though proxies
- * and logs may keep a URL.
+ * single-use `ticket` (POST /live/tickets) for this subscription; programs send the usual auth
+ * headers. No long-lived credential is taken from a URL, where proxies and logs keep it.
  */
-async function connectingPrincipal(request: Request, query: LiveCredentials, env: Env, now: number, subscription: { party: (typeof Parties)[number]; name: string }): Promise<{ principal: Principal; ticketed: boolean }> {
-  if (query.ticket !== undefined) return { principal: await redeemLiveTicket(env.DB, query.ticket, subscription, now), ticketed: true };
-  return { principal: await headerPrincipal(request, query, env, now), ticketed: false };
+async function connectingPrincipal(request: Request, ticket: string | undefined, env: Env, now: number, subscription: { party: (typeof Parties)[number]; name: string }): Promise<{ principal: Principal; ticketed: boolean }> {
+  if (ticket !== undefined) return { principal: await redeemLiveTicket(env.DB, ticket, subscription, now), ticketed: true };
+  return { principal: await authenticate(request.headers, env, now), ticketed: false };
 }
 
-async function headerPrincipal(request: Request, query: LiveCredentials, env: Env, now: number): Promise<Principal> {
-  const headers = new Headers(request.headers);
-  if (query.token !== undefined) headers.set(AuthHeaders.session, query.token);
-  if (query.api_key !== undefined) headers.set(AuthHeaders.apiKey, query.api_key);
-  return await authenticate(headers, env, now);
-}
+/** A credential put in the URL: refused, saying where it goes instead. */
+const NotInUrl = v.optional(v.custom<never>(() => false, "credentials never go in a URL: send the x-bitware-session-token or X-API-Key header, or (from a browser) a ticket from POST /live/tickets"));
 
 /** Refuses a subscription the caller may not have: another client's objects are 404, pools are staff only. */
 async function authorise(env: Env, principal: Principal, party: (typeof Parties)[number], name: string): Promise<void> {
@@ -59,8 +51,8 @@ async function authorise(env: Env, principal: Principal, party: (typeof Parties)
 const LiveQuery = v.strictObject({
   since: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a sequence number"))),
   ticket: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  token: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  api_key: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  token: NotInUrl,
+  api_key: NotInUrl,
   snapshot: v.optional(v.picklist(["1"], "must be 1 (a snapshot after the replayed events, and after every ledger or pool change)")),
   // partysocket's connection id (partyserver uses it as the connection's id).
   _pk: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a connection id"))),
@@ -80,9 +72,9 @@ export const liveRoutes: Route[] = [
     method: "GET", path: "/parties/:party/:name", access: "public",
     params: v.strictObject({ party: v.picklist(Parties, `must be one of ${Parties.join(", ")}`), name: IdString }),
     query: LiveQuery,
-    summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed; &snapshot=1 adds a snapshot after the replay, and after every ledger or pool change). Auth: ?ticket= from POST /live/tickets (browsers), or the auth headers; ?token= and ?api_key= still work for programs that cannot set headers.",
+    summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed; &snapshot=1 adds a snapshot after the replay, and after every ledger or pool change). Auth: ?ticket= from POST /live/tickets (browsers), or the auth headers (programs); a session token or API key in the URL is refused (422).",
     handler: async ({ env, request, params, query, now }) => {
-      const { principal, ticketed } = await connectingPrincipal(request, query, env, now, params);
+      const { principal, ticketed } = await connectingPrincipal(request, query.ticket, env, now, params);
       if (!ticketed) await authorise(env, principal, params.party, params.name);
       return await connect(env, request, principal, params.party, params.name);
     },
@@ -93,7 +85,7 @@ export const liveRoutes: Route[] = [
     summary: "WebSocket of a request's pipeline (the pipeline-actor party's events: snapshot with queue position and ETA, step progress, queue_position, the result). Another client's request, or one not executed yet, answers 404.",
     handler: async ({ env, request, params, query, now }) => {
       if (query.ticket !== undefined) throw new AppError("bad_request", "query.ticket: tickets name an actor; connect to /parties/pipeline-actor/<pipeline_id> with it");
-      const principal = await headerPrincipal(request, query, env, now);
+      const principal = await authenticate(request.headers, env, now);
       const { orchestrator_pipeline_id: pipelineId } = await visibleRequest(env.DB, principal, params.id);
       if (!pipelineId) throw notFound("pipeline of request", params.id);
       await authorise(env, principal, "pipeline-actor", pipelineId);
@@ -111,8 +103,6 @@ async function connect(env: Env, request: Request, principal: Principal, party: 
     throw new AppError("upgrade_required", "this endpoint speaks WebSocket: send 'Upgrade: websocket'");
   }
   const url = new URL(request.url);
-  url.searchParams.delete("token");
-  url.searchParams.delete("api_key");
   url.searchParams.delete("ticket");
   const forwarded = new Request(url, request);
   forwarded.headers.delete(AuthHeaders.session);
