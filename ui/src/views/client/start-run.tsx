@@ -16,7 +16,9 @@ export default function StartRun() {
   const linked = request.data?.request ?? null;
   // A request that already chose a template starts there.
   const chosen = params.get("template") ?? linked?.selected_template ?? "";
-  const detail = useApi<TemplateDetail>(chosen ? `/templates/${encodeURIComponent(chosen)}` : null);
+  // Only a template the plan allows is asked for (another would answer 404).
+  const allowed = Boolean(chosen && templates.data?.templates.some((t) => t.template_name === chosen));
+  const detail = useApi<TemplateDetail>(allowed ? `/templates/${encodeURIComponent(chosen)}` : null);
   const pick = (name: string) => setParams({ template: name || null }, { replace: true });
 
   if (requestId && !request.data) {
@@ -37,9 +39,10 @@ export default function StartRun() {
         <Loaded state={templates} what="Loading templates">
           {(list) => {
             if (list.templates.length === 0) return <Empty>Your plan has no templates available. Ask your account manager.</Empty>;
-            const picker = <TemplatePicker templates={list.templates} value={chosen} onChange={pick} error={chosen && detail.error?.status === 404 ? "is not available on your plan" : undefined} />;
-            if (!chosen) return <Card title="Parameters"><div className="cl-form">{picker}</div></Card>;
-            if (detail.error && !detail.data) return <Card title="Parameters"><div className="cl-form">{picker}</div>{detail.error.status === 404 ? null : <ErrorBox error={detail.error} />}</Card>;
+            const picker = <TemplatePicker templates={list.templates} value={allowed ? chosen : ""} onChange={pick}
+              error={chosen && !allowed ? `“${chosen}” is not a template your plan allows: choose one of these` : undefined} />;
+            if (!allowed) return <Card title="Parameters"><div className="cl-form">{picker}</div></Card>;
+            if (detail.error && !detail.data) return <Card title="Parameters"><div className="cl-form">{picker}</div><ErrorBox error={detail.error} /></Card>;
             if (!detail.data || detail.data.template.template_name !== chosen) return <Card title="Parameters"><div className="cl-form">{picker}</div><Loading what="Loading the template" /></Card>;
             return <RunForm key={`${chosen}/${linked?.request_id ?? ""}`} template={detail.data.template} request={linked} templatePicker={picker} />;
           }}
