@@ -240,3 +240,105 @@ describe("the pipeline view at scale", () => {
   });
 });
 
+describe("the dashboard, for staff", () => {
+  it("an admin pauses a running pipeline from the inspector, sees it paused live, resumes it and it completes", async () => {
+    const id = await slowDemo(400, "pause me", 4_000);
+    const { page, errors } = await as(admin);
+    await page.goto(`/dashboard/inspect/${id}`);
+    const status = () => page.getByTestId("inspector-status").locator("[data-status]").getAttribute("data-status");
+    await expect.poll(status, { timeout: 15_000 }).toBe("running");
+    await page.getByRole("button", { name: "Pause", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Pause", exact: true }).click();
+    await expect.poll(status, { timeout: 15_000 }).toBe("paused");
+    await shot(page, "staff-inspector-paused");
+    // Paused: the first step finishes, and nothing new starts while it stays paused.
+    await page.waitForTimeout(5_000);
+    expect(await status()).toBe("paused");
+    await page.getByRole("button", { name: "Resume", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Resume", exact: true }).click();
+    await expect.poll(status, { timeout: 60_000 }).toBe("completed");
+    expect(appErrors(errors)).toEqual([]);
+  });
+
+  it("an admin changes a pool's limit and sees the card change; adjusts a ledger and sees the balance change", async () => {
+    const { page, errors } = await as(admin);
+    await page.goto("/dashboard/pools");
+    const card = page.getByTestId("pool-scripted");
+    await expect.poll(() => card.getByTestId("pool-limit").textContent(), { timeout: 15_000 }).toMatch(/\d/);
+    const before = (await card.getByTestId("pool-limit").textContent())!;
+    const next = before.trim().startsWith("3") ? "5" : "3";
+    await card.getByRole("button", { name: "Edit capacity" }).click();
+    await card.getByLabel("Concurrency limit").fill(next);
+    await card.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => card.getByTestId("pool-limit").textContent(), { timeout: 15_000 }).toMatch(new RegExp(`^\\s*${next}\\b`));
+    await shot(page, "staff-pools");
+
+    await page.goto(`/dashboard/ledgers/${premium.client_id}`);
+    const available = page.getByTestId("ledger-available");
+    await expect.poll(() => available.textContent(), { timeout: 15_000 }).toMatch(/\$/);
+    const dollars = async () => Number((await available.textContent())!.replace(/[^0-9.-]/g, ""));
+    const start = await dollars();
+    await page.getByLabel("Amount (USD)").fill("2.50");
+    await page.getByLabel("Reason").fill("goodwill credit for a slow run");
+    // A debit (positive, as the API takes it): available goes down by exactly $2.50, live.
+    await page.getByRole("button", { name: "Apply adjustment" }).click();
+    await expect.poll(dollars, { timeout: 15_000 }).not.toBe(start);
+    expect(Math.round(((await dollars()) - start) * 100)).toBe(-250);
+    await shot(page, "staff-ledger");
+    expect(appErrors(errors)).toEqual([]);
+  });
+
+  it("staff assign and execute a pending request from the desk, and the client sees it complete", async () => {
+    const created = await api("POST", "/requests", { request_type: "pipeline_execution", message: "Please prepare a research report on energy storage for our board", urgency_level: "high" });
+    expect(created.status, JSON.stringify(created.body)).toBeLessThan(300);
+    const requestId = (created.body.request_id ?? created.body.request?.request_id ?? created.body.id) as string;
+    expect(requestId).toBeTruthy();
+    const { page, errors } = await as(admin);
+    await page.goto("/dashboard/desk");
+    const row = page.getByTestId("desk-row").filter({ hasText: "energy storage for our board" });
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByRole("button", { name: "Recommend" }).click();
+    await row.getByTestId("desk-recommendation").waitFor({ timeout: 15_000 });
+    await shot(page, "staff-desk");
+    // The recommendation filled the form: the template, and the topic the analysis extracted.
+    expect(await row.getByRole("combobox", { name: "Template" }).inputValue()).toBe("research_report");
+    expect(await row.getByRole("textbox", { name: "Topic" }).inputValue()).toMatch(/energy storage/i);
+    await row.getByRole("button", { name: "Assign" }).click();
+    await expect.poll(() => row.getByRole("button", { name: "Execute" }).isEnabled(), { timeout: 15_000 }).toBe(true);
+    await row.getByRole("button", { name: "Execute" }).click();
+    await expect.poll(async () => (await api("GET", `/requests/${requestId}`)).body.request.status, { timeout: 15_000 }).not.toBe("pending");
+
+    const client = await as(premium.user);
+    await client.page.goto(`/dashboard/requests/${requestId}`);
+    await expect.poll(() => client.page.getByTestId("pipeline-live").getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    await shot(client.page, "client-request-completed");
+    expect(appErrors(errors)).toEqual([]);
+    expect(appErrors(client.errors)).toEqual([]);
+  });
+
+  it("support is offered no admin action, and the server refuses one sent directly", async () => {
+    const { page } = await as(support);
+    await page.goto("/dashboard/pools");
+    await page.getByTestId("pool-scripted").waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: "Edit capacity" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Release" }).count()).toBe(0);
+    await page.goto(`/dashboard/ledgers/${premium.client_id}`);
+    await page.getByTestId("ledger-available").waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: "Apply adjustment" }).count()).toBe(0);
+    await page.goto("/dashboard/clients");
+    await page.getByTestId("client-row").first().waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: /create/i }).count()).toBe(0);
+    await shot(page, "support-clients");
+    // Sent directly with support's own session: refused.
+    const refused = await page.evaluate(async () => {
+      const res = await fetch("/admin/actors/pools/scripted", {
+        method: "PUT", headers: { "Content-Type": "application/json", "x-bitware-session-token": localStorage.getItem("aif.session") ?? "" },
+        body: JSON.stringify({ max_concurrent: 9 }),
+      });
+      return { status: res.status, body: await res.json() };
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("forbidden");
+  });
+});
+
