@@ -1,10 +1,11 @@
+import { ClientStatuses as ContractClientStatuses, CompanySizes as ContractCompanySizes } from "../contracts/clients";
 import * as v from "valibot";
 import { microsToUsd } from "../lib/money";
 import { readJsonColumn } from "./json-columns";
 import type { Tier } from "./tiers";
 
 /** Client account statuses; only active and trial clients may make requests or use keys. */
-export const ClientStatuses = ["trial", "active", "suspended", "cancelled"] as const;
+export const ClientStatuses = ContractClientStatuses;
 /** A client's account status. */
 export type ClientStatus = (typeof ClientStatuses)[number];
 
@@ -69,7 +70,7 @@ export async function listClients(db: D1Database, q: ClientListQuery): Promise<{
 }
 
 /** Company sizes a client record may state. */
-export const CompanySizes = ["1-10", "11-50", "51-200", "201-1000", "1000+"] as const;
+export const CompanySizes = ContractCompanySizes;
 
 /** Fields of a client record that its own users may change (staff may change these and more). */
 export interface ClientContactFields {

@@ -2,14 +2,15 @@ import * as v from "valibot";
 import { isoTime, newRequestId } from "../lib/ids";
 import { microsToUsd } from "../lib/money";
 import { readJsonColumn } from "./json-columns";
+import { RequestKinds, RequestStates } from "../contracts/requests";
 import type { Urgency } from "./tiers";
 
-/** Kinds of client request (seed: RequestCreationPayload.request_type). */
-export const RequestTypes = ["pipeline_execution", "information_request", "support_request"] as const;
+/** Kinds of client request (seed: RequestCreationPayload.request_type), as the API contract names them. */
+export const RequestTypes = RequestKinds;
 /** A request's kind. */
 export type RequestType = (typeof RequestTypes)[number];
-/** Request lifecycle states (seed: client_requests.request_status). */
-export const RequestStatuses = ["pending", "processing", "completed", "failed"] as const;
+/** Request lifecycle states (seed: client_requests.request_status), as the API contract names them. */
+export const RequestStatuses = RequestStates;
 /** A request's status. */
 export type RequestStatus = (typeof RequestStatuses)[number];
 

@@ -4,9 +4,11 @@ import { Tiers } from "../catalog/tiers";
 /** The answers of the client-management routes (`/clients`, `/client/:id…`), as the server returns them. */
 
 /** Client account statuses (only active and trial clients may make requests or use keys). */
-export const ClientStatusSchema = v.picklist(["trial", "active", "suspended", "cancelled"]);
+export const ClientStatuses = ["trial", "active", "suspended", "cancelled"] as const;
+export const ClientStatusSchema = v.picklist(ClientStatuses);
 /** The company sizes a client record may name. */
-export const CompanySizeSchema = v.picklist(["1-10", "11-50", "51-200", "201-1000", "1000+"]);
+export const CompanySizes = ["1-10", "11-50", "51-200", "201-1000", "1000+"] as const;
+export const CompanySizeSchema = v.picklist(CompanySizes);
 
 /** A client as the API shows it: money in USD, micro-USD alongside. */
 export const ClientViewSchema = v.object({

@@ -1,4 +1,5 @@
 import type { CreateResult, PipelineSpec } from "../actors/pipeline";
+import type { PipelineSummary } from "../actors/pipeline/protocol";
 import { priorityOf } from "../actors/resource-pool";
 import type { ClientView } from "../catalog/clients";
 import { unlinkPipeline } from "../catalog/requests";
@@ -140,7 +141,7 @@ export function withAdmission(spec: PipelineSpec, estimate: RunEstimate): Pipeli
  * started: 402 `insufficient_budget` naming what is available and what the run needs, and
  * `linkedRequest` (a request this call linked to the run) is pending again.
  */
-export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number, linkedRequest: string | null = null): Promise<JsonObject> {
+export async function startRun(env: Env, { spec, estimate }: PreparedRun, now: number, linkedRequest: string | null = null): Promise<PipelineSummary> {
   const created = await createRun(env, spec);
   if (created.admitted === "pending") throw notConfirmed(spec);
   if (!created.admitted) {

@@ -15,6 +15,7 @@ import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
+import type { PipelineSummary } from "./protocol";
 import {
   admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
@@ -44,14 +45,14 @@ interface Staged { before: PipelineState | null; labels: string[] }
 class Refused extends Error {}
 
 /** The answer to a control command. */
-export type ControlResult = { ok: true; summary: JsonObject } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
+export type ControlResult = { ok: true; summary: PipelineSummary } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
 
 /**
  * The answer to `create`: the run was admitted (its summary), or the client's ledger could not
  * hold what it needs (nothing was kept: the same pipeline id may be tried again later).
  */
 export type CreateResult =
-  | { admitted: true; summary: JsonObject }
+  | { admitted: true; summary: PipelineSummary }
   | { admitted: false; available: number; requested: number }
   /** The ledger did not answer: the run is recorded and its alarm asks again (with backoff). */
   | { admitted: "pending" };

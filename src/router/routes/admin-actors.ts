@@ -1,6 +1,5 @@
 import * as v from "valibot";
 import { getClient } from "../../catalog/clients";
-import type { JsonObject } from "../../lib/json";
 import { AppError, notFound } from "../../lib/errors";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { route, type Route } from "../define";
@@ -43,8 +42,7 @@ function controlRoute(action: "cancel" | "pause" | "resume"): Route {
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id)[action]();
       if (!result.ok) throw result.code === "not_found" ? notFound("pipeline", params.id) : new AppError("conflict", result.message);
-      // The actor types its control answer as JSON; it is the summary PipelineControlAnswer describes.
-      return result.summary as JsonObject as PipelineControlAnswer;
+      return result.summary satisfies PipelineControlAnswer;
     },
   });
 }
@@ -109,8 +107,7 @@ export const adminActorRoutes: Route[] = [
     handler: async ({ env, params, body }) => {
       const result = await env.PipelineActor.getByName(params.id).retry(body.step_id);
       if (!result.ok) throw result.code === "not_found" ? new AppError("not_found", result.message) : new AppError("conflict", result.message);
-      // The actor types its control answer as JSON; it is the summary PipelineControlAnswer describes.
-      return result.summary as JsonObject as PipelineControlAnswer;
+      return result.summary satisfies PipelineControlAnswer;
     },
   }),
   route({

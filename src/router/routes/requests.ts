@@ -1,7 +1,8 @@
 import * as v from "valibot";
+import type { AssignAnswer, ExecuteAnswer } from "../../contracts/desk";
 import { clientScope, describePrincipal, type Principal } from "../../auth";
 import { getClient } from "../../catalog/clients";
-import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, RequestTypes, workerSessions, type RequestView } from "../../catalog/requests";
+import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, workerSessions, type RequestView } from "../../catalog/requests";
 import { Urgencies } from "../../catalog/tiers";
 import { derivedId } from "../../lib/ids";
 import { AppError, notFound } from "../../lib/errors";
@@ -14,18 +15,12 @@ import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
-import { CreateRequestBody, RequestKinds, RequestStates, type CreateRequestResponse, type RequestDetails, type RequestList } from "../../contracts/requests";
+import { CreateRequestBody, type CreateRequestResponse, type RequestDetails, type RequestList } from "../../contracts/requests";
 import { route, type Route } from "../define";
 import { boundedJson } from "../validate";
 import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp } from "../schemas";
 import { activeActingClient } from "../scope";
-
-// The request types and states the contract names are the catalog's own.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _sameKinds: Same<(typeof RequestKinds)[number], (typeof RequestTypes)[number]> = true;
-const _sameStates: Same<(typeof RequestStates)[number], (typeof RequestStatuses)[number]> = true;
-void _sameKinds; void _sameStates;
 
 const RequestParams = v.strictObject({ id: IdString });
 const ParameterMap = boundedJson(v.record(v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,49}$/, "parameter names are lower_snake_case")), v.unknown()), PARAMETER_JSON_LIMITS);
@@ -162,7 +157,7 @@ export const requestRoutes: Route[] = [
       const estimate = await estimateOrDefault(env, body.selected_template, inputs);
       const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate.cost_micros, now);
       if (!assigned) throw new AppError("conflict", `request '${params.id}' is no longer pending`);
-      return { success: true, request: assigned, estimate };
+      return { success: true as const, request: assigned, estimate } satisfies AssignAnswer;
     },
   }),
   route({
@@ -193,7 +188,7 @@ export const requestRoutes: Route[] = [
       // A request linked to this pipeline (now, or by an earlier call whose run was not admitted) goes back to pending on a 402.
       const linked = linking || request.orchestrator_pipeline_id === pipelineId;
       const summary = await startRun(env, prepared, now, linked ? request.request_id : null);
-      return json({ success: true, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) }, 202, { Location: `/pipeline/${pipelineId}` });
+      return json({ success: true as const, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) } satisfies ExecuteAnswer, 202, { Location: `/pipeline/${pipelineId}` });
     },
   }),
 ];

@@ -1,4 +1,3 @@
-import { useEffect } from "react";
 import { Link, useParams } from "wouter";
 import { useApi, useNow } from "../../api/use-api";
 import { Card, Empty, ErrorBox, Facts, Loading, Page, StatusBadge } from "../../components/ui";
@@ -14,13 +13,8 @@ import "./client.css";
 export default function RequestPage() {
   const { id = "" } = useParams<{ id: string }>();
   const state = useApi<RequestDetails>(`/requests/${encodeURIComponent(id)}`);
-  const now = useNow(5_000);
-  const status = state.data?.request.request_status;
+  const now = useNow(30_000);
   const { reload } = state;
-  // While it runs, its timeline, steps and cost follow it.
-  useEffect(() => {
-    if (status === "processing") reload();
-  }, [now, status, reload]);
 
   if (state.error && !state.data) {
     return <Page title="Request"><ErrorBox error={state.error} /><p><Link href="/requests">Back to requests</Link></p></Page>;
@@ -93,7 +87,8 @@ export default function RequestPage() {
             <h2 id="run-live-title">The run, live</h2>
             <Link href={`/pipelines/${pipelineId}`}>Open the pipeline's page</Link>
           </div>
-          <PipelineLive pipelineId={pipelineId} />
+          {/* Its timeline, steps and cost follow the run as the actor pushes it (no timer). */}
+          <PipelineLive pipelineId={pipelineId} onProgress={reload} deliverables={false} />
         </section>
       ) : null}
     </Page>

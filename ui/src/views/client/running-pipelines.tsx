@@ -6,12 +6,15 @@ import { Card, Empty, Loaded, StatusBadge } from "../../components/ui";
 import { dateTime, relative } from "../../lib/format";
 import type { PipelineHistory } from "./api-types";
 
-/** The client's pipelines still running (the D1 history, refreshed every 10 s and when `changed` (the ledger) changes), each a link to its live page. */
+/**
+ * The client's pipelines still running (the D1 history), each a link to its live page. Read
+ * again when `changed` does: the ledger pushes a change whenever a run is admitted or settles.
+ */
 export function RunningPipelines({ changed }: { changed: string }) {
   const state = useApi<PipelineHistory>(`/pipeline-history${query({ status: "processing", limit: 10 })}`);
-  const now = useNow(10_000);
+  const now = useNow(30_000);
   const { reload } = state;
-  useEffect(() => reload(), [now, changed, reload]);
+  useEffect(() => reload(), [changed, reload]);
   return (
     <Card title="Running now" actions={<Link href="/run">Start a run</Link>}>
       <Loaded state={state} what="Loading running pipelines">

@@ -5,6 +5,7 @@ import { useNow } from "../../api/use-api";
 import { Card, ErrorBox, Facts, Loading, Meter, StatusBadge } from "../../components/ui";
 import { clock, dateTime, duration, relative, usd } from "../../lib/format";
 import { useLive, type LiveState } from "../../live/use-live";
+import type { PipelineSummary } from "../../api/types";
 import { Dag } from "./dag";
 import { EventList } from "./event-list";
 import { applyMessages, emptyRun, isFinished, type PipelineMessage, type RunState } from "./run-state";
@@ -52,13 +53,26 @@ export function ConnectionBadge({ live }: { live: LiveState }) {
   return <span className={`conn ${live.status}`} data-testid="live-status" data-state={live.status} role="status">{text}</span>;
 }
 
-/** The pipeline's live view: DAG, timeline, steps, cost, queue, events and result. */
-export function PipelineLive({ pipelineId }: { pipelineId: string }) {
+/**
+ * The pipeline's live view: DAG, timeline, steps, cost, queue, events and result. `onProgress`
+ * hears when the run's status, cost or finished steps change (a host page refreshes what it
+ * shows about the run then, rather than on a timer). `deliverables`: list the run's files (a
+ * host page that lists them itself says false).
+ */
+export function PipelineLive({ pipelineId, onProgress, deliverables = true }: { pipelineId: string; onProgress?: (summary: PipelineSummary) => void; deliverables?: boolean }) {
   const user = useUser();
   const [run, live] = useRunState(pipelineId);
   const [selected, setSelected] = useState<string | null>(null);
   const now = useNow(1000);
   const s = run.summary;
+  const done = s?.steps.filter((x) => x.status === "succeeded" || x.status === "failed" || x.status === "skipped").length ?? 0;
+  const progress = useRef(onProgress);
+  progress.current = onProgress;
+  useEffect(() => {
+    if (s) progress.current?.(s);
+    // Only these changes matter to a host page.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s?.status, s?.cost_micros, done]);
 
   if (live.status === "failed") return <ErrorBox error={new Error(live.error ?? "this pipeline's live feed is not available")} title="Not found" />;
   if (!s) return <Card><ConnectionBadge live={live} /> <Loading what="Connecting to the pipeline" /></Card>;
@@ -106,8 +120,7 @@ export function PipelineLive({ pipelineId }: { pipelineId: string }) {
 
       {finished ? (
         <Card title="Result">
-          <h3>Deliverables</h3>
-          <RunDeliverables key={s.status} pipelineId={pipelineId} />
+          {deliverables ? <><h3>Deliverables</h3><RunDeliverables key={s.status} pipelineId={pipelineId} /></> : null}
           <h3>Report</h3>
           <RunResult key={s.finished_at ?? 0} pipelineId={pipelineId} />
         </Card>
