@@ -21,10 +21,10 @@ describe("D1 migrations", () => {
     for (const t of [
       "clients", "users", "sessions", "api_keys", "client_requests", "pipeline_template_cache", "template_parameters",
       "pipeline_worker_sessions", "pipeline_executions", "worker_execution_results", "pipeline_templates",
-      "pipeline_steps", "worker_registry", "cost_tracking", "deliverables", "rss_sources", "login_throttle", "actor_failures",
+      "pipeline_steps", "worker_registry", "cost_tracking", "deliverables", "rss_sources", "login_throttle", "actor_failures", "live_tickets",
     ]) expect(names).toContain(t);
     const applied = await env.DB.prepare(`SELECT name FROM d1_migrations ORDER BY id`).all<{ name: string }>();
-    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql", "0007_economy.sql", "0008_hardening.sql"]);
+    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql", "0007_economy.sql", "0008_hardening.sql", "0009_live_tickets.sql"]);
   });
 
   it("index the columns the API filters and sorts by", async () => {

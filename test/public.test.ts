@@ -136,6 +136,10 @@ describe("the dashboard's paths", () => {
     const headersFile = (await import("../public/_headers?raw")).default as string;
     expect(headersFile).toContain(`Content-Security-Policy: ${page.headers.get("Content-Security-Policy")}`);
     expect(page.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+    // A deep link with the app's own query (a reload of a filtered list) is the page too.
+    const filtered = await exports.default.fetch(new Request("http://localhost/dashboard/run?template=research_report&request=req_1"));
+    expect(filtered.status).toBe(200);
+    expect(await filtered.text()).toContain(`<div id="root">`);
     const api = await call("GET", "/dashboard/stats");
     expect(api.status).toBe(401);
     expect(api.body.error.code).toBe("unauthorized");

@@ -102,7 +102,7 @@ describe("the dashboard, for a client", () => {
   it("signs in, starts a research report through the parameters form, watches it complete live, reads the report and downloads a deliverable whose checksum matches", async () => {
     const { page, errors } = await as(premium.user);
     await shot(page, "client-home");
-    await page.getByRole("link", { name: "Start a run" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Start a run" }).click();
     await page.getByTestId("template-select").selectOption("research_report");
     await page.getByLabel("Topic", { exact: false }).first().fill("energy storage");
     await shot(page, "client-start-run");

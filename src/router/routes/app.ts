@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { AppError } from "../../lib/errors";
 import { route, type Route } from "../define";
 
@@ -9,6 +10,8 @@ import { route, type Route } from "../define";
 export const appRoutes: Route[] = [
   route({
     method: "GET", path: "/dashboard/*", access: "public",
+    // The app reads its own query (filters, ?template=); the Worker only serves the page.
+    query: v.record(v.string(), v.union([v.string(), v.array(v.string())])),
     summary: "The dashboard (a single-page app): any path under /dashboard/ that is not a file answers its index.html.",
     handler: async ({ env, request }) => {
       const index = await env.ASSETS.fetch(new URL("/dashboard/index.html", request.url));

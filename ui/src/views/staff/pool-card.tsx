@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "wouter";
 import type { PoolSnapshot, PoolStats } from "../../../../src/contracts/admin";
 import { api } from "../../api/http";
@@ -25,15 +25,22 @@ export function PoolCard({ initial }: { initial: PoolStats }) {
   const [series, setSeries] = useState<Series>(() => [[Date.now() / 1000], [initial.utilization * 100], [initial.in_flight]]);
   const now = useNow(5_000);
 
-  const onMessage = useCallback((m: LiveEventOf<"resource-pool">) => {
-    if (m.type !== "snapshot") return;
-    const s = m.payload;
-    setSnap(s);
+  const addPoint = useCallback((utilization: number, inFlight: number) => {
     setSeries(([t, u, f]) => {
       const keep = t.length >= MAX_POINTS ? 1 : 0;
-      return [[...t.slice(keep), Date.now() / 1000], [...u.slice(keep), s.utilization * 100], [...f.slice(keep), s.in_flight]];
+      return [[...t.slice(keep), Date.now() / 1000], [...u.slice(keep), utilization * 100], [...f.slice(keep), inFlight]];
     });
   }, []);
+  const onMessage = useCallback((m: LiveEventOf<"resource-pool">) => {
+    if (m.type !== "snapshot") return;
+    setSnap(m.payload);
+    addPoint(m.payload.utilization, m.payload.in_flight);
+  }, [addPoint]);
+  // The chart's clock: the last pushed values carried forward every few seconds (nothing is
+  // fetched), so a quiet pool draws a flat line over time rather than two dots.
+  const latest = useRef(initial);
+  latest.current = snap ?? initial;
+  useEffect(() => { addPoint(latest.current.utilization, latest.current.in_flight); }, [now, addPoint]);
   const live = useLive("resource-pool", initial.worker, { snapshots: true, initialSince: null, onMessage });
 
   const p = snap ?? initial;
@@ -62,7 +69,7 @@ export function PoolCard({ initial }: { initial: PoolStats }) {
           ["Expired · rejected · timed out", `${p.expired_total} · ${p.rejected_total} · ${p.timed_out_total}`],
         ]} />
         <TimeChart label={`${p.worker}: utilisation and in-flight over time`} data={chartData}
-          series={[{ label: "Utilisation", color: "#3451d1", format: (v) => `${Math.round(v)} %` }, { label: "In flight", color: "#0f7b3d", right: true, format: (v) => String(Math.round(v * 10) / 10) }]} height={150} yMax={100} />
+          series={[{ label: "Utilisation", color: "#3451d1", format: (v) => `${Math.round(v)} %` }, { label: "In flight", color: "#0f7b3d", right: true, format: (v) => String(Math.round(v * 10) / 10) }]} height={150} yMax={100} minSpan={300} />
         <details open={(snap?.queue?.length ?? 0) > 0}>
           <summary>Queue ({p.queue_depth})</summary>
           {snap?.queue && snap.queue.length > 0 ? (

@@ -16,10 +16,12 @@ export interface ChartSeries {
  * A time series chart (uPlot): `data[0]` is the x values in seconds since the epoch, then one
  * array per series. It sizes itself to its container.
  */
-export function TimeChart({ data, series, height = 180, label, bars = false, yMax }: {
+export function TimeChart({ data, series, height = 180, label, bars = false, yMax, minSpan = 0 }: {
   data: (number | null)[][]; series: ChartSeries[]; height?: number; label: string; bars?: boolean;
   /** A fixed top for the left axis (100 for a percentage); otherwise it follows the data. */
   yMax?: number;
+  /** The shortest span the x axis shows, in seconds (0: the data's own). */
+  minSpan?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -33,7 +35,8 @@ export function TimeChart({ data, series, height = 180, label, bars = false, yMa
       width: Math.max(200, el.clientWidth),
       height,
       scales: {
-        x: { time: true },
+        // At least `minSpan` seconds, so a few points do not stretch over the whole width.
+        x: { time: true, ...(minSpan > 0 ? { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(min, max - minSpan), max] } : {}) },
         y: { range: (_u, _min, max) => [0, yMax ?? (max > 0 ? max * 1.15 : 1)] },
         ...(hasRight ? { r: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, Math.ceil(max * 1.15))] } } : {}),
       },
