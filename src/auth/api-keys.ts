@@ -51,6 +51,15 @@ export async function authenticateApiKey(db: D1Database, key: string, now: numbe
   return { kind: "api_key", role: "client", clientId: row.client_id, keyId: row.key_id, keyPrefix: row.key_prefix };
 }
 
+/** The principal of the key with this id while it would still authenticate (not revoked, its client active or on trial). */
+export async function apiKeyPrincipalById(db: D1Database, keyId: string): Promise<Principal | null> {
+  const row = await db.prepare(
+    `SELECT k.key_id, k.client_id, k.key_prefix FROM api_keys k JOIN clients c USING (client_id)
+     WHERE k.key_id = ? AND k.revoked_at IS NULL AND c.account_status IN ('active', 'trial')`,
+  ).bind(keyId).first<{ key_id: string; client_id: string; key_prefix: string }>();
+  return row ? { kind: "api_key", role: "client", clientId: row.client_id, keyId: row.key_id, keyPrefix: row.key_prefix } : null;
+}
+
 /** Creates a key for a client and returns it with the plaintext key, which is not kept. */
 export async function createApiKey(
   db: D1Database, clientId: string, name: string, createdBy: string | null, now: number,

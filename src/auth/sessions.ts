@@ -32,13 +32,22 @@ export async function createSession(
  * the client active (or on trial). Null otherwise.
  */
 export async function findSession(db: D1Database, token: string, now: number): Promise<SessionView | null> {
-  const row = await db.prepare(
+  return await liveSession(db, "s.token_hash", await sha256Hex(token), now);
+}
+
+/** The session with this id while it is live (a live ticket's issuer, checked again when the ticket is used). */
+export async function findSessionById(db: D1Database, sessionId: string, now: number): Promise<SessionView | null> {
+  return await liveSession(db, "s.session_id", sessionId, now);
+}
+
+/** A session that still authenticates: not revoked or expired, its user active, its client active or on trial. */
+async function liveSession(db: D1Database, by: "s.token_hash" | "s.session_id", value: string, now: number): Promise<SessionView | null> {
+  return await db.prepare(
     `SELECT s.session_id, s.user_id, u.email, u.role, u.client_id, u.full_name, s.created_at, s.expires_at
      FROM sessions s JOIN users u USING (user_id) LEFT JOIN clients c ON c.client_id = u.client_id
-     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.status = 'active'
+     WHERE ${by} = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.status = 'active'
        AND (u.client_id IS NULL OR c.account_status IN ('active', 'trial'))`,
-  ).bind(await sha256Hex(token), isoTime(now)).first<SessionView>();
-  return row;
+  ).bind(value, isoTime(now)).first<SessionView>();
 }
 
 /** The principal for a live session. */

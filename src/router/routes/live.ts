@@ -15,9 +15,9 @@ export { Parties };
  * single-use `ticket` (POST /live/tickets) for this subscription; programs send the usual auth
  * headers. No long-lived credential is taken from a URL, where proxies and logs keep it.
  */
-async function connectingPrincipal(request: Request, ticket: string | undefined, env: Env, now: number, subscription: { party: (typeof Parties)[number]; name: string }): Promise<{ principal: Principal; ticketed: boolean }> {
-  if (ticket !== undefined) return { principal: await redeemLiveTicket(env.DB, ticket, subscription, now), ticketed: true };
-  return { principal: await authenticate(request.headers, env, now), ticketed: false };
+async function connectingPrincipal(request: Request, ticket: string | undefined, env: Env, now: number, subscription: { party: (typeof Parties)[number]; name: string }): Promise<Principal> {
+  if (ticket !== undefined) return await redeemLiveTicket(env.DB, ticket, subscription, now);
+  return await authenticate(request.headers, env, now);
 }
 
 /** A credential put in the URL: refused, saying where it goes instead. */
@@ -74,8 +74,9 @@ export const liveRoutes: Route[] = [
     query: LiveQuery,
     summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed; &snapshot=1 adds a snapshot after the replay, and after every ledger or pool change). Auth: ?ticket= from POST /live/tickets (browsers), or the auth headers (programs); a session token or API key in the URL is refused (422).",
     handler: async ({ env, request, params, query, now }) => {
-      const { principal, ticketed } = await connectingPrincipal(request, query.ticket, env, now, params);
-      if (!ticketed) await authorise(env, principal, params.party, params.name);
+      const principal = await connectingPrincipal(request, query.ticket, env, now, params);
+      // Again for a ticket: the caller as they are now must still be allowed this subscription.
+      await authorise(env, principal, params.party, params.name);
       return await connect(env, request, principal, params.party, params.name);
     },
   }),
