@@ -235,6 +235,21 @@ describe("live tickets and snapshots (the dashboard's way in)", () => {
     expect(plain.messages.slice(1).map((m) => m.type)).toEqual(["adjusted"]);
     asked.close();
     plain.close();
+
+    // A pool pushes its view (stats, the first waiters, leases) after a change to those who asked.
+    const pool = await subscribe("resource-pool", "scripted", "snapshot=1", await sessionHeaders("support"));
+    await waitFor(async () => (pool.messages.length > 0 ? true : undefined), 5_000, "pool greeting");
+    expect(pool.messages[0]!.payload).toMatchObject({ worker: "scripted", queue: [], leases: [] });
+    const limit = pool.messages[0]!.payload.max_concurrent as number;
+    await call("PUT", "/admin/actors/pools/scripted", { headers: admin, body: { max_concurrent: limit + 1 } });
+    try {
+      await waitFor(async () => (pool.messages.some((m, i) => i > 0 && m.type === "snapshot") ? true : undefined), 5_000, "pool snapshot");
+      expect(pool.messages.slice(1).map((m) => m.type)).toEqual(["config_changed", "snapshot"]);
+      expect(pool.messages[2]!.payload).toMatchObject({ max_concurrent: limit + 1, queue_limit: expect.any(Number), lease_ttl_ms: expect.any(Number) });
+    } finally {
+      await call("PUT", "/admin/actors/pools/scripted", { headers: admin, body: { max_concurrent: limit } });
+      pool.close();
+    }
   });
 });
 

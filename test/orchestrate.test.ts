@@ -168,3 +168,24 @@ describe("admin actor inspection", () => {
     expect((await call("POST", "/admin/actors/ledgers/client_demo_standard/adjust", { headers: await sessionHeaders("support"), body: { amount_usd: 1, reason: "x y z", idempotency_key: `${key}-3` } })).status).toBe(403);
   });
 });
+
+describe("GET /pipeline/:id/steps/:step", () => {
+  it("shows a step's input, output and every attempt with its error; another client's pipeline and an unknown step are 404", async () => {
+    const started = await runDemo("premium", { template_parameters: { scripts: { collect: { mode: "fail_times", times: 1, cost_micros: 700 } } } });
+    expect(started.status).toBe(202);
+    const id = started.body.pipeline.id as string;
+    await untilDone(id, apiKeyHeaders("premium"));
+    const step = await call("GET", `/pipeline/${id}/steps/collect`, { headers: apiKeyHeaders("premium") });
+    expect(step.status).toBe(200);
+    expect(step.body).toMatchObject({ step_id: "collect", status: "succeeded", output: { step: "collect", attempt: 2 } });
+    expect(step.body.input).toMatchObject({ script: { mode: "fail_times" } });
+    expect(step.body.attempts.map((a: any) => [a.attempt, a.success, a.error?.code ?? null])).toEqual([[1, false, "scripted_failure"], [2, true, null]]);
+    expect(step.body.attempts[1].cost_micros).toBe(700);
+    const downstream = await call("GET", `/pipeline/${id}/steps/compose`, { headers: await sessionHeaders("support") });
+    expect(downstream.status).toBe(200);
+    expect(downstream.body.attempts).toHaveLength(1);
+    expect((await call("GET", `/pipeline/${id}/steps/collect`, { headers: apiKeyHeaders("basic") })).status).toBe(404);
+    expect((await call("GET", `/pipeline/${id}/steps/nope`, { headers: apiKeyHeaders("premium") })).status).toBe(404);
+    expect((await call("GET", `/pipeline/${id}/steps/..%2Fx`, { headers: apiKeyHeaders("premium") })).status).toBe(422);
+  });
+});

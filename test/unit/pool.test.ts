@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  AGING_MS, configure, emptyPool, estimateWaitMs, priorityOf, queueOrder, release, renew, reserve, statsOf, tick,
+  AGING_MS, configure, emptyPool, estimateWaitMs, firstInOrder, priorityOf, queueOrder, release, renew, reserve, statsOf, tick,
   type Notification, type PoolConfig, type PoolState,
 } from "../../src/actors/resource-pool/scheduler";
 
@@ -163,3 +163,14 @@ describe("resource pool core", () => {
     expect(estimateWaitMs(s, 3, 20_000)).toBe(Math.round(2 * d));
   });
 });
+
+describe("a subscriber's view of the queue", () => {
+  it("the first n waiters in grant order are the sorted queue's first n, for any queue and time", () => {
+    const waiter = fc.record({ priority: fc.integer({ min: 0, max: 5 }), enqueuedAt: fc.integer({ min: 0, max: 600_000 }) });
+    fc.assert(fc.property(fc.array(waiter, { maxLength: 400 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 1_200_000 }), (ws, n, now) => {
+      const queue = ws.map((w, i) => ({ key: `k${i}`, pipelineId: `p${i}`, priority: w.priority, enqueuedAt: w.enqueuedAt, deadline: now + 1, seq: i + 1 }));
+      expect(firstInOrder(queue, now, n).map((w) => w.key)).toEqual(queueOrder(queue, now).slice(0, n).map((w) => w.key));
+    }));
+  });
+});
+

@@ -4,7 +4,7 @@ import { AlarmClock } from "../shared/alarm-clock";
 import { FailureBook, STORAGE_RETRY } from "../shared/failures";
 import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
-import { greet, pushSnapshots } from "../shared/live";
+import { greet, pushSnapshots, SNAPSHOTS_TAG } from "../shared/live";
 import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
 import {
   available, emptyTotals, envelopeKey, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
@@ -218,7 +218,7 @@ export class ClientLedger extends ActorServer {
     });
     this.totals = totals;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    if (published.length > 0) pushSnapshots(this.getConnections(), this.events, () => this.balance(), now);
+    if (published.length > 0) pushSnapshots(this.getConnections(SNAPSHOTS_TAG), this.events, () => this.balance(), now);
     // The only due time a command can add is the mirror's; the alarm moves earlier if it is sooner.
     this.clock.keepEarliest(mirrorDue);
     return answers;

@@ -4,10 +4,10 @@ import type { JsonObject } from "../../lib/json";
 import { AlarmClock } from "../shared/alarm-clock";
 import { FailureBook } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
-import { greet, pushSnapshots } from "../shared/live";
+import { greet, pushSnapshots, SNAPSHOTS_TAG } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import {
-  configure, effectivePriority, emptyPool, estimateWaitMs, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
+  configure, effectivePriority, emptyPool, estimateWaitMs, firstInOrder, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
   type Lease, type Notification, type PoolConfig, type PoolState, type ReserveAnswer,
 } from "./scheduler";
 import { POOL_MIGRATIONS } from "./schema";
@@ -237,7 +237,7 @@ export class ResourcePool extends ActorServer {
     });
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));
-    if (published.length > 0) pushSnapshots(this.getConnections(), this.events, () => this.view(now), now);
+    if (published.length > 0) pushSnapshots(this.getConnections(SNAPSHOTS_TAG), this.events, () => this.view(now), now);
     if (notes.length > 0) {
       this.ctx.waitUntil(this.deliver(now));
       this.scheduleNextAlarm();
@@ -314,7 +314,7 @@ export class ResourcePool extends ActorServer {
     return {
       worker: this.name, ...statsOf(s, now),
       queue_limit: s.config.queueLimit, lease_ttl_ms: s.config.leaseTtlMs,
-      queue: queueOrder(s.queue, now).slice(0, POOL_VIEW_LIMIT).map((w, i) => ({
+      queue: firstInOrder(s.queue, now, POOL_VIEW_LIMIT).map((w, i) => ({
         key: w.key, pipeline_id: w.pipelineId, position: i + 1, priority: w.priority, waited_ms: now - w.enqueuedAt,
       })),
       leases: s.leases.slice(0, POOL_VIEW_LIMIT).map((l) => ({ key: l.key, pipeline_id: l.pipelineId, priority: l.priority, granted_at: l.grantedAt, expires_at: l.expiresAt })),

@@ -93,7 +93,26 @@ export function effectivePriority(w: Waiter, now: number): number {
 
 /** The queue in grant order: effective priority, then first come first served. */
 export function queueOrder(queue: readonly Waiter[], now: number): Waiter[] {
-  return [...queue].sort((a, b) => effectivePriority(b, now) - effectivePriority(a, now) || a.seq - b.seq);
+  return [...queue].sort((a, b) => grantOrder(a, b, now));
+}
+
+/** Negative when `a` is granted before `b`. */
+function grantOrder(a: Waiter, b: Waiter, now: number): number {
+  return effectivePriority(b, now) - effectivePriority(a, now) || a.seq - b.seq;
+}
+
+/** The first `n` waiters in grant order, without sorting a long queue whole (a subscriber's view). */
+export function firstInOrder(queue: readonly Waiter[], now: number, n: number): Waiter[] {
+  if (queue.length <= n * 4) return queueOrder(queue, now).slice(0, n);
+  const top: Waiter[] = [];
+  for (const w of queue) {
+    if (top.length === n && grantOrder(w, top[n - 1]!, now) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && grantOrder(w, top[i - 1]!, now) < 0) i--;
+    top.splice(i, 0, w);
+    if (top.length > n) top.pop();
+  }
+  return top;
 }
 
 /** Expected execution time: the EWMA once known, else the configured default. */

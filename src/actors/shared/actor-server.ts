@@ -1,4 +1,5 @@
-import { Server, type Connection } from "partyserver";
+import { Server, type Connection, type ConnectionContext } from "partyserver";
+import { SNAPSHOTS_TAG, wantsSnapshots } from "./live";
 import * as v from "valibot";
 import { describeError, log } from "../../lib/log";
 
@@ -88,6 +89,11 @@ export abstract class ActorServer extends Server<Env> {
       return refuse(request, { type: "error", error: { code: "internal_error", message: "the live feed failed; reconnect to try again" } });
     }
     return await super.fetch(request);
+  }
+
+  /** Tags a subscriber that asked for snapshots, so a change finds those few without reading every URL. */
+  override getConnectionTags(_connection: Connection, context: ConnectionContext): string[] {
+    return wantsSnapshots(context.request.url) ? [SNAPSHOTS_TAG] : [];
   }
 
   /**

@@ -35,14 +35,16 @@ export function greet(connection: Connection, log: EventLog, snapshot: () => Jso
   connection.send(JSON.stringify(message));
 }
 
+/** The tag of a connection that asked for snapshots (set on connect by the actors' base class). */
+export const SNAPSHOTS_TAG = "snapshots";
+
 /**
- * Sends a fresh snapshot (stamped with the last event's seq, not stored) to every subscriber that
- * asked for snapshots; built once, and only when one did.
+ * Sends a fresh snapshot (stamped with the last event's seq, not stored) to the subscribers that
+ * asked for snapshots (`getConnections(SNAPSHOTS_TAG)`): built once, and only when one did.
  */
-export function pushSnapshots(connections: Iterable<Connection>, log: EventLog, snapshot: () => JsonObject, now: number): void {
+export function pushSnapshots(subscribers: Iterable<Connection>, log: EventLog, snapshot: () => JsonObject, now: number): void {
   let text: string | null = null;
-  for (const connection of connections) {
-    if (!wantsSnapshots(connection.uri)) continue;
+  for (const connection of subscribers) {
     text ??= JSON.stringify({ seq: log.lastSeq, type: "snapshot", at: now, payload: snapshot() } satisfies LiveMessage);
     connection.send(text);
   }

@@ -21,12 +21,12 @@ export interface LiveOptions<P extends Party> {
 
 export interface LiveState {
   status: LiveStatus;
-  /** The last sequence number received. */
-  lastSeq: number;
   /** How many times the socket was re-opened after a drop. */
   reconnects: number;
   /** Why the subscription stopped (not found, forbidden), shown to the user. */
   error: string | null;
+  /** The HTTP status that stopped it (401, 403, 404), when one did. */
+  refusal?: number;
 }
 
 /**
@@ -35,7 +35,7 @@ export interface LiveState {
  * drop the actor sends exactly the events missed; duplicates are dropped by sequence number.
  */
 export function useLive<P extends Party>(party: P, name: string | null, options: LiveOptions<P>): LiveState {
-  const [state, setState] = useState<LiveState>({ status: "connecting", lastSeq: 0, reconnects: 0, error: null });
+  const [state, setState] = useState<LiveState>({ status: "connecting", reconnects: 0, error: null });
   const lastSeq = useRef<number | null>(options.initialSince ?? null);
   const opened = useRef(0);
   const onMessage = useRef(options.onMessage);
@@ -46,7 +46,7 @@ export function useLive<P extends Party>(party: P, name: string | null, options:
     lastSeq.current = options.initialSince ?? null;
     opened.current = 0;
     setEnabled(name !== null);
-    setState({ status: "connecting", lastSeq: 0, reconnects: 0, error: null });
+    setState({ status: "connecting", reconnects: 0, error: null });
     // A new subscription starts over; options are read at connect time.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [party, name]);
@@ -68,10 +68,10 @@ export function useLive<P extends Party>(party: P, name: string | null, options:
         if (options.snapshots) params.snapshot = "1";
         return params;
       } catch (error) {
-        // Not allowed or gone: stop trying, and say why. A network failure retries.
-        if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+        // Not allowed or gone: stop trying, and say why. A network failure, 429 or 5xx retries.
+        if (error instanceof ApiError && [401, 403, 404].includes(error.status)) {
           setEnabled(false);
-          setState((s) => ({ ...s, status: "failed", error: error.message }));
+          setState((s) => ({ ...s, status: "failed", error: error.message, refusal: error.status }));
         }
         throw error;
       }
@@ -102,10 +102,11 @@ export function useLive<P extends Party>(party: P, name: string | null, options:
         console.warn(`ignored a ${party} message that does not match its schema`, error);
         return;
       }
+      // Each event once: a replay after a reconnect may overlap what was already shown. (Kept in
+      // a ref, not state: a render per message would undo the callers' batching.)
       const seen = lastSeq.current ?? -1;
       if (message.type !== "snapshot" && message.seq <= seen) return;
       lastSeq.current = Math.max(seen, message.seq);
-      setState((s) => (s.lastSeq === lastSeq.current ? s : { ...s, lastSeq: lastSeq.current ?? 0 }));
       onMessage.current(message);
     },
   });

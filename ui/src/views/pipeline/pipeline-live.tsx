@@ -36,7 +36,10 @@ function useRunState(pipelineId: string): [RunState, LiveState] {
       setRun((state) => applyMessages(state, batch));
     });
   }, []);
-  useEffect(() => () => { if (frame.current !== null) cancelAnimationFrame(frame.current); }, []);
+  useEffect(() => () => {
+    if (frame.current !== null) cancelAnimationFrame(frame.current);
+    frame.current = null;
+  }, []);
   // Every event the actor still keeps (since=0), then a snapshot; after a drop, exactly what was missed.
   const live = useLive("pipeline-actor", pipelineId, { initialSince: 0, snapshots: true, onMessage });
   useEffect(() => {
@@ -74,7 +77,10 @@ export function PipelineLive({ pipelineId, onProgress, deliverables = true }: { 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [s?.status, s?.cost_micros, done]);
 
-  if (live.status === "failed") return <ErrorBox error={new Error(live.error ?? "this pipeline's live feed is not available")} title="Not found" />;
+  if (live.status === "failed") {
+    const title = live.refusal === 404 ? "Not found" : live.refusal === 401 ? "Signed out" : live.refusal === 403 ? "Not allowed" : "Not available";
+    return <ErrorBox error={new Error(live.error ?? "this pipeline's live feed is not available")} title={title} />;
+  }
   if (!s) return <Card><ConnectionBadge live={live} /> <Loading what="Connecting to the pipeline" /></Card>;
 
   const finished = isFinished(s);

@@ -59,9 +59,18 @@ export function applyMessages(state: RunState, messages: readonly PipelineMessag
 
   for (const m of messages) {
     if (m.type === "snapshot") {
-      // A snapshot after events we never saw (the actor's bounded log dropped them): say how many.
-      if (m.seq > lastSeq) gaps.push({ after: lastSeq, missing: m.seq - lastSeq });
-      summary = m.payload.status === undefined ? summary : m.payload;
+      // A snapshot after events we never saw (the actor's bounded log dropped them): say how many,
+      // and let the snapshot settle what those events would have: open segments of steps that
+      // have moved on end now, progress of steps no longer running goes.
+      if (m.seq > lastSeq) {
+        gaps.push({ after: lastSeq, missing: m.seq - lastSeq });
+        for (const step of m.payload.steps) {
+          const open = segments[step.id]?.at(-1);
+          if (open && open.to === null && open.kind !== step.status) close(step.id, m.at, step.status);
+          if (step.status !== "running") delete progress[step.id];
+        }
+      }
+      summary = m.payload;
       stepsCopied = false;
       lastSeq = Math.max(lastSeq, m.seq);
       continue;
