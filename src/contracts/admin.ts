@@ -64,11 +64,7 @@ export type PipelineControlAnswer = v.InferOutput<typeof PipelineControlAnswerSc
 
 /** A pool's statistics (the snapshot without its config, queue and leases). */
 const PoolSnapshot = PoolEventPayloads.snapshot;
-export const PoolStatsSchema = v.object({
-  worker: v.string(), in_flight: v.number(), max_concurrent: v.number(), load: v.number(), queue_depth: v.number(),
-  utilization: v.number(), ewma_ms: v.nullable(v.number()), p95_ms: v.nullable(v.number()), throughput_per_min: v.number(),
-  granted_total: v.number(), expired_total: v.number(), rejected_total: v.number(), timed_out_total: v.number(),
-});
+export const PoolStatsSchema = v.omit(PoolSnapshot, ["queue_limit", "lease_ttl_ms", "queue", "leases"]);
 export type PoolStats = v.InferOutput<typeof PoolStatsSchema>;
 /** A pool's live snapshot (its socket's `snapshot` message). */
 export type PoolSnapshot = v.InferOutput<typeof PoolSnapshot>;

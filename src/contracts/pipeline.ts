@@ -1,11 +1,12 @@
 import * as v from "valibot";
+import { PipelineStatuses, StepStatuses } from "../actors/pipeline/statuses";
 
 const Json = v.unknown();
 
 /** `GET /pipeline/:id/steps/:step`: one step's input, output and attempts (stored values read back). */
 export const StepDetailSchema = v.object({
   step_id: v.string(),
-  status: v.string(),
+  status: v.picklist(StepStatuses),
   /** What the step's worker gets (null before its dependencies are done, or when it was skipped). */
   input: v.nullable(Json),
   /** What the worker answered (null before it succeeded). */
@@ -21,7 +22,7 @@ export type StepDetail = v.InferOutput<typeof StepDetailSchema>;
 
 /** `GET /pipeline/:id/result`: what the run produced (the context its steps' output mappings filled), with status and costs. */
 export const RunResultSchema = v.object({
-  pipeline_id: v.string(), status: v.string(), reason: v.nullable(v.string()), cost_micros: v.number(), cost_usd: v.number(),
+  pipeline_id: v.string(), status: v.picklist(PipelineStatuses), reason: v.nullable(v.string()), cost_micros: v.number(), cost_usd: v.number(),
   finished_at: v.nullable(v.number()),
   context: v.record(v.string(), Json),
   step_costs: v.record(v.string(), v.number()),

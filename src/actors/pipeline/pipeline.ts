@@ -16,6 +16,7 @@ import { greet } from "../shared/live";
 import { first, insertRows, migrate, rows } from "../shared/sqlite";
 import { diffEvents, summarize } from "./events";
 import type { PipelineSummary } from "./protocol";
+import type { RunResult, StepDetail } from "../../contracts/pipeline";
 import {
   admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
@@ -243,7 +244,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    * (the router reads them). Null before creation, for an unknown step, or when `scope` names
    * another client.
    */
-  stepDetail(stepId: string, scope: string | null = null): JsonObject | null {
+  stepDetail(stepId: string, scope: string | null = null): (StepDetail & { input: JsonObject | null; output: JsonObject | null }) | null {
     const s = this.state;
     if (!s || (scope !== null && s.spec.clientId !== scope)) return null;
     const step = s.steps.find((st) => st.id === stepId);
@@ -265,11 +266,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    * What the run has produced so far: the pipeline context its steps' output mappings filled
    * (the report, the package), with the summary's status and costs. Null before creation.
    */
-  result(): JsonObject | null {
+  result(): (Omit<RunResult, "cost_usd" | "context"> & { context: JsonObject }) | null {
     const s = this.state;
     if (!s) return null;
-    const summary = summarize(s);
-    return { pipeline_id: summary.pipeline_id!, status: summary.status!, reason: summary.reason!, cost_micros: summary.cost_micros!, finished_at: s.finishedAt, context: s.context,
+    return { pipeline_id: s.spec.pipelineId, status: s.status, reason: s.reason, cost_micros: s.costMicros, finished_at: s.finishedAt, context: s.context,
       step_costs: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
   }
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { RunResult } from "../../contracts/pipeline";
 import { clientScope, type Principal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import { derivedId, newId } from "../../lib/ids";
@@ -133,8 +134,8 @@ export const orchestrateRoutes: Route[] = [
       if (query.wait_ms > 0) await actor.waitForEnd(query.wait_ms);
       const result = await actor.result();
       if (!result) throw notFound("pipeline", params.id);
-      const { context, unavailable } = await readContext(env, params.id, result.context as JsonObject, result.finished_at as number | null, now);
-      return { ...result, context, ...(unavailable.length > 0 ? { unavailable } : {}), cost_usd: microsToUsd(Number(result.cost_micros)) };
+      const { context, unavailable } = await readContext(env, params.id, result.context, result.finished_at, now);
+      return { ...result, context, ...(unavailable.length > 0 ? { unavailable } : {}), cost_usd: microsToUsd(result.cost_micros) } satisfies RunResult;
     },
   }),
   route({

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { clientScope } from "../../auth";
 import type { StepDetail } from "../../contracts/pipeline";
 import { notFound } from "../../lib/errors";
-import type { JsonObject, JsonValue } from "../../lib/json";
+import type { JsonValue } from "../../lib/json";
 import { PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
 import { route, type Route } from "../define";
@@ -30,9 +30,9 @@ export const pipelineStepRoutes: Route[] = [
       const detail = await env.PipelineActor.getByName(params.id).stepDetail(params.step, clientScope(principal));
       if (!detail) throw notFound("step", `${params.id}/${params.step}`);
       const unavailable: { field: string; code: string }[] = [];
-      const input = await readBack(env, params.id, "input", (detail as JsonObject).input ?? null, unavailable);
-      const output = await readBack(env, params.id, "output", (detail as JsonObject).output ?? null, unavailable);
-      return { ...(detail as unknown as StepDetail), input, output, ...(unavailable.length > 0 ? { unavailable } : {}) } satisfies StepDetail;
+      const input = await readBack(env, params.id, "input", detail.input, unavailable);
+      const output = await readBack(env, params.id, "output", detail.output, unavailable);
+      return { ...detail, input, output, ...(unavailable.length > 0 ? { unavailable } : {}) } satisfies StepDetail;
     },
   }),
 ];

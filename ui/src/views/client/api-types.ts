@@ -4,6 +4,6 @@ export type { CreateRequestInput, CreateRequestResponse, RequestDetails, Request
 export type { EstimateInput, EstimateResponse, InsufficientBudgetDetails, OrchestrationInput, OrchestrationStarted, PipelineHistory, PipelineRun } from "../../../../src/contracts/runs";
 export type { TemplateDetail, TemplateList, TemplateParameter, TemplateSummaryData } from "../../../../src/contracts/templates";
 
-/** Request states and urgencies, as the contracts name them (values only: the UI imports no server code). */
-export const REQUEST_STATES = ["pending", "processing", "completed", "failed"] as const;
-export const URGENCIES = ["low", "medium", "high", "critical"] as const;
+/** Request states and urgencies, as the contracts name them. */
+export { RequestStates as REQUEST_STATES } from "../../../../src/contracts/requests";
+export { Urgencies as URGENCIES } from "../../../../src/catalog/tiers";

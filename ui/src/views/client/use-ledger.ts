@@ -1,10 +1,12 @@
+import type * as v from "valibot";
+import type { LedgerEventPayloads } from "../../../../src/actors/client-ledger/protocol";
 import { useCallback, useState } from "react";
 import { useUser } from "../../api/session";
 import type { LedgerBalance, LiveEventOf } from "../../api/types";
 import { useLive, type LiveState } from "../../live/use-live";
 
 /** A budget threshold crossed this month, as the ledger announced it. */
-export interface BudgetAlert { percent: number; spent: number; budget: number; period: string; at: number }
+export type BudgetAlert = v.InferOutput<(typeof LedgerEventPayloads)["budget_threshold"]>;
 
 /**
  * The signed-in client's ledger, live: the balance from every snapshot (sent on connect and after

@@ -17,21 +17,25 @@ export default function InspectorView() {
   const { id } = useParams<{ id: string }>();
   const inspection = useApi<PipelineInspection>(`/admin/actors/pipelines/${encodeURIComponent(id)}`);
   // What the actor pushed since the last inspection: a newer summary, or only a status.
-  const [pushed, setPushed] = useState<{ summary: PipelineSummary | null; status: PipelineSummary["status"] | null }>({ summary: null, status: null });
+  const [pushed, setPushed] = useState<{ summary: PipelineSummary | null; status: PipelineSummary["status"] | null; seq: number }>({ summary: null, status: null, seq: 0 });
   const refetch = useDebounced(inspection.reload, 400);
-  // A fresh inspection supersedes what was pushed before it (later events fetch it again).
-  useEffect(() => setPushed({ summary: null, status: null }), [inspection.data]);
+  // A fresh inspection supersedes what was pushed before it, not what was pushed while it was
+  // being read (a newer seq).
+  useEffect(() => {
+    const seen = inspection.data?.event_seq ?? 0;
+    setPushed((p) => (p.seq <= seen ? { summary: null, status: null, seq: 0 } : p));
+  }, [inspection.data]);
 
   const onMessage = useCallback((m: LiveEventOf<"pipeline-actor">) => {
-    if (m.type === "snapshot" || m.type === "pipeline_finished") setPushed({ summary: m.payload, status: m.payload.status });
-    else if (m.type === "pipeline_status") setPushed((p) => ({ ...p, status: m.payload.status }));
-    // Every event changes what the inspection shows: fetch it again, once per burst.
-    if (m.type !== "snapshot") refetch();
+    if (m.type === "snapshot" || m.type === "pipeline_finished") setPushed({ summary: m.payload, status: m.payload.status, seq: m.seq });
+    else if (m.type === "pipeline_status") setPushed((p) => ({ ...p, status: m.payload.status, seq: m.seq }));
+    // Every event but progress changes what the inspection shows: fetch it again, once per burst.
+    if (m.type !== "snapshot" && m.type !== "step_progress") refetch();
   }, [refetch]);
   const live = useLive("pipeline-actor", id, { snapshots: true, initialSince: null, onMessage });
 
   const act = useCallback((summary: PipelineSummary) => {
-    setPushed({ summary, status: summary.status });
+    setPushed((p) => ({ summary, status: summary.status, seq: p.seq }));
     inspection.reload();
   }, [inspection]);
 

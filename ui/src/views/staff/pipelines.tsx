@@ -13,7 +13,8 @@ import "./staff.css";
 
 const LIMIT = 50;
 
-interface Row { pipeline_id: string; template_name: string; client_id: string; status: string; total_cost_micros: number; created_at: string; completed_at: string | null }
+/** What the list shows of a run: the registry's row (history rows carry more). */
+type Row = AdminPipelines["pipelines"][number];
 
 /** /pipelines — runs across clients: active ones from the actors' registry, the rest from history, filtered. */
 export default function PipelinesView() {
@@ -38,7 +39,8 @@ export default function PipelinesView() {
       <Loaded state={state as { data: AdminPipelines | PipelineHistory | null; error: unknown; loading: boolean }} what="Loading pipelines">
         {(data) => {
           // The active list has no filter of its own: applied here to the page.
-          const rows: Row[] = (data.pipelines as Row[]).filter((p) => !active || ((!filters.template || p.template_name === filters.template) && (!filters.client || p.client_id === filters.client)));
+          const all: readonly Row[] = data.pipelines;
+          const rows = all.filter((p) => !active || ((!filters.template || p.template_name === filters.template) && (!filters.client || p.client_id === filters.client)));
           const total = "total" in data ? data.total : offset + data.pipelines.length + (data.pipelines.length === LIMIT ? 1 : 0);
           const cancellable = rows.filter((r) => r.status === "processing" || r.status === "pending");
           const chosen = cancellable.filter((r) => selected.has(r.pipeline_id)).map((r) => r.pipeline_id);
