@@ -1,4 +1,7 @@
+import { useCallback } from "react";
 import { Link, useParams } from "wouter";
+import type { LiveEventOf } from "../../api/types";
+import { useLive } from "../../live/use-live";
 import { useApi, useNow } from "../../api/use-api";
 import { Card, Empty, ErrorBox, Facts, Loading, Page, StatusBadge } from "../../components/ui";
 import { dateTime, dollars, duration, relative } from "../../lib/format";
@@ -15,6 +18,11 @@ export default function RequestPage() {
   const state = useApi<RequestDetails>(`/requests/${encodeURIComponent(id)}`);
   const now = useNow(30_000);
   const { reload } = state;
+  // A pending request starts when someone executes it: its run's admission is a hold at the
+  // client's ledger, which the ledger pushes. Read the request again then (no timer).
+  const pending = state.data?.request.request_status === "pending";
+  const onLedger = useCallback((m: LiveEventOf<"client-ledger">) => { if (m.type === "hold_placed") reload(); }, [reload]);
+  useLive("client-ledger", pending ? state.data!.request.client_id : null, { onMessage: onLedger });
 
   if (state.error && !state.data) {
     return <Page title="Request"><ErrorBox error={state.error} /><p><Link href="/requests">Back to requests</Link></p></Page>;
