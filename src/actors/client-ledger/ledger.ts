@@ -13,6 +13,7 @@
  * first, then from what is available, never more. Releasing the envelope frees what is left.
  */
 import type { JsonObject } from "../../lib/json";
+import { microsToUsd } from "../../lib/money";
 
 export const ALERT_THRESHOLDS = [50, 80, 95] as const;
 
@@ -269,7 +270,7 @@ export function step(totals: LedgerTotals, record: KeyRecord | null, command: Le
       // A debit may not overdraw; a credit may not take this period's spending below zero.
       if (command.amount > available(totals) || spent(totals) + command.amount < 0) {
         throw new LedgerError("adjustment_out_of_range",
-          `adjustment ${command.amount} must lie between -${spent(totals)} (refund all spending) and ${available(totals)} (charge all that is available)`);
+          `adjustment ${usd(command.amount)} must lie between ${usd(-spent(totals))} (refund all of this month's spending) and ${usd(available(totals))} (charge all that is available)`);
       }
       const next = { ...totals, adjustments: totals.adjustments + command.amount };
       const alerted = alerts(next, now);
@@ -361,3 +362,9 @@ export function replay(entries: readonly Entry[], initial: LedgerTotals, alerted
   }
   return t;
 }
+
+/** Micro-USD as a signed dollar amount for messages: -$0.056, $24.94, $2.00. */
+function usd(micros: number): string {
+  return `${micros < 0 ? "-" : ""}$${microsToUsd(Math.abs(micros)).toFixed(6).replace(/0{1,4}$/, "")}`;
+}
+

@@ -9,7 +9,7 @@ import type { JsonObject } from "../../lib/json";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
 
 export { AdmissionStatuses, PipelineStatuses, StepStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
-import type { AdmissionStatus, PipelineStatus, StepStatus } from "./statuses";
+import { RetryableStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
 
 /** Legal pipeline transitions. Terminal states leave only by an explicit retry-from-a-step. */
 export const PIPELINE_TRANSITIONS: Record<PipelineStatus, readonly PipelineStatus[]> = {
@@ -710,7 +710,7 @@ export function expiredKept(kept: PipelineState, now: number, maxAgeMs: number):
  * or cancelled.
  */
 export function retryFrom(s: PipelineState, stepId: string, now: number): PipelineState {
-  if (!(s.status === "paused" || s.status === "failed" || s.status === "partial" || s.status === "cancelled")) {
+  if (!RetryableStatuses.includes(s.status)) {
     throw new TransitionError(`pipeline ${s.spec.pipelineId}`, s.status, "running (retry)");
   }
   specOf(s, stepId);

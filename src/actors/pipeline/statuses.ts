@@ -4,6 +4,8 @@
 export const PipelineStatuses = ["pending", "queued", "running", "paused", "completed", "partial", "failed", "cancelled"] as const;
 /** A pipeline's status. */
 export type PipelineStatus = (typeof PipelineStatuses)[number];
+/** The statuses a pipeline may be retried from a step in (a completed run is not run again). */
+export const RetryableStatuses: readonly PipelineStatus[] = ["paused", "failed", "partial", "cancelled"];
 /** A step's statuses. */
 export const StepStatuses = ["pending", "waiting_budget", "waiting_capacity", "running", "retry_wait", "succeeded", "failed", "skipped"] as const;
 /** A step's status. */

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { aggregateCosts } from "../../economy/record";
 import { chainPrices, loadPriceBook } from "../../ai";
 import { round } from "../../ai/text";
 import { clientScope } from "../../auth";
@@ -81,10 +82,12 @@ export const economyRoutes: Route[] = [
   route({
     method: "GET", path: "/economy/stats", access: ["admin", "support", "worker"],
     query: v.strictObject({ days: queryInt(1, 366, 30) }),
-    summary: "The estimator's accuracy per template (mean absolute percentage error of cost and duration, overall and for predictions made once the template had 20 runs; how often the actual fell in the 90 % interval) and the daily cost_tracking aggregates of the last `days` days.",
+    summary: "The estimator's accuracy per template (mean absolute percentage error of cost and duration, overall and for predictions made once the template had 20 runs; how often the actual fell in the 90 % interval) and the daily cost_tracking aggregates of the last `days` days (yesterday's and today's brought up to date first: the nightly cron rebuilds older days).",
     handler: async ({ env, query, now }) => {
       const since = new Date(now - query.days * 86_400_000).toISOString().slice(0, 10);
       const db = env.DB;
+      // Idempotent (whole days recomputed), so a read shows today's spending, not the last cron's.
+      await aggregateCosts(db, new Date(now - 86_400_000).toISOString().slice(0, 10));
       const [scored, daily, workers] = await db.batch<Record<string, string | number>>([
         // The latest predictions (idx_pipeline_estimates_created), scored where their run completed.
         db.prepare(`SELECT p.template_name, p.predicted_cost_micros, p.predicted_duration_ms, p.cost_low_micros, p.cost_high_micros, p.basis, p.history_runs,

@@ -107,9 +107,11 @@ export function Field({ label, error, hint, children }: { label: string; error?:
  * A button that asks first: a dialog naming what will happen, then `onConfirm`. Errors from the
  * action are shown in the dialog.
  */
-export function ConfirmButton({ label, question, confirm = label, variant = "plain", onConfirm, disabled }: {
+export function ConfirmButton({ label, question, confirm = label, variant = "plain", onConfirm, disabled, title }: {
   label: string; question: ReactNode; confirm?: string; variant?: "primary" | "danger" | "plain";
   onConfirm: () => Promise<unknown>; disabled?: boolean;
+  /** Why it is disabled, or what it does (a tooltip). */
+  title?: string | undefined;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
@@ -128,7 +130,7 @@ export function ConfirmButton({ label, question, confirm = label, variant = "pla
   };
   return (
     <>
-      <Button variant={variant} disabled={disabled} onClick={() => { setError(null); dialog.current?.showModal(); }}>{label}</Button>
+      <Button variant={variant} disabled={disabled} title={title} onClick={() => { setError(null); dialog.current?.showModal(); }}>{label}</Button>
       <dialog ref={dialog} className="confirm">
         <p>{question}</p>
         <ErrorBox error={error} />

@@ -37,7 +37,10 @@ export function RunForm({ template, request, templatePicker }: { template: Templ
   const ready = missing.length === 0 && Object.keys(localErrors).length === 0;
   const estimate = useEstimate(template.template_name, parameters, ready);
   const estimateErrors = estimate.error instanceof ApiError && estimate.error.status === 422 ? fieldErrorsOf(estimate.error) : {};
-  const errors: Record<string, string> = { ...estimateErrors, ...fieldErrorsOf(startError), ...localErrors };
+  // After a start was tried, a required field left empty says so at the field.
+  const [tried, setTried] = useState(false);
+  const missingErrors: Record<string, string> = tried ? Object.fromEntries(missing.map((p) => [p.name, "is required"])) : {};
+  const errors: Record<string, string> = { ...estimateErrors, ...fieldErrorsOf(startError), ...missingErrors, ...localErrors };
 
   const change = (name: string, value: FormValue) => {
     setForm((f) => ({ ...f, [name]: value }));
@@ -46,8 +49,11 @@ export function RunForm({ template, request, templatePicker }: { template: Templ
 
   const start = async (event: FormEvent) => {
     event.preventDefault();
-    if (Object.keys(localErrors).length > 0) {
-      (event.currentTarget as HTMLFormElement).querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+    if (Object.keys(localErrors).length > 0 || missing.length > 0) {
+      setTried(true);
+      // The first field marked (in the form's order), once the marks are drawn.
+      const form = event.currentTarget as HTMLFormElement;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
       return;
     }
     setBusy(true);

@@ -39,7 +39,10 @@ export default function StartRun() {
         <Loaded state={templates} what="Loading templates">
           {(list) => {
             if (list.templates.length === 0) return <Empty>Your plan has no templates available. Ask your account manager.</Empty>;
-            const picker = <TemplatePicker templates={list.templates} value={allowed ? chosen : ""} onChange={pick}
+            // Diagnostics templates (the scripted runtime demo) are for operators and tests; a
+            // client reaches one only by its link (?template=).
+            const offered = list.templates.filter((t) => t.category !== "diagnostics" || t.template_name === chosen);
+            const picker = <TemplatePicker templates={offered} value={allowed ? chosen : ""} onChange={pick}
               error={chosen && !allowed ? `“${chosen}” is not a template your plan allows: choose one of these` : undefined} />;
             if (!allowed) return <Card title="Parameters"><div className="cl-form">{picker}</div></Card>;
             if (detail.error && !detail.data) return <Card title="Parameters"><div className="cl-form">{picker}</div><ErrorBox error={detail.error} /></Card>;

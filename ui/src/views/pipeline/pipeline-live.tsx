@@ -103,7 +103,7 @@ export function PipelineLive({ pipelineId, onProgress, deliverables = true }: { 
           ["Cost so far", <span key="c" data-testid="pipeline-cost">{usd(s.cost_micros)}{estimate ? ` of ~${usd(estimate)}` : ""}</span>],
           ["Started", s.started_at ? `${dateTime(s.started_at)}` : "not yet"],
           ["Took", s.started_at ? duration(end - s.started_at) : "—"],
-          ["Steps", `${s.steps.filter((x) => x.status === "succeeded").length} of ${s.steps.length} done`],
+          ["Steps", stepsLine(s.steps)],
           ...(s.queue && !finished ? [["Waiting for capacity", `position ${s.queue.position} · starts ${relative(s.queue.estimated_start_at, now)}${s.queue.estimated_finish_at ? ` · done about ${clock(s.queue.estimated_finish_at)}` : ""}`] as [string, string]] : []),
         ]} />
         {estimate > 0 ? <Meter value={s.cost_micros} max={estimate} label="cost against the estimate" tone={s.cost_micros > estimate ? "bad" : "info"} /> : null}
@@ -134,3 +134,11 @@ export function PipelineLive({ pipelineId, onProgress, deliverables = true }: { 
     </div>
   );
 }
+
+/** "3 of 5 done", with the skipped and failed ones said apart. */
+function stepsLine(steps: PipelineSummary["steps"]): string {
+  const count = (status: string) => steps.filter((x) => x.status === status).length;
+  const extra = [count("skipped") ? `${count("skipped")} skipped` : "", count("failed") ? `${count("failed")} failed` : ""].filter(Boolean).join(", ");
+  return `${count("succeeded")} of ${steps.length} done${extra ? ` (${extra})` : ""}`;
+}
+

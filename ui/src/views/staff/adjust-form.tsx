@@ -27,6 +27,7 @@ export function AdjustForm({ clientId, onDone }: { clientId: string; onDone: () 
     const value = Number(amount);
     if (amount.trim() === "" || !Number.isFinite(value) || value === 0) {
       setLocalError("enter an amount other than 0: positive to debit, negative to credit");
+      setDone(null);
       return;
     }
     setLocalError(undefined);

@@ -17,6 +17,8 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
   request: RequestViewData; tier: string | null; templates: TemplateSummaryData[]; suggested: string | null; topic: string | null;
   onAssigned: (a: AssignAnswer) => void;
 }) {
+  // Only what the client's plan allows (the API refuses the rest).
+  const offered = tier ? templates.filter((t) => (t.allowed_tiers as readonly string[]).includes(tier)) : templates;
   const [template, setTemplate] = useState(request.selected_template ?? suggested ?? "");
   // A new recommendation moves the choice to it.
   useEffect(() => { if (suggested) setTemplate(suggested); }, [suggested]);
@@ -58,12 +60,12 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
   return (
     <form className="panel stack" onSubmit={submit} aria-label={`Assign a template to ${request.request_id}`}>
       <div className="inline-form">
-        <Field label="Template" error={fields["body.selected_template"]}>
+        <Field label="Template" error={fields["body.selected_template"]} hint={tier && offered.length < templates.length ? `Templates on the ${tier} plan.` : undefined}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={template} onChange={(e) => { setTemplate(e.target.value); setSaved(false); }}>
               <option value="">Choose a template…</option>
-              {template && !templates.some((t) => t.template_name === template) ? <option value={template}>{template}</option> : null}
-              {templates.map((t) => <option key={t.template_name} value={t.template_name}>{t.display_name} ({t.template_name})</option>)}
+              {template && !offered.some((t) => t.template_name === template) ? <option value={template}>{template}</option> : null}
+              {offered.map((t) => <option key={t.template_name} value={t.template_name}>{t.display_name} ({t.template_name})</option>)}
             </select>
           )}
         </Field>

@@ -1,4 +1,5 @@
 import type { PipelineControlAnswer } from "../../../../src/contracts/admin";
+import { RetryableStatuses } from "../../../../src/actors/pipeline/statuses";
 import { api } from "../../api/http";
 import { useNow } from "../../api/use-api";
 import type { PipelineStep, PipelineSummary } from "../../api/types";
@@ -6,7 +7,8 @@ import { Card, ConfirmButton, StatusBadge } from "../../components/ui";
 import { clock, duration, relative, usd } from "../../lib/format";
 
 /** The steps with their state, attempts, cost, times and errors; each can be retried from. */
-export function InspectorSteps({ id, steps, status, onDone }: { id: string; steps: PipelineStep[]; status: string; onDone: (s: PipelineSummary) => void }) {
+export function InspectorSteps({ id, steps, status, onDone }: { id: string; steps: PipelineStep[]; status: PipelineSummary["status"]; onDone: (s: PipelineSummary) => void }) {
+  const retryable = RetryableStatuses.includes(status);
   const now = useNow(1000);
   return (
     <Card title="Steps">
@@ -35,7 +37,8 @@ export function InspectorSteps({ id, steps, status, onDone }: { id: string; step
                   {st.output_ref ? <div className="muted mono">{st.output_ref}</div> : null}
                 </td>
                 <td>
-                  <ConfirmButton label="Retry from here" confirm="Retry" disabled={st.status === "pending" || (status === "running" && st.status === "running")}
+                  <ConfirmButton label="Retry from here" confirm="Retry" disabled={!retryable || st.status === "pending"}
+                    title={retryable ? undefined : "Only a paused, failed, partial or cancelled run can be retried from a step."}
                     question={<>Run <strong>{st.id}</strong> again, and every step downstream of it?</>}
                     onConfirm={async () => onDone(await api.post<PipelineControlAnswer>(`/admin/actors/pipelines/${encodeURIComponent(id)}/retry`, { step_id: st.id }))} />
                 </td>
