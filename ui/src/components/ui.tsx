@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { ApiError } from "../api/http";
+import { useAction } from "../api/use-action";
 
 /** A view's frame: its title, a line under it, actions on the right. */
 export function Page({ title, subtitle, actions, children }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; children: ReactNode }) {
@@ -114,20 +115,11 @@ export function ConfirmButton({ label, question, confirm = label, variant = "pla
   title?: string | undefined;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      dialog.current?.close();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const action = useAction(async () => {
+    await onConfirm();
+    dialog.current?.close();
+  });
+  const { busy, error, setError, run } = action;
   return (
     <>
       <Button variant={variant} disabled={disabled} title={title} onClick={() => { setError(null); dialog.current?.showModal(); }}>{label}</Button>

@@ -1,9 +1,9 @@
 import { useState } from "react";
-import type { DeliverableLink, DeliverableList } from "../../../../src/contracts/deliverables";
+import type { DeliverableList } from "../../../../src/contracts/deliverables";
 import type { RunResult } from "../../../../src/contracts/pipeline";
-import { api } from "../../api/http";
 import { useApi } from "../../api/use-api";
-import { Button, Empty, ErrorBox, Loaded } from "../../components/ui";
+import { Empty, Loaded } from "../../components/ui";
+import { DeliverableDownload } from "../client/deliverable-download";
 import { bytes } from "../../lib/format";
 
 
@@ -60,41 +60,23 @@ function CourseFiles({ files }: { files: PackageFile[] }) {
 /** The run's deliverables, each downloaded through a freshly signed URL (no session token in it). */
 export function RunDeliverables({ pipelineId }: { pipelineId: string }) {
   const list = useApi<DeliverableList>(`/deliverables?pipeline_id=${encodeURIComponent(pipelineId)}`);
-  const [error, setError] = useState<unknown>(null);
-  const download = async (id: string) => {
-    setError(null);
-    try {
-      const link = await api.get<DeliverableLink>(`/deliverables/${encodeURIComponent(id)}`);
-      const a = document.createElement("a");
-      a.href = link.download_url;
-      a.download = link.deliverable.name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
     <Loaded state={list} what="Listing deliverables">
       {(d) => d.deliverables.length === 0 ? <Empty>This run stored no deliverables.</Empty> : (
-        <>
-          <ErrorBox error={error} />
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>Name</th><th>Format</th><th className="num">Size</th><th>Checksum</th><th /></tr></thead>
-              <tbody>
-                {d.deliverables.map((x) => (
-                  <tr key={x.id}>
-                    <td>{x.name}</td><td>{x.format}</td><td className="num">{bytes(x.size)}</td>
-                    <td><code title={x.checksum}>{x.checksum.slice(0, 19)}…</code></td>
-                    <td><Button onClick={() => void download(x.id)} data-testid="deliverable-download" data-checksum={x.checksum}>Download</Button></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
+        <div className="table-wrap">
+          <table>
+            <thead><tr><th>Name</th><th>Format</th><th className="num">Size</th><th>Checksum</th><th /></tr></thead>
+            <tbody>
+              {d.deliverables.map((x) => (
+                <tr key={x.id}>
+                  <td>{x.name}</td><td>{x.format}</td><td className="num">{bytes(x.size)}</td>
+                  <td><code title={x.checksum}>{x.checksum.slice(0, 19)}…</code></td>
+                  <td><DeliverableDownload id={x.id} name={x.name} checksum={x.checksum} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Loaded>
   );

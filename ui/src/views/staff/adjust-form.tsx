@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { LedgerAdjustAnswer, LedgerAdjustInput } from "../../../../src/contracts/admin";
 import { api, ApiError } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { Button, Card, ErrorBox, Field } from "../../components/ui";
 import { usd } from "../../lib/format";
 
@@ -13,17 +14,8 @@ export function AdjustForm({ clientId, onDone }: { clientId: string; onDone: () 
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
   const [key, setKey] = useState(() => newKey());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const fields = error instanceof ApiError ? { ...messageField(error), ...error.fieldErrors() } : {};
-  const value = Number(amount);
-  const preview = amount.trim() === "" || !Number.isFinite(value) || value === 0 ? "Positive debits (charges) the client, negative credits (gives back)."
-    : value > 0 ? `Debits ${usd(Math.round(value * 1e6))}: available goes down.` : `Credits ${usd(Math.round(-value * 1e6))}: available goes up (at most what was spent this period).`;
-  const [localError, setLocalError] = useState<string | undefined>();
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
     const value = Number(amount);
     if (amount.trim() === "" || !Number.isFinite(value) || value === 0) {
       setLocalError("enter an amount other than 0: positive to debit, negative to credit");
@@ -32,21 +24,25 @@ export function AdjustForm({ clientId, onDone }: { clientId: string; onDone: () 
     }
     setLocalError(undefined);
     const body: LedgerAdjustInput = { amount_usd: value, reason, idempotency_key: key };
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
-      const answer = await api.post<LedgerAdjustAnswer>(`/admin/actors/ledgers/${encodeURIComponent(clientId)}/adjust`, body);
-      setDone(`${value < 0 ? "Credited" : "Debited"} ${usd(Math.round(Math.abs(value) * 1e6))}.${answer.available !== undefined ? ` Available now ${usd(answer.available)}.` : ""}`);
-      setAmount("");
-      setReason("");
-      setKey(newKey());
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await api.post<LedgerAdjustAnswer>(`/admin/actors/ledgers/${encodeURIComponent(clientId)}/adjust`, body);
+    setDone(`${value < 0 ? "Credited" : "Debited"} ${usd(Math.round(Math.abs(value) * 1e6))}.${answer.available !== undefined ? ` Available now ${usd(answer.available)}.` : ""}`);
+    setAmount("");
+    setReason("");
+    setKey(newKey());
+    onDone();
+  });
+  const { error } = action;
+  const [done, setDone] = useState<string | null>(null);
+  const fields = error instanceof ApiError ? { ...messageField(error), ...error.fieldErrors() } : {};
+  const value = Number(amount);
+  const preview = amount.trim() === "" || !Number.isFinite(value) || value === 0 ? "Positive debits (charges) the client, negative credits (gives back)."
+    : value > 0 ? `Debits ${usd(Math.round(value * 1e6))}: available goes down.` : `Credits ${usd(Math.round(-value * 1e6))}: available goes up (at most what was spent this period).`;
+  const [localError, setLocalError] = useState<string | undefined>();
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run();
   };
 
   return (
@@ -62,7 +58,7 @@ export function AdjustForm({ clientId, onDone }: { clientId: string; onDone: () 
         </div>
         {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}
         {done ? <p className="note ok-text" role="status">{done}</p> : null}
-        <div className="row"><Button type="submit" variant="primary" busy={busy}>Apply adjustment</Button></div>
+        <div className="row"><Button type="submit" variant="primary" busy={action.busy}>Apply adjustment</Button></div>
       </form>
     </Card>
   );

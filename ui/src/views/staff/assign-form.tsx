@@ -3,6 +3,7 @@ import type { AssignAnswer } from "../../../../src/contracts/desk";
 import type { RequestViewData } from "../../../../src/contracts/requests";
 import type { TemplateDetail, TemplateParameter, TemplateSummaryData } from "../../../../src/contracts/templates";
 import { api, ApiError, query } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { useApi } from "../../api/use-api";
 import { Button, ErrorBox, Field, Loading } from "../../components/ui";
 
@@ -24,8 +25,19 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
   useEffect(() => { if (suggested) setTemplate(suggested); }, [suggested]);
   const detail = useApi<TemplateDetail>(template ? `/templates/${encodeURIComponent(template)}${query({ tier })}` : null);
   const [values, setValues] = useState<Values>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
+    setSaved(false);
+    const template_parameters: Record<string, unknown> = {};
+    for (const p of params) {
+      const value = encode(p, values[p.name]);
+      if (value !== undefined) template_parameters[p.name] = value;
+    }
+    const answer = await api.put<AssignAnswer>(`/requests/${encodeURIComponent(request.request_id)}`, { selected_template: template, template_parameters });
+    setSaved(true);
+    onAssigned(answer);
+  });
+  const { error } = action;
   const [saved, setSaved] = useState(false);
 
   const params = detail.data && detail.data.template.template_name === template ? detail.data.template.parameters.filter((p) => p.editable === true) : [];
@@ -36,25 +48,9 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
   }, [detail.data, template, request.selected_template, request.template_parameters, topic]);
 
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const template_parameters: Record<string, unknown> = {};
-      for (const p of params) {
-        const value = encode(p, values[p.name]);
-        if (value !== undefined) template_parameters[p.name] = value;
-      }
-      const answer = await api.put<AssignAnswer>(`/requests/${encodeURIComponent(request.request_id)}`, { selected_template: template, template_parameters });
-      setSaved(true);
-      onAssigned(answer);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void action.run();
   };
 
   return (
@@ -83,7 +79,7 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
       ) : null}
       {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}
       <div className="row">
-        <Button type="submit" busy={busy} disabled={!template || (detail.loading && params.length === 0)}>Assign</Button>
+        <Button type="submit" busy={action.busy} disabled={!template || (detail.loading && params.length === 0)}>Assign</Button>
         {saved ? <span className="note ok-text" role="status">Assigned {template}.</span> : null}
       </div>
     </form>

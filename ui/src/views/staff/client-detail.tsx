@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link } from "wouter";
 import type { ClientAnswer, ClientSaved, ClientView } from "../../../../src/contracts/clients";
 import { api, ApiError } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
 import { Button, Card, ErrorBox, Facts, Field, Loaded, Page, StatusBadge } from "../../components/ui";
@@ -43,29 +44,24 @@ function TermsForm({ client, onSaved }: { client: ClientView; onSaved: () => voi
   const [tier, setTier] = useState<string>(client.subscription_tier);
   const [status, setStatus] = useState<string>(client.account_status);
   const [budget, setBudget] = useState(String(client.monthly_budget_usd));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState(false);
-  if (!admin) return null;
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
     const body: Record<string, unknown> = { client_id: client.client_id };
     if (tier !== client.subscription_tier) body.subscription_tier = tier;
     if (status !== client.account_status) body.account_status = status;
     if (Number(budget) !== client.monthly_budget_usd) body.monthly_budget_usd = Number(budget);
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
-      await api.put<ClientSaved>("/client", body);
-      setDone(true);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await api.put<ClientSaved>("/client", body);
+    setDone(true);
+    onSaved();
+  });
+  const { error } = action;
+  const [done, setDone] = useState(false);
+  if (!admin) return null;
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run();
   };
   return (
     <Card title="Terms">
@@ -82,7 +78,7 @@ function TermsForm({ client, onSaved }: { client: ClientView; onSaved: () => voi
           </Field>
         </div>
         {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}
-        <div className="row"><Button type="submit" variant="primary" busy={busy}>Save terms</Button>{done ? <span className="note ok-text" role="status">Saved.</span> : null}</div>
+        <div className="row"><Button type="submit" variant="primary" busy={action.busy}>Save terms</Button>{done ? <span className="note ok-text" role="status">Saved.</span> : null}</div>
       </form>
     </Card>
   );

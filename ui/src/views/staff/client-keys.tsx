@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { ApiKeyCreated, ApiKeyList } from "../../../../src/contracts/clients";
 import { api, ApiError } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
 import { Button, Card, ConfirmButton, Empty, ErrorBox, Field, Loaded, StatusBadge } from "../../components/ui";
@@ -12,24 +13,19 @@ export function ClientKeys({ clientId }: { clientId: string }) {
   const keys = useApi<ApiKeyList>(`/client/${encodeURIComponent(clientId)}/api-keys`);
   const [name, setName] = useState("");
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
+    setCopied(false);
+    setCreated(await api.post<ApiKeyCreated>(`/client/${encodeURIComponent(clientId)}/api-keys`, { name }));
+    setName("");
+    keys.reload();
+  });
+  const { error } = action;
   const [copied, setCopied] = useState(false);
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const create = async (e: FormEvent) => {
+  const create = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setCopied(false);
-    try {
-      setCreated(await api.post<ApiKeyCreated>(`/client/${encodeURIComponent(clientId)}/api-keys`, { name }));
-      setName("");
-      keys.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void action.run();
   };
   return (
     <Card title="API keys">
@@ -63,7 +59,7 @@ export function ClientKeys({ clientId }: { clientId: string }) {
       {admin ? (
         <form className="inline-form" onSubmit={create} aria-label="Create an API key" style={{ marginTop: ".8rem" }}>
           <Field label="New key name" error={fields["body.name"]}>{(id, d) => <input id={id} aria-describedby={d} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <Button type="submit" busy={busy}>Create key</Button>
+          <Button type="submit" busy={action.busy}>Create key</Button>
         </form>
       ) : null}
       {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import type { ClientUserCreated, ClientUsers } from "../../../../src/contracts/clients";
 import { api, ApiError } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
 import { Button, Card, Empty, ErrorBox, Field, Loaded, StatusBadge } from "../../components/ui";
@@ -29,22 +30,17 @@ export function ClientUsersCard({ clientId }: { clientId: string }) {
 
 function NewUser({ clientId, onDone }: { clientId: string; onDone: () => void }) {
   const [form, setForm] = useState({ full_name: "", email: "", password: "" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
+    await api.post<ClientUserCreated>(`/client/${encodeURIComponent(clientId)}/users`, form);
+    setForm({ full_name: "", email: "", password: "" });
+    onDone();
+  });
+  const { error } = action;
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post<ClientUserCreated>(`/client/${encodeURIComponent(clientId)}/users`, form);
-      setForm({ full_name: "", email: "", password: "" });
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void action.run();
   };
   return (
     <form className="stack" onSubmit={submit} aria-label="Add a user">
@@ -55,7 +51,7 @@ function NewUser({ clientId, onDone }: { clientId: string; onDone: () => void })
         <Field label="Password" error={fields["body.password"]} hint="At least 12 characters">{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="new-password" minLength={12} required value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}</Field>
       </div>
       {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}
-      <div className="row"><Button type="submit" busy={busy}>Add user</Button></div>
+      <div className="row"><Button type="submit" busy={action.busy}>Add user</Button></div>
     </form>
   );
 }

@@ -2,31 +2,27 @@ import { useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import type { ClientSaved } from "../../../../src/contracts/clients";
 import { api, ApiError } from "../../api/http";
+import { useAction } from "../../api/use-action";
 import { Button, Card, ErrorBox, Field } from "../../components/ui";
 
 /** An admin creates a client: company, contact, tier, status and monthly budget (USD). */
 export function NewClientForm({ onClose }: { onClose: () => void }) {
   const [, navigate] = useLocation();
   const [form, setForm] = useState({ company_name: "", contact_email: "", contact_name: "", subscription_tier: "basic", account_status: "active", monthly_budget_usd: "25" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // Checks the form and calls the API; useAction keeps busy and the failure.
+  const action = useAction(async () => {
+    const answer = await api.post<ClientSaved>("/clients", {
+      company_name: form.company_name, contact_email: form.contact_email, ...(form.contact_name.trim() ? { contact_name: form.contact_name } : {}),
+      subscription_tier: form.subscription_tier, account_status: form.account_status, monthly_budget_usd: Number(form.monthly_budget_usd),
+    });
+    navigate(`/clients/${answer.client.client_id}`);
+  });
+  const { error } = action;
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api.post<ClientSaved>("/clients", {
-        company_name: form.company_name, contact_email: form.contact_email, ...(form.contact_name.trim() ? { contact_name: form.contact_name } : {}),
-        subscription_tier: form.subscription_tier, account_status: form.account_status, monthly_budget_usd: Number(form.monthly_budget_usd),
-      });
-      navigate(`/clients/${answer.client.client_id}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void action.run();
   };
   return (
     <Card title="New client">
@@ -48,7 +44,7 @@ export function NewClientForm({ onClose }: { onClose: () => void }) {
           </Field>
         </div>
         {error && Object.keys(fields).length === 0 ? <ErrorBox error={error} /> : null}
-        <div className="row"><Button type="submit" variant="primary" busy={busy}>Create client</Button><Button onClick={onClose}>Close</Button></div>
+        <div className="row"><Button type="submit" variant="primary" busy={action.busy}>Create client</Button><Button onClick={onClose}>Close</Button></div>
       </form>
     </Card>
   );
