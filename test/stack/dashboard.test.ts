@@ -349,3 +349,32 @@ describe("the dashboard, for staff", () => {
   });
 });
 
+describe("every view", () => {
+  const clientViews = ["/", "/requests", "/requests?new=1", "/run", "/deliverables"];
+  const staffViews = ["/pipelines", "/desk", "/pools", "/ledgers", "/clients", "/economy", "/health"];
+
+  /** Opens each view, waits for its content, and checks the page itself never scrolls sideways. */
+  async function visit(tab: UserTab, views: string[], prefix: string, width: number) {
+    for (const view of views) {
+      await tab.page.goto(`/dashboard${view}`);
+      await tab.page.locator("main h1").first().waitFor({ timeout: 15_000 });
+      // Loaded: no "Loading…" line left (each view fetches on open).
+      await expect.poll(() => tab.page.locator(".loading").count(), { timeout: 15_000 }).toBe(0);
+      const overflow = await tab.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${view} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+      await shot(tab.page, `${prefix}${view.replace(/[/?=]+/g, "-").replace(/^-|-$/g, "") || "home"}-${width}`);
+    }
+  }
+
+  it("opens every client and staff view, on a wide screen and a 390 px phone, with no console error and no sideways scroll", async () => {
+    for (const width of [1280, 390]) {
+      const client = await as(premium.user, width);
+      await visit(client, clientViews, "view-client-", width);
+      const staff = await as(admin, width);
+      await visit(staff, staffViews, "view-staff-", width);
+      expect(appErrors(client.errors)).toEqual([]);
+      expect(appErrors(staff.errors)).toEqual([]);
+    }
+  });
+});
+
