@@ -67,7 +67,7 @@ export function Dag({ steps, progress, selected, onSelect }: {
         onNodeClick={(_, node) => onSelect(node.id)}
       >
         <Background gap={16} size={1} />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} position="top-right" />
       </ReactFlow>
     </div>
   );
