@@ -22,11 +22,11 @@ export function InspectorDetails({ data, summary }: { data: PipelineInspection; 
           ["Finished", dateTime(summary.finished_at)],
           ["Cost", usd(summary.cost_micros)],
           ["Admission", <><StatusBadge status={data.admission.status} /> {usd(data.admission.amount_micros)}</>],
-          ["Next alarm", data.next_alarm ? `${clock(data.next_alarm)} (${relative(data.next_alarm, now)})` : "none"],
-          ["Next timer", data.due.next_timer ? `${clock(data.due.next_timer)} (${relative(data.due.next_timer, now)})` : "none"],
+          ["Next alarm", due(data.next_alarm, now)],
+          ["Next timer", due(data.due.next_timer, now)],
           ["Deadline", data.due.deadline_at ? dateTime(data.due.deadline_at) : "none"],
-          ["Attempts made", data.attempts],
-          ["Bytes written", bytes(data.bytes_written)],
+          ["Attempts finished", data.attempts],
+          ["Checkpoint bytes since the actor woke", bytes(data.bytes_written)],
           ["Through the actor", bytes(summary.bytes_through_actor)],
           ["Last event", `#${data.event_seq}`],
         ]} />
@@ -91,3 +91,10 @@ export function InspectorDetails({ data, summary }: { data: PipelineInspection; 
     </>
   );
 }
+
+/** A due time: when, and how far off; one already past is due now (the alarm is about to run). */
+function due(at: number | null | undefined, now: number): string {
+  if (!at) return "none";
+  return at <= now ? `due now (${clock(at)})` : `${clock(at)} (${relative(at, now)})`;
+}
+
