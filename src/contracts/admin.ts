@@ -3,6 +3,7 @@ import { LedgerSnapshotSchema } from "../actors/client-ledger/protocol";
 import { PipelineSummarySchema } from "../actors/pipeline/protocol";
 import { PoolEventPayloads } from "../actors/resource-pool/protocol";
 import { IdString, Text } from "../router/schemas";
+import { PipelineRunSchema as HistoryRunSchema } from "./runs";
 
 /**
  * The answers of the admin actor routes (`/admin/actors/*`), as the
@@ -11,15 +12,12 @@ import { IdString, Text } from "../router/schemas";
 
 const Json = v.unknown();
 
-/** A row of the D1 run registry (`pipeline_executions`) as `GET /admin/actors/pipelines` lists it. */
-export const PipelineRunSchema = v.object({
-  pipeline_id: v.string(), template_name: v.string(), client_id: v.string(), status: v.string(),
-  total_cost_micros: v.number(), created_at: v.string(), completed_at: v.nullable(v.string()),
-});
-export type PipelineRun = v.InferOutput<typeof PipelineRunSchema>;
+/** A run as `GET /admin/actors/pipelines` lists it: the history row's first columns. */
+export const RegistryRunSchema = v.pick(HistoryRunSchema, ["pipeline_id", "template_name", "client_id", "status", "total_cost_micros", "created_at", "completed_at"]);
+export type RegistryRun = v.InferOutput<typeof RegistryRunSchema>;
 
 /** `GET /admin/actors/pipelines`: active (processing) or recent (finished) runs. */
-export const AdminPipelinesSchema = v.object({ state: v.picklist(["active", "recent"]), pipelines: v.array(PipelineRunSchema) });
+export const AdminPipelinesSchema = v.object({ state: v.picklist(["active", "recent"]), pipelines: v.array(RegistryRunSchema) });
 export type AdminPipelines = v.InferOutput<typeof AdminPipelinesSchema>;
 
 /** What an actor gave up on, or is still retrying (an actor's inspection lists them). */

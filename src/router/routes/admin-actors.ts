@@ -7,7 +7,7 @@ import { IdString, PageQuery } from "../schemas";
 import {
   LedgerAdjustBody, PoolConfigBody, RetryBody,
   type AdminPipelines, type LedgerAdjustAnswer, type LedgerInspection, type PipelineControlAnswer, type PipelineInspection,
-  type PipelineRun, type PoolConfigAnswer, type Pools,
+  type PoolConfigAnswer, type RegistryRun, type Pools,
 } from "../../contracts/admin";
 
 const PipelineParams = v.strictObject({ id: IdString });
@@ -58,7 +58,7 @@ export const adminActorRoutes: Route[] = [
       const { results } = await env.DB.prepare(
         `SELECT pipeline_id, template_name, client_id, status, total_cost_micros, created_at, completed_at FROM pipeline_executions
          WHERE ${active ? "status = 'processing'" : "status <> 'processing'"} ORDER BY created_at DESC LIMIT ? OFFSET ?`,
-      ).bind(query.limit, query.offset).all<PipelineRun>();
+      ).bind(query.limit, query.offset).all<RegistryRun>();
       return { state: query.state, pipelines: results } satisfies AdminPipelines;
     },
   }),

@@ -5,7 +5,6 @@
 import type * as v from "valibot";
 import type { LedgerSnapshotSchema } from "../../../src/actors/client-ledger/protocol";
 import type { PipelineSummary } from "../../../src/actors/pipeline/protocol";
-import type { PoolEventPayloads } from "../../../src/actors/resource-pool/protocol";
 
 export type { LiveEventOf, Party } from "../../../src/actors/protocol";
 export type { PipelineStatus, StepStatus } from "../../../src/actors/pipeline/statuses";
@@ -13,4 +12,3 @@ export type { IssuedTicket } from "../../../src/contracts/live";
 export type { PipelineSummary };
 export type PipelineStep = PipelineSummary["steps"][number];
 export type LedgerBalance = v.InferOutput<typeof LedgerSnapshotSchema>;
-export type PoolView = v.InferOutput<(typeof PoolEventPayloads)["snapshot"]>;

@@ -1,4 +1,5 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useRef, useState, type FormEvent } from "react";
+import { ApiError } from "./http";
 
 /** An action a person starts (a form's submit, a button): whether it runs, and how it failed. */
 export interface Action<A extends unknown[]> {
@@ -7,6 +8,10 @@ export interface Action<A extends unknown[]> {
   /** The last run's failure (an ApiError carries the API's message and field issues). */
   error: unknown;
   setError: (error: unknown) => void;
+  /** The API's 422 issues by the field they name (`body.reason`), from the last failure. */
+  fields: Record<string, string>;
+  /** A form's onSubmit: no page load, then `run()`. */
+  submit: (event: FormEvent) => void;
 }
 
 /** Wraps `fn` with busy and error state: one run at a time, its error kept for the view to show. */
@@ -26,5 +31,10 @@ export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<unkno
       setBusy(false);
     }
   }, []);
-  return { run, busy, error, setError };
+  const submit = useCallback((event: FormEvent) => {
+    event.preventDefault();
+    void (run as () => Promise<void>)();
+  }, [run]);
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  return { run, busy, error, setError, fields, submit };
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { LedgerAdjustAnswer, LedgerAdjustInput } from "../../../../src/contracts/admin";
 import { api, ApiError } from "../../api/http";
 import { useAction } from "../../api/use-action";
@@ -34,20 +34,16 @@ export function AdjustForm({ clientId, onDone }: { clientId: string; onDone: () 
   });
   const { error } = action;
   const [done, setDone] = useState<string | null>(null);
-  const fields = error instanceof ApiError ? { ...messageField(error), ...error.fieldErrors() } : {};
+  const fields = error instanceof ApiError ? { ...messageField(error), ...action.fields } : {};
   const value = Number(amount);
   const preview = amount.trim() === "" || !Number.isFinite(value) || value === 0 ? "Positive debits (charges) the client, negative credits (gives back)."
     : value > 0 ? `Debits ${usd(Math.round(value * 1e6))}: available goes down.` : `Credits ${usd(Math.round(-value * 1e6))}: available goes up (at most what was spent this period).`;
   const [localError, setLocalError] = useState<string | undefined>();
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
 
   return (
     <Card title="Adjust the balance">
-      <form className="stack" onSubmit={submit}>
+      <form className="stack" onSubmit={action.submit}>
         <div className="inline-form">
           <Field label="Amount (USD)" error={localError ?? fields["body.amount_usd"]} hint={preview}>
             {(id, d) => <input id={id} aria-describedby={d} type="number" inputMode="decimal" step="any" required value={amount} onChange={(e) => setAmount(e.target.value)} />}

@@ -1,8 +1,8 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import type { AssignAnswer } from "../../../../src/contracts/desk";
 import type { RequestViewData } from "../../../../src/contracts/requests";
 import type { TemplateDetail, TemplateParameter, TemplateSummaryData } from "../../../../src/contracts/templates";
-import { api, ApiError, query } from "../../api/http";
+import { api, query } from "../../api/http";
 import { useAction } from "../../api/use-action";
 import { useApi } from "../../api/use-api";
 import { Button, ErrorBox, Field, Loading } from "../../components/ui";
@@ -47,14 +47,10 @@ export function AssignForm({ request, tier, templates, suggested, topic, onAssig
     setValues(Object.fromEntries(detail.data.template.parameters.filter((p) => p.editable === true).map((p) => [p.name, initial(p, own[p.name], topic)])));
   }, [detail.data, template, request.selected_template, request.template_parameters, topic]);
 
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
+  const { fields } = action;
 
   return (
-    <form className="panel stack" onSubmit={submit} aria-label={`Assign a template to ${request.request_id}`}>
+    <form className="panel stack" onSubmit={action.submit} aria-label={`Assign a template to ${request.request_id}`}>
       <div className="inline-form">
         <Field label="Template" error={fields["body.selected_template"]} hint={tier && offered.length < templates.length ? `Templates on the ${tier} plan.` : undefined}>
           {(id, d) => (

@@ -1,7 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
+import { Tiers } from "../../../../src/catalog/tiers";
+import { ClientStatuses } from "../../../../src/contracts/clients";
 import { Link } from "wouter";
 import type { ClientAnswer, ClientSaved, ClientView } from "../../../../src/contracts/clients";
-import { api, ApiError } from "../../api/http";
+import { api } from "../../api/http";
 import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
@@ -58,20 +60,16 @@ function TermsForm({ client, onSaved }: { client: ClientView; onSaved: () => voi
   const { error } = action;
   const [done, setDone] = useState(false);
   if (!admin) return null;
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
+  const { fields } = action;
   return (
     <Card title="Terms">
-      <form className="stack" onSubmit={submit}>
+      <form className="stack" onSubmit={action.submit}>
         <div className="inline-form">
           <Field label="Tier" error={fields["body.subscription_tier"]}>
-            {(id) => <select id={id} value={tier} onChange={(e) => setTier(e.target.value)}>{["basic", "standard", "premium", "enterprise"].map((t) => <option key={t}>{t}</option>)}</select>}
+            {(id) => <select id={id} value={tier} onChange={(e) => setTier(e.target.value)}>{Tiers.map((t) => <option key={t}>{t}</option>)}</select>}
           </Field>
           <Field label="Status" error={fields["body.account_status"]}>
-            {(id) => <select id={id} value={status} onChange={(e) => setStatus(e.target.value)}>{["trial", "active", "suspended", "cancelled"].map((s) => <option key={s}>{s}</option>)}</select>}
+            {(id) => <select id={id} value={status} onChange={(e) => setStatus(e.target.value)}>{ClientStatuses.map((s) => <option key={s}>{s}</option>)}</select>}
           </Field>
           <Field label="Monthly budget (USD)" error={fields["body.monthly_budget_usd"]}>
             {(id, d) => <input id={id} aria-describedby={d} type="number" min={0} step="0.01" required value={budget} onChange={(e) => setBudget(e.target.value)} />}

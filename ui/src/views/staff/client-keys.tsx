@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { ApiKeyCreated, ApiKeyList } from "../../../../src/contracts/clients";
-import { api, ApiError } from "../../api/http";
+import { api } from "../../api/http";
 import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
@@ -22,11 +22,7 @@ export function ClientKeys({ clientId }: { clientId: string }) {
   });
   const { error } = action;
   const [copied, setCopied] = useState(false);
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const create = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
+  const { fields } = action;
   return (
     <Card title="API keys">
       {created ? (
@@ -57,7 +53,7 @@ export function ClientKeys({ clientId }: { clientId: string }) {
         )}
       </Loaded>
       {admin ? (
-        <form className="inline-form" onSubmit={create} aria-label="Create an API key" style={{ marginTop: ".8rem" }}>
+        <form className="inline-form" onSubmit={action.submit} aria-label="Create an API key" style={{ marginTop: ".8rem" }}>
           <Field label="New key name" error={fields["body.name"]}>{(id, d) => <input id={id} aria-describedby={d} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
           <Button type="submit" busy={action.busy}>Create key</Button>
         </form>

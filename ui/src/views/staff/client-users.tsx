@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import type { ClientUserCreated, ClientUsers } from "../../../../src/contracts/clients";
-import { api, ApiError } from "../../api/http";
+import { api } from "../../api/http";
 import { useAction } from "../../api/use-action";
 import { useUser } from "../../api/session";
 import { useApi } from "../../api/use-api";
@@ -37,13 +37,9 @@ function NewUser({ clientId, onDone }: { clientId: string; onDone: () => void })
     onDone();
   });
   const { error } = action;
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
+  const { fields } = action;
   return (
-    <form className="stack" onSubmit={submit} aria-label="Add a user">
+    <form className="stack" onSubmit={action.submit} aria-label="Add a user">
       <h3>Add a user</h3>
       <div className="inline-form">
         <Field label="Full name" error={fields["body.full_name"]}>{(id, d) => <input id={id} aria-describedby={d} required value={form.full_name} onChange={(e) => setForm({ ...form, full_name: e.target.value })} />}</Field>

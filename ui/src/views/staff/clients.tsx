@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { Tiers } from "../../../../src/catalog/tiers";
+import { ClientStatuses } from "../../../../src/contracts/clients";
 import { Link, useParams } from "wouter";
 import type { ClientList } from "../../../../src/contracts/clients";
 import { query } from "../../api/http";
@@ -11,8 +13,6 @@ import { NewClientForm } from "./new-client-form";
 import "./staff.css";
 
 const LIMIT = 50;
-const TIERS = ["basic", "standard", "premium", "enterprise"];
-const STATUSES = ["trial", "active", "suspended", "cancelled"];
 
 /** /clients/:id? — the client list, or one client with its terms, users and API keys. */
 export default function ClientsView() {
@@ -34,10 +34,10 @@ function ClientListView() {
       {creating ? <NewClientForm onClose={() => setCreating(false)} /> : null}
       <div className="filters">
         <Field label="Tier">
-          {(fid) => <select id={fid} value={tier} onChange={(e) => { setTier(e.target.value); setOffset(0); }}><option value="">Any</option>{TIERS.map((t) => <option key={t}>{t}</option>)}</select>}
+          {(fid) => <select id={fid} value={tier} onChange={(e) => { setTier(e.target.value); setOffset(0); }}><option value="">Any</option>{Tiers.map((t) => <option key={t}>{t}</option>)}</select>}
         </Field>
         <Field label="Status">
-          {(fid) => <select id={fid} value={status} onChange={(e) => { setStatus(e.target.value); setOffset(0); }}><option value="">Any</option>{STATUSES.map((s) => <option key={s}>{s}</option>)}</select>}
+          {(fid) => <select id={fid} value={status} onChange={(e) => { setStatus(e.target.value); setOffset(0); }}><option value="">Any</option>{ClientStatuses.map((s) => <option key={s}>{s}</option>)}</select>}
         </Field>
       </div>
       <Loaded state={clients} what="Loading clients">

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
+import { Tiers } from "../../../../src/catalog/tiers";
 import { useLocation } from "wouter";
 import type { ClientSaved } from "../../../../src/contracts/clients";
-import { api, ApiError } from "../../api/http";
+import { api } from "../../api/http";
 import { useAction } from "../../api/use-action";
 import { Button, Card, ErrorBox, Field } from "../../components/ui";
 
@@ -18,15 +19,11 @@ export function NewClientForm({ onClose }: { onClose: () => void }) {
     navigate(`/clients/${answer.client.client_id}`);
   });
   const { error } = action;
-  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  const { fields } = action;
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run();
-  };
   return (
     <Card title="New client">
-      <form className="stack" onSubmit={submit}>
+      <form className="stack" onSubmit={action.submit}>
         <div className="inline-form">
           <Field label="Company" error={fields["body.company_name"]}>{(id, d) => <input id={id} aria-describedby={d} required value={form.company_name} onChange={set("company_name")} />}</Field>
           <Field label="Contact email" error={fields["body.contact_email"]}>{(id, d) => <input id={id} aria-describedby={d} type="email" required value={form.contact_email} onChange={set("contact_email")} />}</Field>
@@ -34,7 +31,7 @@ export function NewClientForm({ onClose }: { onClose: () => void }) {
         </div>
         <div className="inline-form">
           <Field label="Tier" error={fields["body.subscription_tier"]}>
-            {(id) => <select id={id} value={form.subscription_tier} onChange={set("subscription_tier")}>{["basic", "standard", "premium", "enterprise"].map((t) => <option key={t}>{t}</option>)}</select>}
+            {(id) => <select id={id} value={form.subscription_tier} onChange={set("subscription_tier")}>{Tiers.map((t) => <option key={t}>{t}</option>)}</select>}
           </Field>
           <Field label="Status" error={fields["body.account_status"]}>
             {(id) => <select id={id} value={form.account_status} onChange={set("account_status")}><option>active</option><option>trial</option></select>}
