@@ -33,6 +33,14 @@ async function leaveAvailable(left: number, tag: string): Promise<void> {
   expect((await ledger.balance()).available).toBe(left);
 }
 
+/** Every admitted run completes, and the books then hold exactly their costs. */
+async function expectAllCompleted(ids: string[], settledBefore: number) {
+  ids.forEach((id) => started.add(id));
+  const ends = await Promise.all(ids.map((id) => finished(id, 60_000)));
+  for (const end of ends) expect(end.status, String(end.reason)).toBe("completed");
+  await expectBooksExact(settledBefore, ids);
+}
+
 /** After every run: nothing held, and what the runs cost is what was settled since `before`. */
 async function expectBooksExact(settledBefore: number, ids: readonly string[]): Promise<void> {
   for (const id of ids) await settledDown(id);
@@ -68,11 +76,7 @@ describe("admission under concurrency", () => {
     expect(admitted.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
 
-    const ids = admitted.map((a) => a.body.pipeline.id as string);
-    ids.forEach((id) => started.add(id));
-    const ends = await Promise.all(ids.map((id) => finished(id, 60_000)));
-    for (const end of ends) expect(end.status, String(end.reason)).toBe("completed");
-    await expectBooksExact(settledBefore, ids);
+    await expectAllCompleted(admitted.map((a) => a.body.pipeline.id as string), settledBefore);
   }, 120_000);
 
   it("60 parallel /requests/:id/execute against $0.30: the same, and a refused request stays pending", async () => {
@@ -97,13 +101,9 @@ describe("admission under concurrency", () => {
       expect(a.status).toBe(402);
       expect(a.body.error.details).toMatchObject({ available_micros: expect.any(Number), needed_micros: needed });
       const request = await call("GET", `/requests/${id}`, { headers });
-      expect(request.body.request_status ?? request.body.request?.request_status).toBe("pending");
+      expect(request.body.request.request_status).toBe("pending");
     }
-    const ids = admitted.map((a) => a.body.pipeline_id as string);
-    ids.forEach((id) => started.add(id));
-    const ends = await Promise.all(ids.map((id) => finished(id, 60_000)));
-    for (const end of ends) expect(end.status, String(end.reason)).toBe("completed");
-    await expectBooksExact(settledBefore, ids);
+    await expectAllCompleted(admitted.map((a) => a.body.pipeline_id as string), settledBefore);
   }, 120_000);
 
   it("a run whose real cost overruns its estimate and uses up the budget stops with budget_exceeded, saying so, and its unbilled work is reported", async () => {
