@@ -85,11 +85,16 @@ describe("the local runtime's own failure, reduced (fixtures/cancelled-body)", (
 
   // Documents a wrangler dev behaviour this project works around; when it stops failing the
   // request after the cancelled upload, the runtime has been fixed and the drain may go.
+  // The failure depends on timing (a busy machine sometimes serves the next request), so it is
+  // tried up to five times: the runtime still has the bug if any try shows it.
   it("fails the request after a Worker cancels a large chunked body (wrangler dev 4.86.0)", async () => {
-    const big = await chunkedPost(repro.origin, "/", 2.2 * MiB);
-    expect(big.status).toBe(413);
-    const after = await next(repro.origin);
-    console.log(`cancelled-body reproduction: the POST after the cancelled upload answered ${after.post}`);
-    expect(after.post).toBe("503 restarted mid-request");
-  }, 120_000);
+    const seen: unknown[] = [];
+    for (let attempt = 0; attempt < 5 && !seen.includes("503 restarted mid-request"); attempt++) {
+      const big = await chunkedPost(repro.origin, "/", 2.2 * MiB);
+      expect(big.status).toBe(413);
+      seen.push((await next(repro.origin)).post);
+    }
+    console.log(`cancelled-body reproduction: the POSTs after the cancelled uploads answered ${seen.join(", ")}`);
+    expect(seen).toContain("503 restarted mid-request");
+  }, 180_000);
 });
