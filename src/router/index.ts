@@ -15,6 +15,7 @@ import { orchestrateRoutes } from "./routes/orchestrate";
 import { pipelineStepRoutes } from "./routes/pipeline-steps";
 import { publicRoutes } from "./routes/public";
 import { requestRoutes } from "./routes/requests";
+import { seedRoutes } from "./routes/seed-endpoints";
 import { templateRoutes } from "./routes/templates";
 import { workerRoutes } from "./routes/workers";
 
@@ -33,6 +34,7 @@ export const routes: readonly Route[] = [
   ...recommendRoutes,
   ...adminActorRoutes,
   ...aiRoutes,
+  ...seedRoutes,
   ...workerRoutes,
   ...liveRoutes,
   ...devRoutes,
