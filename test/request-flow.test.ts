@@ -132,7 +132,10 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
     expect(own.body.deliverable).toMatchObject({ id, storage_backend: "R2", access_level: "private", download_count: 1, checksum: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     expect(own.body.deliverable.last_accessed).not.toBeNull();
     expect((await call("GET", `/deliverables/${id}`, { headers: apiKeyHeaders(tier === "premium" ? "standard" : "premium") })).status).toBe(404);
-    const url = own.body.download_url as string;
+    // Absolute, as the seed's contract has it; called here by its path and query.
+    expect(own.body.download_url).toMatch(/^http:\/\/localhost\/deliverables\/[^/]+\/download\?/);
+    const absolute = new URL(own.body.download_url as string);
+    const url = `${absolute.pathname}${absolute.search}`;
     expect((await call("GET", url)).status).toBe(200);
     expect((await call("GET", `/deliverables/${id}`, { headers: apiKeyHeaders(tier) })).body.deliverable.download_count).toBe(2);
     // Altered: another id, another expiry, another signature.

@@ -127,3 +127,37 @@ export type LedgerAdjustInput = v.InferInput<typeof LedgerAdjustBody>;
 /** `POST /admin/actors/ledgers/:client/adjust`'s answer (a refusal is an error instead). */
 export const LedgerAdjustAnswerSchema = v.object({ status: v.string(), available: v.optional(Micros), key: v.optional(v.string()) });
 export type LedgerAdjustAnswer = v.InferOutput<typeof LedgerAdjustAnswerSchema>;
+
+/** `POST /admin/actors/pipelines/:id/redrive`'s answer: what was cleared and the pipeline after. */
+export const RedriveAnswerSchema = v.object({ cleared: v.array(v.string()), summary: PipelineSummarySchema });
+
+/** One row of `GET /admin/failures`: what an actor gave up retrying (ISO times). */
+export const ActorFailureRowSchema = v.object({
+  failure_id: v.string(), actor_kind: v.picklist(["pipeline", "ledger", "pool"]), actor_name: v.string(), operation: v.string(),
+  client_id: v.nullable(v.string()), code: v.string(), message: v.string(), attempts: v.number(), outcome: v.string(),
+  first_at: v.string(), last_at: v.string(),
+});
+
+/** `GET /admin/failures`: a page, newest first. */
+export const ActorFailuresSchema = v.object({ failures: v.array(ActorFailureRowSchema), total: v.number(), limit: v.number(), offset: v.number() });
+export type ActorFailures = v.InferOutput<typeof ActorFailuresSchema>;
+
+const LeaseSchema = v.object({ key: v.string(), pipelineId: v.string(), priority: v.number(), grantedAt: v.number(), expiresAt: v.number() });
+
+/** `GET /admin/actors/pools/:worker`: a ResourcePool's config, leases, queue (grant order, with ETAs), stats and undelivered call-backs. */
+export const PoolInspectionSchema = v.object({
+  worker: v.string(),
+  config: PoolConfigAnswerSchema.entries.config,
+  leases: v.array(LeaseSchema),
+  queue: v.array(v.object({
+    key: v.string(), pipelineId: v.string(), priority: v.number(), enqueuedAt: v.number(), deadline: v.number(), seq: v.number(),
+    position: v.number(), effective_priority: v.number(), eta_ms: v.nullable(v.number()),
+  })),
+  stats: v.record(v.string(), v.unknown()),
+  outbox: v.array(v.object({ key: v.string(), kind: v.string(), pipeline_id: v.string(), attempts: v.number(), due_at: v.number() })),
+  next_alarm: v.nullable(v.number()),
+  failures: v.array(FailureRecordSchema),
+  event_seq: v.number(),
+  recent_events: v.array(LoggedEventSchema),
+});
+export type PoolInspection = v.InferOutput<typeof PoolInspectionSchema>;

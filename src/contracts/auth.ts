@@ -20,3 +20,6 @@ export type LoginResponse = v.InferOutput<typeof LoginResponseSchema>;
 /** `POST /auth/validate`'s answer. */
 export const ValidateResponseSchema = v.object({ valid: v.literal(true), session: SessionViewSchema });
 export type ValidateResponse = v.InferOutput<typeof ValidateResponseSchema>;
+
+/** `POST /auth/logout`: the session that ended. */
+export const LogoutResponseSchema = v.object({ success: v.literal(true), session_id: v.string() });

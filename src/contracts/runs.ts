@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { Tiers, Urgencies } from "../catalog/tiers";
 import { PARAMETER_JSON_LIMITS } from "../lib/json-bounds";
+import { PipelineSummarySchema } from "../actors/pipeline/protocol";
 import { IdString, Text } from "../router/schemas";
 import { boundedJson } from "../router/validate";
 
@@ -47,9 +48,14 @@ export type EstimateSummary = v.InferOutput<typeof EstimateSummarySchema>;
 
 /** A pipeline as the seed's OrchestrationResponse shows it. */
 export const OrchestrationPipelineSchema = v.object({
-  id: v.string(), status: v.string(), reason: v.unknown(), notes: v.unknown(), started_at: v.string(), finished_at: v.nullable(v.string()),
-  cost_usd: v.number(), transfer: v.object({ bytes_through_actor: v.unknown(), payload_bytes: v.unknown() }), steps: v.unknown(),
+  id: v.string(), status: PipelineSummarySchema.entries.status, reason: v.nullable(v.string()), notes: v.array(v.string()),
+  started_at: v.string(), finished_at: v.nullable(v.string()), cost_usd: v.number(),
+  transfer: v.object({ bytes_through_actor: v.number(), payload_bytes: v.number() }), steps: PipelineSummarySchema.entries.steps,
 });
+
+/** `GET /pipeline/:id` (the seed's OrchestrationResponse): the pipeline's status, steps and cost. */
+export const OrchestrationResponseSchema = v.object({ status: v.literal("ok"), pipeline: OrchestrationPipelineSchema });
+export type OrchestrationResponse = v.InferOutput<typeof OrchestrationResponseSchema>;
 
 /** `POST /orchestrate`'s answer (202, Location: /pipeline/:id): the pipeline started and its estimate. */
 export const OrchestrationStartedSchema = v.object({

@@ -42,3 +42,8 @@ export const TemplateDetailSchema = v.object({
   template: v.object({ ...TemplateSummarySchema.entries, parameters: v.array(TemplateParameterSchema) }),
 });
 export type TemplateDetail = v.InferOutput<typeof TemplateDetailSchema>;
+
+/** `POST /templates/sync`: what was installed and what the template cache holds now. */
+export const TemplateSyncSchema = v.object({
+  success: v.literal(true), workers: v.number(), builtin_templates: v.number(), cached: v.number(), deactivated: v.number(),
+});

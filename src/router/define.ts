@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { CallerRole, Principal } from "../auth";
+import { json } from "./respond";
 import { parseInput } from "./validate";
 
 /** HTTP methods a route may answer. */
@@ -10,6 +11,42 @@ export type Access = "public" | readonly CallerRole[];
 
 type Schema = v.GenericSchema | undefined;
 type Out<S> = S extends v.GenericSchema ? v.InferOutput<S> : undefined;
+
+/** A success answer that is not JSON (a download, a WebSocket upgrade, a page): its media type, as the OpenAPI document lists it. */
+export interface RawResponse { kind: "raw"; contentType: string; description: string; status: number }
+
+/** Declares a route whose handler answers a Response of its own (status 101 for a WebSocket upgrade). */
+export function rawResponse(contentType: string, description: string, status = 200): RawResponse {
+  return { kind: "raw", contentType, description, status };
+}
+
+/** What a route declares it answers on success: a valibot schema for JSON, or a raw body. */
+export type ResponseDecl = v.GenericSchema | RawResponse;
+
+/** True for a raw answer's declaration (valibot schemas have `kind: "schema"`). */
+export function isRaw(declared: ResponseDecl): declared is RawResponse {
+  return declared.kind === "raw";
+}
+
+const REPLY = Symbol("reply");
+
+/** A JSON answer with a status other than the route's (a 503 health report) or headers (Location). */
+export interface Reply<T> { [REPLY]: true; body: T; status: number | undefined; headers: Record<string, string> }
+
+/** Answers `body` (checked against the route's response schema) with this status and these headers. */
+export function reply<T>(body: T, options: { status?: number; headers?: Record<string, string> } = {}): Reply<T> {
+  return { [REPLY]: true, body, status: options.status, headers: options.headers ?? {} };
+}
+
+function isReply(value: unknown): value is Reply<unknown> {
+  return typeof value === "object" && value !== null && REPLY in value;
+}
+
+/** What a handler may return: data of the response schema (or a reply carrying it); a Response only when the route is raw. */
+type Answer<R> = R extends v.GenericSchema ? v.InferInput<R> | Reply<v.InferInput<R>> : Response;
+
+/** The HTTP status of each error code a route can answer, by name, for the OpenAPI document. */
+export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 426 | 429 | 503;
 
 /** What every handler receives, besides its validated inputs. */
 export interface BaseInput {
@@ -30,7 +67,7 @@ export interface HandlerInput<A extends Access, P, Q, B> extends BaseInput {
 }
 
 /** One HTTP route as written: method, path, roles admitted, a valibot schema per input part, handler. */
-export interface RouteDef<A extends Access, P extends Schema, Q extends Schema, B extends Schema> {
+export interface RouteDef<A extends Access, P extends Schema, Q extends Schema, B extends Schema, R extends ResponseDecl> {
   method: HttpMethod;
   /** itty-router path: `/requests/:id`. */
   path: string;
@@ -39,8 +76,22 @@ export interface RouteDef<A extends Access, P extends Schema, Q extends Schema, 
   params?: P;
   query?: Q;
   body?: B;
-  /** Returns data (sent as 200 JSON) or a Response. */
-  handler: (input: HandlerInput<A, P, Q, B>) => Promise<unknown> | unknown;
+  /**
+   * The success answer: a valibot schema (its input type is what the handler returns; outside
+   * production every answer is checked against it, and a mismatch is a 500 bug) or rawResponse().
+   */
+  response: R;
+  /** The success status of a JSON answer: 200 unless declared (201 created, 202 accepted). */
+  status?: 200 | 201 | 202;
+  /** Statuses whose body is also the response schema (the health report's 503, a worker's failure answers). */
+  alsoAnswers?: readonly number[];
+  /**
+   * Error statuses this route answers beyond what its declaration implies (401 and 403 for an
+   * authenticated route, 422 for input, 404 for a path parameter, 400/413/415 for a body).
+   */
+  errors?: readonly ErrorStatus[];
+  /** Returns data (sent as JSON with `status`), a reply(), or (raw routes) a Response. */
+  handler: (input: HandlerInput<A, P, Q, B>) => Promise<Answer<R>> | Answer<R>;
 }
 
 /** The unvalidated request parts the router hands to a route. */
@@ -66,15 +117,19 @@ export interface Route {
   summary: string;
   access: Access;
   schemas: { params?: v.GenericSchema; query?: v.GenericSchema; body?: v.GenericSchema };
-  run: (raw: RawInput) => Promise<unknown>;
+  response: ResponseDecl;
+  status: number;
+  alsoAnswers: readonly number[];
+  errors: readonly ErrorStatus[];
+  run: (raw: RawInput) => Promise<Response>;
 }
 
 /** The query of a route that declares none: any parameter is an unknown field. */
 const NoQuery = v.strictObject({});
 
 /** Declares a route; handler input types are inferred from the schemas. */
-export function route<const A extends Access, P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
-  def: RouteDef<A, P, Q, B>,
+export function route<const A extends Access, R extends ResponseDecl, P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
+  def: RouteDef<A, P, Q, B, R>,
 ): Route {
   const schemas: Route["schemas"] = {};
   if (def.params) schemas.params = def.params;
@@ -86,6 +141,10 @@ export function route<const A extends Access, P extends Schema = undefined, Q ex
     summary: def.summary,
     access: def.access,
     schemas,
+    response: def.response,
+    status: def.status ?? 200,
+    alsoAnswers: def.alsoAnswers ?? [],
+    errors: def.errors ?? [],
     async run(raw) {
       if (def.access !== "public" && raw.principal === null) throw new Error(`route ${def.path} ran without a principal`);
       const params = (def.params ? parseInput("params", def.params, raw.params) : undefined) as Out<P>;
@@ -94,10 +153,34 @@ export function route<const A extends Access, P extends Schema = undefined, Q ex
       const principal = raw.principal as HandlerInput<A, P, Q, B>["principal"];
       // Awaited here, not returned: a handler that throws before its first await would otherwise
       // leave a rejected promise without a handler for a tick, which workerd reports as unhandled.
-      return await def.handler({
+      const answer: unknown = await def.handler({
         env: raw.env, ctx: raw.ctx, request: raw.request, requestId: raw.requestId, now: raw.now,
         principal, params, query, body,
       });
+      return answerOf(def.method, def.path, def.response, def.status ?? 200, answer, raw.env);
     },
   };
+}
+
+/** A route's answer as a Response, its JSON checked against the declared schema outside production. */
+function answerOf(method: string, path: string, declared: ResponseDecl, status: number, answer: unknown, env: Env): Response {
+  if (answer instanceof Response) {
+    if (!isRaw(declared)) throw new Error(`route ${method} ${path} declares a JSON response but answered a raw Response`);
+    return answer;
+  }
+  if (isRaw(declared)) throw new Error(`route ${method} ${path} declares a raw response but answered data`);
+  const { body, status: replied, headers } = isReply(answer) ? answer : { body: answer, status: undefined, headers: {} };
+  if (env.ENVIRONMENT !== "production") checkResponse(method, path, declared, body);
+  return json(body, replied ?? status, headers);
+}
+
+/**
+ * Outside production, an answer that does not match its route's response schema is a bug: it is
+ * thrown (a 500 with the mismatch in the log) instead of drifting from the OpenAPI document.
+ */
+function checkResponse(method: string, path: string, schema: v.GenericSchema, body: unknown): void {
+  const result = v.safeParse(schema, body);
+  if (result.success) return;
+  const issues = result.issues.slice(0, 5).map((i) => `${v.getDotPath(i) ?? "(root)"}: ${i.message}`);
+  throw new Error(`response of ${method} ${path} does not match its schema: ${issues.join("; ")}`);
 }

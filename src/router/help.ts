@@ -1,22 +1,7 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
-import type { Route } from "./define";
-
-/** One route as `/help` lists it. */
-export interface CatalogEntry {
-  method: string;
-  path: string;
-  summary: string;
-  access: "public" | string[];
-  params?: object;
-  query?: object;
-  body?: object;
-}
-
-function schemaOf(schema: v.GenericSchema | undefined): object | undefined {
-  // "ignore": transforms (query strings to numbers) have no JSON Schema; the input side is documented.
-  return schema ? toJsonSchema(schema, { errorMode: "ignore", typeMode: "input" }) : undefined;
-}
+import type { CatalogEntry } from "../contracts/service";
+import { isRaw, type Route } from "./define";
+import { jsonSchemaOf } from "./json-schema";
 
 /** The route catalog, generated from the router's own route objects and schemas. */
 export function buildCatalog(routes: readonly Route[], version: string) {
@@ -25,17 +10,19 @@ export function buildCatalog(routes: readonly Route[], version: string) {
       method: r.method, path: r.path, summary: r.summary,
       access: r.access === "public" ? "public" : [...r.access],
     };
-    const params = schemaOf(r.schemas.params);
-    const query = schemaOf(r.schemas.query);
-    const body = schemaOf(r.schemas.body);
+    const params = inputSchema(r.schemas.params);
+    const query = inputSchema(r.schemas.query);
+    const body = inputSchema(r.schemas.body);
     if (params) entry.params = params;
     if (query) entry.query = query;
     if (body) entry.body = body;
+    if (!isRaw(r.response)) entry.response = jsonSchemaOf(r.response, "output");
     return entry;
   });
   return {
     service: "ai-factory",
     version,
+    openapi: "/openapi.json",
     authentication: {
       api_key: "X-API-Key: aif_<prefix>_<secret> (client callers)",
       session: "x-bitware-session-token: <token from POST /auth/login> (dashboard users)",
@@ -44,4 +31,8 @@ export function buildCatalog(routes: readonly Route[], version: string) {
     errors: '{"error": {"code", "message", "details"?}, "request_id"}',
     routes: entries,
   };
+}
+
+function inputSchema(schema: v.GenericSchema | undefined): Record<string, unknown> | undefined {
+  return schema ? jsonSchemaOf(schema, "input") : undefined;
 }

@@ -4,7 +4,7 @@ import { AppError } from "../lib/errors";
 import { log } from "../lib/log";
 import { corsHeaders } from "./cors";
 import type { Route } from "./define";
-import { errorResponse, json } from "./respond";
+import { errorResponse } from "./respond";
 import { readJsonBody, tooLarge } from "./validate";
 
 /** Per-request facts the stages share, kept on the request object itty passes along. */
@@ -96,13 +96,12 @@ async function dispatch(route: Route, request: RoutedRequest, env: Env, ctx: Exe
       throw new AppError("forbidden", `${route.method} ${route.path} is for ${route.access.join(" or ")}, not ${principal.role}`);
     }
   }
-  const result = await route.run({
+  return await route.run({
     env, ctx, request, requestId: request.requestId ?? "unknown", now, principal,
     params: decodeParams(request.params),
     query: parseQuery(new URL(request.url)),
     readBody: () => readJsonBody(request, maxBodyBytes(env)),
   });
-  return result instanceof Response ? result : json(result);
 }
 
 /**

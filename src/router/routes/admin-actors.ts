@@ -5,9 +5,9 @@ import { microsToUsd, usdToMicros } from "../../lib/money";
 import { route, type Route } from "../define";
 import { IdString, PageQuery } from "../schemas";
 import {
-  LedgerAdjustBody, PoolConfigBody, RetryBody,
-  type AdminPipelines, type LedgerAdjustAnswer, type LedgerInspection, type PipelineControlAnswer, type PipelineInspection,
-  type PoolConfigAnswer, type RegistryRun, type Pools,
+  ActorFailuresSchema, AdminPipelinesSchema, LeaseReleaseAnswerSchema, LedgerAdjustAnswerSchema, LedgerAdjustBody, LedgerInspectionSchema,
+  PipelineControlAnswerSchema, PipelineInspectionSchema, PoolConfigAnswerSchema, PoolConfigBody, PoolInspectionSchema, PoolsSchema,
+  RedriveAnswerSchema, RetryBody, type ActorFailures, type RegistryRun,
 } from "../../contracts/admin";
 
 const PipelineParams = v.strictObject({ id: IdString });
@@ -39,10 +39,11 @@ function controlRoute(action: "cancel" | "pause" | "resume"): Route {
   return route({
     method: "POST", path: `/admin/actors/pipelines/:id/${action}`, access: STAFF, params: PipelineParams,
     summary: `${action[0]!.toUpperCase()}${action.slice(1)}s a pipeline, leaving holds and reservations correct.`,
+    response: PipelineControlAnswerSchema, errors: [409],
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id)[action]();
       if (!result.ok) throw result.code === "not_found" ? notFound("pipeline", params.id) : new AppError("conflict", result.message);
-      return result.summary satisfies PipelineControlAnswer;
+      return result.summary;
     },
   });
 }
@@ -53,31 +54,35 @@ export const adminActorRoutes: Route[] = [
     method: "GET", path: "/admin/actors/pipelines", access: STAFF,
     query: v.strictObject({ state: v.optional(v.picklist(["active", "recent"]), "active"), ...PageQuery }),
     summary: "Active (processing) or recent (finished) pipelines from the D1 run registry.",
+    response: AdminPipelinesSchema,
     handler: async ({ env, query }) => {
       const active = query.state === "active";
       const { results } = await env.DB.prepare(
         `SELECT pipeline_id, template_name, client_id, status, total_cost_micros, created_at, completed_at FROM pipeline_executions
          WHERE ${active ? "status = 'processing'" : "status <> 'processing'"} ORDER BY created_at DESC LIMIT ? OFFSET ?`,
       ).bind(query.limit, query.offset).all<RegistryRun>();
-      return { state: query.state, pipelines: results } satisfies AdminPipelines;
+      return { state: query.state, pipelines: results };
     },
   }),
   route({
     method: "GET", path: "/admin/actors/pipelines/:id", access: STAFF, params: PipelineParams,
     summary: "A pipeline actor's state, steps, checkpoints, due times, next alarm, event log tail, holds and leases.",
+    response: PipelineInspectionSchema,
     handler: async ({ env, params }) => {
       const inspected = await env.PipelineActor.getByName(params.id).inspect();
       if (!inspected) throw notFound("pipeline", params.id);
-      return inspected satisfies PipelineInspection;
+      return inspected;
     },
   }),
   route({
     method: "POST", path: "/admin/actors/pipelines/:id/redrive", access: ["admin"], params: PipelineParams,
     summary: "Retries what a pipeline actor gave up on after its retry cap (its rounds with the ledger and pools, its D1 registration or history): those failures are cleared and it runs again.",
+    response: RedriveAnswerSchema,
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id).redrive();
       if (!result) throw notFound("pipeline", params.id);
-      return result;
+      // The actor's summary is untyped JSON until issue 16; the response schema checks it outside production.
+      return result as unknown as v.InferInput<typeof RedriveAnswerSchema>;
     },
   }),
   route({
@@ -87,14 +92,15 @@ export const adminActorRoutes: Route[] = [
       client_id: v.optional(IdString), ...PageQuery,
     }),
     summary: "What the actors gave up retrying, newest first: a write D1 refused for good (done reduced: `degraded`), an operation past its retry cap (`gave_up`), a ledger refusal, a call-back never delivered. One row per actor and operation.",
+    response: ActorFailuresSchema,
     handler: async ({ env, query }) => {
       const where = `WHERE (?1 IS NULL OR actor_kind = ?1) AND (?2 IS NULL OR client_id = ?2)`;
       const binds = [query.actor_kind ?? null, query.client_id ?? null];
-      const [page, count] = await env.DB.batch<Record<string, unknown>>([
+      const [page, count] = await env.DB.batch<ActorFailures["failures"][number] | { n: number }>([
         env.DB.prepare(`SELECT * FROM actor_failures ${where} ORDER BY last_at DESC LIMIT ?3 OFFSET ?4`).bind(...binds, query.limit, query.offset),
         env.DB.prepare(`SELECT count(*) AS n FROM actor_failures ${where}`).bind(...binds),
       ]);
-      return { failures: page!.results, total: Number(count!.results[0]!.n), limit: query.limit, offset: query.offset };
+      return { failures: page!.results as ActorFailures["failures"], total: (count!.results[0] as { n: number }).n, limit: query.limit, offset: query.offset };
     },
   }),
   controlRoute("cancel"),
@@ -104,26 +110,30 @@ export const adminActorRoutes: Route[] = [
     method: "POST", path: "/admin/actors/pipelines/:id/retry", access: STAFF, params: PipelineParams,
     body: RetryBody,
     summary: "Runs a step, and everything downstream of it, again.",
+    response: PipelineControlAnswerSchema, errors: [409],
     handler: async ({ env, params, body }) => {
       const result = await env.PipelineActor.getByName(params.id).retry(body.step_id);
       if (!result.ok) throw result.code === "not_found" ? new AppError("not_found", result.message) : new AppError("conflict", result.message);
-      return result.summary satisfies PipelineControlAnswer;
+      return result.summary;
     },
   }),
   route({
     method: "GET", path: "/admin/actors/pools", access: STAFF,
     summary: "Every registered worker's pool: load, queue depth, utilisation, EWMA and p95 execution time, throughput.",
-    handler: async ({ env }) => ({ pools: await poolStats(env) }) satisfies Pools,
+    response: PoolsSchema,
+    handler: async ({ env }) => ({ pools: await poolStats(env) }),
   }),
   route({
     method: "GET", path: "/admin/actors/pools/:worker", access: STAFF, params: WorkerParams,
     summary: "A pool's config, leases, queue (in grant order with ETAs), stats and undelivered call-backs.",
+    response: PoolInspectionSchema,
     handler: async ({ env, params }) => await (await knownPool(env, params.worker)).inspect(),
   }),
   route({
     method: "PUT", path: "/admin/actors/pools/:worker", access: ["admin"], params: WorkerParams,
     body: PoolConfigBody,
     summary: "Changes a pool's capacity at run time (admin only); raising max_concurrent grants waiters at once.",
+    response: PoolConfigAnswerSchema,
     handler: async ({ env, params, body }) => {
       const pool = await knownPool(env, params.worker);
       const config = await pool.configure({
@@ -131,13 +141,14 @@ export const adminActorRoutes: Route[] = [
         ...(body.queue_limit !== undefined ? { queueLimit: body.queue_limit } : {}),
         ...(body.lease_ttl_ms !== undefined ? { leaseTtlMs: body.lease_ttl_ms } : {}),
       });
-      return { worker: params.worker, config } satisfies PoolConfigAnswer;
+      return { worker: params.worker, config };
     },
   }),
   route({
     method: "POST", path: "/admin/actors/pools/:worker/leases/:id/release", access: ["admin"],
     params: v.strictObject({ worker: IdString, id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_:.-]{1,300}$/, "must be a lease key")) }),
     summary: "Frees a stuck lease by hand (admin only); the slot goes to the next waiter.",
+    response: LeaseReleaseAnswerSchema,
     handler: async ({ env, params }) => {
       const result = await (await knownPool(env, params.worker)).release(params.id, null);
       if (!result.released) throw notFound("lease", params.id);
@@ -147,20 +158,22 @@ export const adminActorRoutes: Route[] = [
   route({
     method: "GET", path: "/admin/actors/ledgers/:client", access: STAFF, params: ClientParams,
     summary: "A client's ledger: balance (micro-USD and USD), open holds, recent entries, closed periods, alarms.",
+    response: LedgerInspectionSchema,
     handler: async ({ env, params }) => {
       const inspected = await (await knownLedger(env, params.client)).inspect();
       const b = inspected.balance;
-      return { ...inspected, balance_usd: { budget: microsToUsd(b.budget), spent: microsToUsd(b.spent), held: microsToUsd(b.held), available: microsToUsd(b.available) } } satisfies LedgerInspection;
+      return { ...inspected, balance_usd: { budget: microsToUsd(b.budget), spent: microsToUsd(b.spent), held: microsToUsd(b.held), available: microsToUsd(b.available) } };
     },
   }),
   route({
     method: "POST", path: "/admin/actors/ledgers/:client/adjust", access: ["admin"], params: ClientParams,
     body: LedgerAdjustBody,
     summary: "An admin credit (negative) or debit (positive) with a reason; idempotent by key.",
+    response: LedgerAdjustAnswerSchema, errors: [409],
     handler: async ({ env, params, body, principal }) => {
       const answer = await (await knownLedger(env, params.client)).adjust(`adjust:${body.idempotency_key}`, usdToMicros(body.amount_usd), `${body.reason} (by ${principal.kind === "session" ? principal.email : principal.kind})`);
       if (answer.status === "rejected") throw new AppError(answer.code === "idempotency_conflict" ? "conflict" : "validation_failed", answer.code === "adjustment_out_of_range" ? `body.amount_usd: ${answer.message}` : answer.message);
-      return answer satisfies LedgerAdjustAnswer;
+      return answer;
     },
   }),
 ];

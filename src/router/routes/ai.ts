@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { PriceAnswerSchema, PriceListSchema } from "../../contracts/service";
 import { loadPriceBook, ProviderNames } from "../../ai";
 import { describePrincipal } from "../../auth";
 import { isoTime } from "../../lib/ids";
@@ -10,13 +11,14 @@ const PerMillion = v.pipe(v.number(), v.integer("must be whole micro-USD"), v.mi
 /** The AI price table (micro-USD per million tokens per provider and model). */
 export const aiRoutes: Route[] = [
   route({
-    method: "GET", path: "/admin/ai/prices", access: ["admin", "support"], summary: "The AI model price table.",
+    method: "GET", path: "/admin/ai/prices", access: ["admin", "support"], summary: "The AI model price table.", response: PriceListSchema,
     handler: async ({ env }) => ({ prices: (await loadPriceBook(env.DB)).rows().sort((a, b) => `${a.provider}/${a.model}`.localeCompare(`${b.provider}/${b.model}`)) }),
   }),
   route({
     method: "PUT", path: "/admin/ai/prices/:provider/:model", access: ["admin"], params: PriceParams,
     body: v.strictObject({ input_micros_per_mtok: PerMillion, output_micros_per_mtok: PerMillion }),
     summary: "Sets a model's price (micro-USD per million input and output tokens); '*' is the provider's default.",
+    response: PriceAnswerSchema,
     handler: async ({ env, params, body, principal, now }) => {
       await env.DB.prepare(
         `INSERT INTO ai_model_prices (provider, model, input_micros_per_mtok, output_micros_per_mtok, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { AppError } from "../../lib/errors";
-import { route, type Route } from "../define";
+import { rawResponse, route, type Route } from "../define";
 
 /**
  * The dashboard's own paths (`/dashboard/requests/…`): the single-page app's index.html, so a
@@ -13,6 +13,7 @@ export const appRoutes: Route[] = [
     // The app reads its own query (filters, ?template=); the Worker only serves the page.
     query: v.record(v.string(), v.union([v.string(), v.array(v.string())])),
     summary: "The dashboard (a single-page app): any path under /dashboard/ that is not a file answers its index.html.",
+    response: rawResponse("text/html", "The dashboard's index.html."),
     handler: async ({ env, request }) => {
       const index = await env.ASSETS.fetch(new URL("/dashboard/index.html", request.url));
       if (!index.ok) throw new AppError("not_found", "the dashboard is not built: run `npm run build:ui` (npm start does)");

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { LoginResponse, ValidateResponse } from "../../contracts/auth";
+import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema } from "../../contracts/auth";
 import {
   accountScope, addressScope, AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role,
 } from "../../auth";
@@ -32,6 +32,7 @@ export const authRoutes: Route[] = [
   route({
     method: "POST", path: "/auth/login", access: "public", body: LoginBody,
     summary: "Email and password to a session token (x-bitware-session-token). Failed attempts are throttled per address (5 free in 15 minutes, then doubling locks up to 15 minutes) and per account (10 free, locks of at most 30 s, not applied to an address that signed in to the account in the last 30 days).",
+    response: LoginResponseSchema, errors: [401, 403, 429],
     handler: async ({ env, request, now, body }) => {
       const throttle = new LoginThrottle(env.DB);
       const account = accountScope(body.email);
@@ -63,27 +64,29 @@ export const authRoutes: Route[] = [
         session_id: session.sessionId,
         expires_at: session.expiresAt,
         user: { user_id: user.user_id, email: user.email, role: user.role, client_id: user.client_id, full_name: user.full_name },
-      } satisfies LoginResponse;
+      };
     },
   }),
   route({
     method: "POST", path: "/auth/validate", access: "public", body: ValidateBody,
     summary: "Checks a session token (body sessionToken, or the x-bitware-session-token header): 200 with the session, 401 when invalid, expired or logged out.",
+    response: ValidateResponseSchema, errors: [401],
     handler: async ({ env, request, now, body }) => {
       const token = body?.sessionToken ?? request.headers.get(AuthHeaders.session);
       if (!token) throw new AppError("validation_failed", "body.sessionToken: is required (or send the x-bitware-session-token header)");
       const session = await findSession(env.DB, token, now);
       if (!session) throw new AppError("unauthorized", "session token is invalid, expired or logged out");
-      return { valid: true, session } satisfies ValidateResponse;
+      return { valid: true as const, session };
     },
   }),
   route({
     method: "POST", path: "/auth/logout", access: ["admin", "support", "client"],
     summary: "Revokes the calling session; the token stops working at once.",
+    response: LogoutResponseSchema,
     handler: async ({ env, now, principal }) => {
       if (principal.kind !== "session") throw new AppError("forbidden", "logout needs the x-bitware-session-token of the session to end");
       await revokeSession(env.DB, principal.sessionId, now);
-      return { success: true, session_id: principal.sessionId };
+      return { success: true as const, session_id: principal.sessionId };
     },
   }),
 ];

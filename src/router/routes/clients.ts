@@ -5,11 +5,10 @@ import { Tiers } from "../../catalog/tiers";
 import { AppError, notFound } from "../../lib/errors";
 import { isoTime, newId } from "../../lib/ids";
 import { usdToMicros } from "../../lib/money";
-import { route, type Route } from "../define";
-import { json } from "../respond";
+import { reply, route, type Route } from "../define";
 import { actingClient } from "../scope";
 import { IdString, PageQuery, Text } from "../schemas";
-import type { ApiKeyCreated, ApiKeyList, ApiKeyRevoked, ClientAnswer, ClientList, ClientSaved, ClientUserCreated, ClientUsers } from "../../contracts/clients";
+import { ApiKeyCreatedSchema, ApiKeyListSchema, ApiKeyRevokedSchema, ClientAnswerSchema, ClientListSchema, ClientSavedSchema, ClientUserCreatedSchema, ClientUsersSchema } from "../../contracts/clients";
 
 const ClientParams = v.strictObject({ id: IdString });
 
@@ -82,6 +81,7 @@ export const clientRoutes: Route[] = [
   route({
     method: "POST", path: "/clients", access: ["admin"], body: NewClientBody,
     summary: "Creates a client (admin): company, contact, tier, status (trial or active) and monthly budget in USD. 409 when the contact email is taken.",
+    response: ClientSavedSchema, status: 201, errors: [409],
     handler: async ({ env, body, now }) => {
       let client;
       try {
@@ -92,12 +92,13 @@ export const clientRoutes: Route[] = [
       } catch (error) {
         emailTaken(error, body.contact_email);
       }
-      return json({ success: true, client } satisfies ClientSaved, 201, { Location: `/client/${client.client_id}` });
+      return reply({ success: true as const, client }, { headers: { Location: `/client/${client.client_id}` } });
     },
   }),
   route({
     method: "PUT", path: "/client", access: ["admin", "support", "client"], body: UpdateClientBody,
     summary: "Updates a client record (seed PUT /client). A client's users change their own contact details; tier, status and budget are for admins (403 otherwise). A new budget applies to the ledger at once.",
+    response: ClientSavedSchema,
     handler: async ({ env, principal, body, now }) => {
       const clientId = actingClient(principal, body.client_id);
       const terms: ClientTermsFields = {
@@ -117,21 +118,23 @@ export const clientRoutes: Route[] = [
       if (!client) throw notFound("client", clientId);
       // The ledger holds the budget that counts (holds are checked against it).
       if (terms.monthly_budget_micros !== undefined) await env.ClientLedger.getByName(clientId).setBudget(terms.monthly_budget_micros);
-      return { success: true, client } satisfies ClientSaved;
+      return { success: true as const, client };
     },
   }),
   route({
     method: "GET", path: "/client/:id/users", access: ["admin", "support", "client"], params: ClientParams,
     summary: "The client's users (never their password hashes).",
+    response: ClientUsersSchema,
     handler: async ({ env, principal, params }) => {
       await visibleClient(env.DB, principal, params.id);
-      const { results } = await env.DB.prepare(`SELECT user_id, email, full_name, role, status, last_login_at, created_at FROM users WHERE client_id = ? ORDER BY created_at`).bind(params.id).all<ClientUsers["users"][number]>();
-      return { users: results } satisfies ClientUsers;
+      const { results } = await env.DB.prepare(`SELECT user_id, email, full_name, role, status, last_login_at, created_at FROM users WHERE client_id = ? ORDER BY created_at`).bind(params.id).all<v.InferOutput<typeof ClientUsersSchema>["users"][number]>();
+      return { users: results };
     },
   }),
   route({
     method: "POST", path: "/client/:id/users", access: ["admin", "client"], params: ClientParams, body: NewUserBody,
     summary: "Adds a user to a client (an admin, or a signed-in user of the client): they sign in with POST /auth/login. 409 when the email is taken.",
+    response: ClientUserCreatedSchema, status: 201, errors: [409],
     handler: async ({ env, principal, params, body, now }) => {
       requireKeyManager(principal);
       await visibleClient(env.DB, principal, params.id);
@@ -142,51 +145,56 @@ export const clientRoutes: Route[] = [
       } catch (error) {
         emailTaken(error, body.email);
       }
-      return json({ success: true, user: { user_id: userId, email: body.email, full_name: body.full_name, role: "client", client_id: params.id } } satisfies ClientUserCreated, 201);
+      return { success: true as const, user: { user_id: userId, email: body.email, full_name: body.full_name, role: "client" as const, client_id: params.id } };
     },
   }),
   route({
     method: "GET", path: "/clients", access: ["admin", "support"],
     query: v.strictObject({ tier: v.optional(v.picklist(Tiers)), status: v.optional(v.picklist(ClientStatuses)), ...PageQuery }),
     summary: "All clients, newest first, filtered by tier and status (staff only).",
+    response: ClientListSchema,
     handler: async ({ env, query }) => {
       const page = await listClients(env.DB, query);
-      return { ...page, limit: query.limit, offset: query.offset } satisfies ClientList;
+      return { ...page, limit: query.limit, offset: query.offset };
     },
   }),
   route({
     method: "GET", path: "/client/:id", access: ["admin", "support", "client", "worker"], params: ClientParams,
     summary: "One client. A client caller sees only its own record; any other id answers 404.",
-    handler: async ({ env, principal, params }) => ({ client: await visibleClient(env.DB, principal, params.id) }) satisfies ClientAnswer,
+    response: ClientAnswerSchema,
+    handler: async ({ env, principal, params }) => ({ client: await visibleClient(env.DB, principal, params.id) }),
   }),
   route({
     method: "GET", path: "/client/:id/api-keys", access: ["admin", "support", "client"], params: ClientParams,
     summary: "The client's API keys by prefix (never the secret), newest first.",
+    response: ApiKeyListSchema,
     handler: async ({ env, principal, params }) => {
       await visibleClient(env.DB, principal, params.id);
-      return { api_keys: await listApiKeys(env.DB, params.id) } satisfies ApiKeyList;
+      return { api_keys: await listApiKeys(env.DB, params.id) };
     },
   }),
   route({
     method: "POST", path: "/client/:id/api-keys", access: ["admin", "client"], params: ClientParams,
     body: v.strictObject({ name: Text(1, 100) }),
     summary: "Creates an API key; the key is in this response only and cannot be shown again.",
+    response: ApiKeyCreatedSchema, status: 201,
     handler: async ({ env, principal, params, body, now }) => {
       requireKeyManager(principal);
       await visibleClient(env.DB, principal, params.id);
       const created = await createApiKey(env.DB, params.id, body.name, principal.kind === "session" ? principal.userId : null, now);
-      return json({ ...created, warning: "store api_key now: it is not kept and cannot be shown again", created_by: describePrincipal(principal) } satisfies ApiKeyCreated, 201);
+      return { ...created, warning: "store api_key now: it is not kept and cannot be shown again", created_by: describePrincipal(principal) };
     },
   }),
   route({
     method: "DELETE", path: "/client/:id/api-keys/:keyId", access: ["admin", "client"], params: KeyParams,
     summary: "Revokes an API key; it stops working at once.",
+    response: ApiKeyRevokedSchema,
     handler: async ({ env, principal, params, now }) => {
       requireKeyManager(principal);
       await visibleClient(env.DB, principal, params.id);
       const key = await revokeApiKey(env.DB, params.id, params.keyId, now);
       if (!key) throw notFound("API key", params.keyId);
-      return { api_key: key } satisfies ApiKeyRevoked;
+      return { api_key: key };
     },
   }),
 ];

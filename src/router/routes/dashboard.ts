@@ -1,3 +1,4 @@
+import { DashboardStatsSchema } from "../../contracts/service";
 import * as v from "valibot";
 import { clientScope } from "../../auth";
 import { microsToUsd } from "../../lib/money";
@@ -12,6 +13,7 @@ export const dashboardRoutes: Route[] = [
     method: "GET", path: "/dashboard/stats", access: ["admin", "support", "client"],
     query: v.strictObject({ since: v.optional(QueryTimestamp) }),
     summary: "Requests by status; spend by client and by template; pipelines running now and steps waiting for capacity; success rate; work this month that cost more than the client had available and was not charged (`unbilled_this_month`, per client, from the ledgers); since `since` (default: the start of the month, UTC; running counts every run still processing). A client sees only its own figures.",
+    response: DashboardStatsSchema,
     handler: async ({ env, principal, query, now }) => {
       const scope = clientScope(principal);
       const d = new Date(now);

@@ -3,8 +3,8 @@ import { clientScope } from "../../auth";
 import { checkDownload, DEFAULT_URL_TTL_SECONDS, MAX_URL_TTL_SECONDS, signDownload } from "../../deliverables/signing";
 import { AppError, notFound } from "../../lib/errors";
 import { isoTime } from "../../lib/ids";
-import type { DeliverableLink, DeliverableList, DeliverableMetadata, SignedDeliverable } from "../../contracts/deliverables";
-import { route, type Route } from "../define";
+import { DeliverableLinkSchema, DeliverableListSchema, type DeliverableMetadata, type SignedDeliverable } from "../../contracts/deliverables";
+import { rawResponse, route, type Route } from "../define";
 import { IdString, PageQuery, queryInt } from "../schemas";
 
 interface DeliverableRow {
@@ -48,6 +48,7 @@ export const deliverableRoutes: Route[] = [
     method: "GET", path: "/deliverables", access: ["admin", "support", "client", "worker"],
     query: v.strictObject({ pipeline_id: v.optional(IdString), request_id: v.optional(IdString), client_id: v.optional(IdString), ...PageQuery }),
     summary: "Deliverables, newest first, by pipeline, request or client; a client sees only its own.",
+    response: DeliverableListSchema,
     handler: async ({ env, principal, query }) => {
       const scope = clientScope(principal);
       const where = `WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR pipeline_id = ?3) AND (?4 IS NULL OR request_id = ?4)`;
@@ -56,17 +57,19 @@ export const deliverableRoutes: Route[] = [
         env.DB.prepare(`SELECT * FROM deliverables ${where} ORDER BY created_at DESC, name LIMIT ?5 OFFSET ?6`).bind(...binds, query.limit, query.offset),
         env.DB.prepare(`SELECT count(*) AS n FROM deliverables ${where}`).bind(...binds),
       ]);
-      return { deliverables: (page!.results as DeliverableRow[]).map(metadata), total: (count!.results[0] as { n: number }).n, limit: query.limit, offset: query.offset } satisfies DeliverableList;
+      return { deliverables: (page!.results as DeliverableRow[]).map(metadata), total: (count!.results[0] as { n: number }).n, limit: query.limit, offset: query.offset };
     },
   }),
   route({
     method: "GET", path: "/deliverables/:id", access: ["admin", "support", "client", "worker"], params: v.strictObject({ id: IdString }),
     query: v.strictObject({ expires_in: queryInt(60, MAX_URL_TTL_SECONDS, DEFAULT_URL_TTL_SECONDS) }),
     summary: "A deliverable's metadata (seed DeliverableMetadata) and a signed download URL (HMAC over id, client and expiry, with a key id; `expires_in` seconds, default 900). Another client's deliverable answers 404.",
-    handler: async ({ env, principal, params, query, now }) => {
+    response: DeliverableLinkSchema,
+    handler: async ({ env, request, principal, params, query, now }) => {
       const row = await visibleDeliverable(env.DB, params.id, clientScope(principal));
       const url = await signDownload(env, row.deliverable_id, row.client_id, now, query.expires_in);
-      return { deliverable: metadata(row), download_url: url.path, download_url_expires_at: url.expires_at } satisfies DeliverableLink;
+      // Absolute, as the seed's contract has it: a caller can hand it to any HTTP client as it is.
+      return { deliverable: metadata(row), download_url: new URL(url.path, request.url).href, download_url_expires_at: url.expires_at };
     },
   }),
   route({
@@ -78,6 +81,8 @@ export const deliverableRoutes: Route[] = [
       sig: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a signature (64 hex digits)")),
     }),
     summary: "Streams a deliverable's content with its content type, for a URL signed by GET /deliverables/:id (the signature is the credential). An expired or altered URL answers 403. Counts downloads.",
+    errors: [403],
+    response: rawResponse("application/octet-stream", "The deliverable's bytes, with its own Content-Type, an ETag of its sha256 and Content-Disposition: attachment."),
     handler: async ({ env, ctx, params, query, now }) => {
       const row = await env.DB.prepare(`SELECT * FROM deliverables WHERE deliverable_id = ?`).bind(params.id).first<DeliverableRow>();
       // An unknown id and a bad signature look the same: no way to probe for ids.

@@ -13,8 +13,8 @@ import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 import { openTemplate, runInputs } from "../../orchestrator/start";
 import { WorkerSpecs } from "../../workers/specs";
-import { EstimateBody, type EstimateResponse, type EstimateSummary } from "../../contracts/runs";
-import type { EconomyPricing, EconomyStats } from "../../contracts/economy";
+import { EstimateBody, EstimateResponseSchema, type EstimateSummary } from "../../contracts/runs";
+import { EconomyPricingSchema, EconomyStatsSchema } from "../../contracts/economy";
 import { route, type Route } from "../define";
 import { actingClient, viewTier } from "../scope";
 import { queryInt } from "../schemas";
@@ -44,6 +44,7 @@ export const economyRoutes: Route[] = [
   route({
     method: "POST", path: "/economy/estimate", access: ["admin", "support", "client"], body: EstimateBody,
     summary: "Expected cost and duration of running a template with these parameters for a client: a 90 % confidence interval, a per-step breakdown (input size, run probability, cost, duration, what each stands on), the template's history, and a budget check against the client's ledger. Parameters are checked against the template's rules for the client's tier.",
+    response: EstimateResponseSchema,
     handler: async ({ env, principal, body }) => {
       const clientId = actingClient(principal, body.client_id);
       const client = await getClient(env.DB, clientId);
@@ -76,13 +77,14 @@ export const economyRoutes: Route[] = [
         }])),
         basis: e.basis, history_runs: e.history_runs, calibration: e.calibration, raw: e.raw,
         budget_check: budget,
-      } satisfies EstimateResponse;
+      };
     },
   }),
   route({
     method: "GET", path: "/economy/stats", access: ["admin", "support", "worker"],
     query: v.strictObject({ days: queryInt(1, 366, 30) }),
     summary: "The estimator's accuracy per template (mean absolute percentage error of cost and duration, overall and for predictions made once the template had 20 runs; how often the actual fell in the 90 % interval) and the daily cost_tracking aggregates of the last `days` days (yesterday's and today's brought up to date first: the nightly cron rebuilds older days).",
+    response: EconomyStatsSchema,
     handler: async ({ env, query, now }) => {
       const since = new Date(now - query.days * 86_400_000).toISOString().slice(0, 10);
       const db = env.DB;
@@ -123,12 +125,13 @@ export const economyRoutes: Route[] = [
           daily: daily!.results.map((r) => ({ date: String(r.date), executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), tokens_input: Number(r.tin), tokens_output: Number(r.tout), execution_time_ms: Number(r.ms) })),
           by_worker: workers!.results.map((r) => ({ worker: String(r.worker_name), executions: Number(r.executions), cost_usd: microsToUsd(Number(r.cost)), execution_time_ms: Number(r.ms) })),
         },
-      } satisfies EconomyStats;
+      };
     },
   }),
   route({
     method: "GET", path: "/economy/pricing", access: ["admin", "support", "client", "worker"],
     summary: "Prices: each worker's base cost per execution and its learned cost and time per unit of input; the AI chain's model prices; and per template (those the caller's tier may use) the typical cost and duration of its recent runs.",
+    response: EconomyPricingSchema,
     handler: async ({ env, principal }) => {
       const db = env.DB;
       const tier = await viewTier(env, principal);
@@ -145,7 +148,7 @@ export const economyRoutes: Route[] = [
         ).bind(t.template_name))),
       ]);
       return {
-        currency: "USD",
+        currency: "USD" as const,
         workers: registry.map((w, i) => {
           const mine = samples[i]!.results.map((s) => ({ x: Number(s.input_units), cost: Number(s.cost_micros), ms: Number(s.execution_time_ms) }));
           const cost = fitLine(mine.map((s) => ({ x: s.x, y: s.cost })));
@@ -166,7 +169,7 @@ export const economyRoutes: Route[] = [
             typical_duration_ms: recent.length === 0 ? null : Math.round(median(recent.map((r) => Number(r.total_execution_time_ms)))),
           };
         }),
-      } satisfies EconomyPricing;
+      };
     },
   }),
 ];

@@ -3,8 +3,7 @@ import * as v from "valibot";
 import { authenticate, AuthHeaders, clientScope, describePrincipal, issueLiveTicket, LIVE_TICKET_TTL_MS, redeemLiveTicket, type Principal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import { IssuedTicketSchema, Parties, TicketBody } from "../../contracts/live";
-import { route, type Route } from "../define";
-import { json } from "../respond";
+import { rawResponse, route, type Route } from "../define";
 import { IdString } from "../schemas";
 import { visibleRequest } from "./requests";
 
@@ -63,9 +62,10 @@ export const liveRoutes: Route[] = [
   route({
     method: "POST", path: "/live/tickets", access: ["admin", "support", "client"], body: TicketBody,
     summary: `A single-use ticket for one live subscription (party and actor name), valid for ${LIVE_TICKET_TTL_MS / 1000} s: open /parties/<party>/<name>?ticket=<ticket> with it, so no long-lived credential goes in a URL. The caller must be allowed that subscription (another client's pipeline or ledger answers 404; pools are for staff).`,
+    response: IssuedTicketSchema, status: 201,
     handler: async ({ env, principal, body, now }) => {
       await authorise(env, principal, body.party, body.name);
-      return json(await issueLiveTicket(env.DB, principal, body, now) satisfies v.InferOutput<typeof IssuedTicketSchema>, 201);
+      return await issueLiveTicket(env.DB, principal, body, now);
     },
   }),
   route({
@@ -73,6 +73,8 @@ export const liveRoutes: Route[] = [
     params: v.strictObject({ party: v.picklist(Parties, `must be one of ${Parties.join(", ")}`), name: IdString }),
     query: LiveQuery,
     summary: "WebSocket of an actor's events (snapshot on connect, then live; ?since=<seq> replays what was missed; &snapshot=1 adds a snapshot after the replay, and after every ledger or pool change). Auth: ?ticket= from POST /live/tickets (browsers), or the auth headers (programs); a session token or API key in the URL is refused (422).",
+    response: rawResponse("application/json", "Switching Protocols: a WebSocket of JSON messages (see the WebSocket protocol).", 101),
+    errors: [401, 403, 426],
     handler: async ({ env, request, params, query, now }) => {
       const principal = await connectingPrincipal(request, query.ticket, env, now, params);
       // Again for a ticket: the caller as they are now must still be allowed this subscription.
@@ -84,6 +86,8 @@ export const liveRoutes: Route[] = [
     method: "GET", path: "/requests/:id/live", access: "public",
     params: v.strictObject({ id: IdString }), query: LiveQuery,
     summary: "WebSocket of a request's pipeline (the pipeline-actor party's events: snapshot with queue position and ETA, step progress, queue_position, the result). Another client's request, or one not executed yet, answers 404.",
+    response: rawResponse("application/json", "Switching Protocols: a WebSocket of JSON messages (see the WebSocket protocol).", 101),
+    errors: [400, 401, 403, 426],
     handler: async ({ env, request, params, query, now }) => {
       if (query.ticket !== undefined) throw new AppError("bad_request", "query.ticket: tickets name an actor; connect to /parties/pipeline-actor/<pipeline_id> with it");
       const principal = await authenticate(request.headers, env, now);

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { RunResult } from "../../contracts/pipeline";
+import { RunResultSchema } from "../../contracts/pipeline";
 import { clientScope, type Principal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import { derivedId, newId } from "../../lib/ids";
@@ -10,9 +10,9 @@ import { prepareRun, startRun } from "../../orchestrator/start";
 import { estimateSummary } from "./economy";
 import { KV_TTL_SECONDS, PayloadError } from "../../storage/payloads";
 import { pipelineScope, resolveRefs } from "../../storage/refs";
-import { OrchestrationRequest, type OrchestrationStarted, type PipelineHistory, type PipelineRun } from "../../contracts/runs";
-import { route, type Route } from "../define";
-import { json } from "../respond";
+import { OrchestrationRequest, OrchestrationResponseSchema, OrchestrationStartedSchema, PipelineHistorySchema, type OrchestrationResponse, type PipelineRun } from "../../contracts/runs";
+import type { PipelineSummary } from "../../actors/pipeline/protocol";
+import { reply, route, type Route } from "../define";
 import { IdString, PageQuery, queryInt } from "../schemas";
 import { activeActingClient } from "../scope";
 
@@ -27,21 +27,21 @@ export async function visiblePipeline(env: Env, principal: Principal, id: string
 }
 
 /** The seed's OrchestrationResponse for a pipeline summary. */
-function orchestrationResponse(summary: JsonObject) {
-  const status = summary.status as string;
+function orchestrationResponse(summary: JsonObject): OrchestrationResponse {
+  const s = summary as unknown as PipelineSummary;
   return {
     status: "ok" as const,
     pipeline: {
-      id: summary.pipeline_id as string,
-      status,
-      reason: summary.reason,
-      notes: summary.notes,
-      started_at: new Date(Number(summary.started_at ?? summary.created_at)).toISOString(),
-      finished_at: summary.finished_at === null ? null : new Date(Number(summary.finished_at)).toISOString(),
-      cost_usd: microsToUsd(Number(summary.cost_micros)),
+      id: s.pipeline_id,
+      status: s.status,
+      reason: s.reason,
+      notes: s.notes,
+      started_at: new Date(s.started_at ?? s.created_at).toISOString(),
+      finished_at: s.finished_at === null ? null : new Date(s.finished_at).toISOString(),
+      cost_usd: microsToUsd(s.cost_micros),
       // Step payload bytes that passed through the pipeline's actor, and the same payloads whole.
-      transfer: { bytes_through_actor: summary.bytes_through_actor, payload_bytes: summary.payload_bytes },
-      steps: summary.steps,
+      transfer: { bytes_through_actor: s.bytes_through_actor, payload_bytes: s.payload_bytes },
+      steps: s.steps,
     },
   };
 }
@@ -77,6 +77,7 @@ export const orchestrateRoutes: Route[] = [
   route({
     method: "POST", path: "/orchestrate", access: ["admin", "support", "client", "worker"], body: OrchestrationRequest,
     summary: "Starts a pipeline from a template (seed OrchestrationRequest). Send Idempotency-Key to make a retried call start it only once.",
+    response: OrchestrationStartedSchema, status: 202, errors: [402, 409],
     handler: async ({ env, request, principal, body, now }) => {
       const client = await activeActingClient(env.DB, principal, body.client_id, "run pipelines");
       const clientId = client.client_id;
@@ -109,7 +110,7 @@ export const orchestrateRoutes: Route[] = [
       }
       // The run's admission hold reserves its estimate at the ledger before this answers (402 if it cannot).
       const summary = await startRun(env, prepared, now, body.request_id ?? null);
-      return json({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) } satisfies OrchestrationStarted, 202, { Location: `/pipeline/${pipelineId}` });
+      return reply({ ...orchestrationResponse(summary), estimate: estimateSummary(prepared.estimate) }, { headers: { Location: `/pipeline/${pipelineId}` } });
     },
   }),
   route({
@@ -118,6 +119,7 @@ export const orchestrateRoutes: Route[] = [
       wait_ms: queryInt(0, 30_000, 0),
     }),
     summary: "A pipeline's status, steps and cost (seed OrchestrationResponse). `wait_ms` long-polls: the answer comes when the pipeline ends or the wait passes. Another client's pipeline answers 404.",
+    response: OrchestrationResponseSchema,
     handler: async ({ env, principal, params, query }) => {
       const summary = await visiblePipeline(env, principal, params.id);
       if (query.wait_ms === 0) return orchestrationResponse(summary);
@@ -128,6 +130,7 @@ export const orchestrateRoutes: Route[] = [
     method: "GET", path: "/pipeline/:id/result", access: ["admin", "support", "client", "worker"], params: PipelineParams,
     query: v.strictObject({ wait_ms: queryInt(0, 30_000, 0) }),
     summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. Values stored by reference are read here (checksums verified); one not readable yet answers 503 with Retry-After, one expired or altered is null and listed in `unavailable`. `wait_ms` long-polls for the end.",
+    response: RunResultSchema,
     handler: async ({ env, principal, params, query, now }) => {
       await visiblePipeline(env, principal, params.id);
       const actor = env.PipelineActor.getByName(params.id);
@@ -135,7 +138,7 @@ export const orchestrateRoutes: Route[] = [
       const result = await actor.result();
       if (!result) throw notFound("pipeline", params.id);
       const { context, unavailable } = await readContext(env, params.id, result.context, result.finished_at, now);
-      return { ...result, context, ...(unavailable.length > 0 ? { unavailable } : {}), cost_usd: microsToUsd(result.cost_micros) } satisfies RunResult;
+      return { ...result, context, ...(unavailable.length > 0 ? { unavailable } : {}), cost_usd: microsToUsd(result.cost_micros) };
     },
   }),
   route({
@@ -145,6 +148,7 @@ export const orchestrateRoutes: Route[] = [
       template: v.optional(IdString), client_id: v.optional(IdString), ...PageQuery,
     }),
     summary: "Pipeline runs, newest first, from the D1 history; a client sees only its own.",
+    response: PipelineHistorySchema,
     handler: async ({ env, principal, query }) => {
       const scope = clientScope(principal);
       const where = `WHERE (?1 IS NULL OR client_id = ?1) AND (?2 IS NULL OR client_id = ?2) AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR template_name = ?4)`;
@@ -157,7 +161,7 @@ export const orchestrateRoutes: Route[] = [
         pipelines: (page!.results as Omit<PipelineRun, "total_cost_usd">[]).map((r) => ({ ...r, total_cost_usd: microsToUsd(Number(r.total_cost_micros)) })),
         total: Number((count!.results[0] as { n: number }).n),
         limit: query.limit, offset: query.offset,
-      } satisfies PipelineHistory;
+      };
     },
   }),
 ];

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { clientScope } from "../../auth";
-import type { StepDetail } from "../../contracts/pipeline";
+import { StepDetailSchema } from "../../contracts/pipeline";
 import { notFound } from "../../lib/errors";
 import type { JsonValue } from "../../lib/json";
 import { PayloadError } from "../../storage/payloads";
@@ -26,13 +26,14 @@ export const pipelineStepRoutes: Route[] = [
     method: "GET", path: "/pipeline/:id/steps/:step", access: ["admin", "support", "client", "worker"],
     params: v.strictObject({ id: IdString, step: IdString }),
     summary: "One step of a pipeline: its input (as its worker gets it), its output, and every attempt with its worker, cost, duration and error. Stored values are read back (checksums verified); one that has expired or was altered is null and listed in `unavailable`. Another client's pipeline answers 404.",
+    response: StepDetailSchema,
     handler: async ({ env, principal, params }) => {
       const detail = await env.PipelineActor.getByName(params.id).stepDetail(params.step, clientScope(principal));
       if (!detail) throw notFound("step", `${params.id}/${params.step}`);
       const unavailable: { field: string; code: string }[] = [];
       const input = await readBack(env, params.id, "input", detail.input, unavailable);
       const output = await readBack(env, params.id, "output", detail.output, unavailable);
-      return { ...detail, input, output, ...(unavailable.length > 0 ? { unavailable } : {}) } satisfies StepDetail;
+      return { ...detail, input, output, ...(unavailable.length > 0 ? { unavailable } : {}) };
     },
   }),
 ];

@@ -1,30 +1,48 @@
-import { route, type Route } from "../define";
+import type * as v from "valibot";
+import { HealthReportSchema } from "../../contracts/health";
+import { CatalogSchema, OpenApiDocumentSchema, ServiceInfoSchema } from "../../contracts/service";
+import { reply, route, type Route } from "../define";
 import { buildCatalog } from "../help";
 import { runHealthChecks } from "../health";
-import { json } from "../respond";
+import { buildOpenApi } from "../openapi";
 
-/** `GET /`, `GET /health` and `GET /help`: public, no authentication. */
+const documents = new Map<string, Record<string, unknown>>();
+
+/** `GET /`, `GET /health`, `GET /help` and `GET /openapi.json`: public, no authentication. */
 export function publicRoutes(allRoutes: () => readonly Route[]): Route[] {
   return [
     route({
       method: "GET", path: "/", access: "public", summary: "Service name, version and status.",
+      response: ServiceInfoSchema,
       handler: ({ env, now }) => ({
-        service: "ai-factory", version: env.VERSION, status: "ok", environment: env.ENVIRONMENT,
-        timestamp: new Date(now).toISOString(), help: "/help", health: "/health", dashboard: "/dashboard/",
+        service: "ai-factory", version: env.VERSION, status: "ok" as const, environment: env.ENVIRONMENT,
+        timestamp: new Date(now).toISOString(), help: "/help", health: "/health", dashboard: "/dashboard/", openapi: "/openapi.json", docs: "/docs/",
       }),
     }),
     route({
       method: "GET", path: "/health", access: "public",
       summary: "Checks D1, KV, R2 and every Durable Object namespace: 200 healthy or 503 degraded, with per-check results.",
+      response: HealthReportSchema, alsoAnswers: [503],
       handler: async ({ env, now }) => {
         const report = await runHealthChecks(env, now);
-        return json(report, report.status === "healthy" ? 200 : 503);
+        return reply(report, { status: report.status === "healthy" ? 200 : 503 });
       },
     }),
     route({
       method: "GET", path: "/help", access: "public",
       summary: "This catalog: every route with its method, access and JSON Schemas, generated from the router itself.",
+      response: CatalogSchema,
       handler: ({ env }) => buildCatalog(allRoutes(), env.VERSION),
+    }),
+    route({
+      method: "GET", path: "/openapi.json", access: "public",
+      summary: "The OpenAPI 3.1 document of every route (security, parameters, bodies, answers and error statuses), generated from the same declarations the router validates with. Rendered at /docs/.",
+      response: OpenApiDocumentSchema,
+      handler: ({ env, request }) => {
+        const origin = new URL(request.url).origin;
+        // Built once per isolate and origin: the routes do not change while it runs.
+        return (documents.get(origin) ?? documents.set(origin, buildOpenApi(allRoutes(), env.VERSION, origin)).get(origin)!) as v.InferInput<typeof OpenApiDocumentSchema>;
+      },
     }),
   ];
 }

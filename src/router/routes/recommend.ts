@@ -7,7 +7,7 @@ import { route, type Route } from "../define";
 import { IdString, Text } from "../schemas";
 import { activeActingClient } from "../scope";
 import { visibleRequest } from "./requests";
-import type { Recommendation } from "../../contracts/desk";
+import { RecommendationSchema } from "../../contracts/desk";
 
 /** The seed's TemplateRecommendationRequest, for a stored request or a message. */
 const RecommendBody = v.pipe(
@@ -32,6 +32,7 @@ export const recommendRoutes: Route[] = [
   route({
     method: "POST", path: "/recommend-template", access: ["admin", "support", "client"], body: RecommendBody,
     summary: "Recommends a template for a request (request_id) or a message: keyword triggers and the AI's pick among the templates the client's tier may use give a template, a confidence and reasoning; with the learned estimate of its cost and duration, and a budget check against the client's ledger. Runners-up are listed with their scores.",
+    response: RecommendationSchema,
     handler: async ({ env, principal, body }) => {
       let message: string;
       let known = null;
@@ -55,7 +56,7 @@ export const recommendRoutes: Route[] = [
       if (recommendation.template_name === null && recommendation.alternatives.length === 0) {
         throw new AppError("conflict", recommendation.reasoning);
       }
-      return { success: true, client_id: client.client_id, request_id: body.request_id ?? null, ...recommendation } satisfies Recommendation;
+      return { success: true as const, client_id: client.client_id, request_id: body.request_id ?? null, ...recommendation };
     },
   }),
 ];

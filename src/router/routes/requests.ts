@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { AssignAnswer, ExecuteAnswer } from "../../contracts/desk";
+import { AssignAnswerSchema, ExecuteAnswerSchema } from "../../contracts/desk";
 import { clientScope, describePrincipal, type Principal } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { assignTemplate, createRequest, getRequest, linkPipeline, listRequests, RequestStatuses, workerSessions, type RequestView } from "../../catalog/requests";
@@ -15,10 +15,9 @@ import { analyseMessage } from "../../kam/recommend";
 import { estimateSummary } from "./economy";
 import { deliverablesOf } from "./deliverables";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
-import { CreateRequestBody, type CreateRequestResponse, type RequestDetails, type RequestList } from "../../contracts/requests";
-import { route, type Route } from "../define";
+import { CreateRequestBody, CreateRequestResponseSchema, RequestDetailsSchema, RequestListSchema, type RequestDetails } from "../../contracts/requests";
+import { reply, route, type Route } from "../define";
 import { boundedJson } from "../validate";
-import { json } from "../respond";
 import { IdString, PageQuery, QueryTimestamp } from "../schemas";
 import { activeActingClient } from "../scope";
 
@@ -103,6 +102,7 @@ export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
     summary: "Creates a request (seed RequestCreationPayload). The client must exist, be active and have budget left this month (402 otherwise). The AI cleans the message into processed_request and reads its topic, intent, urgency (used when urgency_level is left out), sentiment and keywords (request_analysis).",
+    response: CreateRequestResponseSchema, status: 201, errors: [402],
     handler: async ({ env, principal, body, now }) => {
       const { client_id: clientId } = await activeActingClient(env.DB, principal, body.client_id, "make requests");
       const balance = await env.ClientLedger.getByName(clientId).balance();
@@ -116,7 +116,7 @@ export const requestRoutes: Route[] = [
         processed: analysis?.cleaned ?? null,
         analysis: analysis ? { ...omitCleaned(analysis), engines: ai.engines } : null,
       }, now);
-      return json({ success: true, request_id: request.request_id, message: "request created", request } satisfies CreateRequestResponse, 201);
+      return { success: true as const, request_id: request.request_id, message: "request created", request };
     },
   }),
   route({
@@ -130,22 +130,25 @@ export const requestRoutes: Route[] = [
       ...PageQuery,
     }),
     summary: "Requests, newest first, filtered by status, client, template and creation time; a client sees only its own.",
+    response: RequestListSchema,
     handler: async ({ env, principal, query }) => {
       const page = await listRequests(env.DB, {
         scope: clientScope(principal), clientId: query.client_id, status: query.status, template: query.template,
         since: query.since, until: query.until, limit: query.limit, offset: query.offset,
       });
-      return { ...page, limit: query.limit, offset: query.offset } satisfies RequestList;
+      return { ...page, limit: query.limit, offset: query.offset };
     },
   }),
   route({
     method: "GET", path: "/requests/:id", access: ["admin", "support", "client", "worker"], params: RequestParams,
     summary: "One request; once its pipeline has ended, the seed's CompleteRequestResponse (worker sessions, deliverables, timeline). Another client's request answers 404.",
+    response: RequestDetailsSchema,
     handler: async ({ env, principal, params, now }) => requestDetails(env, await visibleRequest(env.DB, principal, params.id), now),
   }),
   route({
     method: "PUT", path: "/requests/:id", access: ["admin", "support", "client"], params: RequestParams, body: AssignBody,
     summary: "Assigns a template and its parameters to a pending request (seed phase 2), checked against the template's rules for the client's tier.",
+    response: AssignAnswerSchema, errors: [409],
     handler: async ({ env, principal, params, body, now }) => {
       const request = await visibleRequest(env.DB, principal, params.id);
       if (request.request_status !== "pending") throw new AppError("conflict", `request '${params.id}' is ${request.request_status}: only a pending request takes a template`);
@@ -157,12 +160,13 @@ export const requestRoutes: Route[] = [
       const estimate = await estimateOrDefault(env, body.selected_template, inputs);
       const assigned = await assignTemplate(env.DB, params.id, request.client_id, body.selected_template, body.template_parameters, estimate.cost_micros, now);
       if (!assigned) throw new AppError("conflict", `request '${params.id}' is no longer pending`);
-      return { success: true as const, request: assigned, estimate } satisfies AssignAnswer;
+      return { success: true as const, request: assigned, estimate };
     },
   }),
   route({
     method: "POST", path: "/requests/:id/execute", access: ["admin", "support", "client"], params: RequestParams, body: ExecuteBody,
     summary: "Starts a request's pipeline (seed phase 3) after checking the template, its parameters, the tier's rights and the budget; the request becomes processing, linked to its pipeline. Executing again answers with the same pipeline.",
+    response: ExecuteAnswerSchema, status: 202, errors: [402, 409],
     handler: async ({ env, principal, params, body, now }) => {
       const request = await visibleRequest(env.DB, principal, params.id);
       const pipelineId = await pipelineIdFor(request.request_id);
@@ -188,7 +192,7 @@ export const requestRoutes: Route[] = [
       // A request linked to this pipeline (now, or by an earlier call whose run was not admitted) goes back to pending on a 402.
       const linked = linking || request.orchestrator_pipeline_id === pipelineId;
       const summary = await startRun(env, prepared, now, linked ? request.request_id : null);
-      return json({ success: true as const, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) } satisfies ExecuteAnswer, 202, { Location: `/pipeline/${pipelineId}` });
+      return reply({ success: true as const, request_id: request.request_id, pipeline_id: pipelineId, status: summary.status, estimate: estimateSummary(prepared.estimate) }, { headers: { Location: `/pipeline/${pipelineId}` } });
     },
   }),
 ];

@@ -1,4 +1,3 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { aiClient, chainComplete, chainPrices, loadPriceBook } from "../../ai";
 import { clientScope, describePrincipal } from "../../auth";
@@ -10,8 +9,12 @@ import { executeWorker } from "../../workers/harness/execute";
 import { workerSpendByClient, workerStats } from "../../workers/harness/stats";
 import { WorkerSpecs } from "../../workers/specs";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
-import { route, type Route } from "../define";
-import { json } from "../respond";
+import { reply, route, type Route } from "../define";
+import {
+  ExecuteResponseSchema, WorkerAdminStatsSchema, WorkerEconomyStatsSchema, WorkerEstimateSchema, WorkerHealthSchema, WorkerHelpSchema,
+  WorkerListSchema, WorkerPingSchema, WorkerPricingSchema, WorkerStatsAnswerSchema, WorkerTemplateAnswerSchema, WorkerTemplatesSchema,
+} from "../../contracts/workers";
+import { jsonSchemaOf } from "../json-schema";
 import { IdString } from "../schemas";
 import { boundedJson, parseInput } from "../validate";
 
@@ -60,19 +63,20 @@ function failureStatus(kind: string): number {
  */
 export const workerRoutes: Route[] = [
   route({
-    method: "GET", path: "/workers", access: "public", summary: "The built-in workers: name, description, version and next workers.",
-    handler: () => ({ workers: [...WorkerSpecs.values()].map((s) => ({ name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version, next: s.next })) }),
+    method: "GET", path: "/workers", access: "public", summary: "The built-in workers: name, description, version and next workers.", response: WorkerListSchema,
+    handler: () => ({ workers: [...WorkerSpecs.values()].map((s) => ({ name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version, next: [...s.next] })) }),
   }),
   route({
-    method: "GET", path: "/workers/:name", access: "public", params: NameParams, summary: "A worker's basic health check.",
+    method: "GET", path: "/workers/:name", access: "public", params: NameParams, summary: "A worker's basic health check.", response: WorkerPingSchema,
     handler: ({ params, now }) => {
       const s = specOf(params.name);
-      return { status: "healthy", service: s.def.worker_name, version: s.version, timestamp: new Date(now).toISOString() };
+      return { status: "healthy" as const, service: s.def.worker_name, version: s.version, timestamp: new Date(now).toISOString() };
     },
   }),
   route({
     method: "GET", path: "/workers/:name/health", access: "public", params: NameParams,
     summary: "A worker's dependencies (D1, KV, AI chain): 200 healthy or 503 degraded.",
+    response: WorkerHealthSchema, alsoAnswers: [503],
     handler: async ({ env, params, now }) => {
       const s = specOf(params.name);
       const check = async (f: () => Promise<unknown>) => { try { await f(); return true; } catch { return false; } };
@@ -82,19 +86,20 @@ export const workerRoutes: Route[] = [
         ai_chain: await check(async () => { if (!chainComplete(env)) throw new Error("a configured provider is unavailable"); }),
       };
       const healthy = Object.values(checks).every(Boolean);
-      return json({ status: healthy ? "healthy" : "degraded", service: s.def.worker_name, version: s.version, checks, capabilities: s.capabilities, timestamp: new Date(now).toISOString() }, healthy ? 200 : 503);
+      return reply({ status: healthy ? "healthy" as const : "degraded" as const, service: s.def.worker_name, version: s.version, checks, capabilities: s.capabilities, timestamp: new Date(now).toISOString() }, { status: healthy ? 200 : 503 });
     },
   }),
   route({
     method: "GET", path: "/workers/:name/help", access: "public", params: NameParams,
     summary: "A worker's documentation: what it does, its input and output JSON Schemas, endpoints, templates and chain.",
+    response: WorkerHelpSchema,
     handler: ({ params }) => {
       const s = specOf(params.name);
       const base = `/workers/${s.def.worker_name}`;
       return {
         name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version,
-        worker_chain: { current: s.def.worker_name, next: s.next }, capabilities: s.capabilities,
-        input_schema: toJsonSchema(s.input, { errorMode: "ignore" }), output_schema: toJsonSchema(s.output, { errorMode: "ignore" }),
+        worker_chain: { current: s.def.worker_name, next: [...s.next] }, capabilities: s.capabilities,
+        input_schema: jsonSchemaOf(s.input, "input"), output_schema: jsonSchemaOf(s.output, "output"),
         limits: { timeout_ms: s.def.timeout_ms, max_concurrent: s.def.max_concurrent, base_cost_micros: s.def.cost_per_execution_micros },
         templates: s.templates.map((t) => t.name),
         endpoints: [`GET ${base}/`, `GET ${base}/health`, `GET ${base}/help`, `POST ${base}/api/execute`, `GET ${base}/api/templates`, `GET ${base}/api/templates/:name`,
@@ -105,6 +110,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "POST", path: "/workers/:name/api/execute", access: ["admin", "worker"], params: NameParams, body: ExecuteBody,
     summary: "Runs the worker once (the seed's ExecuteRequest and ExecuteResponse). Idempotent per idempotency_key (or the Idempotency-Key header).",
+    response: ExecuteResponseSchema, alsoAnswers: [422, 429, 503],
     handler: async ({ env, params, body, request, principal, now }) => {
       const s = specOf(params.name);
       const headerKey = request.headers.get("Idempotency-Key");
@@ -121,20 +127,20 @@ export const workerRoutes: Route[] = [
       const common = { duration: result.duration_ms, cost: result.cost_micros / 1_000_000, cost_micros: result.cost_micros, metadata: result.metadata ?? {} };
       if (result.ok) {
         const { ready_for_next, ...output } = result.output;
-        return { success: true, output: { ...output, readyForNext: ready_for_next ?? false }, usage: { tokens: { input: result.usage.input_tokens, output: result.usage.output_tokens } }, ...common };
+        return { success: true as const, output: { ...output, readyForNext: ready_for_next ?? false }, usage: { tokens: { input: result.usage.input_tokens, output: result.usage.output_tokens } }, ...common };
       }
       const headers: Record<string, string> = {};
       if (result.error.kind === "retry_after") headers["Retry-After"] = String(Math.ceil((result.error.retry_after_ms ?? 1000) / 1000));
       if (result.error.kind === "transient") headers["Retry-After"] = "1";
-      return json({ success: false, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, failureStatus(result.error.kind), headers);
+      return reply({ success: false as const, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, { status: failureStatus(result.error.kind), headers });
     },
   }),
   route({
-    method: "GET", path: "/workers/:name/api/templates", access: ANYONE, params: NameParams, summary: "The worker's own templates (parameter presets).",
-    handler: ({ params }) => ({ worker: params.name, templates: specOf(params.name).templates }),
+    method: "GET", path: "/workers/:name/api/templates", access: ANYONE, params: NameParams, summary: "The worker's own templates (parameter presets).", response: WorkerTemplatesSchema,
+    handler: ({ params }) => ({ worker: params.name, templates: [...specOf(params.name).templates] }),
   }),
   route({
-    method: "GET", path: "/workers/:name/api/templates/:template", access: ANYONE, params: TemplateParams, summary: "One of the worker's templates.",
+    method: "GET", path: "/workers/:name/api/templates/:template", access: ANYONE, params: TemplateParams, summary: "One of the worker's templates.", response: WorkerTemplateAnswerSchema,
     handler: ({ params }) => {
       const t = specOf(params.name).templates.find((x) => x.name === params.template);
       if (!t) throw notFound("worker template", params.template);
@@ -144,11 +150,13 @@ export const workerRoutes: Route[] = [
   route({
     method: "GET", path: "/workers/:name/api/stats", access: STAFF_AND_WORKERS, params: NameParams,
     summary: "Executions, success rate, average and p95 time, cost and tokens, from pipeline history.",
+    response: WorkerStatsAnswerSchema,
     handler: async ({ env, params, now }) => ({ worker: specOf(params.name).def.worker_name, stats: await workerStats(env.DB, params.name, now) }),
   }),
   route({
     method: "POST", path: "/workers/:name/api/economy/estimate", access: ANYONE, params: NameParams, body: v.strictObject({ input: v.record(v.string(), v.unknown()) }),
     summary: "Estimated cost and duration of running the worker on an input (validated like a real run).",
+    response: WorkerEstimateSchema,
     handler: async ({ env, params, body }) => {
       const s = specOf(params.name);
       // Validated like a run, with errors named from the body: `body.input.target_topic: is required`.
@@ -164,7 +172,7 @@ export const workerRoutes: Route[] = [
     },
   }),
   route({
-    method: "GET", path: "/workers/:name/api/economy/pricing", access: ANYONE, params: NameParams, summary: "The worker's base cost and the prices of its AI chain's models.",
+    method: "GET", path: "/workers/:name/api/economy/pricing", access: ANYONE, params: NameParams, summary: "The worker's base cost and the prices of its AI chain's models.", response: WorkerPricingSchema,
     handler: async ({ env, params }) => {
       const s = specOf(params.name);
       const [prices, baseCost] = await Promise.all([loadPriceBook(env.DB), baseCostOf(env.DB, s)]);
@@ -175,7 +183,7 @@ export const workerRoutes: Route[] = [
     },
   }),
   route({
-    method: "GET", path: "/workers/:name/api/economy/stats", access: STAFF_AND_WORKERS, params: NameParams, summary: "Cost and token consumption of the worker.",
+    method: "GET", path: "/workers/:name/api/economy/stats", access: STAFF_AND_WORKERS, params: NameParams, summary: "Cost and token consumption of the worker.", response: WorkerEconomyStatsSchema,
     handler: async ({ env, params, now }) => {
       const st = await workerStats(env.DB, specOf(params.name).def.worker_name, now);
       return {
@@ -187,6 +195,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "GET", path: "/workers/:name/api/admin/stats", access: ["admin", "worker"], params: NameParams,
     summary: "Administrative statistics: registry entry, execution stats and spend by client.",
+    response: WorkerAdminStatsSchema,
     handler: async ({ env, params, now }) => {
       const s = specOf(params.name);
       const registry = await env.DB.prepare(`SELECT * FROM worker_registry WHERE worker_name = ?`).bind(s.def.worker_name).first();

@@ -1,0 +1,189 @@
+import * as v from "valibot";
+import { isRaw, type Route } from "./define";
+import { jsonSchemaOf } from "./json-schema";
+
+/**
+ * The OpenAPI 3.1 document, generated from the same route declarations the router registers and
+ * validates with (and `/help` lists), so it cannot drift from what the server does: each route's
+ * access becomes its security, its params, query and body schemas its parameters and request
+ * body, its response schema its success answer, and the statuses its declaration implies (or
+ * names) the error envelope.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+const ERROR_ENVELOPE: JsonSchema = {
+  type: "object",
+  required: ["error", "request_id"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", description: "A stable code clients branch on (validation_failed, not_found, insufficient_budget, …)." },
+        message: { type: "string", description: "What went wrong and how to fix it; for input, it starts with the field (`body.topic: is required`)." },
+        details: {
+          description: "Machine-readable facts; for 422 `issues`: every field and the rule it broke.",
+          oneOf: [
+            {
+              type: "object",
+              properties: {
+                issues: {
+                  type: "array",
+                  items: {
+                    type: "object", required: ["field", "rule", "message"],
+                    properties: { field: { type: "string" }, rule: { type: "string" }, message: { type: "string" } },
+                  },
+                },
+              },
+            },
+            { type: "array" },
+          ],
+        },
+      },
+    },
+    request_id: { type: "string", description: "Quote it when reporting a problem; also in the X-Request-Id header." },
+  },
+};
+
+/** What each error status means, as the document describes it. */
+const ERROR_TEXT: Record<number, string> = {
+  400: "Malformed request: the body is not JSON, or a value breaks a rule the schema cannot say.",
+  401: "No credential, or one that is invalid, expired or revoked.",
+  402: "Not enough budget: the client's ledger cannot hold the run's estimate.",
+  403: "The caller's role or client may not do this.",
+  404: "Not found (or another client's object, which answers the same).",
+  405: "Method not allowed.",
+  409: "Conflicts with the object's current state.",
+  413: "The body is larger than the limit.",
+  415: "The body is not JSON.",
+  422: "Invalid input: the message names the field and the rule; details.issues lists every problem.",
+  426: "This endpoint speaks WebSocket: send Upgrade: websocket.",
+  429: "Too many requests: wait for Retry-After seconds.",
+  503: "Unavailable for now: retry after Retry-After seconds.",
+};
+
+const SECURITY_SCHEMES = {
+  ApiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "A client's API key: `aif_<prefix>_<secret>`." },
+  Session: { type: "apiKey", in: "header", name: "x-bitware-session-token", description: "A session token from POST /auth/login (dashboard users: staff and clients)." },
+  WorkerBearer: { type: "http", scheme: "bearer", description: "Worker to worker: the shared secret, with X-Worker-ID." },
+  WorkerId: { type: "apiKey", in: "header", name: "X-Worker-ID", description: "The calling worker's name (with the worker bearer)." },
+} as const;
+
+/** `/requests/:id` → `/requests/{id}`; the dashboard's `*` becomes a `{path}` parameter. */
+function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}");
+}
+
+/** A stable operation id: `GET /requests/:id/live` → `getRequestsIdLive`. */
+function operationId(route: Route): string {
+  const words = route.path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return route.method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("") + (route.path.endsWith("*") ? "Path" : "");
+}
+
+/** The alternatives of credentials a route accepts (none for a public route). */
+function securityOf(route: Route): Record<string, string[]>[] {
+  if (route.access === "public") return [];
+  const ways: Record<string, string[]>[] = [];
+  if (route.access.some((r) => r === "admin" || r === "support" || r === "client")) ways.push({ Session: [] });
+  if (route.access.includes("client")) ways.push({ ApiKey: [] });
+  if (route.access.includes("worker")) ways.push({ WorkerBearer: [], WorkerId: [] });
+  return ways;
+}
+
+/** The statuses a route can answer with the error envelope: implied by its declaration, plus those it names. */
+export function errorStatusesOf(route: Route): number[] {
+  const statuses = new Set<number>([422, ...route.errors]);
+  if (route.access !== "public") { statuses.add(401); statuses.add(403); }
+  if (route.schemas.params) statuses.add(404);
+  if (route.schemas.body) { statuses.add(400); statuses.add(413); statuses.add(415); }
+  for (const s of route.alsoAnswers) statuses.delete(s);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/** Each property of an object schema as an OpenAPI parameter. */
+function parametersOf(schema: v.GenericSchema | undefined, where: "path" | "query"): JsonSchema[] {
+  if (!schema) return [];
+  const json = jsonSchemaOf(schema, "input");
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name, in: where, required: where === "path" || required.has(name),
+      ...(typeof description === "string" ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function tagOf(path: string): string {
+  const first = path.split("/").filter(Boolean)[0] ?? "service";
+  return first.startsWith(":") || first === "*" ? "service" : first;
+}
+
+function summaryLine(text: string): string {
+  const sentence = text.split(/(?<=[.:;])\s/)[0] ?? text;
+  return sentence.length <= 120 ? sentence.replace(/[.:;]$/, "") : `${sentence.slice(0, 117)}…`;
+}
+
+function operationOf(route: Route): JsonSchema {
+  const responses: Record<string, JsonSchema> = {};
+  if (isRaw(route.response)) {
+    responses[String(route.response.status)] = route.response.status === 101
+      ? { description: route.response.description }
+      : { description: route.response.description, content: { [route.response.contentType]: { schema: { type: "string", contentMediaType: route.response.contentType } } } };
+  } else {
+    const content = { "application/json": { schema: jsonSchemaOf(route.response, "output") } };
+    responses[String(route.status)] = { description: "Success.", content };
+    for (const status of route.alsoAnswers) responses[String(status)] = { description: ERROR_TEXT[status] ?? "The same body, with this status.", content };
+  }
+  for (const status of errorStatusesOf(route)) {
+    responses[String(status)] = { description: ERROR_TEXT[status] ?? "Error.", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } } };
+  }
+  const operation: JsonSchema = {
+    operationId: operationId(route),
+    summary: summaryLine(route.summary),
+    description: route.summary,
+    tags: [tagOf(route.path)],
+    security: securityOf(route),
+    responses,
+  };
+  const parameters = [...parametersOf(route.schemas.params, "path"), ...parametersOf(route.schemas.query, "query")];
+  // The dashboard's catch-all: the rest of the path is one parameter.
+  if (route.path.endsWith("*")) parameters.push({ name: "path", in: "path", required: true, schema: { type: "string" } });
+  if (parameters.length > 0) operation.parameters = parameters;
+  if (route.schemas.body) {
+    operation.requestBody = {
+      required: !v.safeParse(route.schemas.body, undefined).success,
+      content: { "application/json": { schema: jsonSchemaOf(route.schemas.body, "input") } },
+    };
+  }
+  return operation;
+}
+
+/** The whole document for these routes, served from `origin`. */
+export function buildOpenApi(routes: readonly Route[], version: string, origin: string): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    (paths[path] ??= {})[route.method.toLowerCase()] = operationOf(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "AI Factory API",
+      version,
+      description: "Research reports and generated content from pipeline templates, run by an actor runtime on Cloudflare Durable Objects. "
+        + "Errors share one envelope; money is USD in `*_usd`/`cost` fields and integer micro-USD in `*_micros`. "
+        + "Live progress: WebSockets at /parties/{party}/{name} (see the README's WebSocket protocol). Generated from the router's route declarations.",
+    },
+    servers: [{ url: origin }],
+    tags: [...new Set(routes.map((r) => tagOf(r.path)))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: SECURITY_SCHEMES,
+      schemas: { ErrorEnvelope: ERROR_ENVELOPE },
+    },
+  };
+}
