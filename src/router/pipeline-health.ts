@@ -5,6 +5,7 @@ import type { PipelineHealth, SeedCheckSchema } from "../contracts/seed";
 import { describeError, log } from "../lib/log";
 import { allowsPrivateFetch, safeFetch } from "../net/safe-fetch";
 import { workerEntrypoint } from "../workers/registry";
+import { WorkerSpecs } from "../workers/specs";
 
 type Check = v.InferOutput<typeof SeedCheckSchema>;
 type WorkerHealth = PipelineHealth["workers"][number];
@@ -48,7 +49,11 @@ export async function pipelineHealth(env: Env, exports: Cloudflare.Exports, now:
       FROM worker_execution_results WHERE completed_at >= ? GROUP BY worker_name`).bind(new Date(now - 86_400_000).toISOString()).all<RecentRow>(),
   ]);
   const byWorker = new Map(recent.results.map((r) => [r.worker_name, r]));
-  const workers = await Promise.all(registry.results.map(async (row): Promise<WorkerHealth> => {
+  // Built-in workers in their chain order (as GET /capabilities lists them), then the others by name.
+  const order = [...WorkerSpecs.keys()];
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const rows = registry.results.sort((a, b) => rank(a.worker_name) - rank(b.worker_name) || a.worker_name.localeCompare(b.worker_name));
+  const workers = await Promise.all(rows.map(async (row): Promise<WorkerHealth> => {
     const name = row.worker_name;
     const checks: Record<string, Check> = {};
     let pool: WorkerHealth["pool"] = null;
