@@ -1,0 +1,121 @@
+/** Starting a run, following one, and writing what it produced. */
+import path from "node:path";
+import * as v from "valibot";
+import { RunResultSchema } from "../../src/contracts/pipeline";
+import { OrchestrationStartedSchema, type OrchestrationInput } from "../../src/contracts/runs";
+import type { Handler } from "../action";
+import type { Context } from "../context";
+import { CliError, Exit } from "../errors";
+import { bytes, duration, micros, usd } from "../format";
+import { prepareDir, safeName, sha256Of, writeVerified } from "../files";
+import { followRun } from "../live/follow";
+import { exitCodeFor } from "../live/summary";
+import { parseParams } from "../params";
+
+/** A number option: finite, within [min, max]. */
+export function numberOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`--${name} must be a number from ${min} to ${max}, not '${text}'`);
+  return n;
+}
+
+interface RunOptions {
+  topic: string; param: string[]; urgency?: OrchestrationInput["urgency"]; budgetLimit?: string; deadline?: string;
+  request?: string; client?: string; idempotencyKey?: string; detach?: boolean;
+}
+
+/** `aif run <template>`: POST /orchestrate, then the live view until the run ends. */
+export const run: Handler<RunOptions> = async (ctx, [template], options) => {
+  const parameters = parseParams(options.param);
+  const deadline = numberOption("deadline", options.deadline, 1, 86_400);
+  const body = {
+    pipeline_template: template!,
+    topic: options.topic,
+    ...(Object.keys(parameters).length > 0 ? { template_parameters: parameters } : {}),
+    ...(options.urgency ? { urgency: options.urgency } : {}),
+    ...(options.budgetLimit !== undefined ? { budget_limit: numberOption("budget-limit", options.budgetLimit, 0, 1_000_000) } : {}),
+    ...(deadline !== undefined ? { deadline_ms: Math.round(deadline * 1000) } : {}),
+    ...(options.request ? { request_id: options.request } : {}),
+    ...(options.client ? { client_id: options.client } : {}),
+  } satisfies OrchestrationInput;
+  const started = await ctx.api.post(OrchestrationStartedSchema, "/orchestrate", body, {
+    headers: options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
+  });
+  const id = started.pipeline.id;
+  if (options.detach) {
+    ctx.out.emit(started, () => {
+      const e = started.estimate;
+      ctx.out.line(`Started ${id} (${template}): ${started.pipeline.status}, estimate ${usd(e.cost_usd)}, about ${duration(e.duration_ms)}.`);
+      ctx.out.line(`Watch it:   aif follow ${id}`);
+      ctx.out.line(`Its result: aif result ${id}`);
+    });
+    return Exit.ok;
+  }
+  return await followRun(ctx, id, { estimate: started.estimate });
+};
+
+/** `aif follow <pipeline-id>`. */
+export const follow: Handler<object> = async (ctx, [id]) => await followRun(ctx, id!);
+
+/** What the CLI reads of a report (the report builder's output): its two renderings. */
+const ReportSchema = v.object({ markdown: v.string(), html: v.string() });
+/** What the CLI reads of a package (the packager's output): its files, each with a checksum, and their text by format. */
+const PackageSchema = v.object({
+  files: v.array(v.object({ name: v.string(), format: v.string(), checksum: v.string() })),
+  documents: v.record(v.string(), v.optional(v.string())),
+});
+
+interface Written { path: string; bytes: number; sha256: string; verified: boolean }
+
+/** Writes a run's report and package files into `dir`; refuses (and deletes) a package file whose checksum does not match. */
+function writeResult(dir: string, context: Record<string, unknown>): { written: Written[]; mismatched: string[] } {
+  const written: Written[] = [];
+  const mismatched: string[] = [];
+  const put = (name: string, text: string, checksum: string | null) => {
+    const file = path.join(dir, name);
+    const outcome = writeVerified(file, text, checksum);
+    if (checksum !== null && !outcome.verified) mismatched.push(name);
+    else written.push({ path: file, bytes: Buffer.byteLength(text), ...outcome });
+  };
+  const report = v.safeParse(ReportSchema, context.report);
+  if (report.success) {
+    put("report.md", report.output.markdown, null);
+    put("report.html", report.output.html, null);
+  }
+  const pkg = v.safeParse(PackageSchema, context.package);
+  if (pkg.success) {
+    for (const [i, file] of pkg.output.files.entries()) {
+      const text = pkg.output.documents[file.format];
+      if (text === undefined) continue;
+      put(safeName(file.name, `file-${i + 1}.${safeName(file.format, "txt")}`), text, sha256Of(file.checksum));
+    }
+  }
+  return { written, mismatched };
+}
+
+interface ResultOptions { dir?: string; wait: string; force?: boolean }
+
+/** `aif result <pipeline-id>`: GET /pipeline/:id/result, written to a directory. */
+export const result: Handler<ResultOptions> = async (ctx: Context, [id], options) => {
+  const waitMs = Math.round((numberOption("wait", options.wait, 0, 30) ?? 0) * 1000);
+  const r = await ctx.api.get(RunResultSchema, `/pipeline/${encodeURIComponent(id!)}/result`, { query: { wait_ms: waitMs || undefined }, timeoutMs: 60_000 + waitMs });
+  if (!["completed", "partial", "failed", "cancelled"].includes(r.status)) {
+    throw new CliError(`${id} is still ${r.status}; it has no result yet`, `watch it to its end with 'aif follow ${id}', or wait here with --wait 30`);
+  }
+  const dir = path.resolve(options.dir ?? id!);
+  prepareDir(dir, options.force ?? false);
+  const { written, mismatched } = writeResult(dir, r.context);
+  const all = path.join(dir, "result.json");
+  const text = `${JSON.stringify(r, null, 2)}\n`;
+  written.push({ path: all, bytes: Buffer.byteLength(text), ...writeVerified(all, text, null) });
+  ctx.out.emit({ pipeline_id: r.pipeline_id, status: r.status, cost_usd: r.cost_usd, dir, files: written, mismatched, unavailable: r.unavailable ?? [] }, () => {
+    ctx.out.line(`${r.pipeline_id} ${r.status}, cost ${micros(r.cost_micros)}: wrote ${written.length} file${written.length === 1 ? "" : "s"} to ${dir}`);
+    for (const f of written) ctx.out.line(`  ${path.relative(dir, f.path).padEnd(32)} ${bytes(f.bytes).padStart(9)}${f.verified ? "  sha256 verified" : ""}`);
+    for (const u of r.unavailable ?? []) ctx.out.line(ctx.out.c.yellow(`  ${u.field}: not available (${u.code})`));
+  }, written);
+  if (mismatched.length > 0) {
+    throw new CliError(`checksum mismatch: ${mismatched.join(", ")} did not match the checksum the run recorded, and ${mismatched.length === 1 ? "was" : "were"} not written`, "fetch it again; if it persists, report it");
+  }
+  return exitCodeFor(r.status);
+};
