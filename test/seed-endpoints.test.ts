@@ -289,3 +289,23 @@ describe("the worker pattern's admin endpoints", () => {
     await expectRunnersOnly("GET", "/workers/content-granulator/api/admin/analytics");
   });
 });
+
+describe("the seed endpoints in the API's own documents", () => {
+  it("are in /help and /openapi.json with their answers' schemas", async () => {
+    const doc = await call("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    const paths = doc.body.paths;
+    expect(Object.keys(paths["/capabilities"])).toEqual(["get"]);
+    expect(paths["/pipeline-health"].get.responses["503"]).toBeDefined();
+    expect(paths["/workers/feed-fetcher/batch"].post.responses["200"].content["application/json"].schema.properties.articles.type).toBe("array");
+    expect(paths["/workers/{name}/api/admin/analytics"].get.security.length).toBeGreaterThan(0);
+    // The query routes also answer the public health check: documented as public, with 401 and 403 for a run.
+    const research = paths["/workers/topic-researcher"].get;
+    expect(Object.keys(research.responses)).toEqual(expect.arrayContaining(["200", "401", "403", "422", "429", "503"]));
+    expect(research.parameters.map((p: { name: string }) => p.name)).toEqual(["topic", "depth", "min_quality", "max_sources", "client_id"]);
+    const help = await call("GET", "/help");
+    const listed = help.body.routes.map((r: { method: string; path: string }) => `${r.method} ${r.path}`);
+    expect(listed).toEqual(expect.arrayContaining(["GET /capabilities", "GET /pipeline-health", "GET /workers/rss-librarian", "POST /workers/content-classifier/analyze",
+      "POST /workers/report-builder/generate", "POST /workers/:name/api/admin/templates", "GET /workers/:name/api/admin/analytics"]));
+  });
+});

@@ -28,9 +28,6 @@ export const SeedRunSchema = v.object({
 });
 export type SeedRun = v.InferOutput<typeof SeedRunSchema>;
 
-/** A worker's basic health check (`GET /workers/:name` without a query). */
-export const WorkerPingSchema = v.object({ status: v.literal("healthy"), service: v.string(), version: v.string(), timestamp: v.string() });
-
 /** A feed source (the seed's `{url, domain, title, quality_score, reasoning}`, with the runtime's relevance and format). */
 export const SeedSourceSchema = v.object({
   url: v.string(), domain: v.string(), title: v.string(), quality_score: v.number(), reasoning: v.string(),

@@ -4,9 +4,10 @@ import { authenticate, type Principal } from "../../auth";
 import { installWorkerStatements } from "../../catalog/workers";
 import {
   AnalyzeAnswerSchema, FeedFetchAnswerSchema, GenerateAnswerSchema, LibrarianAnswerSchema, TopicResearchAnswerSchema, WorkerAnalyticsSchema,
-  WorkerPingSchema, WorkerTemplateSyncSchema, type AnalyzeAnswer, type FeedFetchAnswer, type GenerateAnswer, type LibrarianAnswer, type SeedRun,
+  WorkerTemplateSyncSchema, type AnalyzeAnswer, type FeedFetchAnswer, type GenerateAnswer, type LibrarianAnswer, type SeedRun,
   type TopicResearchAnswer, type WorkerAnalytics, type WorkerTemplateSync,
 } from "../../contracts/seed";
+import { WorkerPingSchema } from "../../contracts/workers";
 import { sha256Hex } from "../../lib/crypto";
 import { AppError, notFound } from "../../lib/errors";
 import { isoTime } from "../../lib/ids";
