@@ -118,6 +118,12 @@ export interface Route {
   access: Access;
   schemas: { params?: v.GenericSchema; query?: v.GenericSchema; body?: v.GenericSchema };
   response: ResponseDecl;
+  /**
+   * A public route that authenticates the caller for part of its work (a worker's health check
+   * that runs the worker when given a query): the roles it then admits. The OpenAPI document
+   * lists no credentials and these as alternatives.
+   */
+  optionalAuth?: readonly CallerRole[];
   status: number;
   alsoAnswers: readonly number[];
   errors: readonly ErrorStatus[];

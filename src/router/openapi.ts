@@ -83,18 +83,18 @@ function operationId(route: Route): string {
 
 /** The alternatives of credentials a route accepts (none for a public route). */
 function securityOf(route: Route): Record<string, string[]>[] {
-  if (route.access === "public") return [];
-  const ways: Record<string, string[]>[] = [];
-  if (route.access.some((r) => r === "admin" || r === "support" || r === "client")) ways.push({ Session: [] });
-  if (route.access.includes("client")) ways.push({ ApiKey: [] });
-  if (route.access.includes("worker")) ways.push({ WorkerBearer: [], WorkerId: [] });
+  const roles = route.access === "public" ? route.optionalAuth ?? [] : route.access;
+  const ways: Record<string, string[]>[] = route.access === "public" && roles.length > 0 ? [{}] : [];
+  if (roles.some((r) => r === "admin" || r === "support" || r === "client")) ways.push({ Session: [] });
+  if (roles.includes("client")) ways.push({ ApiKey: [] });
+  if (roles.includes("worker")) ways.push({ WorkerBearer: [], WorkerId: [] });
   return ways;
 }
 
 /** The statuses a route can answer with the error envelope: implied by its declaration, plus those it names. */
 export function errorStatusesOf(route: Route): number[] {
   const statuses = new Set<number>([422, ...route.errors]);
-  if (route.access !== "public") { statuses.add(401); statuses.add(403); }
+  if (route.access !== "public" || route.optionalAuth) { statuses.add(401); statuses.add(403); }
   if (route.schemas.params) statuses.add(404);
   if (route.schemas.body) { statuses.add(400); statuses.add(413); statuses.add(415); }
   for (const s of route.alsoAnswers) statuses.delete(s);
@@ -105,6 +105,10 @@ export function errorStatusesOf(route: Route): number[] {
 function parametersOf(schema: v.GenericSchema | undefined, where: "path" | "query"): JsonSchema[] {
   if (!schema) return [];
   const json = jsonSchemaOf(schema, "input");
+  // A free-form query (the dashboard's own filters): one exploded object parameter, as OpenAPI writes it.
+  if (where === "query" && !json.properties && json.additionalProperties) {
+    return [{ name: "filters", in: "query", required: false, style: "form", explode: true, description: "Any parameters; the page reads them.", schema: json }];
+  }
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => {

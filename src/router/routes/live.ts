@@ -62,7 +62,7 @@ export const liveRoutes: Route[] = [
   route({
     method: "POST", path: "/live/tickets", access: ["admin", "support", "client"], body: TicketBody,
     summary: `A single-use ticket for one live subscription (party and actor name), valid for ${LIVE_TICKET_TTL_MS / 1000} s: open /parties/<party>/<name>?ticket=<ticket> with it, so no long-lived credential goes in a URL. The caller must be allowed that subscription (another client's pipeline or ledger answers 404; pools are for staff).`,
-    response: IssuedTicketSchema, status: 201,
+    response: IssuedTicketSchema, status: 201, errors: [404],
     handler: async ({ env, principal, body, now }) => {
       await authorise(env, principal, body.party, body.name);
       return await issueLiveTicket(env.DB, principal, body, now);

@@ -77,7 +77,7 @@ export const orchestrateRoutes: Route[] = [
   route({
     method: "POST", path: "/orchestrate", access: ["admin", "support", "client", "worker"], body: OrchestrationRequest,
     summary: "Starts a pipeline from a template (seed OrchestrationRequest). Send Idempotency-Key to make a retried call start it only once.",
-    response: OrchestrationStartedSchema, status: 202, errors: [402, 409],
+    response: OrchestrationStartedSchema, status: 202, errors: [402, 404, 409],
     handler: async ({ env, request, principal, body, now }) => {
       const client = await activeActingClient(env.DB, principal, body.client_id, "run pipelines");
       const clientId = client.client_id;

@@ -115,9 +115,10 @@ function healthOrRun(name: string, runRoute: Route, runSchema: v.GenericSchema):
   return {
     ...runRoute,
     access: "public",
+    optionalAuth: roles,
     summary: `${runRoute.summary} Needs ${roles.join(" or ")} credentials. Without a query string: the worker's public health check, as GET /workers/:name.`,
     response: v.union([runSchema, WorkerPingSchema]),
-    errors: [...runRoute.errors, 401, 403],
+    errors: runRoute.errors,
     async run(raw: RawInput): Promise<Response> {
       // Awaited, not returned: see route().run (an early rejection would otherwise be reported as unhandled).
       if (Object.keys(raw.query).length === 0) return await ping.run(raw);

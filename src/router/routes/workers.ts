@@ -1,11 +1,9 @@
 import * as v from "valibot";
 import { aiClient, chainComplete, chainPrices, loadPriceBook } from "../../ai";
-import { clientScope, describePrincipal } from "../../auth";
-import { AppError, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
-import type { Handshake } from "../../workers/contract";
 import type { AnyWorkerSpec } from "../../workers/harness/define";
-import { executeWorker } from "../../workers/harness/execute";
+import { baseCostOf, failureHeaders, failureStatus, runWorkerOverHttp } from "../../workers/harness/http-run";
 import { workerSpendByClient, workerStats } from "../../workers/harness/stats";
 import { WorkerSpecs } from "../../workers/specs";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
@@ -42,19 +40,6 @@ const ExecuteBody = v.strictObject({
   client_id: v.optional(IdString),
   idempotency_key: v.optional(v.pipe(v.string(), v.minLength(8), v.maxLength(200))),
 });
-
-/** A worker's base cost per execution: the registry's (D1; an admin may have changed it since deploy), else its built-in default. */
-async function baseCostOf(db: D1Database, s: AnyWorkerSpec): Promise<number> {
-  const row = await db.prepare(`SELECT cost_per_execution_micros FROM worker_registry WHERE worker_name = ?`).bind(s.def.worker_name).first<{ cost_per_execution_micros: number }>();
-  return row?.cost_per_execution_micros ?? s.def.cost_per_execution_micros;
-}
-
-/** HTTP status for a failed run: busy 429, transient 503 (each with Retry-After), fatal (bad input, nothing to do) 422. */
-function failureStatus(kind: string): number {
-  if (kind === "retry_after") return 429;
-  if (kind === "transient") return 503;
-  return 422;
-}
 
 /**
  * Every built-in worker's HTTP surface under `/workers/:name/`, generated from its harness
@@ -103,7 +88,8 @@ export const workerRoutes: Route[] = [
         limits: { timeout_ms: s.def.timeout_ms, max_concurrent: s.def.max_concurrent, base_cost_micros: s.def.cost_per_execution_micros },
         templates: s.templates.map((t) => t.name),
         endpoints: [`GET ${base}/`, `GET ${base}/health`, `GET ${base}/help`, `POST ${base}/api/execute`, `GET ${base}/api/templates`, `GET ${base}/api/templates/:name`,
-          `GET ${base}/api/stats`, `POST ${base}/api/economy/estimate`, `GET ${base}/api/economy/pricing`, `GET ${base}/api/economy/stats`, `GET ${base}/api/admin/stats`],
+          `GET ${base}/api/stats`, `POST ${base}/api/economy/estimate`, `GET ${base}/api/economy/pricing`, `GET ${base}/api/economy/stats`, `GET ${base}/api/admin/stats`,
+          `POST ${base}/api/admin/templates`, `GET ${base}/api/admin/analytics`],
       };
     },
   }),
@@ -113,25 +99,16 @@ export const workerRoutes: Route[] = [
     response: ExecuteResponseSchema, alsoAnswers: [422, 429, 503],
     handler: async ({ env, params, body, request, principal, now }) => {
       const s = specOf(params.name);
-      const headerKey = request.headers.get("Idempotency-Key");
-      if (headerKey !== null && !/^[\w:.-]{8,200}$/.test(headerKey)) throw new AppError("validation_failed", "Idempotency-Key header: 8 to 200 letters, digits, '_', ':', '.' or '-'");
-      const key = body.idempotency_key ?? headerKey ?? `http:${crypto.randomUUID()}`;
       const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
-      const baseCost = await baseCostOf(env.DB, s);
-      const handshake: Handshake = {
-        pipeline_id: "http", step_id: body.action ?? "execute", attempt: 1, idempotency_key: `${s.def.worker_name}:${key}`, worker: s.def.worker_name,
-        client_id: body.client_id ?? clientScope(principal) ?? describePrincipal(principal), input, deadline_at: now + (body.timeout ?? s.def.timeout_ms),
-        base_cost_micros: baseCost,
-      };
-      const result = await executeWorker(s, env, handshake);
+      const result = await runWorkerOverHttp(env, s, principal, request, now, {
+        input, action: body.action, client_id: body.client_id, idempotency_key: body.idempotency_key, timeout: body.timeout,
+      });
       const common = { duration: result.duration_ms, cost: result.cost_micros / 1_000_000, cost_micros: result.cost_micros, metadata: result.metadata ?? {} };
       if (result.ok) {
         const { ready_for_next, ...output } = result.output;
         return { success: true as const, output: { ...output, readyForNext: ready_for_next ?? false }, usage: { tokens: { input: result.usage.input_tokens, output: result.usage.output_tokens } }, ...common };
       }
-      const headers: Record<string, string> = {};
-      if (result.error.kind === "retry_after") headers["Retry-After"] = String(Math.ceil((result.error.retry_after_ms ?? 1000) / 1000));
-      if (result.error.kind === "transient") headers["Retry-After"] = "1";
+      const headers = failureHeaders(result.error);
       return reply({ success: false as const, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, { status: failureStatus(result.error.kind), headers });
     },
   }),
