@@ -58,6 +58,10 @@ export class Output {
 
   /** A table with a header row (capitals, no borders: easy to read and to grep); cells are text. */
   table(head: readonly string[], rows: readonly (readonly (string | number)[])[], align: readonly ("left" | "right")[] = []): void {
+    if (rows.length === 0) {
+      this.line(this.c.dim("(none)"));
+      return;
+    }
     const table = new Table({
       head: head.map((h) => this.c.bold(h.toUpperCase())),
       chars: BORDERLESS,

@@ -6,6 +6,13 @@ import { CliError } from "../errors";
 import { micros, usd, when } from "../format";
 import { numberOption } from "./runs";
 
+/** A share for people: whole percents, one decimal under 10 %, "<0.1%" for a sliver. */
+function percent(share: number): string {
+  const p = share * 100;
+  if (p > 0 && p < 0.1) return "<0.1%";
+  return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
+
 /** `aif ledger show <client>`. */
 export const show: Handler<object> = async (ctx, [client]) => {
   const l = await ctx.api.get(LedgerInspectionSchema, `/admin/actors/ledgers/${encodeURIComponent(client!)}`);
@@ -15,7 +22,7 @@ export const show: Handler<object> = async (ctx, [client]) => {
       ["client", b.client_id],
       ["period", b.period],
       ["budget", micros(b.budget)],
-      ["spent", `${micros(b.spent)} (${b.budget > 0 ? Math.round((b.spent / b.budget) * 100) : 0}%)`],
+      ["spent", `${micros(b.spent)}${b.budget > 0 ? ` (${percent(b.spent / b.budget)} of the budget)` : ""}`],
       ["held", micros(b.held)],
       ["available", micros(b.available)],
       ["unbilled", micros(b.unbilled ?? 0)],
