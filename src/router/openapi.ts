@@ -121,9 +121,12 @@ function parametersOf(schema: v.GenericSchema | undefined, where: "path" | "quer
   });
 }
 
+/** The service's own one-route paths share a group, so the reference does not list four groups of one. */
+const SERVICE_PATHS = new Set(["health", "help", "openapi.json", "capabilities", "pipeline-health"]);
+
 function tagOf(path: string): string {
   const first = path.split("/").filter(Boolean)[0] ?? "service";
-  return first.startsWith(":") || first === "*" ? "service" : first;
+  return SERVICE_PATHS.has(first) ? "service" : first;
 }
 
 function summaryLine(text: string): string {
