@@ -60,7 +60,11 @@ export class ApiError extends CliError {
 export function describeFailure(error: unknown): string[] {
   if (error instanceof ApiError) {
     const lines = [`${error.status} ${error.code}: ${error.message}`];
-    for (const issue of error.issues()) lines.push(`  ${issue.field}: ${issue.message}`);
+    // Each field issue on its own line, unless the message already is that one issue.
+    for (const issue of error.issues()) {
+      const text = `${issue.field}: ${issue.message}`;
+      if (!error.message.includes(text)) lines.push(`  ${text}`);
+    }
     if (error.status >= 500 && error.requestId) lines.push(`  request id: ${error.requestId}`);
     if (error.hint) lines.push(error.hint);
     return lines;

@@ -15,6 +15,12 @@ import { defineTemplates } from "./commands/templates";
 import { describeFailure, Exit } from "./errors";
 import { Formats } from "./output";
 
+// A reader that stops early (`aif follow … -o jsonl | head`) closes the pipe: stop quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(Exit.ok);
+  throw error;
+});
+
 const program = new Command("aif")
   .description("AI Factory from the command line: start pipelines and watch them live, fetch results and deliverables, manage requests, pools, ledgers and clients.")
   .version("0.1.0", "-V, --version")

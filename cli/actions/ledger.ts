@@ -1,10 +1,14 @@
 /** Staff: a client's ledger. */
 import { randomUUID } from "node:crypto";
-import { LedgerAdjustAnswerSchema, LedgerInspectionSchema, type LedgerAdjustInput } from "../../src/contracts/admin";
+import { LedgerAdjustAnswerSchema, LedgerInspectionSchema, type LedgerAdjustInput, type LedgerInspection } from "../../src/contracts/admin";
 import type { Handler } from "../action";
-import { CliError } from "../errors";
+import { ApiError, CliError } from "../errors";
+import { watchParty } from "../live/party-watch";
+import { snapshotOf } from "../live/snapshot";
 import { micros, usd, when } from "../format";
 import { numberOption } from "./runs";
+
+type LedgerBalance = LedgerInspection["balance"];
 
 /** A share for people: whole percents, one decimal under 10 %, "<0.1%" for a sliver. */
 function percent(share: number): string {
@@ -13,32 +17,48 @@ function percent(share: number): string {
   return p < 10 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
 }
 
-/** `aif ledger show <client>`. */
-export const show: Handler<object> = async (ctx, [client]) => {
-  const l = await ctx.api.get(LedgerInspectionSchema, `/admin/actors/ledgers/${encodeURIComponent(client!)}`);
-  ctx.out.emit(l, () => {
-    const b = l.balance;
-    ctx.out.fields([
-      ["client", b.client_id],
-      ["period", b.period],
-      ["budget", micros(b.budget)],
-      ["spent", `${micros(b.spent)}${b.budget > 0 ? ` (${percent(b.spent / b.budget)} of the budget)` : ""}`],
-      ["held", micros(b.held)],
-      ["available", micros(b.available)],
-      ["unbilled", micros(b.unbilled ?? 0)],
-      ["alerts", b.alerted.length > 0 ? b.alerted.map((p) => `${p}%`).join(", ") : "-"],
-    ]);
-    if (l.open_holds.length > 0) {
-      ctx.out.line();
-      ctx.out.table(["open hold", "amount", "still held", "since"], l.open_holds.map((h) => [h.key, micros(h.amount), micros(h.remaining), when(h.at)]), ["left", "right", "right", "left"]);
-    }
-    if (l.recent_entries.length > 0) {
-      ctx.out.line();
-      ctx.out.table(["entry", "key", "amount", "charged", "reason", "at"], l.recent_entries.slice(-15).map((e) => [
-        e.kind, e.key ?? "-", micros(e.amount), micros(e.charged), e.reason ?? "-", when(e.at),
-      ]), ["left", "left", "right", "right", "left", "left"]);
-    }
-  });
+/** The month's balance lines. */
+function balanceFields(b: LedgerBalance): [string, string][] {
+  return [
+    ["client", b.client_id],
+    ["period", b.period],
+    ["budget", micros(b.budget)],
+    ["spent", `${micros(b.spent)}${b.budget > 0 ? ` (${percent(b.spent / b.budget)} of the budget)` : ""}`],
+    ["held", micros(b.held)],
+    ["available", micros(b.available)],
+    ["unbilled", micros(b.unbilled ?? 0)],
+    ["alerts", b.alerted.length > 0 ? b.alerted.map((p) => `${p}%`).join(", ") : "-"],
+  ];
+}
+
+/** `aif ledger show <client>`: staff get the books; a client (refused those) its own balance from the ledger's live snapshot. */
+export const show: Handler<{ watch?: boolean }> = async (ctx, [client], options) => {
+  let books: LedgerInspection | null = null;
+  try {
+    books = await ctx.api.get(LedgerInspectionSchema, `/admin/actors/ledgers/${encodeURIComponent(client!)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 403)) throw error;
+  }
+  if (books === null) {
+    const balance = await snapshotOf(ctx.api, "client-ledger", client!);
+    ctx.out.emit(balance, () => ctx.out.fields(balanceFields(balance)));
+  } else {
+    const l = books;
+    ctx.out.emit(l, () => {
+      ctx.out.fields(balanceFields(l.balance));
+      if (l.open_holds.length > 0) {
+        ctx.out.line();
+        ctx.out.table(["open hold", "amount", "still held", "since"], l.open_holds.map((h) => [h.key, micros(h.amount), micros(h.remaining), when(h.at)]), ["left", "right", "right", "left"]);
+      }
+      if (l.recent_entries.length > 0) {
+        ctx.out.line();
+        ctx.out.table(["entry", "key", "amount", "charged", "reason", "at"], l.recent_entries.slice(-15).map((e) => [
+          e.kind, e.key ?? "-", micros(e.amount), micros(e.charged), e.reason ?? "-", when(e.at),
+        ]), ["left", "left", "right", "right", "left", "left"]);
+      }
+    });
+  }
+  if (options.watch) return await watchParty(ctx, "client-ledger", client!, true);
 };
 
 interface AdjustOptions { debit?: string; credit?: string; reason: string; key?: string }

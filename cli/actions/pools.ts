@@ -3,6 +3,7 @@ import { PoolConfigAnswerSchema, PoolsSchema, type PoolConfigInput } from "../..
 import type { Handler } from "../action";
 import { CliError } from "../errors";
 import { duration, when } from "../format";
+import { watchParty } from "../live/party-watch";
 import { snapshotOf } from "../live/snapshot";
 import { numberOption } from "./runs";
 
@@ -20,7 +21,7 @@ export const list: Handler<object> = async (ctx) => {
 };
 
 /** `aif pools show <worker>`: the pool's live snapshot (config, queue in grant order, leases). */
-export const show: Handler<object> = async (ctx, [worker]) => {
+export const show: Handler<{ watch?: boolean }> = async (ctx, [worker], options) => {
   const p = await snapshotOf(ctx.api, "resource-pool", worker!);
   ctx.out.emit(p, () => {
     ctx.out.fields([
@@ -41,6 +42,7 @@ export const show: Handler<object> = async (ctx, [worker]) => {
       ctx.out.table(["#", "waiting", "pipeline", "priority", "waited"], p.queue.map((q) => [q.position, q.key, q.pipeline_id, q.priority, duration(q.waited_ms)]));
     }
   });
+  if (options.watch) return await watchParty(ctx, "resource-pool", worker!, true);
 };
 
 interface SetOptions { maxConcurrent?: string; queueLimit?: string; leaseTtl?: string }

@@ -5,7 +5,7 @@ import { RunResultSchema } from "../../src/contracts/pipeline";
 import { OrchestrationStartedSchema, type OrchestrationInput } from "../../src/contracts/runs";
 import type { Handler } from "../action";
 import type { Context } from "../context";
-import { CliError, Exit } from "../errors";
+import { ApiError, CliError, Exit } from "../errors";
 import { bytes, duration, micros, usd } from "../format";
 import { prepareDir, safeName, sha256Of, writeVerified } from "../files";
 import { followRun } from "../live/follow";
@@ -41,6 +41,12 @@ export const run: Handler<RunOptions> = async (ctx, [template], options) => {
   } satisfies OrchestrationInput;
   const started = await ctx.api.post(OrchestrationStartedSchema, "/orchestrate", body, {
     headers: options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
+  }).catch((error: unknown) => {
+    // A parameter refused: point at where the template's parameters are listed.
+    if (error instanceof ApiError && error.status === 422 && /template_parameters|pipeline_template/.test(error.message)) {
+      throw new ApiError(error.status, error.code, error.message, error.details, error.requestId, `the template's parameters: aif templates show ${template}`);
+    }
+    throw error;
   });
   const id = started.pipeline.id;
   if (options.detach) {

@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import { lazy } from "../action";
 
 export function defineLedger(program: Command): void {
-  const ledger = program.command("ledger").description("staff: a client's ClientLedger (budget, spent, held, entries)");
+  const ledger = program.command("ledger").description("a client's ClientLedger: budget, spent, held, entries (staff; a client its own)");
   ledger.command("show")
     .argument("<client-id>")
-    .description("the month's balance, open holds, unbilled work and recent entries")
+    .description("the month's balance, open holds, unbilled work and recent entries (a client: its own balance)")
+    .option("-w, --watch", "then print its live events (holds, settlements, alerts) until Ctrl-C")
     .action(lazy(async () => (await import("../actions/ledger")).show));
   ledger.command("adjust")
     .argument("<client-id>")

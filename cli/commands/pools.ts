@@ -10,6 +10,7 @@ export function definePools(program: Command): void {
   pools.command("show")
     .argument("<worker>")
     .description("one pool: config, leases, the queue in grant order with ETAs")
+    .option("-w, --watch", "then print its live events (grants, queueing, releases) until Ctrl-C")
     .action(lazy(async () => (await import("../actions/pools")).show));
   pools.command("set")
     .argument("<worker>")

@@ -53,7 +53,7 @@ export async function followRun(ctx: Context, pipelineId: string, options: Follo
     const ended = summary.status === "completed" || summary.status === "partial";
     const deliverables = ended ? await deliverableCount(ctx, pipelineId) : null;
     if (!ctx.out.rich) ctx.out.line();
-    for (const line of summaryLines(summary, { c: ctx.out.c, baseline: baseline(), deliverables })) ctx.out.line(line);
+    for (const line of summaryLines(summary, { c: ctx.out.c, baseline: baseline(), deliverables, costShown: ctx.out.rich })) ctx.out.line(line);
   }
   return exitCodeFor(summary.status);
 }

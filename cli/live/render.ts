@@ -58,7 +58,7 @@ export function busy(now: number, width: number): string {
 /** Seconds until `at`, for people ("~12s", "now"). */
 function until(at: number, now: number): string {
   const ms = at - now;
-  return ms <= 500 ? "now" : `~${duration(ms)}`;
+  return ms <= 500 ? "any moment" : `~${duration(ms)}`;
 }
 
 /** The part of a step's line after its label: progress, queue, errors, time and cost. */
@@ -84,7 +84,7 @@ export function stepDetail(step: Step, state: RunState, now: number): string {
       const error = step.error ? `${step.error.code}: ${step.error.message}` : "failed";
       return `${error} · retry ${step.retry_at !== null ? until(step.retry_at, now) : "soon"}`;
     }
-    case "succeeded": return [bar(1, 1, BAR_WIDTH), took, cost].filter(Boolean).join("  ");
+    case "succeeded": return [bar(1, 1, BAR_WIDTH), took?.padStart(6), cost].filter(Boolean).join("  ");
     case "failed": return [step.error ? `${step.error.code}: ${step.error.message}` : "failed", took, cost].filter(Boolean).join("  ");
     case "skipped": return step.skipped_reason ?? "";
   }
@@ -104,7 +104,8 @@ export function costLine(summary: PipelineSummary, baseline: CostBaseline | null
   if (!baseline) return spent;
   if (baseline.kind === "steps") return `${spent} of the steps' estimate ${micros(baseline.micros)}`;
   const [low, high] = baseline.estimate.cost_interval_usd;
-  const interval = low !== undefined && high !== undefined ? ` (${Math.round(baseline.estimate.confidence_level * 100)}%: ${usd(low)}–${usd(high)})` : "";
+  const interval = low !== undefined && high !== undefined && usd(low) !== usd(high)
+    ? ` (${Math.round(baseline.estimate.confidence_level * 100)}%: ${usd(low)}–${usd(high)})` : "";
   return `${spent} of estimate ${usd(baseline.estimate.cost_usd)}${interval}`;
 }
 
@@ -125,7 +126,7 @@ export function renderRun(state: RunState, o: RenderOptions): string[] {
   if (summary.queue) {
     const q = summary.queue;
     const finish = q.estimated_finish_at !== null ? `, ends ${until(q.estimated_finish_at, o.now)}` : "";
-    lines.push(o.c.yellow(`  waiting for capacity: queue #${q.position} (${q.waiting_steps.join(", ")}), starts ${until(q.estimated_start_at, o.now)}${finish}`));
+    lines.push(o.c.yellow(`  waiting for capacity: the run starts ${until(q.estimated_start_at, o.now)}${finish}`));
   }
   lines.push(costLine(summary, o.baseline));
   if (state.gaps.length > 0) {

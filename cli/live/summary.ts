@@ -20,6 +20,8 @@ export interface SummaryOptions {
   baseline: CostBaseline | null;
   /** How many deliverables the run left (null: not known). */
   deliverables: number | null;
+  /** Leave out the cost (the live view right above shows it). */
+  costShown?: boolean;
 }
 
 /** The lines that close a run's view: outcome, time, cost, what failed, and where the result is. */
@@ -28,7 +30,8 @@ export function summaryLines(summary: PipelineSummary, o: SummaryOptions): strin
   const took = summary.finished_at !== null ? duration(summary.finished_at - (summary.started_at ?? summary.created_at)) : null;
   const mark = summary.status === "completed" ? c.green("✔") : summary.status === "partial" ? c.yellow("◐") : c.red("✖");
   const status = summary.status === "completed" ? c.green(summary.status) : summary.status === "partial" ? c.yellow(summary.status) : c.red(summary.status);
-  const lines = [`${mark} ${summary.pipeline_id} ${status}${summary.reason ? ` (${summary.reason})` : ""}${took ? ` in ${took}` : ""} · ${costLine(summary, o.baseline)}`];
+  const cost = o.costShown ? "" : ` · ${costLine(summary, o.baseline)}`;
+  const lines = [`${mark} ${summary.pipeline_id} ${status}${summary.reason ? ` (${summary.reason})` : ""}${took ? ` in ${took}` : ""}${cost}`];
   for (const step of summary.steps) {
     if (step.status === "failed" && step.error) lines.push(`  ${step.id} failed after ${step.attempt} attempt${step.attempt === 1 ? "" : "s"}: ${step.error.code}: ${step.error.message}`);
   }

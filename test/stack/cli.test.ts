@@ -182,7 +182,7 @@ describe("aif run and follow", () => {
     const [start, missing, invalid, client] = await Promise.all([
       aif(["--api-key", WRONG_KEY, "run", "runtime_demo", "--topic", "never starts"], { timeoutMs: 15_000 }),
       aif(["--api-key", KEY, "follow", "pip_doesnotexist0000"]),
-      aif(["--api-key", KEY, "run", "runtime_demo", "--topic", "x"]),
+      aif(["--api-key", KEY, "requests", "create", "-m", "hi", "--type", "nope"]),
       aif(["--api-key", KEY, "pipelines", "cancel", finishedId]),
     ]);
     expect(start.code).toBe(1);
@@ -190,7 +190,8 @@ describe("aif run and follow", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/404 not_found: pipeline 'pip_doesnotexist0000' was not found/);
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(/422 validation_failed: .*\n\s+body\.topic: /);
+    // The first problem in the message, each further one on its own line.
+    expect(invalid.stderr).toMatch(/^aif: 422 validation_failed: body\.request_type: must be one of .*\n {2}body\.message: must be at least 3 characters\n$/);
     expect(client.code).toBe(1);
     expect(client.stderr).toMatch(/403 forbidden: .*\nrefused: the API key from --api-key/);
   }, 60_000);
@@ -313,7 +314,7 @@ describe("aif on a terminal", () => {
     // Nothing left over from earlier frames, and the summary under the last one.
     const screen = term.lines.filter((l) => l.trim() !== "");
     expect(screen.filter((l) => /^ {2}\S (collect|analyse|enrich|compose|deliver) /.test(l))).toHaveLength(5);
-    expect(screen.join("\n")).toMatch(/✔ pip_\S+ completed in .* · cost \$0\.0025/);
+    expect(screen.join("\n")).toMatch(/✔ pip_\S+ completed in [\d.]+m?s\n {2}result: +aif result pip_/);
   }, 60_000);
 });
 
@@ -450,7 +451,7 @@ describe("the CLI's pure parts", () => {
     const lines = renderRun(state, { now, c: pc.createColors(false), width: 120, baseline: { kind: "steps", micros: 4_000 } });
     expect(lines).toEqual([
       "pip_render · runtime_demo · running · 4.0s",
-      "  ✔ collect  succeeded       #1  ████████████  1.2s  $0.0015",
+      "  ✔ collect  succeeded       #1  ████████████    1.2s  $0.0015",
       "  ● analyse  running         #1  ██████░░░░░░ 3/6  reading  2.0s",
       "  ◷ enrich   queued          #1  queue #3 · starts ~12.0s",
       "  · compose  pending             after analyse, enrich",
