@@ -1,6 +1,8 @@
+import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { isRaw, type Route } from "./define";
 import { jsonSchemaOf } from "./json-schema";
+import { namedModels } from "./openapi-models";
 
 /**
  * The OpenAPI 3.1 document, generated from the same route declarations the router registers and
@@ -134,14 +136,25 @@ function summaryLine(text: string): string {
   return sentence.length <= 120 ? sentence.replace(/[.:;]$/, "") : `${sentence.slice(0, 117)}…`;
 }
 
-function operationOf(route: Route): JsonSchema {
+/** JSON Schema with references to the named models, as OpenAPI places them (`#/components/schemas/<Name>`). */
+function asComponents<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as T;
+}
+
+/** An answer's schema, referring to the named models it is or contains. */
+function answerSchema(schema: v.GenericSchema, config: ConversionConfig): JsonSchema {
+  const { $schema: _s, $defs: _d, ...json } = toJsonSchema(schema, config) as JsonSchema;
+  return asComponents(json);
+}
+
+function operationOf(route: Route, config: ConversionConfig): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   if (isRaw(route.response)) {
     responses[String(route.response.status)] = route.response.status === 101
       ? { description: route.response.description }
       : { description: route.response.description, content: { [route.response.contentType]: { schema: { type: "string", contentMediaType: route.response.contentType } } } };
   } else {
-    const content = { "application/json": { schema: jsonSchemaOf(route.response, "output") } };
+    const content = { "application/json": { schema: answerSchema(route.response, config) } };
     responses[String(route.status)] = { description: "Success.", content };
     for (const status of route.alsoAnswers) responses[String(status)] = { description: ERROR_TEXT[status] ?? "The same body, with this status.", content };
   }
@@ -171,11 +184,23 @@ function operationOf(route: Route): JsonSchema {
 
 /** The whole document for these routes, served from `origin`. */
 export function buildOpenApi(routes: readonly Route[], version: string, origin: string): JsonSchema {
+  const models = namedModels();
+  const config: ConversionConfig = { errorMode: "ignore", typeMode: "output", target: "draft-2020-12", definitions: models };
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);
-    (paths[path] ??= {})[route.method.toLowerCase()] = operationOf(route);
+    (paths[path] ??= {})[route.method.toLowerCase()] = operationOf(route, config);
   }
+  // Only the models some answer refers to (directly or through another model).
+  const all = asComponents(toJsonSchemaDefs(models, config)) as Record<string, JsonSchema>;
+  const used = new Set<string>();
+  const visit = (value: unknown) => {
+    for (const [, name] of JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (!used.has(name!) && all[name!]) { used.add(name!); visit(all[name!]); }
+    }
+  };
+  visit(paths);
+  const schemas = Object.fromEntries([...used].sort().map((name) => [name, all[name]!]));
   return {
     openapi: "3.1.0",
     info: {
@@ -190,7 +215,7 @@ export function buildOpenApi(routes: readonly Route[], version: string, origin: 
     paths,
     components: {
       securitySchemes: SECURITY_SCHEMES,
-      schemas: { ErrorEnvelope: ERROR_ENVELOPE },
+      schemas: { ErrorEnvelope: ERROR_ENVELOPE, ...schemas },
     },
   };
 }

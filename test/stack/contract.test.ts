@@ -154,6 +154,14 @@ function urlOf(template: string, params: Record<string, unknown>, query: Record<
   return search ? `${path}?${search}` : path;
 }
 
+const resolvable = new WeakMap<JsonSchema, JsonSchema>();
+/** An answer's schema with the document's models beside it, so its `#/components/schemas/…` references resolve. */
+function answerSchema(schema: JsonSchema): JsonSchema {
+  let wrapped = resolvable.get(schema);
+  if (!wrapped) { wrapped = { ...schema, components: doc.components }; resolvable.set(schema, wrapped); }
+  return wrapped;
+}
+
 /** Checks one answer against the document and the rules. */
 function judge(method: string, path: string, op: Operation, probe: Probe, res: Awaited<ReturnType<typeof call>>): void {
   const where = `${method} ${path} [${probe.label}] → ${res.status}`;
@@ -167,7 +175,7 @@ function judge(method: string, path: string, op: Operation, probe: Probe, res: A
     if (typeof envelope?.error?.code !== "string" || typeof envelope.error.message !== "string" || typeof envelope.request_id !== "string") {
       // A worker's own failure answer (the seed's ExecuteResponse with success: false) is its declared body.
       const schema = declared.content?.["application/json"]?.schema;
-      if (!schema || !satisfies(schema, res.json)) problems.push(`${where}: not the error envelope: ${res.text.slice(0, 200)}`);
+      if (!schema || !satisfies(answerSchema(schema), res.json)) problems.push(`${where}: not the error envelope: ${res.text.slice(0, 200)}`);
       return;
     }
     if (probe.invalid && (res.status === 422 || res.status === 400 || res.status === 415)) {
@@ -179,8 +187,8 @@ function judge(method: string, path: string, op: Operation, probe: Probe, res: A
   }
   if (probe.invalid) { problems.push(`${where}: invalid input accepted (${probe.invalid.label})`); return; }
   const schema = declared.content?.["application/json"]?.schema;
-  if (schema && res.type.includes("application/json") && !satisfies(schema, res.json)) {
-    problems.push(`${where}: the answer does not match its schema: ${complaint(schema, res.json)}`);
+  if (schema && res.type.includes("application/json") && !satisfies(answerSchema(schema), res.json)) {
+    problems.push(`${where}: the answer does not match its schema: ${complaint(answerSchema(schema), res.json)}`);
   }
 }
 
