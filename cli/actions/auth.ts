@@ -1,6 +1,7 @@
 /** Signing in and out, and saying who the credential is. */
 import * as v from "valibot";
-import { LoginResponseSchema, ValidateResponseSchema } from "../../src/contracts/auth";
+import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema } from "../../src/contracts/auth";
+import { DashboardStatsSchema } from "../../src/contracts/service";
 import { ClientAnswerSchema } from "../../src/contracts/clients";
 import type { Handler } from "../action";
 import { forgetSession, saveSession, savedSession, sessionsPath } from "../config";
@@ -41,7 +42,7 @@ export const logout: Handler<object> = async (ctx) => {
   let ended = true;
   try {
     await new Api(ctx.url, { kind: "session", token: session.session_token, source: "aif login", session })
-      .post(v.unknown(), "/auth/logout");
+      .post(LogoutResponseSchema, "/auth/logout");
   } catch (error) {
     // Already expired or revoked: there is nothing left to end on the server.
     if (!(error instanceof ApiError && error.status === 401)) throw error;
@@ -54,7 +55,7 @@ export const logout: Handler<object> = async (ctx) => {
 };
 
 /** `GET /dashboard/stats` names the client an API key acts for; only that field is read. */
-const ScopeSchema = v.object({ client_id: v.nullable(v.string()) });
+const ScopeSchema = v.pick(DashboardStatsSchema, ["client_id"]);
 
 /** `aif whoami`: the credential in use, checked with the server. */
 export const whoami: Handler<object> = async (ctx) => {

@@ -69,9 +69,9 @@ export const show: Handler<object> = async (ctx, [id]) => {
     ]);
     if (d.worker_sessions && d.worker_sessions.length > 0) {
       ctx.out.line();
-      ctx.out.table(["step", "worker", "ok", "time", "cost", "what"], d.worker_sessions.map((s) => [
-        s.step_id, s.worker_name, s.worker_success ? "yes" : "no", duration(s.execution_time_ms), usd(s.worker_cost_usd), clip(s.error_message ?? s.deliverables_summary, 50),
-      ]));
+      ctx.out.table(["step", "worker", "ok", "time", "cost", "error"], d.worker_sessions.map((s) => [
+        s.step_id, s.worker_name, s.worker_success ? "yes" : "no", duration(s.execution_time_ms), usd(s.worker_cost_usd), clip(s.error_message ?? "-", 60),
+      ]), ["left", "left", "left", "right", "right", "left"]);
     }
     if (d.deliverables && d.deliverables.length > 0) {
       ctx.out.line();

@@ -9,7 +9,7 @@ export function definePools(program: Command): void {
     .action(lazy(async () => (await import("../actions/pools")).list));
   pools.command("show")
     .argument("<worker>")
-    .description("one pool: config, leases, the queue in grant order with ETAs")
+    .description("one pool: config, leases, the queue in grant order (with how long each has waited)")
     .option("-w, --watch", "then print its live events (grants, queueing, releases) until Ctrl-C")
     .action(lazy(async () => (await import("../actions/pools")).show));
   pools.command("set")

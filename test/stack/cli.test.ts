@@ -348,22 +348,25 @@ describe("aif deliverables and result", () => {
   }, 60_000);
 
   it("a download altered on the way is refused: deleted, named, exit 1", async () => {
-    // An HTTP proxy that passes everything through but flips one byte of every download.
+    // An HTTP proxy that passes everything through but flips one byte of every download (and
+    // keeps the signed links, which the server makes absolute, pointing at itself).
+    let proxyOrigin = "";
     const proxy = http.createServer(async (req, res) => {
       const upstream = await fetch(`${stack.origin}${req.url}`, { method: req.method, headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host")) as Record<string, string> });
       let body = Buffer.from(await upstream.arrayBuffer());
       if (/^\/deliverables\/[^/]+\/download/.test(req.url ?? "") && body.length > 0) {
-        body = Buffer.from(body);
         body[0] = body[0]! ^ 0x01;
+      } else if (upstream.headers.get("content-type")?.includes("json")) {
+        body = Buffer.from(body.toString("utf8").replaceAll(stack.origin, proxyOrigin));
       }
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/octet-stream" });
       res.end(body);
     });
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
     try {
-      const url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+      proxyOrigin = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
       const dir = path.join(work, "tampered");
-      const ran = await aif(["--api-key", KEY, "deliverables", "download", "--pipeline", reportId, "-d", dir], { url });
+      const ran = await aif(["--api-key", KEY, "deliverables", "download", "--pipeline", reportId, "-d", dir], { url: proxyOrigin });
       expect(ran.code).toBe(1);
       expect(ran.stdout).toMatch(/✖ .* checksum MISMATCH: deleted/);
       expect(ran.stderr).toMatch(/^aif: checksum mismatch, files deleted:\n {2}.*expected sha256 [0-9a-f]{16}… and \d+ bytes, got [0-9a-f]{16}…/);
