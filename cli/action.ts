@@ -4,7 +4,7 @@
  * handler's result becomes the exit status.
  */
 import type { Command } from "commander";
-import { contextFrom, type Context, type GlobalOptions } from "./context";
+import type { Context, GlobalOptions } from "./context";
 
 /** A command's implementation: the context, the positional arguments and the command's own options. */
 export type Handler<O> = (ctx: Context, args: string[], options: O) => Promise<number | void>;
@@ -14,8 +14,8 @@ export function lazy<O>(load: () => Promise<Handler<O>>): (...args: unknown[]) =
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
+    const [{ contextFrom }, handler] = await Promise.all([import("./context"), load()]);
     const context = contextFrom(command.optsWithGlobals<GlobalOptions>());
-    const handler = await load();
     const code = await handler(context, positional, command.opts<O & Record<string, unknown>>());
     process.exitCode = code ?? 0;
   };
