@@ -17,6 +17,7 @@ export const SavedSessionSchema = v.object({
   user: LoginResponseSchema.entries.user,
   saved_at: v.string(),
 });
+/** A saved session, as typed by its schema. */
 export type SavedSession = v.InferOutput<typeof SavedSessionSchema>;
 
 const SessionsFileSchema = v.object({ sessions: v.record(v.string(), SavedSessionSchema) });

@@ -10,6 +10,7 @@ export interface GlobalOptions {
   output: Format;
 }
 
+/** A command's server, credential, API client and output. */
 export interface Context {
   url: string;
   credential: Credential;

@@ -20,6 +20,7 @@ void envelopeFits;
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 type Query = Record<string, string | number | boolean | undefined>;
 
+/** How one call is made: its query, body, extra headers and time limit. */
 export interface CallOptions {
   query?: Query;
   body?: unknown;

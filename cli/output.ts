@@ -6,8 +6,11 @@
 import Table from "cli-table3";
 import pc from "picocolors";
 
+/** The output formats (`-o`). */
 export const Formats = ["table", "json", "jsonl"] as const;
+/** One output format. */
 export type Format = (typeof Formats)[number];
+/** picocolors' functions, switched on or off. */
 export type Colors = ReturnType<typeof pc.createColors>;
 
 const BORDERLESS = {

@@ -3,7 +3,7 @@ import { ApiKeyListSchema, ClientAnswerSchema, ClientListSchema, ClientSavedSche
 import type { Handler } from "../action";
 import type { Context } from "../context";
 import { usd, when } from "../format";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 function showClient(ctx: Context, c: ClientView): void {
   ctx.out.fields([

@@ -7,7 +7,7 @@ import type { Context } from "../context";
 import { CliError } from "../errors";
 import { bytes, when } from "../format";
 import { safeName, sha256Of, writeVerified } from "../files";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 interface ListOptions { pipeline?: string; request?: string; client?: string; limit: string; offset: string }
 

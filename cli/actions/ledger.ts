@@ -6,7 +6,7 @@ import { ApiError, CliError } from "../errors";
 import { watchParty } from "../live/party-watch";
 import { snapshotOf } from "../live/snapshot";
 import { micros, usd, when } from "../format";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 type LedgerBalance = LedgerInspection["balance"];
 

@@ -9,7 +9,7 @@ import { baselineFor } from "../live/estimate";
 import { followRun } from "../live/follow";
 import { watchPipeline } from "../live/pipeline-feed";
 import { renderRun } from "../live/render";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 interface ListOptions { status?: string; template?: string; client?: string; active?: boolean; limit: string; offset: string }
 

@@ -5,7 +5,7 @@ import { CliError } from "../errors";
 import { duration, when } from "../format";
 import { watchParty } from "../live/party-watch";
 import { snapshotOf } from "../live/snapshot";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 const ms = (n: number | null) => (n === null ? "-" : duration(n));
 

@@ -6,7 +6,7 @@ import { Exit } from "../errors";
 import { bytes, clip, duration, micros, usd, when } from "../format";
 import { followRun } from "../live/follow";
 import { parseParams } from "../params";
-import { numberOption } from "./runs";
+import { numberOption } from "../options";
 
 interface CreateOptions { message: string; type: CreateRequestInput["request_type"]; urgency?: CreateRequestInput["urgency_level"]; client?: string }
 

@@ -10,15 +10,8 @@ import { bytes, duration, micros, usd } from "../format";
 import { prepareDir, safeName, sha256Of, writeVerified } from "../files";
 import { followRun } from "../live/follow";
 import { exitCodeFor } from "../live/summary";
+import { numberOption } from "../options";
 import { parseParams } from "../params";
-
-/** A number option: finite, within [min, max]. */
-export function numberOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min || n > max) throw new CliError(`--${name} must be a number from ${min} to ${max}, not '${text}'`);
-  return n;
-}
 
 interface RunOptions {
   topic: string; param: string[]; urgency?: OrchestrationInput["urgency"]; budgetLimit?: string; deadline?: string;

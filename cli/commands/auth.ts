@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { lazy } from "../action";
 
+/** Declares login, logout and whoami. */
 export function defineAuth(program: Command): void {
   program.command("login")
     .description("sign in with an email and password; the session is saved (readable only by you) for this server")

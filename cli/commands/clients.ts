@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { Tiers } from "../../src/catalog/tiers";
 import { lazy } from "../action";
 
+/** Declares the clients commands. */
 export function defineClients(program: Command): void {
   const clients = program.command("clients").description("client accounts (staff; a client sees its own)");
   clients.command("list")

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { lazy } from "../action";
 
+/** Declares the deliverables commands. */
 export function defineDeliverables(program: Command): void {
   const deliverables = program.command("deliverables").description("the files runs delivered");
   deliverables.command("list")

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { lazy } from "../action";
 
+/** Declares the ledger commands. */
 export function defineLedger(program: Command): void {
   const ledger = program.command("ledger").description("a client's ClientLedger: budget, spent, held, entries (staff; a client its own)");
   ledger.command("show")

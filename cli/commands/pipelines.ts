@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { lazy } from "../action";
 
+/** Declares the pipelines commands. */
 export function definePipelines(program: Command): void {
   const pipelines = program.command("pipelines").description("runs: list, inspect and (staff) control them");
   pipelines.command("list")

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { lazy } from "../action";
 
+/** Declares the pools commands. */
 export function definePools(program: Command): void {
   const pools = program.command("pools").description("staff: each worker's ResourcePool (capacity, queue, leases)");
   pools.command("list")

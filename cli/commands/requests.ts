@@ -4,6 +4,7 @@ import { Urgencies } from "../../src/catalog/tiers";
 import { lazy } from "../action";
 import { collect } from "../params";
 
+/** Declares the requests commands. */
 export function defineRequests(program: Command): void {
   const requests = program.command("requests").description("client requests: ask in words, get a template assigned, execute it");
   requests.command("create")

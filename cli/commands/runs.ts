@@ -4,6 +4,7 @@ import { Urgencies } from "../../src/catalog/tiers";
 import { lazy } from "../action";
 import { collect } from "../params";
 
+/** Declares run, follow and result. */
 export function defineRuns(program: Command): void {
   program.command("run")
     .argument("<template>", "the template to run, e.g. research_report (aif templates list)")

@@ -4,6 +4,7 @@ import { Tiers } from "../../src/catalog/tiers";
 import { lazy } from "../action";
 import { collect } from "../params";
 
+/** Declares the templates commands and estimate. */
 export function defineTemplates(program: Command): void {
   const templates = program.command("templates").description("the pipeline templates open to you");
   templates.command("list")

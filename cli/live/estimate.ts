@@ -2,6 +2,7 @@
 import type { EstimateSummary } from "../../src/contracts/runs";
 import type { PipelineSummary } from "../../src/actors/pipeline/protocol";
 
+/** What the cost so far is shown against. */
 export type CostBaseline =
   | { kind: "run"; estimate: EstimateSummary }
   | { kind: "steps"; micros: number };

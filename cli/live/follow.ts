@@ -12,6 +12,7 @@ import { watchPipeline, type RunState } from "./pipeline-feed";
 import { exitCodeFor, summaryLines } from "./summary";
 import { viewFor } from "./views";
 
+/** What `followRun` knows beyond the run's id. */
 export interface FollowOptions {
   /** The run's estimate, when it was started here. */
   estimate?: EstimateSummary | null;
@@ -32,7 +33,7 @@ export async function followRun(ctx: Context, pipelineId: string, options: Follo
   const baseline = () => baselineFor(latest?.summary ?? null, options.estimate ?? null);
   const view = viewFor(ctx.out, baseline);
   const stop = new AbortController();
-  const interrupt = () => stop.abort(new CliError(`stopped watching ${pipelineId}; the run goes on on the server`, `follow it again: aif follow ${pipelineId}`, Exit.interrupted));
+  const interrupt = () => stop.abort(new CliError(`stopped watching ${pipelineId}; the run continues on the server`, `follow it again: aif follow ${pipelineId}`, Exit.interrupted));
   // `on`, not `once`: while a listener is there, log-update's exit hook leaves the process to us.
   process.on("SIGINT", interrupt);
   let final: RunState;

@@ -14,8 +14,10 @@ import type { Api } from "../http";
 import { issueSummary } from "../http";
 import { LiveSocket, type LinkState } from "./socket";
 
+/** The reducer's message and state types, for the views. */
 export type { PipelineMessage, RunState };
 
+/** What a feed's owner hears, and how it stops. */
 export interface FeedHandlers {
   /** Each message once, in order, with the state after it. */
   onMessage?: (message: PipelineMessage, state: RunState) => void;

@@ -13,6 +13,7 @@ import type { CostBaseline } from "./estimate";
 type Step = PipelineSummary["steps"][number];
 type StepStatus = Step["status"];
 
+/** What a frame is drawn with besides the state. */
 export interface RenderOptions {
   now: number;
   c: Colors;

@@ -18,11 +18,13 @@ const PONG_WITHIN_MS = 10_000;
 /** Upgrade answers that no retry will change. */
 const FINAL_STATUSES = new Set([400, 401, 403, 404, 410, 422, 426]);
 
+/** Where the connection stands, for the view. */
 export type LinkState =
   | { kind: "connecting" }
   | { kind: "open"; reconnects: number }
   | { kind: "reconnecting"; attempt: number; delayMs: number; reason: string };
 
+/** A subscription's actor, resume point and listeners. */
 export interface LiveSocketOptions {
   api: Api;
   /** The actor's path, e.g. `/parties/pipeline-actor/<id>`. */
@@ -186,7 +188,7 @@ export class LiveSocket {
     const max = this.options.maxRetries ?? MAX_RETRIES;
     if (this.failures > max) {
       this.fail(new CliError(`lost the live connection to ${this.options.api.baseUrl} and could not get it back after ${max} tries (${reason})`,
-        "the run goes on on the server; check the server, then 'aif follow <pipeline-id>' picks up where this stopped"));
+        "the run continues on the server; check the server, then 'aif follow <pipeline-id>' picks up where this stopped"));
       return;
     }
     const delayMs = backoff(this.failures);

@@ -15,6 +15,7 @@ export function exitCodeFor(status: PipelineSummary["status"]): number {
   }
 }
 
+/** What the summary is written with besides the run. */
 export interface SummaryOptions {
   c: Colors;
   baseline: CostBaseline | null;

@@ -11,6 +11,7 @@ import { plainLine } from "./plain";
 import { renderRun } from "./render";
 import type { LinkState } from "./socket";
 
+/** A place a run's live feed is shown. */
 export interface RunView {
   message(message: PipelineMessage, state: RunState): void;
   link(link: LinkState): void;
