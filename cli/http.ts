@@ -42,9 +42,10 @@ export function issueSummary(issues: readonly v.BaseIssue<unknown>[]): string {
 
 /** Why a fetch never got an answer, for people. */
 function unreachable(base: string, error: unknown): CliError {
-  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { name?: string }).name ?? "network error";
-  if (cause === "TimeoutError") return new CliError(`${base} did not answer in time`, "the server may be overloaded; try again");
-  return new CliError(`cannot reach ${base} (${cause})`, "is the server running? Start the local stack with 'npm start', or point --url or AIF_URL at the server");
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (error as Error).name;
+  if (why === "TimeoutError") return new CliError(`${base} did not answer in time`, "the server may be overloaded; try again");
+  return new CliError(`cannot reach ${base} (${why})`, "is the server running? Start the local stack with 'npm start', or point --url or AIF_URL at the server");
 }
 
 /** One server, one credential. */

@@ -1,8 +1,9 @@
 /**
  * A live subscription to one actor over a WebSocket (the `ws` package, so the credential goes in
  * a header, never in the URL). A dropped connection is opened again with `since=<last seq>` after
- * a backoff (0.5 s doubling to 8 s, jittered), at most MAX_RETRIES times in a row; a refusal at
- * the upgrade (401, 403, 404, 422) ends the subscription at once with the API's error.
+ * a backoff (0.5 s doubling to 8 s, jittered), at most MAX_RETRIES times in a row (3 for a first
+ * connection that never opened); a refusal at the upgrade (401, 403, 404, 422) ends the
+ * subscription at once with the API's error.
  */
 import WebSocket from "ws";
 import { CliError } from "../errors";
@@ -10,6 +11,8 @@ import type { Api } from "../http";
 
 /** Consecutive failed (re)connections before giving up. */
 export const MAX_RETRIES = 8;
+/** Tries for a first connection that never opens (a server that is down or unreachable). */
+const FIRST_CONNECT_RETRIES = 3;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** A silent connection is checked this often, and dropped when the check goes unanswered this long. */
@@ -22,7 +25,7 @@ const FINAL_STATUSES = new Set([400, 401, 403, 404, 410, 422, 426]);
 export type LinkState =
   | { kind: "connecting" }
   | { kind: "open"; reconnects: number }
-  | { kind: "reconnecting"; attempt: number; delayMs: number; reason: string };
+  | { kind: "reconnecting"; attempt: number; delayMs: number; reason: string; everOpened: boolean };
 
 /** A subscription's actor, resume point and listeners. */
 export interface LiveSocketOptions {
@@ -52,6 +55,8 @@ export class LiveSocket {
   private failures = 0;
   private reconnects = 0;
   private closed = false;
+  /** Once a connection has opened, drops are worth more patience than a server never reached. */
+  private opened = false;
   private timer: NodeJS.Timeout | null = null;
   private settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
 
@@ -134,6 +139,7 @@ export class LiveSocket {
     });
     ws.on("open", () => {
       if (!current()) return;
+      this.opened = true;
       this.options.onLink?.({ kind: "open", reconnects: this.reconnects });
       pingTimer = setInterval(() => {
         ws.ping();
@@ -185,14 +191,17 @@ export class LiveSocket {
     this.ws?.terminate();
     this.ws = null;
     this.failures += 1;
-    const max = this.options.maxRetries ?? MAX_RETRIES;
+    const max = Math.min(this.options.maxRetries ?? MAX_RETRIES, this.opened ? Infinity : FIRST_CONNECT_RETRIES);
     if (this.failures > max) {
-      this.fail(new CliError(`lost the live connection to ${this.options.api.baseUrl} and could not get it back after ${max} tries (${reason})`,
-        "the run continues on the server; check the server, then 'aif follow <pipeline-id>' picks up where this stopped"));
+      this.fail(this.opened
+        ? new CliError(`lost the live connection to ${this.options.api.baseUrl} and could not get it back after ${max} tries (${reason})`,
+          "the run continues on the server; check the server, then 'aif follow <pipeline-id>' picks up where this stopped")
+        : new CliError(`cannot open a live connection to ${this.options.api.baseUrl} (${reason})`,
+          "is the server running? Start the local stack with 'npm start', or point --url or AIF_URL at the server"));
       return;
     }
     const delayMs = backoff(this.failures);
-    this.options.onLink?.({ kind: "reconnecting", attempt: this.failures, delayMs, reason });
+    this.options.onLink?.({ kind: "reconnecting", attempt: this.failures, delayMs, reason, everOpened: this.opened });
     this.timer = setTimeout(() => {
       this.timer = null;
       this.reconnects += 1;

@@ -24,7 +24,7 @@ export function linkText(link: LinkState): string | null {
   switch (link.kind) {
     case "connecting": return null;
     case "open": return null;
-    case "reconnecting": return `connection lost (${link.reason}); reconnecting in ${(link.delayMs / 1000).toFixed(1)}s (try ${link.attempt})`;
+    case "reconnecting": return `${link.everOpened ? "connection lost" : "could not connect"} (${link.reason}); ${link.everOpened ? "reconnecting" : "trying again"} in ${(link.delayMs / 1000).toFixed(1)}s (try ${link.attempt})`;
   }
 }
 
