@@ -5,4 +5,11 @@ import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
 
 register({ tsconfig: fileURLToPath(new URL("../tsconfig.cli.json", import.meta.url)) });
-await import("../cli/main.ts");
+try {
+  await import("../cli/main.ts");
+} catch (error) {
+  // The CLI could not even load (a broken install or checkout): say so, without a stack.
+  process.stderr.write(`aif: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (process.env.AIF_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}

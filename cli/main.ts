@@ -56,14 +56,22 @@ async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** Says what failed (never a stack, unless AIF_DEBUG is set) and exits with the failure's status. */
+async function fail(error: unknown): Promise<never> {
+  const [first, ...rest] = describeFailure(error);
+  process.stderr.write(`aif: ${first}\n${rest.map((line) => `${line}\n`).join("")}`);
+  if (process.env.AIF_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return await exit(typeof (error as { exitCode?: unknown }).exitCode === "number" ? (error as { exitCode: number }).exitCode : Exit.failed);
+}
+// Whatever escapes a command (an event handler's error) ends the same way.
+process.on("uncaughtException", (error) => void fail(error));
+process.on("unhandledRejection", (error) => void fail(error));
+
 try {
   await program.parseAsync(process.argv);
   await exit(typeof process.exitCode === "number" ? process.exitCode : Exit.ok);
 } catch (error) {
   // Commander has already printed its own usage errors (and help, which exits 0).
   if (error instanceof CommanderError) await exit(error.exitCode);
-  const [first, ...rest] = describeFailure(error);
-  process.stderr.write(`aif: ${first}\n${rest.map((line) => `${line}\n`).join("")}`);
-  if (process.env.AIF_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  await exit(typeof (error as { exitCode?: unknown }).exitCode === "number" ? (error as { exitCode: number }).exitCode : Exit.failed);
+  await fail(error);
 }
