@@ -128,7 +128,11 @@ describe("admin actor inspection", () => {
     expect(inspected.body.checkpoints.length).toBeGreaterThan(0);
     expect(inspected.body.next_alarm).toEqual(expect.any(Number));
     expect((await call("POST", `/admin/actors/pipelines/${id}/cancel`, { headers: admin })).body.status).toBe("cancelled");
-    expect((await call("POST", `/admin/actors/pipelines/${id}/pause`, { headers: admin })).status).toBe(200);
+    expect((await call("POST", `/admin/actors/pipelines/${id}/cancel`, { headers: admin })).status).toBe(200);
+    const paused = await call("POST", `/admin/actors/pipelines/${id}/pause`, { headers: admin });
+    expect(paused.status).toBe(409);
+    expect(paused.body.error.message).toBe("the pipeline already ended (cancelled); only a running pipeline can be paused");
+    expect((await call("POST", `/admin/actors/pipelines/${id}/resume`, { headers: admin })).status).toBe(409);
     expect((await call("POST", `/admin/actors/pipelines/${id}/retry`, { headers: admin, body: { step_id: "nope" } })).status).toBe(404);
     expect((await call("POST", "/admin/actors/pipelines/pip_missing/cancel", { headers: admin })).status).toBe(404);
     expect((await call("GET", `/admin/actors/pipelines/${id}`, { headers: apiKeyHeaders("premium") })).status).toBe(403);

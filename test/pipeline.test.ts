@@ -213,7 +213,10 @@ describe("PipelineActor", () => {
     await waitFor(async () => ((await env.ClientLedger.getByName(client).balance()).held === 0 ? true : undefined), 5_000, "hold settled");
     expect((await env.ClientLedger.getByName(client).inspect()).balance).toMatchObject({ held: 0, settled: 0 });
     expect((await stub.inspect())!.abandoned).toEqual([]);
-    expect(await stub.resume()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
+    // An ended run cannot be resumed or paused (409 over HTTP); cancelling it again repeats what is so.
+    expect(await stub.resume()).toMatchObject({ ok: false, code: "illegal_transition", message: "the pipeline is cancelled; only a paused pipeline can be resumed" });
+    expect(await stub.pause()).toMatchObject({ ok: false, code: "illegal_transition", message: "the pipeline already ended (cancelled); only a running pipeline can be paused" });
+    expect(await stub.cancel()).toMatchObject({ ok: true, summary: { status: "cancelled" } });
   });
 
   it("an admitted run whose step costs more than its share but stays within the admission completes, charged in full", async () => {

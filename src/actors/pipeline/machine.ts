@@ -689,6 +689,17 @@ export function resume(s: PipelineState, now: number): PipelineState {
   return plan(movePipeline(s, "running"), now);
 }
 
+/**
+ * Why a control command cannot apply to a pipeline in this state, or null when it can (or only
+ * repeats what is already so: pausing a paused run, cancelling a cancelled one).
+ */
+export function controlRefusal(s: PipelineState, action: "pause" | "resume" | "cancel"): string | null {
+  const ended = isTerminal(s.status) ? `the pipeline already ended (${s.status})` : null;
+  if (action === "cancel") return ended && s.status !== "cancelled" ? `${ended}; there is nothing to cancel` : null;
+  if (action === "pause") return ended ? `${ended}; only a running pipeline can be paused` : null;
+  return s.status === "paused" ? null : `the pipeline is ${s.status}; only a paused pipeline can be resumed`;
+}
+
 /** Cancel: every unfinished step is skipped, holds and reservations are released. */
 export function cancel(s: PipelineState, now: number): PipelineState {
   if (isTerminal(s.status)) return s;

@@ -18,7 +18,7 @@ import { diffEvents, summarize } from "./events";
 import type { PipelineSummary } from "./protocol";
 import type { RunResult, StepDetail } from "../../contracts/pipeline";
 import {
-  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, controlRefusal, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
@@ -44,6 +44,13 @@ interface Staged { before: PipelineState | null; labels: string[] }
 
 /** A control command the state allows but the shell refuses (e.g. a retry whose kept outputs expired). */
 class Refused extends Error {}
+
+/** The state, when the control command applies to it; else a refusal (409 over HTTP) saying why. */
+function refuseUnless(s: PipelineState, action: "pause" | "resume" | "cancel"): PipelineState {
+  const refusal = controlRefusal(s, action);
+  if (refusal !== null) throw new Refused(refusal);
+  return s;
+}
 
 /** The answer to a control command. */
 export type ControlResult = { ok: true; summary: PipelineSummary } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
@@ -363,17 +370,17 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /** Stops starting new steps; waiting steps give back their holds and queue places. */
   pause(): Promise<ControlResult> {
-    return this.control((s, now) => pause(s, now), "paused");
+    return this.control((s, now) => pause(refuseUnless(s, "pause"), now), "paused");
   }
 
   /** Continues a paused pipeline. */
   resume(): Promise<ControlResult> {
-    return this.control((s, now) => resume(s, now), "resumed");
+    return this.control((s, now) => resume(refuseUnless(s, "resume"), now), "resumed");
   }
 
   /** Ends the pipeline: unfinished steps are skipped, holds and reservations released. */
   cancel(): Promise<ControlResult> {
-    return this.control((s, now) => cancel(s, now), "cancelled");
+    return this.control((s, now) => cancel(refuseUnless(s, "cancel"), now), "cancelled");
   }
 
   /**
