@@ -105,12 +105,16 @@ describe("PipelineActor", () => {
     expect(partial.notes[0]).toContain("optional step 'extra' failed");
     expect(partial.steps.map((s: { status: string }) => s.status)).toEqual(["succeeded", "failed", "succeeded"]);
 
-    const spec2 = scriptedSpec(client, [{ id: "broken", script: { mode: "fail" } }, { id: "downstream", dependsOn: ["broken"] }]);
+    // Everything downstream of the failed step is skipped, however far (a step after a skipped one does not run).
+    const spec2 = scriptedSpec(client, [
+      { id: "broken", script: { mode: "fail" } }, { id: "downstream", dependsOn: ["broken"] }, { id: "further", dependsOn: ["downstream"] },
+    ]);
     await run(spec2);
     const failed = await finished(spec2.pipelineId);
     expect(failed.status).toBe("failed");
     expect(failed.reason).toContain("step 'broken' failed");
     expect(failed.steps[1]).toMatchObject({ status: "skipped", skipped_reason: "dependency 'broken' failed" });
+    expect(failed.steps[2]).toMatchObject({ status: "skipped", skipped_reason: "dependency 'broken' failed", started_at: null, cost_micros: 0 });
   });
 
   it("runs a conditional step only when earlier output says so (the librarian found too few sources)", async () => {

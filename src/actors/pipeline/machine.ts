@@ -439,7 +439,10 @@ export function plan(s: PipelineState, now: number): PipelineState {
       const deps = spec.dependsOn.map((d) => state.steps.find((x) => x.id === d)!);
       if (!deps.every((d) => stepDone(d.status))) continue;
       const failedDep = deps.find((d) => d.status === "failed" && !specOf(state, d.id).optional);
-      const skippedReason = failedDep ? `dependency '${failedDep.id}' failed`
+      // A dependency skipped because of a failure upstream blocks this step too (one skipped by its condition does not).
+      const blockedDep = deps.find((d) => d.status === "skipped" && d.skippedReason?.startsWith(BLOCKED_PREFIX));
+      const skippedReason = failedDep ? `${BLOCKED_PREFIX}'${failedDep.id}' failed`
+        : blockedDep ? blockedDep.skippedReason
         : spec.condition && !holds(spec.condition, pathRoot(state)) ? "condition not met" : null;
       if (skippedReason !== null) {
         const cleanup = [...state.cleanup];
@@ -457,6 +460,9 @@ export function plan(s: PipelineState, now: number): PipelineState {
   }
   return settleStatus(state, now);
 }
+
+/** How a step skipped because a required step upstream failed says so (`dependency 'enrich' failed`). */
+const BLOCKED_PREFIX = "dependency ";
 
 /** Derives running/queued, or the terminal status once every step is done. */
 function settleStatus(s: PipelineState, now: number): PipelineState {
