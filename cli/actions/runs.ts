@@ -2,6 +2,7 @@
 import path from "node:path";
 import * as v from "valibot";
 import { RunResultSchema } from "../../src/contracts/pipeline";
+import { CoursePackageSchema, ReportSchema } from "../../src/contracts/artifacts";
 import { OrchestrationStartedSchema, type OrchestrationInput } from "../../src/contracts/runs";
 import type { Handler } from "../action";
 import type { Context } from "../context";
@@ -57,13 +58,6 @@ export const run: Handler<RunOptions> = async (ctx, [template], options) => {
 /** `aif follow <pipeline-id>`. */
 export const follow: Handler<object> = async (ctx, [id]) => await followRun(ctx, id!);
 
-/** What the CLI reads of a report (the report builder's output): its two renderings. */
-const ReportSchema = v.object({ markdown: v.string(), html: v.string() });
-/** What the CLI reads of a package (the packager's output): its files, each with a checksum, and their text by format. */
-const PackageSchema = v.object({
-  files: v.array(v.object({ name: v.string(), format: v.string(), checksum: v.string() })),
-  documents: v.record(v.string(), v.optional(v.string())),
-});
 
 interface Written { path: string; bytes: number; sha256: string; verified: boolean }
 
@@ -82,7 +76,7 @@ function writeResult(dir: string, context: Record<string, unknown>): { written: 
     put("report.md", report.output.markdown, null);
     put("report.html", report.output.html, null);
   }
-  const pkg = v.safeParse(PackageSchema, context.package);
+  const pkg = v.safeParse(CoursePackageSchema, context.package);
   if (pkg.success) {
     for (const [i, file] of pkg.output.files.entries()) {
       const text = pkg.output.documents[file.format];

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { CoursePackageSchema, PackageFormatSchema, type PackageFormat } from "../contracts/artifacts";
 import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { slug } from "../lib/slug";
@@ -7,25 +8,15 @@ import { fatal } from "./harness/errors";
 import { escapeHtml } from "./report-render";
 import { ContentSchema, type Content, type WrittenElement } from "./structure";
 
-const Format = v.picklist(["html", "md", "json"]);
-type Format = v.InferOutput<typeof Format>;
+const Format = PackageFormatSchema;
+type Format = PackageFormat;
 
 const Input = v.object({
   content: ContentSchema,
   formats: v.optional(v.pipe(v.array(Format), v.minLength(1), v.maxLength(3)), ["html", "md", "json"]),
 });
 
-const FileInfo = v.object({ name: v.string(), format: Format, content_type: v.string(), size_bytes: v.number(), checksum: v.string() });
-const Output = v.object({
-  package: v.object({
-    title: v.string(),
-    structure_type: v.string(),
-    files: v.array(FileInfo),
-    documents: v.object({ html: v.optional(v.string()), md: v.optional(v.string()), json: v.optional(v.string()) }),
-    element_count: v.number(),
-    total_words: v.number(),
-  }),
-});
+const Output = v.object({ package: CoursePackageSchema });
 
 const CONTENT_TYPES: Record<Format, string> = { html: "text/html; charset=utf-8", md: "text/markdown; charset=utf-8", json: "application/json" };
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ReportSchema } from "../contracts/artifacts";
 import type { AiTask } from "../ai";
 import { keyPoints, keywords, summarize, terms } from "../ai/text";
 import { builtinWorker } from "../catalog/workers";
@@ -19,16 +20,6 @@ const Input = v.object({
   costs: v.optional(v.object({ total_micros: v.number(), steps: v.record(v.string(), v.number()) })),
 });
 
-const Citation = v.object({ n: v.number(), title: v.string(), url: v.nullable(v.string()), source: v.nullable(v.string()), published_at: v.nullable(v.string()), relevance: v.number(), quality: v.number() });
-const ReportSchema = v.object({
-  title: v.string(), topic: v.string(), generated_at: v.string(), executive_summary: v.string(),
-  key_insights: v.array(v.object({ text: v.string(), citations: v.array(v.number()) })),
-  themes: v.array(v.object({ name: v.string(), summary: v.string(), citations: v.array(v.number()) })),
-  citations: v.array(Citation), methodology: v.string(),
-  cost: v.nullable(v.object({ total_micros: v.number(), by_step: v.record(v.string(), v.number()) })),
-  engines: v.array(v.string()),
-  markdown: v.string(), html: v.string(),
-});
 const Output = v.object({ report: ReportSchema, article_count: v.number(), style: Style });
 
 /** What the model writes: the prose of the report, citing sources by their number. */

@@ -127,7 +127,7 @@ export function PipelineLive({ pipelineId, onProgress, deliverables = true }: { 
       {finished ? (
         <Card title="Result">
           {deliverables ? <><h3>Deliverables</h3><RunDeliverables key={s.status} pipelineId={pipelineId} /></> : null}
-          <h3>Report</h3>
+          <h3>{s.template === "course_builder" ? "Course" : "Output"}</h3>
           <RunResult key={s.finished_at ?? 0} pipelineId={pipelineId} />
         </Card>
       ) : null}

@@ -1,4 +1,6 @@
 import { useState } from "react";
+import * as v from "valibot";
+import { CoursePackageSchema, ReportSchema, type CoursePackage } from "../../../../src/contracts/artifacts";
 import type { DeliverableList } from "../../../../src/contracts/deliverables";
 import type { RunResult } from "../../../../src/contracts/pipeline";
 import { useApi } from "../../api/use-api";
@@ -6,13 +8,6 @@ import { Empty, Loaded } from "../../components/ui";
 import { DeliverableDownload } from "../client/deliverable-download";
 import { bytes } from "../../lib/format";
 
-
-interface Report { title?: string; html?: string; markdown?: string }
-interface PackageFile { path?: string; name?: string; content?: string; content_type?: string }
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * The run's result: a report rendered in a sandboxed frame (no scripts, no same-origin access),
@@ -23,16 +18,19 @@ export function RunResult({ pipelineId }: { pipelineId: string }) {
   return (
     <Loaded state={result} what="Reading the result">
       {(r) => {
-        const report = isRecord(r.context.report) ? (r.context.report as Report) : null;
-        const pkg = isRecord(r.context.package) ? r.context.package : null;
-        const files = pkg && Array.isArray(pkg.files) ? (pkg.files as PackageFile[]) : [];
+        // Read with the workers' own output schemas: anything else is not shown as a report or course.
+        const parsedReport = v.safeParse(ReportSchema, r.context.report);
+        const report = parsedReport.success ? parsedReport.output : null;
+        const parsedPackage = v.safeParse(CoursePackageSchema, r.context.package);
+        const pkg = parsedPackage.success ? parsedPackage.output : null;
+        const files = pkg?.files ?? [];
         return (
           <div className="result">
             {r.unavailable?.length ? <p className="muted">No longer stored: {r.unavailable.map((u) => u.field).join(", ")}</p> : null}
             {report?.html ? (
               <iframe title={report.title ?? "Report"} className="report-frame" sandbox="" srcDoc={report.html} data-testid="report-frame" />
             ) : null}
-            {files.length > 0 ? <CourseFiles files={files} /> : null}
+            {pkg && files.length > 0 ? <CourseFiles pkg={pkg} /> : null}
             {!report?.html && files.length === 0 ? <Empty>This run produced no report or files{r.status === "completed" ? "" : ` (it ${r.status === "failed" ? "failed" : "ended " + r.status})`}.</Empty> : null}
             <details><summary>Everything the steps produced ({Object.keys(r.context).join(", ") || "nothing"})</summary><pre>{JSON.stringify(r.context, null, 2).slice(0, 200_000)}</pre></details>
           </div>
@@ -42,17 +40,21 @@ export function RunResult({ pipelineId }: { pipelineId: string }) {
   );
 }
 
-function CourseFiles({ files }: { files: PackageFile[] }) {
+/** A course's files as tabs, each showing its text (the package keeps it by format). */
+function CourseFiles({ pkg }: { pkg: CoursePackage }) {
   const [open, setOpen] = useState(0);
+  const files = pkg.files;
   const file = files[open];
   return (
     <div className="course-files">
       <ul role="tablist" aria-label="Course files">
         {files.map((f, i) => (
-          <li key={i}><button type="button" role="tab" aria-selected={i === open} className={i === open ? "active" : ""} onClick={() => setOpen(i)}>{f.path ?? f.name ?? `file ${i + 1}`}</button></li>
+          <li key={i}><button type="button" role="tab" aria-selected={i === open} className={i === open ? "active" : ""} onClick={() => setOpen(i)}>{f.name}</button></li>
         ))}
       </ul>
-      <pre role="tabpanel">{file?.content ?? ""}</pre>
+      {file?.format === "html"
+        ? <iframe role="tabpanel" title={file.name} className="report-frame" sandbox="" srcDoc={pkg.documents.html ?? ""} />
+        : <pre role="tabpanel">{file ? pkg.documents[file.format] ?? "" : ""}</pre>}
     </div>
   );
 }
