@@ -59,6 +59,17 @@ describe("session tokens", () => {
     expect(none.body.error.message).toContain("body.sessionToken");
   });
 
+  it("GET /auth/me says who any caller is, with no secret in it", async () => {
+    const session = await call("GET", "/auth/me", { headers: await sessionHeaders("admin") });
+    expect(session.status).toBe(200);
+    expect(session.body).toMatchObject({ kind: "session", role: "admin", client_id: null, email: admin.email, user_id: expect.any(String), session_id: expect.any(String) });
+    const key = await call("GET", "/auth/me", { headers: apiKeyHeaders("premium") });
+    expect(key.body).toEqual({ kind: "api_key", role: "client", client_id: "client_demo_premium", key_id: "key_demo_premium", key_prefix: "demoprem00" });
+    expect(JSON.stringify(key.body)).not.toContain(apiKeyHeaders("premium")["X-API-Key"]!.split("_")[2]);
+    expect((await call("GET", "/auth/me", { headers: workerHeaders("probe") })).body).toEqual({ kind: "worker", role: "worker", client_id: null, worker_id: "probe" });
+    expect((await call("GET", "/auth/me")).status).toBe(401);
+  });
+
   it("stop working after logout", async () => {
     const token = await login(admin.email, admin.password);
     const headers = { "x-bitware-session-token": token };

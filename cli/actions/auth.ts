@@ -1,7 +1,5 @@
 /** Signing in and out, and saying who the credential is. */
-import * as v from "valibot";
-import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema } from "../../src/contracts/auth";
-import { DashboardStatsSchema } from "../../src/contracts/service";
+import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema, WhoAmISchema } from "../../src/contracts/auth";
 import { ClientAnswerSchema } from "../../src/contracts/clients";
 import type { Handler } from "../action";
 import { forgetSession, saveSession, savedSession, sessionsPath } from "../config";
@@ -54,9 +52,6 @@ export const logout: Handler<object> = async (ctx) => {
   });
 };
 
-/** `GET /dashboard/stats` names the client an API key acts for; only that field is read. */
-const ScopeSchema = v.pick(DashboardStatsSchema, ["client_id"]);
-
 /** `aif whoami`: the credential in use, checked with the server. */
 export const whoami: Handler<object> = async (ctx) => {
   const credential = ctx.credential;
@@ -76,7 +71,7 @@ export const whoami: Handler<object> = async (ctx) => {
       return;
     }
     case "api-key": {
-      const { client_id } = await ctx.api.get(ScopeSchema, "/dashboard/stats");
+      const { client_id } = await ctx.api.get(WhoAmISchema, "/auth/me");
       if (client_id === null) throw new CliError("this API key acts for no client");
       const { client } = await ctx.api.get(ClientAnswerSchema, `/client/${encodeURIComponent(client_id)}`);
       ctx.out.emit({ url: ctx.url, credential: "api-key", source: credential.source, client }, () => ctx.out.fields([

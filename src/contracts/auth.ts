@@ -23,3 +23,14 @@ export type ValidateResponse = v.InferOutput<typeof ValidateResponseSchema>;
 
 /** `POST /auth/logout`: the session that ended. */
 export const LogoutResponseSchema = v.object({ success: v.literal(true), session_id: v.string() });
+
+/** `GET /auth/me`: who the credential sent is, for any kind of caller (never a secret). */
+export const WhoAmISchema = v.object({
+  kind: v.picklist(["session", "api_key", "worker"]),
+  role: v.picklist(["admin", "support", "client", "worker"]),
+  client_id: v.nullable(v.string()),
+  user_id: v.optional(v.string()), email: v.optional(v.string()), session_id: v.optional(v.string()),
+  key_id: v.optional(v.string()), key_prefix: v.optional(v.string()),
+  worker_id: v.optional(v.string()),
+});
+export type WhoAmI = v.InferOutput<typeof WhoAmISchema>;

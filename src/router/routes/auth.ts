@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema } from "../../contracts/auth";
+import { LoginResponseSchema, LogoutResponseSchema, ValidateResponseSchema, WhoAmISchema } from "../../contracts/auth";
 import {
   accountScope, addressScope, AuthHeaders, createSession, findSession, LoginThrottle, revokeSession, verifyPassword, type Role,
 } from "../../auth";
@@ -27,7 +27,7 @@ function clientAddress(request: Request): string {
   return request.headers.get("CF-Connecting-IP") ?? "unknown";
 }
 
-/** `POST /auth/login`, `/auth/validate`, `/auth/logout`. */
+/** `POST /auth/login`, `/auth/validate`, `GET /auth/me`, `POST /auth/logout`. */
 export const authRoutes: Route[] = [
   route({
     method: "POST", path: "/auth/login", access: "public", body: LoginBody,
@@ -77,6 +77,18 @@ export const authRoutes: Route[] = [
       const session = await findSession(env.DB, token, now);
       if (!session) throw new AppError("unauthorized", "session token is invalid, expired or logged out");
       return { valid: true as const, session };
+    },
+  }),
+  route({
+    method: "GET", path: "/auth/me", access: ["admin", "support", "client", "worker"],
+    summary: "Who the credential sent is (a session, an API key or a worker), its role and client; never a secret.",
+    response: WhoAmISchema,
+    handler: ({ principal }) => {
+      switch (principal.kind) {
+        case "session": return { kind: "session" as const, role: principal.role, client_id: principal.clientId, user_id: principal.userId, email: principal.email, session_id: principal.sessionId };
+        case "api_key": return { kind: "api_key" as const, role: principal.role, client_id: principal.clientId, key_id: principal.keyId, key_prefix: principal.keyPrefix };
+        case "worker": return { kind: "worker" as const, role: principal.role, client_id: null, worker_id: principal.workerId };
+      }
     },
   }),
   route({
