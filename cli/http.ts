@@ -4,18 +4,10 @@
  * such), every failure an ApiError or CliError with a message for people.
  */
 import * as v from "valibot";
-import type { ErrorEnvelope } from "../src/router/respond";
+import { ErrorEnvelopeSchema } from "../src/contracts/errors";
 import { ApiError, CliError } from "./errors";
 import { authHeaders, describeCredential, type Credential } from "./credentials";
 
-/** The error envelope (`{"error": {code, message, details?}, request_id}`), checked on arrival. */
-const ErrorEnvelopeSchema = v.object({
-  error: v.object({ code: v.string(), message: v.string(), details: v.optional(v.unknown()) }),
-  request_id: v.string(),
-});
-// The server's envelope type must fit this schema: a change there fails the CLI's type check.
-const envelopeFits: (e: ErrorEnvelope) => v.InferInput<typeof ErrorEnvelopeSchema> = (e) => e;
-void envelopeFits;
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 type Query = Record<string, string | number | boolean | undefined>;

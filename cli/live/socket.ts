@@ -5,7 +5,9 @@
  * connection that never opened); a refusal at the upgrade (401, 403, 404, 422) ends the
  * subscription at once with the API's error.
  */
+import * as v from "valibot";
 import WebSocket from "ws";
+import { SocketErrorSchema } from "../../src/actors/shared/live-message";
 import { CliError } from "../errors";
 import type { Api } from "../http";
 
@@ -160,9 +162,9 @@ export class LiveSocket {
         return;
       }
       // The actor's coded error frame (it closes the socket after it): reconnect, as it says.
-      if (typeof frame === "object" && frame !== null && (frame as { type?: unknown }).type === "error") {
-        const error = (frame as { error?: { code?: unknown } }).error;
-        lastError = `the actor reported ${typeof error?.code === "string" ? error.code : "an error"}`;
+      const refusal = v.safeParse(SocketErrorSchema, frame);
+      if (refusal.success) {
+        lastError = `the actor reported ${refusal.output.error.code}: ${refusal.output.error.message}`;
         return;
       }
       // A connection that delivers is a good one: the next drop starts the backoff over.

@@ -1,6 +1,7 @@
 import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { isRaw, type Route } from "./define";
+import { ErrorEnvelopeSchema } from "../contracts/errors";
 import { jsonSchemaOf } from "./json-schema";
 import { namedModels } from "./openapi-models";
 
@@ -13,40 +14,6 @@ import { namedModels } from "./openapi-models";
  */
 
 type JsonSchema = Record<string, unknown>;
-
-const ERROR_ENVELOPE: JsonSchema = {
-  type: "object",
-  required: ["error", "request_id"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", description: "A stable code clients branch on (validation_failed, not_found, insufficient_budget, …)." },
-        message: { type: "string", description: "What went wrong and how to fix it; for input, it starts with the field (`body.topic: is required`)." },
-        details: {
-          description: "Machine-readable facts; for 422 `issues`: every field and the rule it broke.",
-          oneOf: [
-            {
-              type: "object",
-              properties: {
-                issues: {
-                  type: "array",
-                  items: {
-                    type: "object", required: ["field", "rule", "message"],
-                    properties: { field: { type: "string" }, rule: { type: "string" }, message: { type: "string" } },
-                  },
-                },
-              },
-            },
-            { type: "array" },
-          ],
-        },
-      },
-    },
-    request_id: { type: "string", description: "Quote it when reporting a problem; also in the X-Request-Id header." },
-  },
-};
 
 /** What each error status means, as the document describes it. */
 const ERROR_TEXT: Record<number, string> = {
@@ -215,7 +182,7 @@ export function buildOpenApi(routes: readonly Route[], version: string, origin: 
     paths,
     components: {
       securitySchemes: SECURITY_SCHEMES,
-      schemas: { ErrorEnvelope: ERROR_ENVELOPE, ...schemas },
+      schemas: { ErrorEnvelope: jsonSchemaOf(ErrorEnvelopeSchema, "output"), ...schemas },
     },
   };
 }

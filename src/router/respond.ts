@@ -1,3 +1,4 @@
+import type { ErrorEnvelope } from "../contracts/errors";
 import { AppError } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 
@@ -9,11 +10,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** The one error envelope: `{"error": {"code", "message", "details"?}, "request_id"}`. */
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: unknown };
-  request_id: string;
-}
+export type { ErrorEnvelope } from "../contracts/errors";
 
 /**
  * Turns anything thrown into the envelope. AppErrors keep their code, message and details; any

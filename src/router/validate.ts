@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { FieldIssue } from "../contracts/errors";
 import { AppError } from "../lib/errors";
 import { BODY_JSON_LIMITS, checkJsonBounds, type JsonLimits } from "../lib/json-bounds";
 import { readCapped } from "../lib/read-capped";
@@ -7,7 +8,7 @@ import { readCapped } from "../lib/read-capped";
 export type InputPart = "body" | "query" | "params" | "input" | "output" | "handshake";
 
 /** One problem with the input: the dotted field path and what rule it broke. */
-export interface FieldIssue { field: string; rule: string; message: string }
+export type { FieldIssue } from "../contracts/errors";
 
 /** Dotted path of an issue (`body.address.city`, `body.tags[2]`). */
 function issuePath(part: InputPart, issue: v.BaseIssue<unknown>): string {

@@ -1,6 +1,6 @@
 import { Server, type Connection, type ConnectionContext } from "partyserver";
 import { SNAPSHOTS_TAG, wantsSnapshots } from "./live";
-import * as v from "valibot";
+import type { SocketErrorFrame } from "./live-message";
 import { describeError, log } from "../../lib/log";
 
 /**
@@ -9,16 +9,6 @@ import { describeError, log } from "../../lib/log";
  */
 export const NAME_KEY = "__ps_name";
 
-/**
- * The small coded frame a subscriber gets instead of any error text, shaped like the HTTP error
- * envelope; the socket closes after it (1011).
- */
-export const SocketErrorSchema = v.object({
-  type: v.literal("error"),
-  error: v.object({ code: v.picklist(["internal_error", "unavailable"]), message: v.string() }),
-});
-/** A socket's error frame. */
-export type SocketErrorFrame = v.InferOutput<typeof SocketErrorSchema>;
 
 /**
  * The base of the three actors: a hibernating partyserver `Server` that always knows its own

@@ -14,3 +14,14 @@ export const LiveMessageSchema = v.object({
 });
 /** One message on an actor's WebSocket (the schema's shape, with a JSON payload). */
 export type LiveMessage = Omit<v.InferOutput<typeof LiveMessageSchema>, "payload"> & { payload: JsonObject };
+
+/**
+ * The small coded frame a subscriber gets instead of any error text, shaped like the HTTP error
+ * envelope; the socket closes after it (1011).
+ */
+export const SocketErrorSchema = v.object({
+  type: v.literal("error"),
+  error: v.object({ code: v.picklist(["internal_error", "unavailable"]), message: v.string() }),
+});
+/** A socket's error frame. */
+export type SocketErrorFrame = v.InferOutput<typeof SocketErrorSchema>;

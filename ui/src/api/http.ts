@@ -2,6 +2,8 @@
  * The dashboard's HTTP client: JSON in and out, the session token in its header (never in a URL),
  * and every failure as an ApiError carrying the API's own code, message and details.
  */
+import type { ErrorEnvelope } from "../../../src/contracts/errors";
+
 const SESSION_HEADER = "x-bitware-session-token";
 const TOKEN_KEY = "aif.session";
 
@@ -74,7 +76,8 @@ export async function request<T>(method: Method, path: string, body?: unknown, s
     data = null;
   }
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    // An envelope is expected; a proxy's page or an empty body still gives an ApiError.
+    const error = (data as Partial<ErrorEnvelope> | null)?.error;
     if (response.status === 401 && token && !path.startsWith("/auth/")) setSessionToken(null);
     throw new ApiError(response.status, error?.code ?? "http_error", error?.message ?? `the server answered ${response.status}`, error?.details);
   }
