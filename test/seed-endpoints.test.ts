@@ -297,7 +297,8 @@ describe("the seed endpoints in the API's own documents", () => {
     const paths = doc.body.paths;
     expect(Object.keys(paths["/capabilities"])).toEqual(["get"]);
     expect(paths["/pipeline-health"].get.responses["503"]).toBeDefined();
-    expect(paths["/workers/feed-fetcher/batch"].post.responses["200"].content["application/json"].schema.properties.articles.type).toBe("array");
+    expect(paths["/workers/feed-fetcher/batch"].post.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/FeedFetchAnswer" });
+    expect(doc.body.components.schemas.FeedFetchAnswer.properties.articles.type).toBe("array");
     expect(paths["/workers/{name}/api/admin/analytics"].get.security.length).toBeGreaterThan(0);
     // The query routes also answer the public health check: documented as public, with 401 and 403 for a run.
     const research = paths["/workers/topic-researcher"].get;
