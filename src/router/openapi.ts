@@ -29,6 +29,7 @@ const ERROR_TEXT: Record<number, string> = {
   422: "Invalid input: the message names the field and the rule; details.issues lists every problem.",
   426: "This endpoint speaks WebSocket: send Upgrade: websocket.",
   429: "Too many requests: wait for Retry-After seconds.",
+  500: "A bug (the worker's output broke its own schema); quote the request_id.",
   503: "Unavailable for now: retry after Retry-After seconds.",
 };
 
@@ -149,8 +150,8 @@ function operationOf(route: Route, config: ConversionConfig): JsonSchema {
   return operation;
 }
 
-/** The whole document for these routes, served from `origin`. */
-export function buildOpenApi(routes: readonly Route[], version: string, origin: string): JsonSchema {
+/** The whole document for these routes, served from `server` ("/": the origin the document was read from). */
+export function buildOpenApi(routes: readonly Route[], version: string, server: string): JsonSchema {
   const models = namedModels();
   const config: ConversionConfig = { errorMode: "ignore", typeMode: "output", target: "draft-2020-12", definitions: models };
   const paths: Record<string, Record<string, JsonSchema>> = {};
@@ -177,7 +178,7 @@ export function buildOpenApi(routes: readonly Route[], version: string, origin: 
         + "Errors share one envelope; money is USD in `*_usd`/`cost` fields and integer micro-USD in `*_micros`. "
         + "Live progress: WebSockets at /parties/{party}/{name} (see the README's WebSocket protocol). Generated from the router's route declarations.",
     },
-    servers: [{ url: origin }],
+    servers: [{ url: server }],
     tags: [...new Set(routes.map((r) => tagOf(r.path)))].map((name) => ({ name })),
     paths,
     components: {

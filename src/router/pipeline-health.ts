@@ -13,7 +13,10 @@ type WorkerHealth = PipelineHealth["workers"][number];
 /** An external worker's `GET <endpoint>/health` must answer within this long. */
 const ENDPOINT_TIMEOUT_MS = 3_000;
 
-/** Runs a probe and times it; a failure is named by its error class only (details go to the log). */
+/** A failed check this module describes itself (its message is ours, safe to show staff). */
+class HealthProblem extends Error {}
+
+/** Runs a probe and times it; a failure is named by our own message, or else by its error class only (details go to the log). */
 async function check(name: string, worker: string | null, probe: () => Promise<void> | void): Promise<Check> {
   const started = Date.now();
   try {
@@ -21,7 +24,7 @@ async function check(name: string, worker: string | null, probe: () => Promise<v
     return { ok: true, latency_ms: Date.now() - started };
   } catch (error) {
     log("warn", "worker health check failed", { check: name, worker, ...describeError(error) });
-    return { ok: false, latency_ms: Date.now() - started, error: error instanceof Error ? error.message.slice(0, 200) : "Error" };
+    return { ok: false, latency_ms: Date.now() - started, error: error instanceof HealthProblem ? error.message : error instanceof Error ? error.name : "Error" };
   }
 }
 
@@ -59,10 +62,10 @@ export async function pipelineHealth(env: Env, exports: Cloudflare.Exports, now:
     let pool: WorkerHealth["pool"] = null;
     if (row.kind === "builtin") {
       checks.entrypoint = await check("entrypoint", name, () => {
-        if (!row.binding || !workerEntrypoint(exports, row.binding)) throw new Error(`this script exports no entrypoint '${row.binding ?? ""}'`);
+        if (!row.binding || !workerEntrypoint(exports, row.binding)) throw new HealthProblem(`this script exports no entrypoint '${row.binding ?? ""}'`);
       });
       if (readJsonColumn(v.array(v.string()), row.capabilities, "worker_registry.capabilities").includes("ai")) {
-        checks.ai_chain = await check("ai_chain", name, () => { if (!chainComplete(env)) throw new Error("a configured AI provider is unavailable"); });
+        checks.ai_chain = await check("ai_chain", name, () => { if (!chainComplete(env)) throw new HealthProblem("a configured AI provider is unavailable"); });
       }
       const stats: { load?: WorkerHealth["pool"] } = {};
       checks.pool = await check("pool", name, async () => {
@@ -75,7 +78,7 @@ export async function pipelineHealth(env: Env, exports: Cloudflare.Exports, now:
         const res = await safeFetch(`${(row.endpoint ?? "").replace(/\/+$/, "")}/health`, {
           allowPrivate: allowsPrivateFetch(env), timeoutMs: ENDPOINT_TIMEOUT_MS, maxBytes: 65_536, maxRedirects: 0,
         });
-        if (res.status < 200 || res.status >= 300) throw new Error(`GET /health answered HTTP ${res.status}`);
+        if (res.status < 200 || res.status >= 300) throw new HealthProblem(`GET /health answered HTTP ${res.status}`);
       });
     }
     const r = byWorker.get(name);

@@ -17,7 +17,7 @@ import { contentClassifier } from "../../workers/content-classifier";
 import type { WorkerResult } from "../../workers/contract";
 import { feedFetcher } from "../../workers/feed-fetcher";
 import type { AnyWorkerSpec, WorkerSpec } from "../../workers/harness/define";
-import { failureHeaders, runWorkerOverHttp, type HttpRun } from "../../workers/harness/http-run";
+import { failureHeaders, isWorkerBug, runWorkerOverHttp, type HttpRun } from "../../workers/harness/http-run";
 import { workerStats } from "../../workers/harness/stats";
 import { reportBuilder } from "../../workers/report-builder";
 import { rssLibrarian } from "../../workers/rss-librarian";
@@ -67,7 +67,7 @@ function specOf(name: string): AnyWorkerSpec {
 /** A failed run as the error envelope: busy 429, transient 503 (each with Retry-After), fatal 422 (as the execute route's statuses). */
 function failure(name: string, result: Extract<WorkerResult, { ok: false }>): AppError {
   const e = result.error;
-  const code = e.kind === "retry_after" ? "rate_limited" : e.kind === "transient" ? "service_unavailable" : "validation_failed";
+  const code = e.kind === "retry_after" ? "rate_limited" : e.kind === "transient" ? "service_unavailable" : isWorkerBug(e) ? "internal_error" : "validation_failed";
   return new AppError(code, `${name} failed: ${e.message}`, {
     worker: name, kind: e.kind, code: e.code, ...(e.retry_after_ms !== undefined ? { retry_after_ms: e.retry_after_ms } : {}),
     cost_micros: result.cost_micros, duration_ms: result.duration_ms,

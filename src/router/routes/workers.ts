@@ -96,7 +96,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "POST", path: "/workers/:name/api/execute", access: ["admin", "worker"], params: NameParams, body: ExecuteBody,
     summary: "Runs the worker once (the seed's ExecuteRequest and ExecuteResponse). Idempotent per idempotency_key (or the Idempotency-Key header).",
-    response: ExecuteResponseSchema, alsoAnswers: [422, 429, 503],
+    response: ExecuteResponseSchema, alsoAnswers: [422, 429, 500, 503],
     handler: async ({ env, params, body, request, principal, now }) => {
       const s = specOf(params.name);
       const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
@@ -109,7 +109,7 @@ export const workerRoutes: Route[] = [
         return { success: true as const, output: { ...output, readyForNext: ready_for_next ?? false }, usage: { tokens: { input: result.usage.input_tokens, output: result.usage.output_tokens } }, ...common };
       }
       const headers = failureHeaders(result.error);
-      return reply({ success: false as const, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, { status: failureStatus(result.error.kind), headers });
+      return reply({ success: false as const, error: result.error, usage: { tokens: { input: 0, output: 0 } }, ...common }, { status: failureStatus(result.error), headers });
     },
   }),
   route({

@@ -17,11 +17,19 @@ export async function baseCostOf(db: D1Database, spec: AnyWorkerSpec): Promise<n
   return row?.cost_per_execution_micros ?? spec.def.cost_per_execution_micros;
 }
 
-/** HTTP status for a failed run: busy 429, transient 503 (each with Retry-After), fatal (bad input, nothing to do) 422. */
-export function failureStatus(kind: string): number {
-  if (kind === "retry_after") return 429;
-  if (kind === "transient") return 503;
-  return 422;
+/** Fatal failures that are the worker's own bug, not the caller's input: a 500, as any bug. */
+const BUG_CODES = new Set(["invalid_output", "invalid_handshake"]);
+
+/** True when a failed run is a bug in the worker or the harness (its output broke its own schema). */
+export function isWorkerBug(error: { kind: string; code: string }): boolean {
+  return error.kind === "fatal" && BUG_CODES.has(error.code);
+}
+
+/** HTTP status for a failed run: busy 429, transient 503 (each with Retry-After), a bug 500, fatal (bad input, nothing to do) 422. */
+export function failureStatus(error: { kind: string; code: string }): number {
+  if (error.kind === "retry_after") return 429;
+  if (error.kind === "transient") return 503;
+  return isWorkerBug(error) ? 500 : 422;
 }
 
 /** The Retry-After header a failed run answers with (none for a fatal failure). */
