@@ -2,6 +2,8 @@
  * The CLI's failures: each carries the message its user reads (never a stack) and the exit
  * status the command ends with.
  */
+import * as v from "valibot";
+import { FieldIssueSchema, type FieldIssue } from "../src/contracts/errors";
 
 /** Exit statuses: a run's outcome, or how the command failed. */
 export const Exit = {
@@ -23,8 +25,6 @@ export class CliError extends Error {
   }
 }
 
-/** One field problem from a 422 answer's `details.issues`. */
-export interface FieldIssue { field: string; message: string }
 
 /** An API answer other than 2xx: its status and the envelope's code, message and details. */
 export class ApiError extends CliError {
@@ -44,9 +44,9 @@ export class ApiError extends CliError {
   issues(): FieldIssue[] {
     const issues = (this.details as { issues?: unknown } | null | undefined)?.issues;
     if (!Array.isArray(issues)) return [];
-    return issues.flatMap((i: unknown) => {
-      const issue = i as { field?: unknown; message?: unknown };
-      return typeof issue.field === "string" && typeof issue.message === "string" ? [{ field: issue.field, message: issue.message }] : [];
+    return issues.flatMap((issue: unknown) => {
+      const parsed = v.safeParse(FieldIssueSchema, issue);
+      return parsed.success ? [parsed.output] : [];
     });
   }
 

@@ -27,6 +27,9 @@ export function parseValue(text: string): unknown {
   return text;
 }
 
+/** Names that would reach an object's prototype instead of a parameter. */
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Folds `--param` options into a parameter map (later ones win; a dotted name nests). */
 export function parseParams(pairs: readonly string[], into: Params = {}): Params {
   const out: Params = structuredClone(into);
@@ -35,6 +38,7 @@ export function parseParams(pairs: readonly string[], into: Params = {}): Params
     if (eq <= 0) throw new CliError(`--param '${pair}' is not name=value`, "e.g. --param max_articles=20 or --param scripts.collect.mode=fail");
     const path = pair.slice(0, eq).trim().split(".");
     for (const segment of path) {
+      if (FORBIDDEN.has(segment)) throw new CliError(`--param '${pair}': '${segment}' is not a parameter name`, "no parameter is called that");
       if (!NAME.test(segment)) throw new CliError(`--param '${pair}': '${segment}' is not a parameter name`, "names are letters, digits and '_' (dots nest into an object parameter)");
     }
     let target: Params = out;

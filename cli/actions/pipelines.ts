@@ -3,7 +3,6 @@ import { AdminPipelinesSchema, PipelineControlAnswerSchema } from "../../src/con
 import { PipelineHistorySchema } from "../../src/contracts/runs";
 import type { Handler } from "../action";
 import type { Context } from "../context";
-import { CliError } from "../errors";
 import { duration, micros, when } from "../format";
 import { baselineFor } from "../live/estimate";
 import { followRun } from "../live/follow";
@@ -59,12 +58,8 @@ export function control(action: ControlAction): Handler<{ fromStep?: string; fol
   return async (ctx, [id], options) => {
     const summary = await ctx.api.post(PipelineControlAnswerSchema, `/admin/actors/pipelines/${encodeURIComponent(id!)}/${action}`,
       action === "retry" ? { step_id: options.fromStep } : undefined);
+    // What cannot apply (pausing a run that ended, resuming one not paused) is the server's 409, said as any API error.
     if (options.follow) return await followRun(ctx, id!);
-    const ended = ["completed", "partial", "failed", "cancelled"].includes(summary.status);
-    if (ended && !(action === "cancel" && summary.status === "cancelled")) {
-      throw new CliError(`${summary.pipeline_id} had already ended (${summary.status}); ${action === "retry" ? "it was not run again" : `nothing to ${action}`}`,
-        action === "retry" ? null : `a run that ended can be run again from a step: aif pipelines retry ${summary.pipeline_id} --from-step <step>`);
-    }
     ctx.out.emit(summary, () => {
       const done = { cancel: "cancelled", pause: "paused", resume: "resumed", retry: `set to run again from ${options.fromStep}` }[action];
       ctx.out.line(`${summary.pipeline_id} ${done}; it is ${summary.status} now.`);

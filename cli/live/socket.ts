@@ -2,7 +2,9 @@
  * A live subscription to one actor over a WebSocket (the `ws` package, so the credential goes in
  * a header, never in the URL). A dropped connection is opened again with `since=<last seq>` after
  * a backoff (0.5 s doubling to 8 s, jittered), at most MAX_RETRIES times in a row (3 for a first
- * connection that never opened); a refusal at the upgrade (401, 403, 404, 422) ends the
+ * connection that never opened), and MAX_RECONNECTS times in all. Only a connection that moved the
+ * resume point on (delivered an event not seen before) starts the count in a row over: one that
+ * sends its snapshot and drops again does not. A refusal at the upgrade (401, 403, 404, 422) ends the
  * subscription at once with the API's error.
  */
 import * as v from "valibot";
@@ -13,6 +15,8 @@ import type { Api } from "../http";
 
 /** Consecutive failed (re)connections before giving up. */
 export const MAX_RETRIES = 8;
+/** Reconnections in all for one subscription, however well each went: a link that keeps flapping is given up. */
+export const MAX_RECONNECTS = 100;
 /** Tries for a first connection that never opens (a server that is down or unreachable). */
 const FIRST_CONNECT_RETRIES = 3;
 const BASE_DELAY_MS = 500;
@@ -112,6 +116,7 @@ export class LiveSocket {
   private connect(): void {
     const generation = ++this.generation;
     const current = () => generation === this.generation && !this.closed;
+    const resumedFrom = this.options.since();
     const ws = new WebSocket(this.url(), { headers: this.options.api.headers(), handshakeTimeout: 10_000 });
     this.ws = ws;
     let lastError = "";
@@ -167,13 +172,14 @@ export class LiveSocket {
         lastError = `the actor reported ${refusal.output.error.code}: ${refusal.output.error.message}`;
         return;
       }
-      // A connection that delivers is a good one: the next drop starts the backoff over.
-      this.failures = 0;
       try {
         this.options.onFrame(frame);
       } catch (error) {
         this.fail(error);
+        return;
       }
+      // A connection that delivered something new is a good one: the next drop starts the backoff over.
+      if (this.options.since() !== resumedFrom) this.failures = 0;
     });
     ws.on("error", (error: Error & { code?: string }) => {
       lastError = error.code ?? error.message;
@@ -194,9 +200,9 @@ export class LiveSocket {
     this.ws = null;
     this.failures += 1;
     const max = Math.min(this.options.maxRetries ?? MAX_RETRIES, this.opened ? Infinity : FIRST_CONNECT_RETRIES);
-    if (this.failures > max) {
+    if (this.failures > max || this.reconnects >= MAX_RECONNECTS) {
       this.fail(this.opened
-        ? new CliError(`lost the live connection to ${this.options.api.baseUrl} and could not get it back after ${max} tries (${reason})`,
+        ? new CliError(`lost the live connection to ${this.options.api.baseUrl} and could not get it back after ${Math.min(max, this.failures)} tries in a row, ${this.reconnects} in all (${reason})`,
           "the run continues on the server; check the server, then 'aif follow <pipeline-id>' picks up where this stopped")
         : new CliError(`cannot open a live connection to ${this.options.api.baseUrl} (${reason})`,
           "is the server running? Start the local stack with 'npm start', or point --url or AIF_URL at the server"));

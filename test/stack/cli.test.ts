@@ -23,7 +23,9 @@ import { parseParams } from "../../cli/params";
 import { renderRun } from "../../cli/live/render";
 import { plainLine } from "../../cli/live/plain";
 import { exitCodeFor } from "../../cli/live/summary";
-import { backoff } from "../../cli/live/socket";
+import { backoff, LiveSocket } from "../../cli/live/socket";
+import { Api } from "../../cli/http";
+import { WebSocketServer } from "ws";
 import { LocalStack } from "./local-stack";
 
 const ROOT = path.join(import.meta.dirname, "..", "..");
@@ -431,6 +433,33 @@ describe("the CLI's pure parts", () => {
     expect(() => parseParams(["novalue"])).toThrow(/is not name=value/);
     expect(() => parseParams(["a=1", "a.b=2"])).toThrow(/'a' is already set/);
     expect(() => parseParams(["x={broken"])).toThrow(/not valid JSON/);
+    // Names that would reach the prototype are refused, and nothing leaks onto Object.prototype.
+    expect(() => parseParams(["__proto__.polluted=1"])).toThrow(/'__proto__' is not a parameter name/);
+    expect(() => parseParams(["constructor.prototype.polluted=1"])).toThrow(/is not a parameter name/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("gives up on a live link that sends its snapshot and drops, again and again (no new event is no progress)", async () => {
+    const server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    let connections = 0;
+    server.on("connection", (ws) => {
+      connections++;
+      ws.send(JSON.stringify({ seq: 3, type: "snapshot", at: Date.now(), payload: {} }));
+      setTimeout(() => ws.close(), 20);
+    });
+    await new Promise((resolve) => server.once("listening", resolve));
+    const { port } = server.address() as { port: number };
+    let lastSeq = 3;
+    const socket = new LiveSocket({
+      api: new Api(`http://127.0.0.1:${port}`, { kind: "none" }), path: "/parties/pipeline-actor/pip_flap", since: () => lastSeq, snapshot: true,
+      onFrame: (frame) => { lastSeq = Math.max(lastSeq, (frame as { seq: number }).seq); }, maxRetries: 2,
+    });
+    try {
+      await expect(socket.run()).rejects.toThrow(/could not get it back after 2 tries in a row/);
+      expect(connections).toBe(3);
+    } finally {
+      server.close();
+    }
   });
 
   it("renders a run's state as one line per step, with progress, queue and cost", () => {
