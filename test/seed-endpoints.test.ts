@@ -220,6 +220,10 @@ describe("POST /workers/content-classifier/analyze and POST /workers/report-buil
     expect(report.body.report.markdown).toContain("#");
     expect(report.body.report.citations.map((c: { url: string }) => c.url)).toEqual(expect.arrayContaining(["https://example.com/a1", "https://example.com/a2"]));
 
+    // /analyze's whole answer is accepted as it is, and its topic names the report.
+    const whole = await call("POST", "/workers/report-builder/generate", { headers: workerHeaders(), body: analyzed.body });
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    expect(whole.body).toMatchObject({ topic: analyzed.body.topic, topic_inferred: false });
     const titled = await call("POST", "/workers/report-builder/generate", { headers: workerHeaders(), body: { analyzed_articles: analyzed.body.analyzed_articles, topic: "Battery storage", report_style: "brief" } });
     expect(titled.body).toMatchObject({ topic: "Battery storage", topic_inferred: false, style: "brief", report: { topic: "Battery storage" } });
   });

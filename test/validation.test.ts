@@ -79,6 +79,9 @@ describe("field rules", () => {
     expect(badEnum.body.error.message).toBe("body.urgency_level: must be one of low, medium, high, critical");
     const badEmail = await call("POST", "/auth/login", { body: { email: "not-an-email", password: "x" } });
     expect(badEmail.body.error.message).toBe("body.email: must be an email address");
+    // A choice declared without a message of its own is said the same way, not in the library's words.
+    const badStatus = await call("GET", "/pipeline-history?status=bogus", { headers });
+    expect(badStatus.body.error.message).toBe("query.status: must be one of processing, completed, partial, failed, cancelled");
   });
 
   it("lists every problem in details", async () => {

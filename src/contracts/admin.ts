@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 import { LedgerSnapshotSchema } from "../actors/client-ledger/protocol";
 import { PipelineSummarySchema } from "../actors/pipeline/protocol";
 import { PoolEventPayloads } from "../actors/resource-pool/protocol";
@@ -41,7 +42,7 @@ export const PipelineInspectionSchema = v.object({
   next_alarm: v.nullable(v.number()),
   holds: v.array(v.object({ step_id: v.string(), key: v.string(), ahead: v.boolean() })),
   leases: v.array(v.object({ step_id: v.string(), key: v.string(), worker: v.string(), status: v.string() })),
-  admission: v.object({ key: v.string(), status: v.string(), amount_micros: v.nullable(v.number()) }),
+  admission: v.object({ key: v.string(), status: v.string(), amount_micros: v.nullable(Micros) }),
   cleanup: v.array(v.object({ kind: v.string(), key: v.string() })),
   abandoned: v.array(v.object({ key: v.string(), stepId: v.string(), worker: v.string(), until: v.number() })),
   failures: v.array(FailureRecordSchema),
@@ -95,7 +96,6 @@ export type PoolConfigAnswer = v.InferOutput<typeof PoolConfigAnswerSchema>;
 /** `POST /admin/actors/pools/:worker/leases/:id/release`'s answer. */
 export const LeaseReleaseAnswerSchema = v.object({ released: v.boolean() });
 
-const Micros = v.number();
 
 /** `GET /admin/actors/ledgers/:client`: a ClientLedger's books. */
 export const LedgerInspectionSchema = v.object({

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 
 /**
  * What a run delivers, as its steps produce it and a reader takes it: the report builder's
@@ -18,7 +19,7 @@ export const ReportSchema = v.object({
   key_insights: v.array(v.object({ text: v.string(), citations: v.array(v.number()) })),
   themes: v.array(v.object({ name: v.string(), summary: v.string(), citations: v.array(v.number()) })),
   citations: v.array(CitationSchema), methodology: v.string(),
-  cost: v.nullable(v.object({ total_micros: v.number(), by_step: v.record(v.string(), v.number()) })),
+  cost: v.nullable(v.object({ total_micros: Micros, by_step: v.record(v.string(), v.number()) })),
   engines: v.array(v.string()),
   markdown: v.string(), html: v.string(),
 });

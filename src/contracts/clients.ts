@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 import { Tiers } from "../catalog/tiers";
 
 /** The answers of the client-management routes (`/clients`, `/client/:id…`), as the server returns them. */
@@ -16,7 +17,7 @@ export const ClientViewSchema = v.object({
   phone: v.nullable(v.string()), website: v.nullable(v.string()), industry: v.nullable(v.string()), company_size: v.nullable(v.string()),
   subscription_tier: v.picklist(Tiers), account_status: ClientStatusSchema,
   monthly_budget_usd: v.number(), used_budget_current_month_usd: v.number(),
-  monthly_budget_micros: v.number(), used_budget_current_month_micros: v.number(), budget_period: v.nullable(v.string()),
+  monthly_budget_micros: Micros, used_budget_current_month_micros: Micros, budget_period: v.nullable(v.string()),
   address: v.nullable(v.record(v.string(), v.optional(v.string()))),
   created_at: v.string(), updated_at: v.string(),
 });

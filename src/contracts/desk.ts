@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 import { Urgencies } from "../catalog/tiers";
 import { RequestViewSchema } from "./requests";
 import { BudgetCheckSchema, EstimateBases, EstimateSummarySchema } from "./runs";
@@ -25,13 +26,13 @@ export const RecommendationSchema = v.object({
   analysis: v.nullable(v.object({
     cleaned: v.string(), topic: v.string(), intent: v.string(), urgency: v.picklist(Urgencies), sentiment: v.number(), keywords: v.array(v.string()),
   })),
-  ai: v.object({ provider: v.string(), model: v.string(), cost_micros: v.number(), error: v.nullable(v.string()) }),
+  ai: v.object({ provider: v.string(), model: v.string(), cost_micros: Micros, error: v.nullable(v.string()) }),
 });
 export type Recommendation = v.InferOutput<typeof RecommendationSchema>;
 
 /** A run's learned estimate (micro-USD) as `PUT /requests/:id` returns it. */
 export const RunEstimateSchema = v.object({
-  template_name: v.string(), cost_micros: v.number(), duration_ms: v.number(),
+  template_name: v.string(), cost_micros: Micros, duration_ms: v.number(),
   cost_interval: v.object({ low_micros: v.number(), high_micros: v.number(), confidence_level: v.number() }),
   duration_interval: v.object({ low_ms: v.number(), high_ms: v.number(), confidence_level: v.number() }),
   basis: v.picklist(EstimateBases), history_runs: v.number(),

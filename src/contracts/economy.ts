@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 
 /** The learned economy's read-outs: `GET /economy/stats` and `GET /economy/pricing`, as the server returns them. */
 
@@ -32,7 +33,7 @@ export const EconomyPricingSchema = v.object({
   currency: v.literal("USD"),
   workers: v.array(v.object({
     worker: v.string(), display_name: v.string(), unit: v.nullable(v.string()),
-    base_cost_micros: v.number(), registry_avg_execution_time_ms: v.number(),
+    base_cost_micros: Micros, registry_avg_execution_time_ms: v.number(),
     learned: v.nullable(v.object({
       samples: v.number(), fixed_cost_micros: v.number(), cost_per_unit_micros: v.nullable(v.number()), fixed_time_ms: v.number(), time_per_unit_ms: v.nullable(v.number()),
     })),

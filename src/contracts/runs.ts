@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 import { Tiers, Urgencies } from "../catalog/tiers";
 import { PARAMETER_JSON_LIMITS } from "../lib/json-bounds";
 import { PipelineSummarySchema } from "../actors/pipeline/protocol";
@@ -12,19 +13,19 @@ export const ParameterMap = boundedJson(
 
 /** `POST /orchestrate`: the seed's OrchestrationRequest (KAM → orchestrator). */
 export const OrchestrationRequest = v.strictObject({
-  pipeline_template: IdString,
-  topic: Text(3, 200),
-  client_id: v.optional(IdString),
-  request_id: v.optional(IdString),
-  urgency: v.optional(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), "medium"),
-  quality_level: v.optional(v.picklist(Tiers, `must be one of ${Tiers.join(", ")}`)),
-  optimize_for: v.optional(v.picklist(["speed", "cost", "quality", "balanced"], "must be one of speed, cost, quality, balanced")),
-  budget_limit: v.optional(v.pipe(v.number(), v.minValue(0, "must be at least 0"), v.maxValue(1_000_000, "must be at most 1000000 (USD)"))),
-  source_discovery_depth: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(5, "must be at most 5"))),
-  max_articles: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"))),
-  deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"))),
-  max_wait_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(3_600_000, "must be at most 3600000 (an hour)")), 600_000),
-  template_parameters: v.optional(ParameterMap),
+  pipeline_template: v.pipe(IdString, v.description("The template to run (GET /templates lists those open to the client's tier)."), v.examples(["research_report"])),
+  topic: v.pipe(Text(3, 200), v.description("What the run is about."), v.examples(["energy storage"])),
+  client_id: v.optional(v.pipe(IdString, v.description("Whose run it is: staff and workers name the client; a client runs for itself."))),
+  request_id: v.optional(v.pipe(IdString, v.description("A pending request this run serves; it then follows the run to its end."))),
+  urgency: v.optional(v.pipe(v.picklist(Urgencies, `must be one of ${Urgencies.join(", ")}`), v.description("Queue priority at the worker pools.")), "medium"),
+  quality_level: v.optional(v.pipe(v.picklist(Tiers, `must be one of ${Tiers.join(", ")}`), v.description("The seed's quality level, passed to templates that declare it."))),
+  optimize_for: v.optional(v.pipe(v.picklist(["speed", "cost", "quality", "balanced"], "must be one of speed, cost, quality, balanced"), v.description("The seed's optimisation hint, passed to templates that declare it."))),
+  budget_limit: v.optional(v.pipe(v.number(), v.minValue(0, "must be at least 0"), v.maxValue(1_000_000, "must be at most 1000000 (USD)"), v.description("The most this run may cost, in USD; it stops with budget_exceeded past it."))),
+  source_discovery_depth: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(5, "must be at most 5"), v.description("How far the topic researcher looks for new sources (1-5)."))),
+  max_articles: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(1000, "must be at most 1000"), v.description("The most articles the run reads."))),
+  deadline_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1_000, "must be at least 1000"), v.maxValue(86_400_000, "must be at most 86400000 (a day)"), v.description("Milliseconds from now by which the run must end; it fails with deadline_exceeded after."))),
+  max_wait_ms: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be at least 0"), v.maxValue(3_600_000, "must be at most 3600000 (an hour)"), v.description("How long a step may wait in a pool's queue for capacity.")), 600_000),
+  template_parameters: v.optional(v.pipe(ParameterMap, v.description("The template's parameters (GET /templates/:name lists them, with what the tier may change)."), v.examples([{}]))),
 });
 export type OrchestrationInput = v.InferInput<typeof OrchestrationRequest>;
 
@@ -65,8 +66,8 @@ export type OrchestrationStarted = v.InferOutput<typeof OrchestrationStartedSche
 
 /** The seed's budget check: whether the ledger can hold the run's upper bound now (USD and micro-USD). */
 export const BudgetCheckSchema = v.object({
-  approved: v.boolean(), remaining_budget: v.number(), estimated_cost: v.number(), remaining_micros: v.number(), estimated_micros: v.number(),
-  needed_cost: v.number(), needed_micros: v.number(),
+  approved: v.boolean(), remaining_budget: v.number(), estimated_cost: v.number(), remaining_micros: Micros, estimated_micros: Micros,
+  needed_cost: v.number(), needed_micros: Micros,
 });
 
 /** One step's share of an estimate (the seed's worker_costs). */
@@ -86,14 +87,14 @@ export const EstimateResponseSchema = v.object({
   worker_costs: v.record(v.string(), WorkerCostSchema),
   basis: v.picklist(EstimateBases), history_runs: v.number(),
   calibration: v.object({ cost_factor: v.number(), duration_factor: v.number(), runs: v.number() }),
-  raw: v.object({ cost_micros: v.number(), duration_ms: v.number() }),
+  raw: v.object({ cost_micros: Micros, duration_ms: v.number() }),
   budget_check: BudgetCheckSchema,
 });
 export type EstimateResponse = v.InferOutput<typeof EstimateResponseSchema>;
 
 /** A 402 `insufficient_budget` answer's details: what the ledger has and what the run would hold. */
 export const InsufficientBudgetDetailsSchema = v.object({
-  available_usd: v.number(), needed_usd: v.number(), available_micros: v.number(), needed_micros: v.number(),
+  available_usd: v.number(), needed_usd: v.number(), available_micros: Micros, needed_micros: Micros,
 });
 export type InsufficientBudgetDetails = v.InferOutput<typeof InsufficientBudgetDetailsSchema>;
 
@@ -103,7 +104,7 @@ export const RunStates = ["pending", "processing", "completed", "partial", "fail
 /** One run in `GET /pipeline-history` (a pipeline_executions row, with its cost in USD). */
 export const PipelineRunSchema = v.object({
   pipeline_id: v.string(), template_name: v.string(), client_id: v.string(), request_id: v.nullable(v.string()), topic: v.nullable(v.string()),
-  status: v.picklist(RunStates), parameters: v.nullable(v.string()), total_cost_micros: v.number(), total_cost_usd: v.number(),
+  status: v.picklist(RunStates), parameters: v.nullable(v.string()), total_cost_micros: Micros, total_cost_usd: v.number(),
   total_execution_time_ms: v.number(), steps_total: v.number(), steps_succeeded: v.number(), steps_failed: v.number(),
   failure_reason: v.nullable(v.string()), result_ref: v.nullable(v.string()), bytes_through_actor: v.nullable(v.number()),
   payload_bytes: v.nullable(v.number()), created_at: v.string(), started_at: v.nullable(v.string()), completed_at: v.nullable(v.string()),

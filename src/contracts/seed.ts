@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 
 /**
  * The answers of the seed's endpoints that alias the runtime (seed 000: the orchestrator's
@@ -18,7 +19,7 @@ export const SeedRunSchema = v.object({
   worker: v.string(), version: v.string(), action: v.string(),
   /** Whose run it was (a client id, or the staff member or worker that asked). Nothing is charged to a ledger. */
   client_id: v.string(),
-  duration_ms: v.number(), cost_micros: v.number(), cost_usd: v.number(),
+  duration_ms: v.number(), cost_micros: Micros, cost_usd: v.number(),
   tokens: v.object({ input: v.number(), output: v.number() }),
   /** Whether the output is enough for the next worker in the chain (the seed's readyForNext). */
   ready_for_next: v.boolean(),
@@ -121,7 +122,7 @@ export const SeedReportSchema = v.object({
     relevance: v.number(), quality: v.number(),
   })),
   methodology: v.string(),
-  cost: v.nullable(v.object({ total_micros: v.number(), by_step: v.record(v.string(), v.number()) })),
+  cost: v.nullable(v.object({ total_micros: Micros, by_step: v.record(v.string(), v.number()) })),
   engines: v.array(v.string()),
   markdown: v.string(), html: v.string(),
 });
@@ -226,7 +227,7 @@ export type WorkerTemplateSync = v.InferOutput<typeof WorkerTemplateSyncSchema>;
 /** One day of a worker's executions. */
 export const WorkerDaySchema = v.object({
   date: v.string(), executions: v.number(), succeeded: v.number(), failed: v.number(), success_rate: v.nullable(v.number()),
-  avg_execution_time_ms: v.nullable(v.number()), cost_usd: v.number(), cost_micros: v.number(), tokens_input: v.number(), tokens_output: v.number(),
+  avg_execution_time_ms: v.nullable(v.number()), cost_usd: v.number(), cost_micros: Micros, tokens_input: v.number(), tokens_output: v.number(),
 });
 
 /** `GET /workers/:name/api/admin/analytics`: per-day performance, error patterns and totals from pipeline history. */
@@ -239,8 +240,8 @@ export const WorkerAnalyticsSchema = v.object({
   totals: v.object({
     executions: v.number(), succeeded: v.number(), failed: v.number(), success_rate: v.nullable(v.number()),
     avg_execution_time_ms: v.nullable(v.number()), p95_execution_time_ms: v.nullable(v.number()),
-    total_cost_micros: v.number(), total_tokens_input: v.number(), total_tokens_output: v.number(),
-    last_24h: v.object({ executions: v.number(), cost_micros: v.number() }),
+    total_cost_micros: Micros, total_tokens_input: v.number(), total_tokens_output: v.number(),
+    last_24h: v.object({ executions: v.number(), cost_micros: Micros }),
   }),
 });
 export type WorkerAnalytics = v.InferOutput<typeof WorkerAnalyticsSchema>;

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { Micros } from "./money";
 
 /**
  * The answers of the built-in workers' own HTTP surface (`/workers/:name/…`), in the seed's
@@ -29,7 +30,7 @@ export const WorkerHelpSchema = v.object({
   name: v.string(), display_name: v.string(), description: v.string(), version: v.string(),
   worker_chain: v.object({ current: v.string(), next: v.array(v.string()) }), capabilities: JsonRecord,
   input_schema: JsonRecord, output_schema: JsonRecord,
-  limits: v.object({ timeout_ms: v.number(), max_concurrent: v.number(), base_cost_micros: v.number() }),
+  limits: v.object({ timeout_ms: v.number(), max_concurrent: v.number(), base_cost_micros: Micros }),
   templates: v.array(v.string()), endpoints: v.array(v.string()),
 });
 
@@ -39,7 +40,7 @@ export const WorkerErrorSchema = v.object({
 });
 
 const ExecuteCommon = {
-  duration: v.number(), cost: v.number(), cost_micros: v.number(), metadata: JsonRecord,
+  duration: v.number(), cost: v.number(), cost_micros: Micros, metadata: JsonRecord,
   usage: v.object({ tokens: v.object({ input: v.number(), output: v.number() }) }),
 };
 
@@ -66,8 +67,8 @@ export const WorkerTemplateAnswerSchema = v.object({ worker: v.string(), templat
 export const WorkerStatsSchema = v.object({
   executions: v.number(), succeeded: v.number(), failed: v.number(), success_rate: v.nullable(v.number()),
   avg_execution_time_ms: v.nullable(v.number()), p95_execution_time_ms: v.nullable(v.number()),
-  total_cost_micros: v.number(), total_tokens_input: v.number(), total_tokens_output: v.number(),
-  last_24h: v.object({ executions: v.number(), cost_micros: v.number() }),
+  total_cost_micros: Micros, total_tokens_input: v.number(), total_tokens_output: v.number(),
+  last_24h: v.object({ executions: v.number(), cost_micros: Micros }),
 });
 
 /** `GET /workers/:name/api/stats`. */
@@ -76,8 +77,8 @@ export const WorkerStatsAnswerSchema = v.object({ worker: v.string(), stats: Wor
 /** `POST /workers/:name/api/economy/estimate`. */
 export const WorkerEstimateSchema = v.object({
   worker: v.string(), units: v.number(), unit: v.string(), estimated_duration_ms: v.number(),
-  ai: v.object({ provider: v.string(), model: v.string(), input_tokens: v.number(), output_tokens: v.number(), cost_micros: v.number() }),
-  base_cost_micros: v.number(), estimated_cost_micros: v.number(),
+  ai: v.object({ provider: v.string(), model: v.string(), input_tokens: v.number(), output_tokens: v.number(), cost_micros: Micros }),
+  base_cost_micros: Micros, estimated_cost_micros: v.number(),
 });
 
 const PriceSchema = v.object({
@@ -86,18 +87,18 @@ const PriceSchema = v.object({
 
 /** `GET /workers/:name/api/economy/pricing`. */
 export const WorkerPricingSchema = v.object({
-  worker: v.string(), base_cost_micros: v.number(),
+  worker: v.string(), base_cost_micros: Micros,
   ai_chain: v.array(v.object({ provider: v.string(), model: v.string(), price: v.nullable(PriceSchema) })),
 });
 
 /** `GET /workers/:name/api/economy/stats`. */
 export const WorkerEconomyStatsSchema = v.object({
-  worker: v.string(), total_cost_micros: v.number(), total_tokens_input: v.number(), total_tokens_output: v.number(),
-  avg_cost_micros: v.nullable(v.number()), last_24h: v.object({ executions: v.number(), cost_micros: v.number() }),
+  worker: v.string(), total_cost_micros: Micros, total_tokens_input: v.number(), total_tokens_output: v.number(),
+  avg_cost_micros: v.nullable(v.number()), last_24h: v.object({ executions: v.number(), cost_micros: Micros }),
 });
 
 /** `GET /workers/:name/api/admin/stats`. */
 export const WorkerAdminStatsSchema = v.object({
   worker: v.string(), registry: v.nullable(JsonRecord), stats: WorkerStatsSchema,
-  spend_by_client: v.array(v.object({ client_id: v.string(), executions: v.number(), cost_micros: v.number() })),
+  spend_by_client: v.array(v.object({ client_id: v.string(), executions: v.number(), cost_micros: Micros })),
 });

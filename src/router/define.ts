@@ -45,6 +45,9 @@ function isReply(value: unknown): value is Reply<unknown> {
 /** What a handler may return: data of the response schema (or a reply carrying it); a Response only when the route is raw. */
 type Answer<R> = R extends v.GenericSchema ? v.InferInput<R> | Reply<v.InferInput<R>> : Response;
 
+/** Headers a route reads or sets beyond the common ones (credentials, X-Request-Id, Retry-After). */
+export interface RouteHeaders { idempotencyKey?: boolean; location?: boolean }
+
 /** The HTTP status of each error code a route can answer, by name, for the OpenAPI document. */
 export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 426 | 429 | 503;
 
@@ -90,6 +93,8 @@ export interface RouteDef<A extends Access, P extends Schema, Q extends Schema, 
    * authenticated route, 422 for input, 404 for a path parameter, 400/413/415 for a body).
    */
   errors?: readonly ErrorStatus[];
+  /** Headers the route reads or sets, for the OpenAPI document: an `Idempotency-Key` it honours, a `Location` it answers with. */
+  headers?: RouteHeaders;
   /** Returns data (sent as JSON with `status`), a reply(), or (raw routes) a Response. */
   handler: (input: HandlerInput<A, P, Q, B>) => Promise<Answer<R>> | Answer<R>;
 }
@@ -124,6 +129,7 @@ export interface Route {
    * lists no credentials and these as alternatives.
    */
   optionalAuth?: readonly CallerRole[];
+  headers: RouteHeaders;
   status: number;
   alsoAnswers: readonly number[];
   errors: readonly ErrorStatus[];
@@ -148,6 +154,7 @@ export function route<const A extends Access, R extends ResponseDecl, P extends 
     access: def.access,
     schemas,
     response: def.response,
+    headers: def.headers ?? {},
     status: def.status ?? 200,
     alsoAnswers: def.alsoAnswers ?? [],
     errors: def.errors ?? [],

@@ -115,19 +115,29 @@ function answerSchema(schema: v.GenericSchema, config: ConversionConfig): JsonSc
   return asComponents(json);
 }
 
+const RETRY_AFTER = { "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer", minimum: 0 } } };
+const REQUEST_ID = { "X-Request-Id": { description: "This request's id (the caller's own, when it sent a well-formed one).", schema: { type: "string" } } };
+
 function operationOf(route: Route, config: ConversionConfig): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
+  const location = route.headers.location ? { Location: { description: "Where the created object is read: its path.", schema: { type: "string" } } } : {};
   if (isRaw(route.response)) {
     responses[String(route.response.status)] = route.response.status === 101
       ? { description: route.response.description }
       : { description: route.response.description, content: { [route.response.contentType]: { schema: { type: "string", contentMediaType: route.response.contentType } } } };
   } else {
     const content = { "application/json": { schema: answerSchema(route.response, config) } };
-    responses[String(route.status)] = { description: "Success.", content };
-    for (const status of route.alsoAnswers) responses[String(status)] = { description: ERROR_TEXT[status] ?? "The same body, with this status.", content };
+    responses[String(route.status)] = { description: route.status === 201 ? "Created." : route.status === 202 ? "Accepted: started, and running." : "Success.", headers: { ...REQUEST_ID, ...location }, content };
+    for (const status of route.alsoAnswers) {
+      responses[String(status)] = { description: ERROR_TEXT[status] ?? "The same body, with this status.", headers: { ...REQUEST_ID, ...(status === 429 || status === 503 ? RETRY_AFTER : {}) }, content };
+    }
   }
   for (const status of errorStatusesOf(route)) {
-    responses[String(status)] = { description: ERROR_TEXT[status] ?? "Error.", content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } } };
+    responses[String(status)] = {
+      description: ERROR_TEXT[status] ?? "Error.",
+      headers: { ...REQUEST_ID, ...(status === 429 || status === 503 ? RETRY_AFTER : {}) },
+      content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } },
+    };
   }
   const operation: JsonSchema = {
     operationId: operationId(route),
@@ -140,6 +150,13 @@ function operationOf(route: Route, config: ConversionConfig): JsonSchema {
   const parameters = [...parametersOf(route.schemas.params, "path"), ...parametersOf(route.schemas.query, "query")];
   // The dashboard's catch-all: the rest of the path is one parameter.
   if (route.path.endsWith("*")) parameters.push({ name: "path", in: "path", required: true, schema: { type: "string" } });
+  if (route.headers.idempotencyKey) {
+    parameters.push({
+      name: "Idempotency-Key", in: "header", required: false,
+      description: "Makes a retried call act once: the same key answers the first call's result. 8 to 128 letters, digits, '.', '_', ':' or '-'.",
+      schema: { type: "string", minLength: 8, maxLength: 128 },
+    });
+  }
   if (parameters.length > 0) operation.parameters = parameters;
   if (route.schemas.body) {
     operation.requestBody = {

@@ -11,6 +11,7 @@ export function queryInt(min: number, max: number, fallback: number) {
   return v.optional(
     v.pipe(
       v.string(),
+      v.description(`A whole number from ${min} to ${max} (default ${fallback}).`),
       v.regex(/^-?\d+$/, "must be a whole number"),
       v.transform(Number),
       v.number(),

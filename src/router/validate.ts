@@ -29,6 +29,10 @@ function describe(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string 
     return names.length > 0 ? `unknown field (allowed: ${names.join(", ")})` : "unknown field (none are accepted here)";
   }
   if (issue.received === "undefined") return "is required";
+  // A choice declared without its own message: the library's "Invalid type: Expected ("a" | "b") …" said plainly.
+  if ((issue.type === "picklist" || issue.type === "enum") && issue.message.startsWith("Invalid ")) {
+    return `must be one of ${issue.expected?.replace(/^\(|\)$/g, "").split(" | ").map((o) => o.replace(/^"|"$/g, "")).join(", ")}`;
+  }
   return issue.message;
 }
 

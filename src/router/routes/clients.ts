@@ -81,7 +81,7 @@ export const clientRoutes: Route[] = [
   route({
     method: "POST", path: "/clients", access: ["admin"], body: NewClientBody,
     summary: "Creates a client (admin): company, contact, tier, status (trial or active) and monthly budget in USD. 409 when the contact email is taken.",
-    response: ClientSavedSchema, status: 201, errors: [409],
+    response: ClientSavedSchema, status: 201, errors: [409], headers: { location: true },
     handler: async ({ env, body, now }) => {
       let client;
       try {

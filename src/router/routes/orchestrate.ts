@@ -77,7 +77,7 @@ export const orchestrateRoutes: Route[] = [
   route({
     method: "POST", path: "/orchestrate", access: ["admin", "support", "client", "worker"], body: OrchestrationRequest,
     summary: "Starts a pipeline from a template (seed OrchestrationRequest). Send Idempotency-Key to make a retried call start it only once.",
-    response: OrchestrationStartedSchema, status: 202, errors: [402, 404, 409],
+    response: OrchestrationStartedSchema, status: 202, errors: [402, 404, 409], headers: { idempotencyKey: true, location: true },
     handler: async ({ env, request, principal, body, now }) => {
       const client = await activeActingClient(env.DB, principal, body.client_id, "run pipelines");
       const clientId = client.client_id;
@@ -130,6 +130,7 @@ export const orchestrateRoutes: Route[] = [
     method: "GET", path: "/pipeline/:id/result", access: ["admin", "support", "client", "worker"], params: PipelineParams,
     query: v.strictObject({ wait_ms: queryInt(0, 30_000, 0) }),
     summary: "What a pipeline produced: the context its steps' output mappings filled (e.g. `report`, `package`), with status and per-step and total costs. Values stored by reference are read here (checksums verified); one not readable yet answers 503 with Retry-After, one expired or altered is null and listed in `unavailable`. `wait_ms` long-polls for the end.",
+    errors: [503],
     response: RunResultSchema,
     handler: async ({ env, principal, params, query, now }) => {
       await visiblePipeline(env, principal, params.id);

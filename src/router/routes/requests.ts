@@ -166,7 +166,7 @@ export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests/:id/execute", access: ["admin", "support", "client"], params: RequestParams, body: ExecuteBody,
     summary: "Starts a request's pipeline (seed phase 3) after checking the template, its parameters, the tier's rights and the budget; the request becomes processing, linked to its pipeline. Executing again answers with the same pipeline.",
-    response: ExecuteAnswerSchema, status: 202, errors: [402, 409],
+    response: ExecuteAnswerSchema, status: 202, errors: [402, 409], headers: { location: true },
     handler: async ({ env, principal, params, body, now }) => {
       const request = await visibleRequest(env.DB, principal, params.id);
       const pipelineId = await pipelineIdFor(request.request_id);

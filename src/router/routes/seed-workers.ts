@@ -204,6 +204,9 @@ const GenerateBody = v.strictObject({
   report_style: v.optional(v.picklist(["full", "brief"])),
   max_citations: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   ...RunFields,
+  // The rest of /analyze's answer, so that answer can be posted here whole (its topic is used; these are not).
+  relevant_count: v.optional(v.number()), avg_relevance_score: v.optional(v.number()), total_execution_time_ms: v.optional(v.number()),
+  articles_in: v.optional(v.number()), analysis_depth: v.optional(v.picklist(["basic", "standard", "detailed"])), run: v.optional(v.unknown()),
 });
 
 /** Ids for the articles: each one's own, else its place (`a1`, `a2`…); two articles with one id are refused, naming the second. */

@@ -96,7 +96,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "POST", path: "/workers/:name/api/execute", access: ["admin", "worker"], params: NameParams, body: ExecuteBody,
     summary: "Runs the worker once (the seed's ExecuteRequest and ExecuteResponse). Idempotent per idempotency_key (or the Idempotency-Key header).",
-    response: ExecuteResponseSchema, alsoAnswers: [422, 429, 500, 503],
+    response: ExecuteResponseSchema, alsoAnswers: [422, 429, 500, 503], headers: { idempotencyKey: true },
     handler: async ({ env, params, body, request, principal, now }) => {
       const s = specOf(params.name);
       const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
