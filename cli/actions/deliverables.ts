@@ -28,8 +28,10 @@ export const list: Handler<ListOptions> = async (ctx, _args, options) => {
 };
 
 /** A deliverable's bytes through a freshly signed URL (the signature is the credential: none is sent). */
-async function fetchSigned(ctx: Context, id: string): Promise<{ meta: DeliverableMetadata; data: Uint8Array }> {
+async function fetchSigned(ctx: Context, id: string, before: (meta: DeliverableMetadata) => void = () => {}): Promise<{ meta: DeliverableMetadata; data: Uint8Array }> {
   const link = await ctx.api.get(DeliverableLinkSchema, `/deliverables/${encodeURIComponent(id)}`);
+  // Checked before the bytes are fetched: a refusal here downloads (and counts) nothing.
+  before(link.deliverable);
   const url = link.download_url.startsWith("/") ? `${ctx.api.baseUrl}${link.download_url}` : link.download_url;
   let response: Response;
   try {
@@ -53,7 +55,7 @@ export const download: Handler<DownloadOptions> = async (ctx, ids, options) => {
   if (options.pipeline) {
     const listed = await ctx.api.get(DeliverableListSchema, "/deliverables", { query: { pipeline_id: options.pipeline, limit: 200 } });
     wanted.push(...listed.deliverables.map((d) => d.id));
-    if (listed.deliverables.length === 0) throw new CliError(`${options.pipeline} has no deliverables`, "a run has deliverables once it completed, and only templates that package files (research_report, course_builder) make them");
+    if (listed.deliverables.length === 0) throw new CliError(`${options.pipeline} has no deliverables`, "a run stores its deliverables when it completes; 'aif pipelines show <pipeline-id>' says how it ended");
   }
   if (wanted.length === 0) throw new CliError("name the deliverables to download, or --pipeline <pipeline-id>", "see them with 'aif deliverables list'");
   const dir = path.resolve(options.dir);
@@ -61,9 +63,11 @@ export const download: Handler<DownloadOptions> = async (ctx, ids, options) => {
   const results: { id: string; name: string; path: string; bytes: number; sha256: string; verified: boolean }[] = [];
   const mismatched: string[] = [];
   for (const id of new Set(wanted)) {
-    const { meta, data } = await fetchSigned(ctx, id);
-    const file = path.join(dir, safeName(meta.name, `${id}.${safeName(meta.format, "bin")}`));
-    if (existsSync(file) && !options.force) throw new CliError(`${file} exists`, "add --force to replace it, or choose another --dir");
+    const fileOf = (meta: DeliverableMetadata) => path.join(dir, safeName(meta.name, `${id}.${safeName(meta.format, "bin")}`));
+    const { meta, data } = await fetchSigned(ctx, id, (meta) => {
+      if (existsSync(fileOf(meta)) && !options.force) throw new CliError(`${fileOf(meta)} exists`, "add --force to replace it, or choose another --dir");
+    });
+    const file = fileOf(meta);
     const expected = sha256Of(meta.checksum);
     if (expected === null) throw new CliError(`${id}'s checksum '${meta.checksum}' is not a sha256; the file cannot be verified`, "nothing was written");
     const outcome = writeVerified(file, data, expected);

@@ -22,6 +22,7 @@ interface RunOptions {
 /** `aif run <template>`: POST /orchestrate, then the live view until the run ends. */
 export const run: Handler<RunOptions> = async (ctx, [template], options) => {
   const parameters = parseParams(options.param);
+  if ("topic" in parameters) throw new CliError("give the topic with --topic, not -p topic=…", "the run's topic is its own option: --topic \"energy storage\"");
   const deadline = numberOption("deadline", options.deadline, 1, 86_400);
   const body = {
     pipeline_template: template!,
@@ -37,7 +38,10 @@ export const run: Handler<RunOptions> = async (ctx, [template], options) => {
     headers: options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
   }).catch((error: unknown) => {
     // A parameter refused: point at where the template's parameters are listed.
-    if (error instanceof ApiError && error.status === 422 && /template_parameters|pipeline_template/.test(error.message)) {
+    if (error instanceof ApiError && error.status === 422 && /pipeline_template/.test(error.message)) {
+      throw new ApiError(error.status, error.code, error.message, error.details, error.requestId, "the templates you may run: aif templates list");
+    }
+    if (error instanceof ApiError && error.status === 422 && /template_parameters/.test(error.message)) {
       throw new ApiError(error.status, error.code, error.message, error.details, error.requestId, `the template's parameters: aif templates show ${template}`);
     }
     throw error;

@@ -19,7 +19,7 @@ export function defineTemplates(program: Command): void {
   program.command("estimate")
     .argument("<template>", "the template to estimate")
     .description("what a run would cost and take (90 % intervals, per step) and whether the budget covers it")
-    .option("--topic <topic>", "the run's topic")
+    .requiredOption("--topic <topic>", "the run's topic (3-200 characters)")
     .option("-p, --param <name=value>", "a template parameter (repeatable; JSON values, dotted names nest)", collect, [])
     .option("--client <client-id>", "staff: for this client")
     .action(lazy(async () => (await import("../actions/templates")).estimate));

@@ -64,7 +64,9 @@ function until(at: number, now: number): string {
 
 /** The part of a step's line after its label: progress, queue, errors, time and cost. */
 export function stepDetail(step: Step, state: RunState, now: number): string {
-  const took = step.started_at !== null ? duration((step.finished_at ?? now) - step.started_at) : null;
+  // Its attempt's running time, as the plain lines say it (the live events' segments); else from its first start.
+  const ran = state.segments[step.id]?.findLast((s) => s.kind === "running" && s.attempt === step.attempt);
+  const took = ran ? duration((ran.to ?? step.finished_at ?? now) - ran.from) : step.started_at !== null ? duration((step.finished_at ?? now) - step.started_at) : null;
   const cost = step.cost_micros > 0 ? micros(step.cost_micros) : null;
   switch (step.status) {
     case "pending": return step.depends_on && step.depends_on.length > 0 ? `after ${step.depends_on.join(", ")}` : "";

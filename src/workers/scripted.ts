@@ -16,6 +16,9 @@ import type { Handshake, StepWorker, WorkerResult } from "./contract";
  * (`scripted:effect:<key>`), so tests can see at-least-once execution with exactly-once effects.
  * Refuses to run in production.
  */
+/** What a script can make the worker do. */
+const MODES: readonly string[] = ["succeed", "fail_times", "fail", "retry_after", "hang"];
+
 export class ScriptedWorker extends WorkerEntrypoint<Env> implements StepWorker {
   async execute(h: Handshake): Promise<WorkerResult> {
     const started = Date.now();
@@ -23,6 +26,10 @@ export class ScriptedWorker extends WorkerEntrypoint<Env> implements StepWorker 
       return { ok: false, error: { kind: "fatal", code: "not_available", message: "the scripted worker does not run in production" }, cost_micros: 0, duration_ms: 0 };
     }
     const script = (h.input.script ?? { mode: "succeed" }) as JsonObject;
+    // A mistyped mode would quietly run the happy path: refused instead, naming the modes.
+    if (script.mode !== undefined && !MODES.includes(script.mode as string)) {
+      return { ok: false, error: { kind: "fatal", code: "invalid_input", message: `input.script.mode: '${String(script.mode).slice(0, 40)}' is not one of ${MODES.join(", ")}` }, cost_micros: 0, duration_ms: 0 };
+    }
     const count = script.count === false ? false : true;
     let runs = 1;
     if (count) {
