@@ -143,7 +143,7 @@ function objectSchemaOf(params: Operation["parameters"], where: "path" | "query"
   };
 }
 
-interface Probe { label: string; path: string; query: Record<string, unknown>; body: string | undefined; contentType: string; invalid?: Variant }
+interface Probe { label: string; path: string; query: Record<string, unknown>; body: string | undefined; contentType: string; invalid?: Variant; asClient?: boolean }
 
 const tally = { routes: 0, requests: 0, statuses: new Map<number, number>() };
 const problems: string[] = [];
@@ -179,9 +179,12 @@ function judge(method: string, path: string, op: Operation, probe: Probe, res: A
       return;
     }
     if (probe.invalid && (res.status === 422 || res.status === 400 || res.status === 415)) {
-      const text = JSON.stringify(envelope.error);
-      const part = probe.invalid.field.split(".")[0]!;
-      if (!text.includes(probe.invalid.field) && !text.includes(`${part}`)) problems.push(`${where}: the refusal does not name ${probe.invalid.field}: ${text.slice(0, 200)}`);
+      // The field broken (or one inside it) must be named: by an issue of details.issues, or by the message's start.
+      const field = probe.invalid.field;
+      const within = (named: string) => named === field || named.startsWith(`${field}.`) || named.startsWith(`${field}[`);
+      const issues = (envelope.error.details as { issues?: { field?: unknown }[] } | undefined)?.issues ?? [];
+      const named = issues.some((i) => typeof i.field === "string" && within(i.field)) || within(String(envelope.error.message).split(/[: ]/)[0]!);
+      if (!named) problems.push(`${where}: the refusal does not name ${field}: ${JSON.stringify(envelope.error).slice(0, 200)}`);
     }
     return;
   }
@@ -220,11 +223,15 @@ async function fuzz(method: string, path: string, op: Operation): Promise<void> 
     probes.push({ label: "not JSON", path: url, query, body: "topic=x", contentType: "application/x-www-form-urlencoded", invalid: { label: "not JSON", field: "body", value: null } });
     probes.push({ label: "an array body", path: url, query, body: "[]", contentType: "application/json", invalid: { label: "an array body", field: "body", value: null } });
   }
+  // A client's own view of the same operation: scoped lookups, another client's objects answering 404.
+  if (op.security.some((s) => "ApiKey" in s) && op.security.some((s) => "Session" in s)) {
+    probes.push({ ...probes[0]!, label: "valid, as a client", asClient: true });
+  }
   for (const probe of probes) {
     // Logging out ends the session it is called with: each call gets a session of its own.
     const headers = path === "/auth/logout"
       ? { "x-bitware-session-token": await login("premium@demo.ai-factory.local", "premium-demo-password") }
-      : credentials(op);
+      : probe.asClient ? { "X-API-Key": PREMIUM_KEY } : credentials(op);
     const res = await call(method, probe.path, { headers: { ...headers, ...(probe.body !== undefined ? { "Content-Type": probe.contentType } : {}) }, body: probe.body });
     judge(method, path, op, probe, res);
   }
