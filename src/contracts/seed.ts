@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { ReportSchema } from "./artifacts";
+import { CheckResultSchema } from "./health";
 import { Micros } from "./money";
 
 /**
@@ -12,7 +14,8 @@ const Tier = v.picklist(["basic", "standard", "premium", "enterprise"]);
 const JsonSchemaDoc = v.record(v.string(), v.unknown());
 
 /** One dependency's health, as `GET /health` reports it. */
-export const SeedCheckSchema = v.object({ ok: v.boolean(), latency_ms: v.number(), error: v.optional(v.string()) });
+/** One health check (the shape `/health` reports). */
+export const SeedCheckSchema = CheckResultSchema;
 
 /** How one worker run over HTTP went: who ran, for whom, at what cost, and whether the answer is a replay. */
 export const SeedRunSchema = v.object({
@@ -110,27 +113,10 @@ export const AnalyzeAnswerSchema = v.object({
 });
 export type AnalyzeAnswer = v.InferOutput<typeof AnalyzeAnswerSchema>;
 
-const Insight = v.object({ text: v.string(), citations: v.array(v.number()) });
-
-/** The report the report builder writes (JSON, Markdown and HTML). */
-export const SeedReportSchema = v.object({
-  title: v.string(), topic: v.string(), generated_at: v.string(), executive_summary: v.string(),
-  key_insights: v.array(Insight),
-  themes: v.array(v.object({ name: v.string(), summary: v.string(), citations: v.array(v.number()) })),
-  citations: v.array(v.object({
-    n: v.number(), title: v.string(), url: v.nullable(v.string()), source: v.nullable(v.string()), published_at: v.nullable(v.string()),
-    relevance: v.number(), quality: v.number(),
-  })),
-  methodology: v.string(),
-  cost: v.nullable(v.object({ total_micros: Micros, by_step: v.record(v.string(), v.number()) })),
-  engines: v.array(v.string()),
-  markdown: v.string(), html: v.string(),
-});
-
 /** `POST /workers/report-builder/generate`: the seed's `{report, insights}`. */
 export const GenerateAnswerSchema = v.object({
-  report: SeedReportSchema,
-  insights: v.array(Insight),
+  report: ReportSchema,
+  insights: ReportSchema.entries.key_insights,
   /** The topic reported on: the one given, or (none given) the articles' leading keywords. */
   topic: v.string(),
   topic_inferred: v.boolean(),

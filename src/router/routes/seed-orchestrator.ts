@@ -1,4 +1,3 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import * as v from "valibot";
 import { readJsonColumn } from "../../catalog/json-columns";
 import { listTemplates } from "../../catalog/templates";
@@ -9,7 +8,8 @@ import { WorkerSpecs } from "../../workers/specs";
 import { pipelineHealth } from "../pipeline-health";
 import { reply, route, type Route } from "../define";
 import { viewTier } from "../scope";
-import { seedWorkerPaths } from "./seed-workers";
+import { jsonSchemaOf } from "../json-schema";
+import { workerEndpoints } from "../worker-surface";
 
 const ANYONE = ["admin", "support", "client", "worker"] as const;
 const STAFF_AND_WORKERS = ["admin", "support", "worker"] as const;
@@ -19,18 +19,7 @@ interface RegistryRow {
   capabilities: string; cost_per_execution_micros: number; avg_execution_time_ms: number; max_concurrent: number; queue_limit: number; timeout_ms: number;
 }
 
-/** The HTTP surface of a built-in worker under `/workers/:name/` (as its `/help` lists it), with its seed aliases. */
-function endpointsOf(name: string): string[] {
-  const base = `/workers/${name}`;
-  return [`GET ${base}/`, `GET ${base}/health`, `GET ${base}/help`, `POST ${base}/api/execute`, `GET ${base}/api/templates`, `GET ${base}/api/templates/:name`,
-    `GET ${base}/api/stats`, `POST ${base}/api/economy/estimate`, `GET ${base}/api/economy/pricing`, `GET ${base}/api/economy/stats`, `GET ${base}/api/admin/stats`,
-    `POST ${base}/api/admin/templates`, `GET ${base}/api/admin/analytics`, ...(seedWorkerPaths.get(name) ?? [])];
-}
 
-/** A worker's schema as a JSON Schema document (as its `/help` shows it). */
-function schemaDoc(schema: v.GenericSchema): Record<string, unknown> {
-  return { ...toJsonSchema(schema, { errorMode: "ignore" }) };
-}
 
 /** Built-in workers in their chain order, then any other registered worker by name. */
 const ORDER = [...WorkerSpecs.keys()];
@@ -59,10 +48,10 @@ export const seedOrchestratorRoutes: Route[] = [
           worker_name: r.worker_name, display_name: r.display_name, description: r.description, kind: r.kind, version: spec?.version ?? null,
           capabilities: readJsonColumn(v.array(v.string()), r.capabilities, "worker_registry.capabilities"),
           input_format: r.input_format, output_format: r.output_format,
-          input_schema: spec ? schemaDoc(spec.input) : null, output_schema: spec ? schemaDoc(spec.output) : null,
+          input_schema: spec ? jsonSchemaOf(spec.input, "input") : null, output_schema: spec ? jsonSchemaOf(spec.output, "output") : null,
           next_workers: spec ? [...spec.next] : [],
           templates: spec ? spec.templates.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) : [],
-          endpoints: spec ? endpointsOf(r.worker_name) : [],
+          endpoints: spec ? workerEndpoints(r.worker_name) : [],
           limits: { timeout_ms: r.timeout_ms, max_concurrent: r.max_concurrent, queue_limit: r.queue_limit },
           cost_per_execution_usd: microsToUsd(r.cost_per_execution_micros), avg_execution_time_ms: r.avg_execution_time_ms,
         };

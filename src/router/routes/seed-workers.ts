@@ -9,21 +9,21 @@ import {
 } from "../../contracts/seed";
 import { WorkerPingSchema } from "../../contracts/workers";
 import { sha256Hex } from "../../lib/crypto";
-import { AppError, notFound } from "../../lib/errors";
+import { AppError } from "../../lib/errors";
 import { isoTime } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 import { contentClassifier } from "../../workers/content-classifier";
 import type { WorkerResult } from "../../workers/contract";
 import { feedFetcher } from "../../workers/feed-fetcher";
-import type { AnyWorkerSpec, WorkerSpec } from "../../workers/harness/define";
+import type { WorkerSpec } from "../../workers/harness/define";
 import { failureHeaders, isWorkerBug, runWorkerOverHttp, type HttpRun } from "../../workers/harness/http-run";
 import { workerStats } from "../../workers/harness/stats";
 import { reportBuilder } from "../../workers/report-builder";
 import { rssLibrarian } from "../../workers/rss-librarian";
 import type { AnalyzedArticle, Article } from "../../workers/schemas";
 import { HttpUrl, Score, Topic } from "../../workers/schemas";
-import { WorkerSpecs } from "../../workers/specs";
+import { builtinSpec } from "../worker-surface";
 import { topicResearcher } from "../../workers/topic-researcher";
 import { route, type RawInput, type Route } from "../define";
 import { IdString, queryInt } from "../schemas";
@@ -57,12 +57,6 @@ const RunFields = {
   idempotency_key: v.optional(v.pipe(v.string(), v.minLength(8), v.maxLength(200))),
 };
 
-/** The built-in worker of a name, or 404. */
-function specOf(name: string): AnyWorkerSpec {
-  const spec = WorkerSpecs.get(name);
-  if (!spec) throw notFound("worker", name);
-  return spec;
-}
 
 /** A failed run as the error envelope: busy 429, transient 503 (each with Retry-After), fatal 422 (as the execute route's statuses). */
 function failure(name: string, result: Extract<WorkerResult, { ok: false }>): AppError {
@@ -106,7 +100,7 @@ async function runSeed<I, O extends JsonObject>(spec: WorkerSpec<I, O>, caller: 
  * otherwise authenticates the caller (401/403 as any route) and runs the declared run route.
  */
 function healthOrRun(name: string, runRoute: Route, runSchema: v.GenericSchema): Route {
-  const spec = specOf(name);
+  const spec = builtinSpec(name);
   const ping = route({
     method: "GET", path: runRoute.path, access: "public", summary: "", response: WorkerPingSchema,
     handler: ({ now }) => ({ status: "healthy" as const, service: spec.def.worker_name, version: spec.version, timestamp: new Date(now).toISOString() }),
@@ -292,14 +286,6 @@ const fetchRun = route({
   },
 });
 
-/** Each built-in worker's seed alias paths, for `GET /capabilities`. */
-export const seedWorkerPaths: ReadonlyMap<string, readonly string[]> = new Map([
-  ["topic-researcher", ["GET /workers/topic-researcher?topic=&depth=&min_quality="]],
-  ["rss-librarian", ["GET /workers/rss-librarian?topic=&max_feeds="]],
-  ["feed-fetcher", ["GET /workers/feed-fetcher?feed_url=&max_articles=", "POST /workers/feed-fetcher/batch"]],
-  ["content-classifier", ["POST /workers/content-classifier/analyze"]],
-  ["report-builder", ["POST /workers/report-builder/generate"]],
-]);
 
 /**
  * Each v1 worker's own surface from seed 000 (topic researcher, RSS librarian, feed fetcher,
@@ -375,7 +361,7 @@ export const seedWorkerRoutes: Route[] = [
     summary: "The seed's worker template management: a worker's templates are presets of its parameters defined with the worker, so this re-installs the worker's registry entry from this version's definition (as POST /templates/sync does for all; an admin's cost and capacity settings are kept) and answers its templates and the active pipeline templates that run it.",
     response: WorkerTemplateSyncSchema,
     handler: async ({ env, params, now }) => {
-      const spec = specOf(params.name);
+      const spec = builtinSpec(params.name);
       const [, used] = await env.DB.batch<{ template_name: string }>([
         ...installWorkerStatements(env.DB, now, [spec.def]),
         env.DB.prepare(`SELECT DISTINCT s.template_name FROM pipeline_steps s JOIN pipeline_template_cache c ON c.template_name = s.template_name
@@ -394,7 +380,7 @@ export const seedWorkerRoutes: Route[] = [
     summary: "The seed's worker analytics: per day of the last `days` (default 30) executions, successes and failures, success rate, average time, cost and tokens; the error codes seen, most frequent first; and the worker's totals, from pipeline history.",
     response: WorkerAnalyticsSchema,
     handler: async ({ env, params, query, now }) => {
-      const name = specOf(params.name).def.worker_name;
+      const name = builtinSpec(params.name).def.worker_name;
       const since = new Date(now - query.days * 86_400_000).toISOString().slice(0, 10);
       const db = env.DB;
       const [daily, errors] = await db.batch<Record<string, string | number | null>>([

@@ -2,12 +2,12 @@ import * as v from "valibot";
 import { aiClient, chainComplete, chainPrices, loadPriceBook } from "../../ai";
 import { notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
-import type { AnyWorkerSpec } from "../../workers/harness/define";
 import { baseCostOf, failureHeaders, failureStatus, runWorkerOverHttp } from "../../workers/harness/http-run";
 import { workerSpendByClient, workerStats } from "../../workers/harness/stats";
 import { WorkerSpecs } from "../../workers/specs";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { reply, route, type Route } from "../define";
+import { builtinSpec, workerEndpoints } from "../worker-surface";
 import {
   ExecuteResponseSchema, WorkerAdminStatsSchema, WorkerEconomyStatsSchema, WorkerEstimateSchema, WorkerHealthSchema, WorkerHelpSchema,
   WorkerListSchema, WorkerPingSchema, WorkerPricingSchema, WorkerStatsAnswerSchema, WorkerTemplateAnswerSchema, WorkerTemplatesSchema,
@@ -21,12 +21,6 @@ const TemplateParams = v.strictObject({ name: IdString, template: IdString });
 const ANYONE = ["admin", "support", "client", "worker"] as const;
 const STAFF_AND_WORKERS = ["admin", "support", "worker"] as const;
 
-/** The spec of a built-in worker, or 404. */
-function specOf(name: string): AnyWorkerSpec {
-  const spec = WorkerSpecs.get(name);
-  if (!spec) throw notFound("worker", name);
-  return spec;
-}
 
 /** The seed's ExecuteRequest (`POST /workers/:name/api/execute`). */
 const ExecuteBody = v.strictObject({
@@ -54,7 +48,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "GET", path: "/workers/:name", access: "public", params: NameParams, summary: "A worker's basic health check.", response: WorkerPingSchema,
     handler: ({ params, now }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       return { status: "healthy" as const, service: s.def.worker_name, version: s.version, timestamp: new Date(now).toISOString() };
     },
   }),
@@ -63,7 +57,7 @@ export const workerRoutes: Route[] = [
     summary: "A worker's dependencies (D1, KV, AI chain): 200 healthy or 503 degraded.",
     response: WorkerHealthSchema, alsoAnswers: [503],
     handler: async ({ env, params, now }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       const check = async (f: () => Promise<unknown>) => { try { await f(); return true; } catch { return false; } };
       const checks = {
         database: await check(() => env.DB.prepare("SELECT 1").first()),
@@ -79,17 +73,14 @@ export const workerRoutes: Route[] = [
     summary: "A worker's documentation: what it does, its input and output JSON Schemas, endpoints, templates and chain.",
     response: WorkerHelpSchema,
     handler: ({ params }) => {
-      const s = specOf(params.name);
-      const base = `/workers/${s.def.worker_name}`;
+      const s = builtinSpec(params.name);
       return {
         name: s.def.worker_name, display_name: s.def.display_name, description: s.def.description, version: s.version,
         worker_chain: { current: s.def.worker_name, next: [...s.next] }, capabilities: s.capabilities,
         input_schema: jsonSchemaOf(s.input, "input"), output_schema: jsonSchemaOf(s.output, "output"),
         limits: { timeout_ms: s.def.timeout_ms, max_concurrent: s.def.max_concurrent, base_cost_micros: s.def.cost_per_execution_micros },
         templates: s.templates.map((t) => t.name),
-        endpoints: [`GET ${base}/`, `GET ${base}/health`, `GET ${base}/help`, `POST ${base}/api/execute`, `GET ${base}/api/templates`, `GET ${base}/api/templates/:name`,
-          `GET ${base}/api/stats`, `POST ${base}/api/economy/estimate`, `GET ${base}/api/economy/pricing`, `GET ${base}/api/economy/stats`, `GET ${base}/api/admin/stats`,
-          `POST ${base}/api/admin/templates`, `GET ${base}/api/admin/analytics`],
+        endpoints: workerEndpoints(s.def.worker_name),
       };
     },
   }),
@@ -98,7 +89,7 @@ export const workerRoutes: Route[] = [
     summary: "Runs the worker once (the seed's ExecuteRequest and ExecuteResponse). Idempotent per idempotency_key (or the Idempotency-Key header).",
     response: ExecuteResponseSchema, alsoAnswers: [422, 429, 500, 503], headers: { idempotencyKey: true },
     handler: async ({ env, params, body, request, principal, now }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       const input = { ...body.input, ...(body.params ?? {}), ...(body.config?.ai_providers ? { ai_providers: body.config.ai_providers } : {}) } as JsonObject;
       const result = await runWorkerOverHttp(env, s, principal, request, now, {
         input, action: body.action, client_id: body.client_id, idempotency_key: body.idempotency_key, timeout: body.timeout,
@@ -114,12 +105,12 @@ export const workerRoutes: Route[] = [
   }),
   route({
     method: "GET", path: "/workers/:name/api/templates", access: ANYONE, params: NameParams, summary: "The worker's own templates (parameter presets).", response: WorkerTemplatesSchema,
-    handler: ({ params }) => ({ worker: params.name, templates: [...specOf(params.name).templates] }),
+    handler: ({ params }) => ({ worker: params.name, templates: [...builtinSpec(params.name).templates] }),
   }),
   route({
     method: "GET", path: "/workers/:name/api/templates/:template", access: ANYONE, params: TemplateParams, summary: "One of the worker's templates.", response: WorkerTemplateAnswerSchema,
     handler: ({ params }) => {
-      const t = specOf(params.name).templates.find((x) => x.name === params.template);
+      const t = builtinSpec(params.name).templates.find((x) => x.name === params.template);
       if (!t) throw notFound("worker template", params.template);
       return { worker: params.name, template: t };
     },
@@ -128,14 +119,14 @@ export const workerRoutes: Route[] = [
     method: "GET", path: "/workers/:name/api/stats", access: STAFF_AND_WORKERS, params: NameParams,
     summary: "Executions, success rate, average and p95 time, cost and tokens, from pipeline history.",
     response: WorkerStatsAnswerSchema,
-    handler: async ({ env, params, now }) => ({ worker: specOf(params.name).def.worker_name, stats: await workerStats(env.DB, params.name, now) }),
+    handler: async ({ env, params, now }) => ({ worker: builtinSpec(params.name).def.worker_name, stats: await workerStats(env.DB, params.name, now) }),
   }),
   route({
     method: "POST", path: "/workers/:name/api/economy/estimate", access: ANYONE, params: NameParams, body: v.strictObject({ input: v.record(v.string(), v.unknown()) }),
     summary: "Estimated cost and duration of running the worker on an input (validated like a real run).",
     response: WorkerEstimateSchema,
     handler: async ({ env, params, body }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       // Validated like a run, with errors named from the body: `body.input.target_topic: is required`.
       const { input } = parseInput("body", v.object({ input: s.input }), body);
       const e = s.estimate(input);
@@ -151,7 +142,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "GET", path: "/workers/:name/api/economy/pricing", access: ANYONE, params: NameParams, summary: "The worker's base cost and the prices of its AI chain's models.", response: WorkerPricingSchema,
     handler: async ({ env, params }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       const [prices, baseCost] = await Promise.all([loadPriceBook(env.DB), baseCostOf(env.DB, s)]);
       return {
         worker: s.def.worker_name, base_cost_micros: baseCost,
@@ -162,7 +153,7 @@ export const workerRoutes: Route[] = [
   route({
     method: "GET", path: "/workers/:name/api/economy/stats", access: STAFF_AND_WORKERS, params: NameParams, summary: "Cost and token consumption of the worker.", response: WorkerEconomyStatsSchema,
     handler: async ({ env, params, now }) => {
-      const st = await workerStats(env.DB, specOf(params.name).def.worker_name, now);
+      const st = await workerStats(env.DB, builtinSpec(params.name).def.worker_name, now);
       return {
         worker: params.name, total_cost_micros: st.total_cost_micros, total_tokens_input: st.total_tokens_input, total_tokens_output: st.total_tokens_output,
         avg_cost_micros: st.executions > 0 ? Math.round(st.total_cost_micros / st.executions) : null, last_24h: st.last_24h,
@@ -174,7 +165,7 @@ export const workerRoutes: Route[] = [
     summary: "Administrative statistics: registry entry, execution stats and spend by client.",
     response: WorkerAdminStatsSchema,
     handler: async ({ env, params, now }) => {
-      const s = specOf(params.name);
+      const s = builtinSpec(params.name);
       const registry = await env.DB.prepare(`SELECT * FROM worker_registry WHERE worker_name = ?`).bind(s.def.worker_name).first();
       return { worker: s.def.worker_name, registry, stats: await workerStats(env.DB, s.def.worker_name, now), spend_by_client: await workerSpendByClient(env.DB, s.def.worker_name) };
     },
