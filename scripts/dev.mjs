@@ -115,7 +115,7 @@ try {
   if (!res.ok) throw new Error(`seeding failed: ${res.status} ${JSON.stringify(report)}`);
   const catalog = await describeCatalog(report);
   const line = "─".repeat(100);
-  console.log(`\n${line}\nAI Factory is running at ${origin}  (dashboard: ${origin}/dashboard/, routes: ${origin}/help)\n${line}`);
+  console.log(`\n${line}\nAI Factory is running at ${origin}  (dashboard: ${origin}/dashboard/, API reference: ${origin}/docs/)\n${line}`);
   console.log("Staff (POST /auth/login, then send x-bitware-session-token):");
   for (const s of report.staff) console.log(`  ${s.role.padEnd(10)} ${s.email.padEnd(36)} ${s.password}`);
   console.log("Demo clients (login as above, or send X-API-Key):");
@@ -123,7 +123,9 @@ try {
   console.log(`Worker-to-worker: Authorization: Bearer <WORKER_SHARED_SECRET from .dev.vars>, X-Worker-ID: <name>`);
   for (const line of catalog) console.log(line);
   console.log(`RSS catalog: ${report.rss_sources} sources (demo feeds under ${origin}/demo/feeds/)`);
-  console.log(`Try:  curl -H 'X-API-Key: ${report.clients[1].api_key}' ${origin}/templates\n${line}\n`);
+  const url = origin === "http://127.0.0.1:8787" ? "" : `AIF_URL=${origin} `;
+  console.log(`Try:  ${url}AIF_API_KEY=${report.clients[2].api_key} npx aif run research_report --topic "energy storage"`);
+  console.log(`      curl -H 'X-API-Key: ${report.clients[1].api_key}' ${origin}/templates\n${line}\n`);
 } catch (error) {
   console.error(String(error));
   stopWrangler("SIGTERM");
