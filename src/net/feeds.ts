@@ -1,5 +1,11 @@
 import { parseFeed } from "@rowanmanning/feed-parser";
 import { htmlToText } from "./html";
+import { xmlProblem } from "./xml-check";
+
+/** A document that claims to be a feed but is not well-formed XML. */
+export class MalformedFeed extends Error {
+  override readonly name = "MalformedFeed";
+}
 
 /** Which syndication format a document is. */
 export type FeedFormat = "rss2" | "atom" | "rss1";
@@ -40,6 +46,9 @@ function isoDate(value: string | null): string | null {
  * dates to ISO 8601. Throws when the document is not a feed.
  */
 export function readFeed(text: string): ParsedFeed {
+  // The parser is tolerant: a feed with an unclosed element would read as a feed of nothing, with its raw text as title.
+  const problem = xmlProblem(text);
+  if (problem !== null) throw new MalformedFeed(`malformed XML: ${problem}`);
   const feed = parseFeed(text).toJSON();
   return {
     format: formatOf(text),

@@ -9,7 +9,7 @@
  *   repair round). Calls are counted per prompt (`GET /__calls?prompt=`).
  * - `GET /demo/sites/<file>`: the demo discovery directory and its sites (HTML).
  * - `GET /demo/feeds/<file>`: the demo feeds with ETag and Last-Modified (304 on a match);
- *   `/feeds/slow`, `/feeds/huge`, `/feeds/redirect`, `/feeds/error`, `/feeds/not-a-feed`,
+ *   `/feeds/slow`, `/feeds/huge`, `/feeds/redirect`, `/feeds/error`, `/feeds/malformed`, `/feeds/not-a-feed`,
  *   `/feeds/page` (HTML announcing a feed); hits are counted (`GET /__hits?path=`).
  * - `GET /synthetic/feeds/<n>.xml`: generated feeds of 20 articles each (scripts/lib/synthetic-feeds.mjs),
  *   for reports over many feeds (by-reference payloads).
@@ -135,6 +135,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       res.writeHead(302, { Location: "/demo/feeds/battery-lab.atom" });
       return void res.end();
     case "/feeds/error": return send(res, 500, "{}");
+    case "/feeds/malformed":
+      // An item never closed: a tolerant parser reads it as a feed of nothing, titled with the raw text.
+      res.writeHead(200, { "Content-Type": "application/rss+xml" });
+      return void res.end(`<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Broken</title>\n<item><title>Cut short</title><link href="x"/>\n</channel></rss>`);
     case "/feeds/not-a-feed":
       res.writeHead(200, { "Content-Type": "text/plain" });
       return void res.end("just text");

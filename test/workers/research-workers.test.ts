@@ -74,6 +74,15 @@ describe("Feed Fetcher", () => {
     expect(out.articles_count).toBeGreaterThan(0);
   });
 
+  it("reports a malformed feed (an element never closed) as failed, naming the problem, and reads the rest of the batch", async () => {
+    const out = ok(await executeWorker(feedFetcher, env, handshake("feed-fetcher", { feed_urls: [`${origin}/feeds/malformed`, feed("rust-systems.xml")] })));
+    const [broken, good] = out.feeds;
+    expect(broken).toMatchObject({ url: `${origin}/feeds/malformed`, status: "failed", items: 0, title: null, error: { code: "parse_error", message: "malformed XML: <item> is never closed (line 4)" } });
+    expect(good.status).toMatch(/ok|not_modified/);
+    expect(out.feeds_failed).toBe(1);
+    expect(out.articles_count).toBeGreaterThan(0);
+  });
+
   it("uses a conditional GET: an unchanged feed answers 304 and its cached articles are reused", async () => {
     const url = feed("ai-research.atom");
     const first = ok(await executeWorker(feedFetcher, env, handshake("feed-fetcher", { feed_urls: [url] })));
