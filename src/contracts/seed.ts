@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ArticleSchema, FeedReportSchema, SourceSchema } from "../workers/schemas";
 import { ReportSchema } from "./artifacts";
 import { CheckResultSchema } from "./health";
 import { Micros } from "./money";
@@ -33,10 +34,7 @@ export const SeedRunSchema = v.object({
 export type SeedRun = v.InferOutput<typeof SeedRunSchema>;
 
 /** A feed source (the seed's `{url, domain, title, quality_score, reasoning}`, with the runtime's relevance and format). */
-export const SeedSourceSchema = v.object({
-  url: v.string(), domain: v.string(), title: v.string(), quality_score: v.number(), reasoning: v.string(),
-  relevance: v.number(), format: v.string(),
-});
+export const SeedSourceSchema = SourceSchema;
 
 /** `GET /workers/topic-researcher?topic=`: the seed's TopicResearcherOutput. */
 export const TopicResearchAnswerSchema = v.object({
@@ -67,17 +65,10 @@ export const LibrarianAnswerSchema = v.object({
 export type LibrarianAnswer = v.InferOutput<typeof LibrarianAnswerSchema>;
 
 /** An article as the seed's FeedFetcherOutput lists it (`published_date`), with the runtime's fields. */
-export const SeedArticleSchema = v.object({
-  id: v.string(), url: v.nullable(v.string()), title: v.string(), content: v.string(), published_date: v.nullable(v.string()), source_url: v.string(),
-  canonical_url: v.nullable(v.string()), source_title: v.nullable(v.string()), author: v.nullable(v.string()), summary: v.string(),
-  word_count: v.number(), content_hash: v.string(), categories: v.array(v.string()),
-});
+export const SeedArticleSchema = v.object({ ...v.omit(ArticleSchema, ["published_at"]).entries, published_date: ArticleSchema.entries.published_at });
 
 /** What happened to one feed of a fetch. */
-export const SeedFeedReportSchema = v.object({
-  url: v.string(), status: v.picklist(["ok", "not_modified", "failed"]), format: v.nullable(v.string()), title: v.nullable(v.string()), items: v.number(),
-  error: v.nullable(v.object({ code: v.string(), message: v.string() })),
-});
+export const SeedFeedReportSchema = FeedReportSchema;
 
 /** `GET /workers/feed-fetcher?feed_url=` and `POST /workers/feed-fetcher/batch`: the seed's FeedFetcherOutput. */
 export const FeedFetchAnswerSchema = v.object({

@@ -6,7 +6,7 @@ import { looksLikeFeed, readFeed, type FeedFormat } from "../net/feeds";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import { defineWorker } from "./harness/define";
 import { fatal, transient } from "./harness/errors";
-import { ArticleSchema, HttpUrl, type Article } from "./schemas";
+import { ArticleSchema, FeedReportSchema, HttpUrl, type Article } from "./schemas";
 
 const Input = v.object({
   feed_urls: v.pipe(v.array(HttpUrl), v.minLength(1, "needs at least one feed URL"), v.maxLength(100, "at most 100 feeds per batch")),
@@ -16,19 +16,11 @@ const Input = v.object({
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16)), 6),
 });
 
-const FeedReport = v.object({
-  url: v.string(),
-  status: v.picklist(["ok", "not_modified", "failed"]),
-  format: v.nullable(v.picklist(["rss2", "atom", "rss1"])),
-  title: v.nullable(v.string()),
-  items: v.number(),
-  error: v.nullable(v.object({ code: v.string(), message: v.string() })),
-});
 
 const Output = v.object({
   articles: v.array(ArticleSchema),
   articles_count: v.number(),
-  feeds: v.array(FeedReport),
+  feeds: v.array(FeedReportSchema),
   feeds_ok: v.number(),
   feeds_failed: v.number(),
   duplicates_removed: v.number(),

@@ -22,6 +22,16 @@ export const SourceSchema = v.object({
 export type Source = v.InferOutput<typeof SourceSchema>;
 
 /** An article as the feed fetcher returns it (text only, dates ISO 8601). */
+/** What happened to one feed of a fetch: read, unchanged since the last read, or failed (and why). */
+export const FeedReportSchema = v.object({
+  url: v.string(),
+  status: v.picklist(["ok", "not_modified", "failed"]),
+  format: v.nullable(v.picklist(["rss2", "atom", "rss1"])),
+  title: v.nullable(v.string()),
+  items: v.number(),
+  error: v.nullable(v.object({ code: v.string(), message: v.string() })),
+});
+
 export const ArticleSchema = v.object({
   id: v.string(),
   title: v.string(),
