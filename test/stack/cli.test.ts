@@ -103,9 +103,7 @@ const sha256 = (data: Buffer | string) => createHash("sha256").update(data).dige
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "aif-cli-"));
-  stack = await LocalStack.create();
-  await stack.start();
-  await stack.seed();
+  stack = await LocalStack.seeded();
 }, 180_000);
 
 afterAll(async () => {

@@ -38,9 +38,7 @@ async function login(email: string, password: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await LocalStack.create();
-  await stack.start();
-  await stack.seed();
+  stack = await LocalStack.seeded();
   fx.adminToken = await login("admin@ai-factory.local", "admin-demo-password");
   const admin = { "x-bitware-session-token": fx.adminToken, "Content-Type": "application/json" };
   const client = { "X-API-Key": PREMIUM_KEY, "Content-Type": "application/json" };

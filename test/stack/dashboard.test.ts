@@ -87,9 +87,7 @@ function forwardOnly(changes: [string, string][]): boolean {
 }
 
 beforeAll(async () => {
-  stack = await LocalStack.create();
-  await stack.start();
-  await stack.seed();
+  stack = await LocalStack.seeded();
   browser = await launchBrowser();
 });
 

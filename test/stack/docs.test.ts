@@ -16,9 +16,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  stack = await LocalStack.create();
-  await stack.start();
-  await stack.seed();
+  stack = await LocalStack.seeded();
   browser = await launchBrowser();
 });
 

@@ -60,6 +60,20 @@ export class LocalStack {
     return new LocalStack(await freePort(), await freePort(), dir, config);
   }
 
+  /** A fresh stack, started and seeded with the demo catalog: what most stack suites begin with. */
+  static async seeded(): Promise<LocalStack> {
+    const stack = await LocalStack.create();
+    try {
+      await stack.start();
+      await stack.seed();
+    } catch (error) {
+      // The caller never gets it to dispose: stop it and remove its state here.
+      await stack.dispose();
+      throw error;
+    }
+    return stack;
+  }
+
   /** Starts `wrangler dev` and waits until /health answers. */
   async start(): Promise<void> {
     if (this.child) throw new Error("the stack is already running");

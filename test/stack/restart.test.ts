@@ -66,9 +66,7 @@ async function waitForEnd(pipelineId: string): Promise<Record<string, any>> {
 
 describe("a killed and restarted runtime", () => {
   beforeAll(async () => {
-    stack = await LocalStack.create();
-    await stack.start();
-    await stack.seed();
+    stack = await LocalStack.seeded();
     const login = await http("POST", "/auth/login", { email: admin.email, password: admin.password }, {});
     adminToken = login.body.session_token as string;
   }, 180_000);
