@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { ArticleSchema, FeedReportSchema, SourceSchema } from "../workers/schemas";
 import { ReportSchema } from "./artifacts";
+import { WorkerStatsSchema, WorkerTemplateSchema } from "./workers";
 import { CheckResultSchema } from "./health";
 import { Micros } from "./money";
 
@@ -119,7 +120,7 @@ export const GenerateAnswerSchema = v.object({
 export type GenerateAnswer = v.InferOutput<typeof GenerateAnswerSchema>;
 
 /** A worker's own template: a named preset of its parameters. */
-export const SeedWorkerTemplateSchema = v.object({ name: v.string(), description: v.string(), parameters: v.record(v.string(), v.unknown()) });
+export const SeedWorkerTemplateSchema = WorkerTemplateSchema;
 
 /** A worker as `GET /capabilities` describes it: registry entry, contract (JSON Schemas) and templates. */
 export const CapabilityWorkerSchema = v.object({
@@ -214,11 +215,6 @@ export const WorkerAnalyticsSchema = v.object({
   days: v.number(),
   daily: v.array(WorkerDaySchema),
   errors: v.array(v.object({ error_code: v.string(), count: v.number(), last_at: v.nullable(v.string()) })),
-  totals: v.object({
-    executions: v.number(), succeeded: v.number(), failed: v.number(), success_rate: v.nullable(v.number()),
-    avg_execution_time_ms: v.nullable(v.number()), p95_execution_time_ms: v.nullable(v.number()),
-    total_cost_micros: Micros, total_tokens_input: v.number(), total_tokens_output: v.number(),
-    last_24h: v.object({ executions: v.number(), cost_micros: Micros }),
-  }),
+  totals: WorkerStatsSchema,
 });
 export type WorkerAnalytics = v.InferOutput<typeof WorkerAnalyticsSchema>;

@@ -143,6 +143,7 @@ const NoQuery = v.strictObject({});
 export function route<const A extends Access, R extends ResponseDecl, P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(
   def: RouteDef<A, P, Q, B, R>,
 ): Route {
+  const status = def.status ?? 200;
   const schemas: Route["schemas"] = {};
   if (def.params) schemas.params = def.params;
   if (def.query) schemas.query = def.query;
@@ -155,7 +156,7 @@ export function route<const A extends Access, R extends ResponseDecl, P extends 
     schemas,
     response: def.response,
     headers: def.headers ?? {},
-    status: def.status ?? 200,
+    status,
     alsoAnswers: def.alsoAnswers ?? [],
     errors: def.errors ?? [],
     async run(raw) {
@@ -170,7 +171,7 @@ export function route<const A extends Access, R extends ResponseDecl, P extends 
         env: raw.env, ctx: raw.ctx, request: raw.request, requestId: raw.requestId, now: raw.now,
         principal, params, query, body,
       });
-      return answerOf(def.method, def.path, def.response, def.status ?? 200, answer, raw.env);
+      return answerOf(def.method, def.path, def.response, status, answer, raw.env);
     },
   };
 }

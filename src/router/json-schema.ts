@@ -8,7 +8,13 @@ import type * as v from "valibot";
  * ("ignore"); the server still applies them.
  */
 export function jsonSchemaOf(schema: v.GenericSchema, side: "input" | "output"): Record<string, unknown> {
+  // Schemas do not change while an isolate runs: each is converted once per side (callers only serialise the result).
+  const cached = converted[side].get(schema);
+  if (cached) return cached;
   const out = toJsonSchema(schema, { errorMode: "ignore", typeMode: side, target: "draft-2020-12" }) as Record<string, unknown>;
   delete out.$schema;
+  converted[side].set(schema, out);
   return out;
 }
+
+const converted = { input: new WeakMap<v.GenericSchema, Record<string, unknown>>(), output: new WeakMap<v.GenericSchema, Record<string, unknown>>() };

@@ -61,19 +61,12 @@ function securityOf(route: Route): Record<string, string[]>[] {
   return ways;
 }
 
-/** True when an input part has a `client_id` field (a client naming another client's id answers 404). */
-function namesClient(schema: v.GenericSchema | undefined): boolean {
-  if (!schema) return false;
-  const properties = jsonSchemaOf(schema, "input").properties;
-  return typeof properties === "object" && properties !== null && "client_id" in properties;
-}
-
 /** The statuses a route can answer with the error envelope: implied by its declaration, plus those it names. */
 export function errorStatusesOf(route: Route): number[] {
   const statuses = new Set<number>([422, ...route.errors]);
   if (route.access !== "public" || route.optionalAuth) { statuses.add(401); statuses.add(403); }
-  // A path parameter, or a client named in the body or query, may name something the caller cannot see.
-  if (route.schemas.params || namesClient(route.schemas.body) || namesClient(route.schemas.query)) statuses.add(404);
+  // A path parameter may name something the caller cannot see (a body naming one declares its 404).
+  if (route.schemas.params) statuses.add(404);
   if (route.schemas.body) { statuses.add(400); statuses.add(413); statuses.add(415); }
   for (const s of route.alsoAnswers) statuses.delete(s);
   return [...statuses].sort((a, b) => a - b);

@@ -98,7 +98,7 @@ export const clientRoutes: Route[] = [
   route({
     method: "PUT", path: "/client", access: ["admin", "support", "client"], body: UpdateClientBody,
     summary: "Updates a client record (seed PUT /client). A client's users change their own contact details; tier, status and budget are for admins (403 otherwise). A new budget applies to the ledger at once.",
-    response: ClientSavedSchema,
+    response: ClientSavedSchema, errors: [404],
     handler: async ({ env, principal, body, now }) => {
       const clientId = actingClient(principal, body.client_id);
       const terms: ClientTermsFields = {

@@ -44,7 +44,7 @@ export const economyRoutes: Route[] = [
   route({
     method: "POST", path: "/economy/estimate", access: ["admin", "support", "client"], body: EstimateBody,
     summary: "Expected cost and duration of running a template with these parameters for a client: a 90 % confidence interval, a per-step breakdown (input size, run probability, cost, duration, what each stands on), the template's history, and a budget check against the client's ledger. Parameters are checked against the template's rules for the client's tier.",
-    response: EstimateResponseSchema,
+    response: EstimateResponseSchema, errors: [404],
     handler: async ({ env, principal, body }) => {
       const clientId = actingClient(principal, body.client_id);
       const client = await getClient(env.DB, clientId);

@@ -32,7 +32,7 @@ export const recommendRoutes: Route[] = [
   route({
     method: "POST", path: "/recommend-template", access: ["admin", "support", "client"], body: RecommendBody,
     summary: "Recommends a template for a request (request_id) or a message: keyword triggers and the AI's pick among the templates the client's tier may use give a template, a confidence and reasoning; with the learned estimate of its cost and duration, and a budget check against the client's ledger. Runners-up are listed with their scores.",
-    response: RecommendationSchema,
+    response: RecommendationSchema, errors: [404],
     handler: async ({ env, principal, body }) => {
       let message: string;
       let known = null;

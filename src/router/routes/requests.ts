@@ -102,7 +102,7 @@ export const requestRoutes: Route[] = [
   route({
     method: "POST", path: "/requests", access: ["admin", "support", "client", "worker"], body: CreateRequestBody,
     summary: "Creates a request (seed RequestCreationPayload). The client must exist, be active and have budget left this month (402 otherwise). The AI cleans the message into processed_request and reads its topic, intent, urgency (used when urgency_level is left out), sentiment and keywords (request_analysis).",
-    response: CreateRequestResponseSchema, status: 201, errors: [402],
+    response: CreateRequestResponseSchema, status: 201, errors: [402, 404],
     handler: async ({ env, principal, body, now }) => {
       const { client_id: clientId } = await activeActingClient(env.DB, principal, body.client_id, "make requests");
       const balance = await env.ClientLedger.getByName(clientId).balance();
