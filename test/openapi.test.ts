@@ -1,4 +1,6 @@
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { route } from "../src/router/define";
 import { routes } from "../src/router";
 import { errorStatusesOf } from "../src/router/openapi";
 import { call } from "./helpers";
@@ -42,5 +44,44 @@ describe("GET /openapi.json", () => {
     // A public route needs no credential; a staff route names the session header.
     expect(doc.paths["/health"]!.get!.security).toEqual([]);
     expect(doc.paths["/admin/actors/pools"]!.get!.security).toEqual([{ Session: [] }]);
+  });
+});
+
+describe("route(): answers checked against their declared schema", () => {
+  const mismatched = route({
+    method: "GET", path: "/__mismatch", access: "public", summary: "A route whose handler drifts from its schema.", response: v.object({ a: v.number() }),
+    handler: () => ({ a: "not a number" }) as unknown as { a: number },
+  });
+  const raw = (ENVIRONMENT: string) => ({
+    env: { ENVIRONMENT } as Env, ctx: {} as ExecutionContext, request: new Request("http://x/__mismatch"), requestId: "r", now: 0,
+    principal: null, params: {}, query: {}, readBody: async () => undefined,
+  });
+
+  it("outside production, a drifted answer is a failure (a 500 with the mismatch in the log), not sent", async () => {
+    await expect(mismatched.run(raw("development"))).rejects.toThrow("response of GET /__mismatch does not match its schema: a: Invalid type");
+    await expect(mismatched.run(raw("test"))).rejects.toThrow(/does not match its schema/);
+  });
+
+  it("in production the answer is not checked (no cost per request)", async () => {
+    const res = await mismatched.run(raw("production"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ a: "not a number" });
+  });
+});
+
+describe("the document's operations, route by route", () => {
+  it("has a request body for every route with a body, query parameters for every declared query, and the answer's schema", async () => {
+    const doc = (await call<Doc & { paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { in: string }[] }>> }>("GET", "/openapi.json")).body;
+    for (const r of routes) {
+      const op = doc.paths[r.path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}")]![r.method.toLowerCase()]!;
+      const where = `${r.method} ${r.path}`;
+      if (r.schemas.body) expect(op.requestBody, where).toBeDefined();
+      const queryNames = Object.keys((r.schemas.query as { entries?: object } | undefined)?.entries ?? {});
+      if (queryNames.length > 0) expect(op.parameters?.filter((p) => p.in === "query").length, where).toBe(queryNames.length);
+      if (r.response.kind !== "raw") expect(op.responses[String(r.status)]?.content?.["application/json"]?.schema, where).toBeDefined();
+    }
+    // Each kind of caller is named where it is admitted.
+    expect(doc.paths["/workers/{name}/api/execute"]!.post!.security).toEqual([{ Session: [] }, { WorkerBearer: [], WorkerId: [] }]);
+    expect(doc.paths["/orchestrate"]!.post!.security).toEqual([{ Session: [] }, { ApiKey: [] }, { WorkerBearer: [], WorkerId: [] }]);
   });
 });

@@ -61,7 +61,8 @@ beforeAll(async () => {
   const ended = await call("GET", `/pipeline/${fx.pipeline}?wait_ms=30000`, { headers: client });
   fx.step = (ended.json as { pipeline: { steps: { id: string }[] } }).pipeline.steps[0]!.id;
   const deliverables = (await call("GET", `/deliverables?pipeline_id=${fx.pipeline}`, { headers: client })).json as { deliverables: { id: string }[] };
-  fx.deliverable = deliverables.deliverables[0]?.id ?? "dlv_missing";
+  expect(deliverables.deliverables.length, "the research report stored deliverables").toBeGreaterThan(0);
+  fx.deliverable = deliverables.deliverables[0]!.id;
   const request = await call("POST", "/requests", { headers: client, body: JSON.stringify({
     request_type: "pipeline_execution", urgency_level: "medium", message: "Please prepare a brief on energy storage for the fuzz.",
   }) });
@@ -72,7 +73,8 @@ beforeAll(async () => {
   const workers = (await call("GET", "/workers")).json as { workers: { name: string }[] };
   fx.worker = workers.workers.map((w) => w.name).find((name) => !(`/workers/${name}` in (doc.paths as object)))!;
   const workerTemplates = (await call("GET", `/workers/${fx.worker}/api/templates`, { headers: client })).json as { templates: { name: string }[] };
-  fx.workerTemplate = workerTemplates.templates[0]?.name ?? "default";
+  expect(workerTemplates.templates.length, `${fx.worker} has templates`).toBeGreaterThan(0);
+  fx.workerTemplate = workerTemplates.templates[0]!.name;
 }, 180_000);
 
 afterAll(async () => {
@@ -143,7 +145,7 @@ function objectSchemaOf(params: Operation["parameters"], where: "path" | "query"
 
 interface Probe { label: string; path: string; query: Record<string, unknown>; body: string | undefined; contentType: string; invalid?: Variant; asClient?: boolean }
 
-const tally = { routes: 0, requests: 0, statuses: new Map<number, number>() };
+const tally = { routes: 0, requests: 0, validOk: 0, statuses: new Map<number, number>() };
 const problems: string[] = [];
 
 function urlOf(template: string, params: Record<string, unknown>, query: Record<string, unknown>): string {
@@ -164,6 +166,11 @@ function answerSchema(schema: JsonSchema): JsonSchema {
 function judge(method: string, path: string, op: Operation, probe: Probe, res: Awaited<ReturnType<typeof call>>): void {
   const where = `${method} ${path} [${probe.label}] → ${res.status}`;
   tally.requests++;
+  if (probe.label === "valid") {
+    if (res.status >= 200 && res.status < 300) tally.validOk++;
+    // The credentials chosen for an operation are ones it admits: a valid probe is never refused them.
+    if (res.status === 401 && Object.keys(credentials(op)).length > 0) problems.push(`${where}: the operation's own credentials were refused`);
+  }
   tally.statuses.set(res.status, (tally.statuses.get(res.status) ?? 0) + 1);
   if (res.status >= 500) { problems.push(`${where}: a 5xx: ${res.text.slice(0, 300)}`); return; }
   const declared = op.responses[String(res.status)];
@@ -274,7 +281,8 @@ describe("the OpenAPI document", () => {
     const statuses = [...tally.statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ");
     console.log(`contract fuzz: ${tally.routes} operations, ${tally.requests} requests, statuses ${statuses}`);
     expect(problems, problems.slice(0, 30).join("\n")).toEqual([]);
-    expect(tally.routes).toBe(operations().length);
+    // Most operations were reached with a valid input, not only refused (the rest need objects the fuzz does not make: a pool lease, a pending request's template).
+    expect(tally.validOk).toBeGreaterThan(operations().length * 0.6);
     // The fuzz reached real work, not only refusals.
     expect(tally.statuses.get(200) ?? 0).toBeGreaterThan(30);
     expect(tally.statuses.get(422) ?? 0).toBeGreaterThan(200);
