@@ -50,10 +50,6 @@ export class ApiError extends CliError {
     });
   }
 
-  /** True for a refused credential or permission (401, 403). */
-  get refused(): boolean {
-    return this.status === 401 || this.status === 403;
-  }
 }
 
 /** The lines to print for a failure: what went wrong, the field issues, then the hint. */

@@ -1,6 +1,6 @@
 /** How the CLI writes money, times and progress for people. */
 
-const MICROS_PER_USD = 1_000_000;
+import { microsToUsd } from "../src/lib/money";
 
 /** Dollars for people: cents from $1 up, four decimals below (six for amounts under $0.0001). */
 export function usd(amount: number): string {
@@ -14,7 +14,7 @@ export function usd(amount: number): string {
 
 /** Integer micro-USD (the wire's `*_micros`) for people, in dollars. */
 export function micros(amount: number): string {
-  return usd(amount / MICROS_PER_USD);
+  return usd(microsToUsd(amount));
 }
 
 /** A duration for people: 850ms, 4.2s, 3m 05s, 2h 10m. */

@@ -3,7 +3,7 @@ import { ApiKeyListSchema, ClientAnswerSchema, ClientListSchema, ClientSavedSche
 import type { Handler } from "../action";
 import type { Context } from "../context";
 import { usd, when } from "../format";
-import { numberOption } from "../options";
+import { numberOption, paging } from "../options";
 
 function showClient(ctx: Context, c: ClientView): void {
   ctx.out.fields([
@@ -23,7 +23,7 @@ interface ListOptions { tier?: string; status?: string; limit: string; offset: s
 /** `aif clients list`. */
 export const list: Handler<ListOptions> = async (ctx, _args, options) => {
   const answer = await ctx.api.get(ClientListSchema, "/clients", {
-    query: { tier: options.tier, status: options.status, limit: numberOption("limit", options.limit, 1, 200), offset: numberOption("offset", options.offset, 0, 1_000_000) },
+    query: { tier: options.tier, status: options.status, ...paging(options) },
   });
   ctx.out.emit(answer, () => {
     ctx.out.table(["client", "company", "tier", "status", "budget", "used"], answer.clients.map((c) => [

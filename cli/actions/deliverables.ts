@@ -7,7 +7,7 @@ import type { Context } from "../context";
 import { CliError } from "../errors";
 import { bytes, when } from "../format";
 import { safeName, sha256Of, writeVerified } from "../files";
-import { numberOption } from "../options";
+import { paging } from "../options";
 
 interface ListOptions { pipeline?: string; request?: string; client?: string; limit: string; offset: string }
 
@@ -16,7 +16,7 @@ export const list: Handler<ListOptions> = async (ctx, _args, options) => {
   const answer = await ctx.api.get(DeliverableListSchema, "/deliverables", {
     query: {
       pipeline_id: options.pipeline, request_id: options.request, client_id: options.client,
-      limit: numberOption("limit", options.limit, 1, 200), offset: numberOption("offset", options.offset, 0, 1_000_000),
+      ...paging(options),
     },
   });
   ctx.out.emit(answer, () => {

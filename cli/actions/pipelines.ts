@@ -8,14 +8,13 @@ import { baselineFor } from "../live/estimate";
 import { followRun } from "../live/follow";
 import { watchPipeline } from "../live/pipeline-feed";
 import { renderRun } from "../live/render";
-import { numberOption } from "../options";
+import { paging } from "../options";
 
 interface ListOptions { status?: string; template?: string; client?: string; active?: boolean; limit: string; offset: string }
 
 /** `aif pipelines list`: the history (D1), or with --active the actors' registry (staff). */
 export const list: Handler<ListOptions> = async (ctx, _args, options) => {
-  const limit = numberOption("limit", options.limit, 1, 200);
-  const offset = numberOption("offset", options.offset, 0, 1_000_000);
+  const { limit, offset } = paging(options);
   if (options.active) {
     const answer = await ctx.api.get(AdminPipelinesSchema, "/admin/actors/pipelines", { query: { state: "active", limit, offset } });
     ctx.out.emit(answer, () => {

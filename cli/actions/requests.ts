@@ -6,7 +6,7 @@ import { Exit } from "../errors";
 import { bytes, clip, duration, micros, usd, when } from "../format";
 import { followRun } from "../live/follow";
 import { parseParams } from "../params";
-import { numberOption } from "../options";
+import { numberOption, paging } from "../options";
 
 interface CreateOptions { message: string; type: CreateRequestInput["request_type"]; urgency?: CreateRequestInput["urgency_level"]; client?: string }
 
@@ -35,7 +35,7 @@ export const list: Handler<ListOptions> = async (ctx, _args, options) => {
   const answer = await ctx.api.get(RequestListSchema, "/requests", {
     query: {
       status: options.status, template: options.template, client_id: options.client, since: options.since, until: options.until,
-      limit: numberOption("limit", options.limit, 1, 200), offset: numberOption("offset", options.offset, 0, 1_000_000),
+      ...paging(options),
     },
   });
   ctx.out.emit(answer, () => {

@@ -1,6 +1,7 @@
 /** Starting a run, following one, and writing what it produced. */
 import path from "node:path";
 import * as v from "valibot";
+import { isEnded } from "../../src/actors/pipeline/statuses";
 import { RunResultSchema } from "../../src/contracts/pipeline";
 import { CoursePackageSchema, ReportSchema } from "../../src/contracts/artifacts";
 import { OrchestrationStartedSchema, type OrchestrationInput } from "../../src/contracts/runs";
@@ -97,7 +98,7 @@ interface ResultOptions { dir?: string; wait: string; force?: boolean }
 export const result: Handler<ResultOptions> = async (ctx: Context, [id], options) => {
   const waitMs = Math.round((numberOption("wait", options.wait, 0, 30) ?? 0) * 1000);
   const r = await ctx.api.get(RunResultSchema, `/pipeline/${encodeURIComponent(id!)}/result`, { query: { wait_ms: waitMs || undefined }, timeoutMs: 60_000 + waitMs });
-  if (!["completed", "partial", "failed", "cancelled"].includes(r.status)) {
+  if (!isEnded(r.status)) {
     throw new CliError(`${id} is still ${r.status}; it has no result yet`, `watch it to its end with 'aif follow ${id}', or wait here with --wait 30`);
   }
   const dir = path.resolve(options.dir ?? id!);

@@ -2,16 +2,15 @@
 import { Option, type Command } from "commander";
 import { Tiers } from "../../src/catalog/tiers";
 import { lazy } from "../action";
+import { withPaging } from "./paging";
 
 /** Declares the clients commands. */
 export function defineClients(program: Command): void {
   const clients = program.command("clients").description("client accounts (staff; a client sees its own)");
-  clients.command("list")
+  withPaging(clients.command("list"))
     .description("staff: clients, newest first")
     .addOption(new Option("--tier <tier>", "only this tier").choices(Tiers))
     .option("--status <status>", "trial, active, suspended or cancelled")
-    .option("--limit <n>", "how many", "20")
-    .option("--offset <n>", "skip this many", "0")
     .action(lazy(async () => (await import("../actions/clients")).list));
   clients.command("show")
     .argument("<client-id>")

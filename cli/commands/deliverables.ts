@@ -1,17 +1,16 @@
 /** `aif deliverables list|download`. */
 import type { Command } from "commander";
 import { lazy } from "../action";
+import { withPaging } from "./paging";
 
 /** Declares the deliverables commands. */
 export function defineDeliverables(program: Command): void {
   const deliverables = program.command("deliverables").description("the files runs delivered");
-  deliverables.command("list")
+  withPaging(deliverables.command("list"))
     .description("deliverables, newest first")
     .option("--pipeline <pipeline-id>", "only this run's")
     .option("--request <request-id>", "only this request's")
     .option("--client <client-id>", "staff: only this client's")
-    .option("--limit <n>", "how many", "20")
-    .option("--offset <n>", "skip this many", "0")
     .action(lazy(async () => (await import("../actions/deliverables")).list));
   deliverables.command("download")
     .argument("[deliverable-ids...]", "the deliverables to download")

@@ -1,18 +1,17 @@
 /** `aif pipelines list|show|cancel|pause|resume|retry`. */
 import type { Command } from "commander";
 import { lazy } from "../action";
+import { withPaging } from "./paging";
 
 /** Declares the pipelines commands. */
 export function definePipelines(program: Command): void {
   const pipelines = program.command("pipelines").description("runs: list, inspect and (staff) control them");
-  pipelines.command("list")
+  withPaging(pipelines.command("list"))
     .description("runs, newest first (a client sees its own)")
     .option("--status <status>", "only runs in this state: processing, completed, partial, failed, cancelled")
     .option("--template <template>", "only runs of this template")
     .option("--client <client-id>", "staff: only this client's runs")
     .option("--active", "staff: the runs the actors hold as active right now")
-    .option("--limit <n>", "how many", "20")
-    .option("--offset <n>", "skip this many", "0")
     .action(lazy(async () => (await import("../actions/pipelines")).list));
   pipelines.command("show")
     .argument("<pipeline-id>")

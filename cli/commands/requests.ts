@@ -2,6 +2,7 @@
 import { Option, type Command } from "commander";
 import { Urgencies } from "../../src/catalog/tiers";
 import { lazy } from "../action";
+import { withPaging } from "./paging";
 import { collect } from "../params";
 
 /** Declares the requests commands. */
@@ -14,15 +15,13 @@ export function defineRequests(program: Command): void {
     .addOption(new Option("--urgency <urgency>", "instead of the urgency read from the message").choices(Urgencies))
     .option("--client <client-id>", "staff: for this client")
     .action(lazy(async () => (await import("../actions/requests")).create));
-  requests.command("list")
+  withPaging(requests.command("list"))
     .description("requests, newest first")
     .option("--status <status>", "pending, processing, completed or failed")
     .option("--template <template>", "only requests assigned this template")
     .option("--client <client-id>", "staff: only this client's")
     .option("--since <date>", "created on or after (ISO date)")
     .option("--until <date>", "created before (ISO date)")
-    .option("--limit <n>", "how many", "20")
-    .option("--offset <n>", "skip this many", "0")
     .action(lazy(async () => (await import("../actions/requests")).list));
   requests.command("show")
     .argument("<request-id>")

@@ -9,7 +9,7 @@ import type { JsonObject } from "../../lib/json";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
 
 export { AdmissionStatuses, PipelineStatuses, StepStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
-import { RetryableStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
+import { isEnded, RetryableStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
 
 /** Legal pipeline transitions. Terminal states leave only by an explicit retry-from-a-step. */
 export const PIPELINE_TRANSITIONS: Record<PipelineStatus, readonly PipelineStatus[]> = {
@@ -229,7 +229,7 @@ export function attemptKey(pipelineId: string, stepId: string, attempt: number):
 
 /** True for statuses a pipeline ends in. */
 export function isTerminal(status: PipelineStatus): boolean {
-  return status === "completed" || status === "partial" || status === "failed" || status === "cancelled";
+  return isEnded(status);
 }
 
 /** True for statuses a step ends in. */

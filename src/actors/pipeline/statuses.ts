@@ -4,6 +4,12 @@
 export const PipelineStatuses = ["pending", "queued", "running", "paused", "completed", "partial", "failed", "cancelled"] as const;
 /** A pipeline's status. */
 export type PipelineStatus = (typeof PipelineStatuses)[number];
+/** The statuses a pipeline ends in: nothing runs after them unless it is retried from a step. */
+export const EndedStatuses: readonly PipelineStatus[] = ["completed", "partial", "failed", "cancelled"];
+/** True when a pipeline in this status has ended. */
+export function isEnded(status: string): boolean {
+  return (EndedStatuses as readonly string[]).includes(status);
+}
 /** The statuses a pipeline may be retried from a step in (a completed run is not run again). */
 export const RetryableStatuses: readonly PipelineStatus[] = ["paused", "failed", "partial", "cancelled"];
 /** A step's statuses. */

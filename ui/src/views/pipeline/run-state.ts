@@ -3,6 +3,7 @@
  * then kept current by each event), the event list (each sequence number once), progress per
  * step, and the timeline's segments. Pure: messages in, a new state out, applied in batches.
  */
+import { isEnded } from "../../../../src/actors/pipeline/statuses";
 import type { LiveEventOf, PipelineSummary } from "../../api/types";
 
 export type PipelineMessage = LiveEventOf<"pipeline-actor">;
@@ -26,7 +27,6 @@ export interface RunState {
 
 export const emptyRun: RunState = { summary: null, events: [], gaps: [], progress: {}, segments: {}, lastSeq: 0 };
 
-const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
 const STEP_STATUS: Partial<Record<PipelineMessage["type"], StepStatus>> = {
   step_waiting_budget: "waiting_budget", step_waiting_capacity: "waiting_capacity", step_started: "running",
   step_retrying: "retry_wait", step_succeeded: "succeeded", step_failed: "failed", step_skipped: "skipped", step_reset: "pending",
@@ -117,7 +117,7 @@ export function applyMessages(state: RunState, messages: readonly PipelineMessag
         break;
       case "pipeline_status":
         if (summary) summary = { ...summary, status: m.payload.status, reason: m.payload.reason, ...(m.payload.status === "running" ? {} : { queue: null }) };
-        if (TERMINAL.has(m.payload.status)) for (const id of Object.keys(segments)) close(id, m.at, null);
+        if (isEnded(m.payload.status)) for (const id of Object.keys(segments)) close(id, m.at, null);
         break;
       case "pipeline_finished":
         summary = { ...m.payload, queue: null };
@@ -132,5 +132,5 @@ export function applyMessages(state: RunState, messages: readonly PipelineMessag
 
 /** True once the run has ended. */
 export function isFinished(summary: PipelineSummary | null): boolean {
-  return summary !== null && TERMINAL.has(summary.status);
+  return summary !== null && isEnded(summary.status);
 }

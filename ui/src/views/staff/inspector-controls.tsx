@@ -1,13 +1,12 @@
+import { isEnded } from "../../../../src/actors/pipeline/statuses";
 import type { PipelineControlAnswer } from "../../../../src/contracts/admin";
 import { api } from "../../api/http";
 import type { PipelineSummary } from "../../api/types";
 import { ConfirmButton } from "../../components/ui";
 
-const ENDED = ["completed", "partial", "failed", "cancelled"];
-
 /** Pause, Resume and Cancel, each asked first; the change then shows live. */
 export function InspectorControls({ id, status, onDone }: { id: string; status: string; onDone: (s: PipelineSummary) => void }) {
-  const ended = ENDED.includes(status);
+  const ended = isEnded(status);
   const run = async (action: "pause" | "resume" | "cancel") => {
     onDone(await api.post<PipelineControlAnswer>(`/admin/actors/pipelines/${encodeURIComponent(id)}/${action}`));
   };
