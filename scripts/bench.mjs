@@ -7,11 +7,15 @@
 // bytes through the PipelineActor against the payloads whole; then the economy estimator's
 // accuracy over a scripted history of research reports with varied parameters, against the
 // template's static estimate (the seed's).
+// First, without wrangler: the offline classifier's relevance ranking against a keyword matcher on
+// the labelled corpus of test/fixtures/relevance (scripts/relevance-bench.ts).
 // Prints tables and writes bench/out/results.json. BENCH_QUICK=1 runs fewer repetitions;
-// BENCH_ONLY=runtime, payload or estimator runs one part.
+// BENCH_ONLY=relevance, runtime, payload or estimator runs one part.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
 import { startBenchWorker } from "./bench-worker.mjs";
 import { SYNTHETIC_TOPIC, syntheticFeed, syntheticSources } from "./lib/synthetic-feeds.mjs";
 
@@ -279,7 +283,21 @@ async function estimatorBench() {
   return { results, targets };
 }
 
+/** The relevance ranking (pure TypeScript, run through tsx: no wrangler needed). */
+async function relevanceBench() {
+  register({ tsconfig: fileURLToPath(new URL("../tsconfig.cli.json", import.meta.url)) });
+  const { relevanceBench: run } = await import("./relevance-bench.ts");
+  return run();
+}
+
 async function main() {
+  const relevance = only === "" || only === "relevance" ? await relevanceBench() : null;
+  if (only === "relevance") {
+    mkdirSync("bench/out", { recursive: true });
+    writeFileSync("bench/out/relevance.json", JSON.stringify(relevance, null, 2));
+    console.log("\nJSON: bench/out/relevance.json");
+    return;
+  }
   console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
   const worker = await startBenchWorker({ port });
   try {
@@ -293,10 +311,10 @@ async function main() {
     } finally {
       feeds?.close();
     }
-    const targets = [...(runtime?.targets ?? []), ...(payload?.targets ?? []), ...(estimator?.targets ?? [])];
+    const targets = [...Object.entries(relevance?.targets ?? {}), ...(runtime?.targets ?? []), ...(payload?.targets ?? []), ...(estimator?.targets ?? [])];
     const results = {
       date: new Date().toISOString(), node: process.version, quick, ...(runtime?.results ?? {}),
-      ...(payload ? { payloads_by_reference: payload.results } : {}), ...(estimator ? { estimator: estimator.results } : {}),
+      ...(relevance ? { relevance } : {}), ...(payload ? { payloads_by_reference: payload.results } : {}), ...(estimator ? { estimator: estimator.results } : {}),
     };
     mkdirSync("bench/out", { recursive: true });
     writeFileSync("bench/out/results.json", JSON.stringify({ ...results, targets: Object.fromEntries(targets) }, null, 2));

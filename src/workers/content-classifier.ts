@@ -1,15 +1,18 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
-import { Bm25, keyPoints, quality, round, summarize, topicTerms } from "../ai/text";
+import { rankRelevance } from "../ai/relevance";
+import { keyPoints, quality, round, summarize } from "../ai/text";
 import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
-import { AnalyzedArticleSchema, ArticleSchema, Score, Topic, type AnalyzedArticle, type Article } from "./schemas";
+import { toArticle } from "./articles";
+import { AnalyzedArticleSchema, ArticleInputsSchema, Score, Topic, type AnalyzedArticle, type Article } from "./schemas";
 
 const Depth = v.picklist(["basic", "standard", "detailed"]);
 type Depth = v.InferOutput<typeof Depth>;
 
 const Input = v.object({
-  articles: v.pipe(v.array(ArticleSchema), v.maxLength(1_000, "at most 1000 articles per step")),
+  /** The seed's `{url, title, content}` at least; a feed fetcher's articles as they come. */
+  articles: ArticleInputsSchema,
   target_topic: Topic,
   analysis_depth: v.optional(Depth, "standard"),
   /** Articles below this relevance are dropped from the output. */
@@ -36,15 +39,18 @@ const POINTS: Record<Depth, number> = { basic: 1, standard: 3, detailed: 5 };
 /** The model reads this much of each article. */
 const EXCERPT_CHARS: Record<Depth, number> = { basic: 600, standard: 1_500, detailed: 4_000 };
 
-/** The offline reading of a batch: BM25 relevance against the topic over the whole set, heuristics for quality, extractive summary. */
-function offlineBatch(batch: readonly Article[], index: Bm25, offset: number, topic: string, depth: Depth): BatchAnswer {
-  const query = topicTerms(topic);
+/**
+ * The offline reading of a batch: relevance against the topic as ranked over the whole set
+ * (ai/relevance.ts: coverage, phrase and proximity, fields, expansion from the candidates),
+ * heuristics for quality, extractive summary and key points.
+ */
+function offlineBatch(batch: readonly Article[], relevance: readonly number[], offset: number, topic: string, depth: Depth): BatchAnswer {
   return {
     results: batch.map((a, i) => {
       const text = a.content || a.summary;
       return {
         id: a.id,
-        relevance: index.relevance(offset + i, query),
+        relevance: relevance[offset + i]!,
         quality: quality({ title: a.title, text, author: a.author, published: a.published_at, url: a.url }),
         summary: summarize(text, topic, depth === "detailed" ? 3 : 2),
         key_points: keyPoints(text, topic, POINTS[depth]),
@@ -54,13 +60,13 @@ function offlineBatch(batch: readonly Article[], index: Bm25, offset: number, to
 }
 
 /** The classification task for one batch of articles. */
-function classifyTask(batch: readonly Article[], index: Bm25, offset: number, topic: string, depth: Depth): AiTask<BatchAnswer> {
+function classifyTask(batch: readonly Article[], relevance: readonly number[], offset: number, topic: string, depth: Depth): AiTask<BatchAnswer> {
   return {
     name: "classify_articles",
     system: "You are a research analyst. For each article, judge its relevance to the target topic (0 to 1), its editorial quality (0 to 1), write a factual summary of at most two sentences, and list its key points. Use only what the article says.",
     prompt: `Target topic: ${topic}\nAnalysis depth: ${depth} (${POINTS[depth]} key points per article)\n\nArticles (answer one result per id):\n${JSON.stringify(batch.map((a) => ({ id: a.id, title: a.title, source: a.source_title, text: (a.content || a.summary).slice(0, EXCERPT_CHARS[depth]) })))}`,
     schema: BatchAnswer,
-    offline: () => offlineBatch(batch, index, offset, topic, depth),
+    offline: () => offlineBatch(batch, relevance, offset, topic, depth),
     maxOutputTokens: 300 * batch.length * (depth === "detailed" ? 2 : 1),
   };
 }
@@ -92,20 +98,21 @@ export const contentClassifier = defineWorker({
   }),
   readyForNext: (output) => output.relevant_count > 0,
   async run(ctx, input) {
-    const index = new Bm25(input.articles.map((a) => `${a.title} ${a.title} ${a.content || a.summary}`));
+    const articles = await Promise.all(input.articles.map(toArticle));
+    const relevance = rankRelevance(articles.map((a) => ({ title: a.title, body: a.content || a.summary, categories: a.categories })), input.target_topic);
     const analyzed: AnalyzedArticle[] = [];
     let filledOffline = 0;
-    for (let offset = 0; offset < input.articles.length; offset += input.batch_size) {
-      const batch = input.articles.slice(offset, offset + input.batch_size);
-      ctx.progress(offset, input.articles.length, `classifying articles ${offset + 1}-${offset + batch.length} of ${input.articles.length}`);
-      const answer = await ctx.ai.run(classifyTask(batch, index, offset, input.target_topic, input.analysis_depth), ctx.signal);
+    for (let offset = 0; offset < articles.length; offset += input.batch_size) {
+      const batch = articles.slice(offset, offset + input.batch_size);
+      ctx.progress(offset, articles.length, `classifying articles ${offset + 1}-${offset + batch.length} of ${articles.length}`);
+      const answer = await ctx.ai.run(classifyTask(batch, relevance, offset, input.target_topic, input.analysis_depth), ctx.signal);
       const byId = new Map(answer.results.map((r) => [r.id, r]));
       // Read offline only if the model left an article out (and then once for the batch).
       let fallback: BatchAnswer["results"] | null = null;
       batch.forEach((a, i) => {
         let r = byId.get(a.id);
         if (!r) {
-          fallback ??= offlineBatch(batch, index, offset, input.target_topic, input.analysis_depth).results;
+          fallback ??= offlineBatch(batch, relevance, offset, input.target_topic, input.analysis_depth).results;
           r = fallback[i]!;
           filledOffline++;
         }

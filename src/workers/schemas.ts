@@ -49,6 +49,39 @@ export const ArticleSchema = v.object({
 });
 export type Article = v.InferOutput<typeof ArticleSchema>;
 
+const Nullable = (max: number) => v.optional(v.nullable(v.pipe(v.string(), v.maxLength(max))));
+
+/**
+ * An article as a caller may send it to the classifier: the seed's `{url, title, content}`, with
+ * everything else optional (a feed fetcher's article, with all its fields, fits too). What is
+ * left out is derived by `toArticle` (workers/articles.ts).
+ */
+export const ArticleInputSchema = v.object({
+  url: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2_000)))),
+  title: v.pipe(v.string(), v.maxLength(1_000)),
+  content: v.pipe(v.string(), v.maxLength(200_000)),
+  id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+  summary: v.optional(v.pipe(v.string(), v.maxLength(5_000))),
+  /** The seed's name for `published_at`. */
+  published_date: Nullable(100),
+  published_at: Nullable(100),
+  canonical_url: Nullable(2_000),
+  source_url: v.optional(v.pipe(v.string(), v.maxLength(2_000))),
+  source_title: Nullable(500),
+  author: Nullable(500),
+  word_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  content_hash: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  categories: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(50))),
+});
+export type ArticleInput = v.InferOutput<typeof ArticleInputSchema>;
+
+/** A list of articles whose given ids are unique (an article without one is numbered by its place). */
+export const ArticleInputsSchema = v.pipe(
+  v.array(ArticleInputSchema),
+  v.maxLength(1_000, "at most 1000 articles per step"),
+  v.check((list) => new Set(list.flatMap((a) => (a.id === undefined ? [] : [a.id]))).size === list.filter((a) => a.id !== undefined).length, "article ids must be unique"),
+);
+
 /** An article with the classifier's reading of it. */
 export const AnalyzedArticleSchema = v.object({
   ...ArticleSchema.entries,

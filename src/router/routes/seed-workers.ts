@@ -8,7 +8,6 @@ import {
   type TopicResearchAnswer, type WorkerAnalytics, type WorkerTemplateSync,
 } from "../../contracts/seed";
 import { WorkerPingSchema } from "../../contracts/workers";
-import { sha256Hex } from "../../lib/crypto";
 import { AppError } from "../../lib/errors";
 import { isoTime } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
@@ -22,7 +21,8 @@ import { workerStats } from "../../workers/harness/stats";
 import { reportBuilder } from "../../workers/report-builder";
 import { rssLibrarian } from "../../workers/rss-librarian";
 import type { AnalyzedArticle, Article } from "../../workers/schemas";
-import { HttpUrl, Score, Topic } from "../../workers/schemas";
+import { ArticleInputSchema, HttpUrl, Score, Topic } from "../../workers/schemas";
+import { toArticle } from "../../workers/articles";
 import { builtinSpec } from "../worker-surface";
 import { topicResearcher } from "../../workers/topic-researcher";
 import { route, type RawInput, type Route } from "../define";
@@ -153,23 +153,8 @@ const BatchBody = v.strictObject({
   ...RunFields,
 });
 
-const Nullable = (max: number) => v.optional(v.nullable(v.pipe(v.string(), v.maxLength(max))));
-
 /** An article as the seed sends it to the classifier (`{url, title, content}`); a feed fetcher's article, with its other fields, is accepted too. */
-const SeedArticleIn = v.object({
-  url: v.nullable(v.pipe(v.string(), v.maxLength(2_000))),
-  title: v.pipe(v.string(), v.maxLength(1_000)),
-  content: v.pipe(v.string(), v.maxLength(200_000)),
-  id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
-  summary: v.optional(v.pipe(v.string(), v.maxLength(5_000))),
-  published_date: Nullable(100),
-  published_at: Nullable(100),
-  source_url: v.optional(v.pipe(v.string(), v.maxLength(2_000))),
-  source_title: Nullable(500),
-  author: Nullable(500),
-  categories: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(50))),
-});
-type SeedArticleIn = v.InferOutput<typeof SeedArticleIn>;
+const SeedArticleIn = ArticleInputSchema;
 
 const AnalyzeBody = v.strictObject({
   articles: v.pipe(v.array(SeedArticleIn), v.maxLength(1_000, "at most 1000 articles per call")),
@@ -217,14 +202,6 @@ function articleIds(articles: readonly { id?: string | undefined }[], field: str
   return ids;
 }
 
-/** A seed article as the harness's Article: what the seed leaves out is derived (hash, word count) or empty. */
-async function toArticle(a: SeedArticleIn | SeedAnalyzedIn, id: string, content: string, summary: string): Promise<Article> {
-  return {
-    id, title: a.title, url: a.url, canonical_url: a.url, source_url: a.source_url ?? a.url ?? "", source_title: a.source_title ?? null,
-    published_at: a.published_at ?? a.published_date ?? null, author: a.author ?? null, summary, content,
-    word_count: content.split(/\s+/).filter(Boolean).length, content_hash: await sha256Hex(content), categories: a.categories ?? [],
-  };
-}
 
 /** The article as the seed's FeedFetcherOutput lists it. */
 function seedArticle(a: Article): FeedFetchAnswer["articles"][number] {
@@ -316,7 +293,7 @@ export const seedWorkerRoutes: Route[] = [
     response: AnalyzeAnswerSchema, errors: [429, 503],
     handler: async ({ env, principal, request, now, body }) => {
       const ids = articleIds(body.articles, "body.articles");
-      const articles = await Promise.all(body.articles.map((a, i) => toArticle(a, ids[i]!, a.content, a.summary ?? "")));
+      const articles = await Promise.all(body.articles.map((a, i) => toArticle({ ...a, id: ids[i]! }, i)));
       const input: JsonObject = { articles: articles, target_topic: body.target_topic };
       if (body.analysis_depth !== undefined) input.analysis_depth = body.analysis_depth;
       if (body.min_relevance !== undefined) input.min_relevance = body.min_relevance;
@@ -339,7 +316,7 @@ export const seedWorkerRoutes: Route[] = [
     handler: async ({ env, principal, request, now, body }) => {
       const ids = articleIds(body.analyzed_articles, "body.analyzed_articles");
       const analyzed: AnalyzedArticle[] = await Promise.all(body.analyzed_articles.map(async (a, i) => ({
-        ...(await toArticle(a, ids[i]!, a.content ?? a.summary, a.summary)),
+        ...(await toArticle({ ...a, id: ids[i]!, content: a.content ?? a.summary, summary: a.summary }, i)),
         relevance_score: a.relevance_score, quality_score: a.quality_score, analysis_summary: a.summary, key_points: a.key_points,
       })));
       const topic = body.topic ?? keywords(analyzed.map((a) => `${a.title} ${a.title} ${a.analysis_summary}`), 3).join(" ").slice(0, 200).trim();

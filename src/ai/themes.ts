@@ -1,0 +1,147 @@
+import { stemmer } from "stemmer";
+import { overlap, sentences, terms } from "./text";
+
+/**
+ * Themes of a set of documents for the offline engine (the report's themes, the course's
+ * modules): recurring key phrases, each naming a distinct group of documents. Phrases are one to
+ * three words of the documents' own text (hyphenated compounds such as "sodium-ion" stay whole,
+ * so a theme is never a word fragment), never only the topic's words, and shared by at least two
+ * documents. Themes are chosen greedily, best first; a theme whose documents are mostly another's
+ * is left out, so no two themes are about the same articles.
+ */
+
+/** A document as theme finding reads it. */
+export interface ThemeDoc { title: string; text: string }
+
+/** A theme: its name (the phrase as written), and the documents it groups, best first. */
+export interface Theme { name: string; docs: number[] }
+
+const STOP = new Set(("a about above after again against all also am an and any are as at be because been before being below between both but by can " +
+  "could did do does doing down during each few for from further had has have having he her here hers him his how i if in into is it its itself just " +
+  "me more most my no nor not now of off on once only or other our ours out over own same she should so some such than that the their theirs them " +
+  "then there these they this those through to too under until up very was we were what when where which while who whom why will with would you " +
+  "your yours new says said say year years one two three four five first last may might must us via per within without across among around next " +
+  "week weeks month months today yesterday still while many much less least like including include includes could told according another every " +
+  "since even already").split(" "));
+
+/** Words of a text keeping hyphenated compounds whole ("grid-scale", "sodium-ion"). */
+function phraseWords(text: string): string[] {
+  return text.match(/[\p{L}\p{N}]+(?:[-‐][\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/** The stem key of a phrase (each part stemmed), for matching across spellings and plurals. */
+function keyOf(ws: readonly string[]): string {
+  return ws.map((w) => w.toLowerCase().split(/[-‐]/).map((p) => stemmer(p)).join("-")).join(" ");
+}
+
+/** Candidate phrases of one text: stem key -> surface forms seen. */
+function candidates(text: string, topicStems: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of sentences(text)) {
+    const ws = phraseWords(s);
+    for (let n = 1; n <= 3; n++) {
+      for (let i = 0; i + n <= ws.length; i++) {
+        const gram = ws.slice(i, i + n);
+        const first = gram[0]!.toLowerCase();
+        const last = gram[n - 1]!.toLowerCase();
+        if (STOP.has(first) || STOP.has(last) || gram.some((w) => /^\d+$/.test(w) || w.length < 3)) continue;
+        if (gram.some((w) => STOP.has(w.toLowerCase()) && n < 3)) continue;
+        const key = keyOf(gram);
+        // A phrase of the topic's words alone says nothing the topic does not.
+        if (key.split(/[ -]/).every((p) => topicStems.has(p))) continue;
+        const forms = out.get(key) ?? [];
+        forms.push(gram.join(" "));
+        out.set(key, forms);
+      }
+    }
+  }
+  return out;
+}
+
+/** The commonest way a phrase is written; lower-cased unless it is an acronym or a proper name every time. */
+function surface(forms: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const f of forms) counts.set(f, (counts.get(f) ?? 0) + 1);
+  const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
+  const alwaysCapitalised = forms.every((f) => /^[\p{Lu}\p{N}]/u.test(f));
+  return alwaysCapitalised ? best : best.split(" ").map((w) => (/^[\p{Lu}\p{N}-]+$/u.test(w) && w.length > 1 ? w : w.toLowerCase())).join(" ");
+}
+
+/** "sodium-ion cells" -> "Sodium-ion cells". */
+export function sentenceCase(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Up to `k` distinct themes of the documents (weighted towards the first ones, which are the most relevant). */
+export function findThemes(docs: readonly ThemeDoc[], topic: string, k: number): Theme[] {
+  if (docs.length < 2 || k <= 0) return [];
+  const topicStems = new Set(terms(topic).concat(topic.toLowerCase().split(/\W+/).filter(Boolean).map((w) => stemmer(w))));
+  const per = docs.map((d) => candidates(`${d.title}. ${d.text}`, topicStems));
+  const df = new Map<string, Set<number>>();
+  const forms = new Map<string, string[]>();
+  per.forEach((m, i) => {
+    for (const [key, fs] of m) {
+      (df.get(key) ?? df.set(key, new Set()).get(key)!).add(i);
+      (forms.get(key) ?? forms.set(key, []).get(key)!).push(...fs);
+    }
+  });
+  const n = docs.length;
+  const scored = [...df]
+    .filter(([, set]) => set.size >= 2 && set.size <= Math.max(2, Math.ceil(n * 0.7)))
+    .map(([key, set]) => {
+      const words = key.split(" ").length;
+      // Shared by several documents, but not by all; longer phrases are more specific names.
+      const spread = Math.log(1 + set.size) * Math.log(1 + n / set.size);
+      const rank = [...set].reduce((a, i) => a + 1 / (1 + i / 4), 0) / set.size;
+      return { key, set, score: spread * (1 + 0.35 * (words - 1)) * (0.7 + 0.3 * rank) };
+    })
+    .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
+  const chosen: { key: string; set: Set<number> }[] = [];
+  for (const c of scored) {
+    if (chosen.length >= k) break;
+    // Not a part or an extension of a chosen phrase, and not about the same documents.
+    if (chosen.some((t) => t.key.includes(c.key) || c.key.includes(t.key))) continue;
+    if (chosen.some((t) => jaccard(t.set, c.set) >= 0.5)) continue;
+    chosen.push(c);
+  }
+  return chosen.map((c) => ({ name: sentenceCase(surface(forms.get(c.key)!)), docs: [...c.set].sort((a, b) => a - b) }));
+}
+
+function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
+  let both = 0;
+  for (const x of a) if (b.has(x)) both++;
+  return both / (a.size + b.size - both);
+}
+
+/** True when a phrase (a theme's name) occurs in a text, in any spelling or plural. */
+export function mentions(text: string, phrase: string): boolean {
+  const key = keyOf(phraseWords(phrase));
+  const ws = phraseWords(text);
+  const n = phraseWords(phrase).length;
+  for (let i = 0; i + n <= ws.length; i++) if (keyOf(ws.slice(i, i + n)) === key) return true;
+  return false;
+}
+
+/**
+ * Keeps sentences no earlier choice already says: a sentence is new when its normalised text was
+ * not used and it shares less than 60 % of its terms with every used one. One per report or
+ * course, so no sentence appears twice in what is delivered.
+ */
+export class SentenceLedger {
+  private readonly used: string[][] = [];
+
+  /** True (and remembered) when the sentence says something not said yet. */
+  take(sentence: string): boolean {
+    const ts = terms(sentence);
+    if (ts.length === 0) return false;
+    if (this.used.some((u) => overlap(u, ts) > 0.6)) return false;
+    this.used.push(ts);
+    return true;
+  }
+
+  /** True when a sentence would be new (without taking it). */
+  isNew(sentence: string): boolean {
+    const ts = terms(sentence);
+    return ts.length > 0 && !this.used.some((u) => overlap(u, ts) > 0.6);
+  }
+}
