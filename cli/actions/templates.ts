@@ -76,6 +76,7 @@ export const estimate: Handler<EstimateOptions> = async (ctx, [template], option
       ["budget", e.budget_check.approved
         ? `covered: ${usd(e.budget_check.remaining_budget)} available, the run holds up to ${usd(e.budget_check.needed_cost)}`
         : `NOT covered: ${usd(e.budget_check.remaining_budget)} available, the run needs ${usd(e.budget_check.needed_cost)}`],
+      ...e.warnings.map((w): [string, string] => ["warning", w]),
     ]);
     ctx.out.line();
     ctx.out.table(["step", "worker", "cost", "time", "runs", "basis"], Object.entries(e.worker_costs).map(([step, w]) => [

@@ -74,10 +74,12 @@ function researchSteps(reportStyle: string): StepDef[] {
       output_mapping: { sources: "sources" },
     }),
     step({
-      step_id: "researcher", worker_name: "topic-researcher", depends_on: ["librarian"], is_optional: true,
-      // The seed's rule: run topic discovery only when the librarian found too few sources.
+      step_id: "researcher", worker_name: "topic-researcher", depends_on: ["librarian"],
+      // The seed's rule: run topic discovery only when the librarian found too few sources. With
+      // none from the catalog and none discovered, nothing covers the topic: the researcher fails
+      // (no_coverage) and the run stops here, before the fetch and classify steps are charged.
       condition: { path: "$.steps.librarian.sources_count", op: "lt", value: 3 },
-      input_mapping: { topic: "$.inputs.topic", depth: "$.inputs.source_discovery_depth", min_quality: "$.inputs.min_quality" },
+      input_mapping: { topic: "$.inputs.topic", depth: "$.inputs.source_discovery_depth", min_quality: "$.inputs.min_quality", known_sources: "$.steps.librarian.sources_count" },
       output_mapping: { discovered_sources: "sources" },
     }),
     step({

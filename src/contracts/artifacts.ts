@@ -19,7 +19,11 @@ export const ReportSchema = v.object({
   key_insights: v.array(v.object({ text: v.string(), citations: v.array(v.number()) })),
   themes: v.array(v.object({ name: v.string(), summary: v.string(), citations: v.array(v.number()) })),
   citations: v.array(CitationSchema), methodology: v.string(),
-  cost: v.nullable(v.object({ total_micros: Micros, by_step: v.record(v.string(), v.number()) })),
+  /**
+   * What the run cost. Written by the report step, it holds the steps before it; the delivered
+   * report is rewritten when the run ends with the whole run's cost, every step's included (`final`).
+   */
+  cost: v.nullable(v.object({ total_micros: Micros, by_step: v.record(v.string(), v.number()), final: v.optional(v.boolean()) })),
   engines: v.array(v.string()),
   markdown: v.string(), html: v.string(),
 });

@@ -22,6 +22,8 @@ export const RecommendationSchema = v.object({
   template_name: v.nullable(v.string()), confidence_score: v.number(),
   estimated_cost: v.nullable(v.number()), estimated_duration_ms: v.nullable(v.number()),
   reasoning: v.string(), budget_check: v.nullable(BudgetCheckSchema), estimate_basis: v.nullable(v.string()),
+  /** What the client should know before starting the recommended template (a topic no catalogued source covers). */
+  warnings: v.array(v.string()),
   alternatives: v.array(v.object({ template_name: v.string(), score: v.number(), keyword_matches: v.array(v.string()), ai_pick: v.boolean() })),
   analysis: v.nullable(v.object({
     cleaned: v.string(), topic: v.string(), intent: v.string(), urgency: v.picklist(Urgencies), sentiment: v.number(), keywords: v.array(v.string()),

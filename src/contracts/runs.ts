@@ -79,6 +79,8 @@ export const WorkerCostSchema = v.object({
 
 /** `POST /economy/estimate`'s answer: expected cost and duration with 90 % intervals, per step, the template's history and the budget check. */
 export const EstimateResponseSchema = v.object({
+  /** What the client should know before starting (a topic no catalogued source covers). */
+  warnings: v.array(v.string()),
   template_name: v.string(), client_id: v.string(), input_parameters: v.record(v.string(), v.unknown()),
   historical_executions: v.number(), avg_cost_usd: v.nullable(v.number()), avg_execution_time_ms: v.nullable(v.number()), success_rate: v.nullable(v.number()),
   estimated_cost_usd: v.number(), estimated_cost_micros: v.number(), estimated_duration_ms: v.number(),

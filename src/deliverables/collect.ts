@@ -1,4 +1,7 @@
+import * as v from "valibot";
+import { ReportSchema } from "../contracts/artifacts";
 import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
+import { toHtml, toMarkdown, type ReportData } from "../workers/report-render";
 import { slug } from "../lib/slug";
 
 /** Deliverable kinds (the seed's DeliverableMetadata.deliverable_type, as D1 admits them). */
@@ -9,10 +12,27 @@ export type DeliverableFormat = "json" | "md" | "html" | "csv";
 /** The context keys deliverables are made from (see `deliverablesFrom`). */
 const DELIVERABLE_KEYS = ["report", "package", "sources"] as const;
 
-/** The part of a pipeline's context deliverables are made from (not, say, the fetched articles); null when it has none. */
-export function deliverableFields(context: JsonObject): JsonObject | null {
-  const wanted = Object.fromEntries(DELIVERABLE_KEYS.filter((k) => k in context).map((k) => [k, context[k]!]));
-  return Object.keys(wanted).length === 0 ? null : wanted;
+/**
+ * The part of a pipeline's context deliverables are made from (not, say, the fetched articles),
+ * with what the whole run cost (`run_costs`, for the report's cost section); null when it has none.
+ */
+export function deliverableFields(context: JsonObject, costs: { total_micros: number; steps: Record<string, number> }): JsonObject | null {
+  const wanted: JsonObject = Object.fromEntries(DELIVERABLE_KEYS.filter((k) => k in context).map((k) => [k, context[k]!]));
+  return Object.keys(wanted).length === 0 ? null : { ...wanted, run_costs: costs };
+}
+
+/**
+ * The report as delivered: when the run's whole cost is known, its cost section states it (the
+ * report step could only state the steps before it) and its Markdown and HTML are rendered again.
+ */
+function finalReport(report: JsonObject, costs: JsonValue | undefined): JsonObject {
+  const checked = v.safeParse(ReportSchema, report);
+  if (!checked.success || !isJsonObject(costs) || typeof costs.total_micros !== "number" || !isJsonObject(costs.steps)) return report;
+  const { markdown: _m, html: _h, ...data } = checked.output;
+  if (data.cost === null) return report;
+  const steps = Object.fromEntries(Object.entries(costs.steps).filter((e): e is [string, number] => typeof e[1] === "number"));
+  const final: ReportData = { ...data, cost: { total_micros: costs.total_micros, by_step: steps, final: true } };
+  return { ...final, markdown: toMarkdown(final), html: toHtml(final) } as JsonObject;
 }
 
 /** One file a finished pipeline delivers, before it is stored. */
@@ -48,7 +68,7 @@ function toCsv(rows: readonly JsonObject[], columns: readonly string[]): string 
  */
 export function deliverablesFrom(context: JsonObject): DeliverableFile[] {
   const files: DeliverableFile[] = [];
-  const report = context.report;
+  const report = isJsonObject(context.report) ? finalReport(context.report, context.run_costs) : undefined;
   if (isJsonObject(report) && typeof report.markdown === "string" && typeof report.html === "string") {
     const base = `${slug(String(report.topic ?? report.title ?? "report"), "deliverable")}-report`;
     const citations = Array.isArray(report.citations) ? report.citations.filter(isJsonObject) : [];

@@ -1,5 +1,6 @@
 import { aiClient, AiClient } from "../ai";
 import type { ClientView } from "../catalog/clients";
+import { runWarnings } from "../catalog/coverage";
 import { listTemplates } from "../catalog/templates";
 import { budgetCheck, type BudgetCheck } from "../economy/budget";
 import { estimateRun } from "../economy/estimate";
@@ -25,6 +26,7 @@ export interface Recommendation {
   reasoning: string;
   budget_check: BudgetCheck | null;
   estimate_basis: string | null;
+  warnings: string[];
   alternatives: { template_name: string; score: number; keyword_matches: string[]; ai_pick: boolean }[];
   analysis: RequestAnalysis | null;
   ai: { provider: string; model: string; cost_micros: number; error: string | null };
@@ -74,7 +76,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
     return {
       template_name: null, confidence_score: 0, estimated_cost: null, estimated_duration_ms: null,
       reasoning: candidates.length === 0 ? `no template is available to the ${client.subscription_tier} tier` : "nothing in the request matches a template's keywords, and the AI gave no pick",
-      budget_check: null, estimate_basis: null, alternatives: scored, analysis, ai: aiInfo,
+      budget_check: null, estimate_basis: null, warnings: [], alternatives: scored, analysis, ai: aiInfo,
     };
   }
   const parts = [
@@ -83,10 +85,12 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
   ];
   // The estimate with the template's defaults and the analysed topic; a topic the template refuses is estimated without one.
   let estimate = null;
+  let warnings: string[] = [];
   try {
     const inputs = await runInputs(env.DB, best.template_name, client.subscription_tier, analysis && analysis.topic.length >= 3 ? { topic: analysis.topic } : {}, {}, "recommendation")
       .catch(() => runInputs(env.DB, best.template_name, client.subscription_tier, { topic: "general request" }, {}, "recommendation"));
     estimate = await estimateRun(env, best.template_name, inputs);
+    if (analysis && analysis.topic.length >= 3) warnings = await runWarnings(env.DB, estimate.steps.map((st) => st.worker), inputs);
   } catch (error) {
     log("warn", "recommendation could not be estimated", { template: best.template_name, ...describeError(error) });
   }
@@ -96,6 +100,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
     reasoning: parts.join(" "),
     budget_check: estimate ? await budgetCheck(env, client.client_id, estimate) : null,
     estimate_basis: estimate?.basis ?? null,
+    warnings,
     alternatives: scored, analysis, ai: { ...aiInfo, cost_micros: ai.costMicros },
   };
 }

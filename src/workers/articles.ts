@@ -8,7 +8,7 @@ import type { Article, ArticleInput } from "./schemas";
  * hash are computed, the rest is empty or null. A full article passes through unchanged.
  */
 export async function toArticle(a: ArticleInput, place: number): Promise<Article> {
-  const url = a.url ?? null;
+  const url = a.url;
   return {
     id: a.id ?? `a${place + 1}`, title: a.title, url, canonical_url: a.canonical_url ?? url, source_url: a.source_url ?? url ?? "",
     source_title: a.source_title ?? null, published_at: a.published_at ?? a.published_date ?? null, author: a.author ?? null,

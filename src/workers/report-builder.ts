@@ -1,10 +1,10 @@
 import * as v from "valibot";
 import { ReportSchema } from "../contracts/artifacts";
 import type { AiTask } from "../ai";
-import { keyPoints, keywords, summarize, terms } from "../ai/text";
+import { findThemes, mentions, SentenceLedger } from "../ai/themes";
+import { keyPoints, sentences, topSentences, words } from "../ai/text";
 import { builtinWorker } from "../catalog/workers";
-import { defineWorker } from "./harness/define";
-import { fatal } from "./harness/errors";
+import { defineWorker, type RunContext } from "./harness/define";
 import { toHtml, toMarkdown, type ReportData } from "./report-render";
 import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
 
@@ -20,7 +20,10 @@ const Input = v.object({
   costs: v.optional(v.object({ total_micros: v.number(), steps: v.record(v.string(), v.number()) })),
 });
 
+type Input = v.InferOutput<typeof Input>;
+
 const Output = v.object({ report: ReportSchema, article_count: v.number(), style: Style });
+type Output = v.InferOutput<typeof Output>;
 
 /** What the model writes: the prose of the report, citing sources by their number. */
 const Writing = v.object({
@@ -32,26 +35,80 @@ type Writing = v.InferOutput<typeof Writing>;
 
 const SIZES: Record<Style, { insights: number; themes: number; summary: number }> = { full: { insights: 6, themes: 4, summary: 4 }, brief: { insights: 3, themes: 2, summary: 2 } };
 
-/** The offline writing: an extractive summary over the best articles, their key points as insights, keyword themes. */
+/**
+ * The offline writing, extractive and cited: the executive summary is the most informative
+ * sentences across the best articles; each key insight is an article's leading key point the
+ * summary does not already say; each theme is a phrase several articles share (ai/themes.ts),
+ * told by sentences of those articles that use it. No sentence is used twice.
+ */
 function offlineWriting(articles: readonly AnalyzedArticle[], topic: string, style: Style): Writing {
   const size = SIZES[style];
-  const digest = articles.map((a) => a.analysis_summary || a.summary).join(" ");
+  const said = new SentenceLedger();
+  // Each insight is one article's leading point; the summary is drawn from what they leave.
   const insights: Writing["key_insights"] = [];
   articles.forEach((a, i) => {
-    const point = a.key_points[0] ?? keyPoints(a.content, topic, 1)[0];
-    if (point && insights.length < size.insights && !insights.some((k) => k.text === point)) insights.push({ text: point, citations: [i + 1] });
+    if (insights.length >= size.insights) return;
+    const point = [...a.key_points, ...keyPoints(a.content || a.summary, topic, 3)].find((p) => said.take(p));
+    if (point) insights.push({ text: point, citations: [i + 1] });
   });
-  const docs = articles.map((a) => `${a.title} ${a.analysis_summary} ${a.key_points.join(" ")}`);
-  const themes = keywords(docs, size.themes * 2, [topic])
-    .map((word) => {
-      const stem = terms(word)[0] ?? word;
-      const cites = articles.map((a, i) => (terms(docs[i]!).includes(stem) ? i + 1 : 0)).filter((n) => n > 0);
-      const first = articles[(cites[0] ?? 1) - 1]!;
-      return { name: word.charAt(0).toUpperCase() + word.slice(1), summary: first.analysis_summary || first.summary, citations: cites.slice(0, 5) };
-    })
-    .filter((t) => t.citations.length >= 2 || articles.length < 4)
-    .slice(0, size.themes);
-  return { executive_summary: summarize(digest, topic, size.summary, 1_200) || `No article on '${topic}' met the relevance bar.`, key_insights: insights, themes };
+  const summary: string[] = [];
+  const digest = articles.slice(0, 8).map((a) => `${a.analysis_summary || a.summary} ${a.content}`).join(" ");
+  for (const s of topSentences(digest, topic, size.summary * 4)) if (summary.length < size.summary && said.take(s)) summary.push(s);
+  const themes: Writing["themes"] = [];
+  for (const theme of findThemes(articles.map((a) => ({ title: a.title, text: a.content || a.summary })), topic, size.themes + 2)) {
+    if (themes.length >= size.themes) break;
+    const told: string[] = [];
+    const cites: number[] = [];
+    for (const i of theme.docs) {
+      if (told.length >= 2) break;
+      const a = articles[i]!;
+      const s = sentences(a.content || a.summary).find((x) => words(x).length >= 6 && x.length <= 400 && mentions(x, theme.name) && said.isNew(x));
+      if (s && said.take(s)) { told.push(s); cites.push(i + 1); }
+    }
+    if (told.length > 0) themes.push({ name: theme.name, summary: told.join(" "), citations: [...new Set([...cites, ...theme.docs.map((i) => i + 1)])].slice(0, 5) });
+  }
+  const lead = articles.slice(0, 3).map((a) => `“${a.title}”`).join(", ");
+  const overview = `${articles.length} source${articles.length === 1 ? "" : "s"} on ${topic} are cited below, the most relevant being ${lead}.`;
+  return { executive_summary: summary.length > 0 ? summary.join(" ") : overview, key_insights: insights, themes };
+}
+
+/** Whatever wrote it, the report says each thing once: insights that repeat the summary or each other, and themes that repeat a name or a paragraph, are dropped. */
+function sayEachOnce(w: Writing): Writing {
+  const said = new SentenceLedger();
+  sentences(w.executive_summary).forEach((s) => said.take(s));
+  const names = new Set<string>();
+  return {
+    executive_summary: w.executive_summary,
+    key_insights: w.key_insights.filter((k) => said.take(k.text)),
+    themes: w.themes.filter((t) => {
+      const name = t.name.trim().toLowerCase();
+      if (names.has(name) || !sentences(t.summary).every((s) => said.isNew(s))) return false;
+      names.add(name);
+      sentences(t.summary).forEach((s) => said.take(s));
+      return true;
+    }),
+  };
+}
+
+/**
+ * The report when no article met the relevance bar: short and honest, no findings invented, and
+ * what the client can do about it. No model is asked (there is nothing to write from).
+ */
+function noCoverage(ctx: RunContext, input: Input): Output {
+  const data: ReportData = {
+    title: `No coverage: ${input.topic}`,
+    topic: input.topic,
+    generated_at: new Date(ctx.now()).toISOString(),
+    executive_summary: `No article read for '${input.topic}' was relevant enough to report on, so this report has no findings. The feeds chosen for the topic did not cover it closely.`,
+    key_insights: [],
+    themes: [],
+    citations: [],
+    methodology: `The feeds chosen for '${input.topic}' were fetched and every article was scored for relevance to the topic; none reached the bar. To cover the topic, add a feed that does: run Topic Discovery for it, or ask staff to add the feed to the catalog. Then run this report again.`,
+    cost: input.costs ? { total_micros: input.costs.total_micros, by_step: input.costs.steps } : null,
+    engines: [],
+  };
+  ctx.note({ no_coverage: true });
+  return { report: { ...data, markdown: toMarkdown(data), html: toHtml(data) }, article_count: 0, style: input.report_style };
 }
 
 function writingTask(articles: readonly AnalyzedArticle[], topic: string, style: Style): AiTask<Writing> {
@@ -91,9 +148,11 @@ export const reportBuilder = defineWorker({
   }),
   readyForNext: (output) => output.report.citations.length > 0,
   async run(ctx, input) {
-    const articles = input.analyzed_articles.slice(0, input.max_citations);
-    if (input.analyzed_articles.length === 0) throw fatal("no_articles", `no analysed article to report on for '${input.topic}'`);
-    const writing = await ctx.ai.run(writingTask(articles, input.topic, input.report_style), ctx.signal);
+    // Cited in order of relevance (then quality), whatever order they came in.
+    const ranked = [...input.analyzed_articles].sort((a, b) => b.relevance_score - a.relevance_score || b.quality_score - a.quality_score);
+    const articles = ranked.slice(0, input.max_citations);
+    if (articles.length === 0) return noCoverage(ctx, input);
+    const writing = sayEachOnce(await ctx.ai.run(writingTask(articles, input.topic, input.report_style), ctx.signal));
     const valid = (ns: readonly number[]) => [...new Set(ns.filter((n) => n >= 1 && n <= articles.length))];
     const data: ReportData = {
       title: `${input.report_style === "brief" ? "Brief" : "Intelligence report"}: ${input.topic}`,

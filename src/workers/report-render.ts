@@ -1,19 +1,17 @@
+import type { Report } from "../contracts/artifacts";
+
 /** The report as the builder assembles it, before rendering. */
-export interface ReportData {
-  title: string;
-  topic: string;
-  generated_at: string;
-  executive_summary: string;
-  key_insights: { text: string; citations: number[] }[];
-  themes: { name: string; summary: string; citations: number[] }[];
-  citations: { n: number; title: string; url: string | null; source: string | null; published_at: string | null; relevance: number; quality: number }[];
-  methodology: string;
-  cost: { total_micros: number; by_step: Record<string, number> } | null;
-  engines: string[];
-}
+export type ReportData = Omit<Report, "markdown" | "html">;
 
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
 const refs = (ns: readonly number[]) => (ns.length > 0 ? ` ${ns.map((n) => `[${n}]`).join("")}` : "");
+
+/** The cost section's sentence: the whole run's cost once the run has ended, else what the steps before the report cost. */
+function costLine(cost: NonNullable<ReportData["cost"]>): string {
+  return cost.final
+    ? `This run cost ${usd(cost.total_micros)} in all, every step included:`
+    : `The steps before this report cost ${usd(cost.total_micros)}; the delivered report states the whole run's cost.`;
+}
 
 /** The report as Markdown. */
 export function toMarkdown(r: ReportData): string {
@@ -22,7 +20,7 @@ export function toMarkdown(r: ReportData): string {
   if (r.themes.length > 0) lines.push("## Themes", "", ...r.themes.flatMap((t) => [`### ${t.name}`, "", `${t.summary}${refs(t.citations)}`, ""]));
   lines.push("## Sources", "", ...r.citations.map((c) => `${c.n}. ${c.url ? `[${c.title}](${c.url})` : c.title}${c.source ? ` — ${c.source}` : ""}${c.published_at ? `, ${c.published_at.slice(0, 10)}` : ""} (relevance ${c.relevance})`), "");
   lines.push("## Methodology", "", r.methodology, "");
-  if (r.cost) lines.push("## Cost", "", `Total so far: ${usd(r.cost.total_micros)}`, "", ...Object.entries(r.cost.by_step).map(([s, m]) => `- ${s}: ${usd(m)}`), "");
+  if (r.cost) lines.push("## Cost", "", costLine(r.cost), "", ...Object.entries(r.cost.by_step).map(([s, m]) => `- ${s}: ${usd(m)}`), "");
   return lines.join("\n");
 }
 
@@ -51,7 +49,7 @@ export function toHtml(r: ReportData): string {
       return `<li id="src-${c.n}">${title}${c.source ? ` — ${escapeHtml(c.source)}` : ""}${c.published_at ? `, ${escapeHtml(c.published_at.slice(0, 10))}` : ""} <span class="meta">(relevance ${c.relevance})</span></li>`;
     }).join("")}</ol>`,
     `<h2>Methodology</h2><p>${escapeHtml(r.methodology)}</p>`,
-    r.cost ? `<h2>Cost</h2><p>Total so far: ${usd(r.cost.total_micros)}</p><ul>${Object.entries(r.cost.by_step).map(([s, m]) => `<li>${escapeHtml(s)}: ${usd(m)}</li>`).join("")}</ul>` : "",
+    r.cost ? `<h2>Cost</h2><p>${escapeHtml(costLine(r.cost))}</p><ul>${Object.entries(r.cost.by_step).map(([s, m]) => `<li>${escapeHtml(s)}: ${usd(m)}</li>`).join("")}</ul>` : "",
   ].join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,7 +1,6 @@
 import * as v from "valibot";
-import { Bm25, round, terms, topicTerms } from "../ai/text";
 import { builtinWorker } from "../catalog/workers";
-import { readJsonColumn } from "../catalog/json-columns";
+import { activeCatalog, matchCatalog } from "../catalog/coverage";
 import { defineWorker } from "./harness/define";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
 
@@ -21,7 +20,6 @@ const Output = v.object({
   threshold: v.number(),
 });
 
-interface SourceRow { source_id: string; url: string; domain: string; title: string; description: string; topics: string; quality_score: number; feed_format: Source["format"] }
 
 /**
  * RSS Librarian: curated sources for a topic from the D1 catalog (`rss_sources`). Each active
@@ -44,30 +42,15 @@ export const rssLibrarian = defineWorker({
   estimate: (input) => ({ units: input.max_feeds, ai_input_tokens: 0, ai_output_tokens: 0, duration_ms: 150 }),
   readyForNext: (output) => output.sources_count > 0,
   async run(ctx, input) {
-    const { results } = await ctx.env.DB.prepare(
-      `SELECT source_id, url, domain, title, description, topics, quality_score, feed_format FROM rss_sources
-       WHERE is_active = 1 ORDER BY quality_score DESC LIMIT 5000`,
-    ).all<SourceRow>();
-    const rows = results.map((r) => ({ ...r, topicList: readJsonColumn(v.array(v.string()), r.topics, "rss_sources.topics") }));
-    // Topic keywords are repeated so that a catalogued topic outweighs a passing mention.
-    const index = new Bm25(rows.map((r) => `${r.title} ${r.description} ${r.topicList.join(" ")} ${r.topicList.join(" ")}`));
-    const query = topicTerms(input.topic);
-    const phrase = terms(input.topic).join(" ");
-    const scored: Source[] = [];
-    rows.forEach((r, i) => {
-      const exact = r.topicList.some((t) => terms(t).join(" ") === phrase);
-      const relevance = exact ? 1 : index.relevance(i, query);
-      const score = round(0.6 * relevance + 0.4 * r.quality_score);
-      if (relevance === 0 || r.quality_score < input.min_quality || score < input.threshold) return;
-      if (!v.is(HttpUrl, r.url)) return;
-      scored.push({
+    const rows = await activeCatalog(ctx.env.DB);
+    const scored: Source[] = matchCatalog(rows, input.topic, input.min_quality, input.threshold)
+      .filter((m) => v.is(HttpUrl, m.row.url))
+      .map(({ row: r, relevance, exact }) => ({
         url: r.url, title: r.title, domain: r.domain, quality_score: r.quality_score, relevance, format: r.feed_format,
         reasoning: exact
           ? `catalogued under '${input.topic}'; quality ${r.quality_score}`
           : `matches ${Math.round(relevance * 100)}% of the topic's weight; quality ${r.quality_score}`,
-      });
-    });
-    scored.sort((a, b) => (0.6 * b.relevance + 0.4 * b.quality_score) - (0.6 * a.relevance + 0.4 * a.quality_score) || (a.url < b.url ? -1 : 1));
+      }));
     const sources = scored.slice(0, input.max_feeds);
     ctx.note({ catalog_size: rows.length, matched: scored.length });
     return { topic: input.topic, sources, sources_count: sources.length, considered: rows.length, threshold: input.threshold };

@@ -57,7 +57,7 @@ const Nullable = (max: number) => v.optional(v.nullable(v.pipe(v.string(), v.max
  * left out is derived by `toArticle` (workers/articles.ts).
  */
 export const ArticleInputSchema = v.object({
-  url: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(2_000)))),
+  url: v.nullable(v.pipe(v.string(), v.maxLength(2_000))),
   title: v.pipe(v.string(), v.maxLength(1_000)),
   content: v.pipe(v.string(), v.maxLength(200_000)),
   id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),

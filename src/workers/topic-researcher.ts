@@ -6,13 +6,22 @@ import { sha256Hex } from "../lib/crypto";
 import { discoverFeeds, pageLinks } from "../net/html";
 import { looksLikeFeed, readFeed, type ParsedFeed } from "../net/feeds";
 import { allowsPrivateFetch, checkUrl, safeFetch } from "../net/safe-fetch";
+import { activeCatalog, catalogTopics, noCoverageAdvice } from "../catalog/coverage";
 import { defineWorker, type RunContext } from "./harness/define";
+import { fatal } from "./harness/errors";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
 
 const Input = v.object({
   topic: Topic,
   depth: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5)), 3),
   min_quality: v.optional(Score, 0.6),
+  /**
+   * Sources the catalog already gave for the topic (a research template maps the librarian's
+   * count here). When it is 0 and discovery finds nothing, nothing covers the topic: the step fails
+   * (fatal, `no_coverage`) so the run stops before anything is fetched. When it is above 0, a
+   * discovery that cannot run (no model answer) is not worth failing the run for: nothing is found.
+   */
+  known_sources: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** Directory pages to look through instead of the catalog's `discovery_directories`. */
   directories: v.optional(v.pipe(v.array(HttpUrl), v.maxLength(10))),
 });
@@ -141,7 +150,14 @@ export const topicResearcher = defineWorker({
   async run(ctx, input) {
     const limit = input.depth * PER_DEPTH;
     const directories = input.directories ?? (await ctx.env.DB.prepare(`SELECT url FROM discovery_directories WHERE is_active = 1 ORDER BY url`).all<{ url: string }>()).results.map((r) => r.url);
-    const suggestions = await ctx.ai.run(suggestTask(ctx, directories, input.topic, limit), ctx.signal);
+    let suggestions: Suggestions;
+    try {
+      suggestions = await ctx.ai.run(suggestTask(ctx, directories, input.topic, limit), ctx.signal);
+    } catch (error) {
+      if (!input.known_sources) throw error;
+      ctx.note({ discovery_skipped: error instanceof Error ? error.message.slice(0, 200) : "no answer" });
+      suggestions = { candidates: [] };
+    }
     const candidates = [...new Map(suggestions.candidates.map((c) => [c.url, c])).values()].slice(0, limit);
     let verified = 0;
     ctx.progress(0, candidates.length, `checking ${candidates.length} candidate sources`);
@@ -172,6 +188,10 @@ export const topicResearcher = defineWorker({
       });
     });
     sources.sort((a, b) => b.relevance + b.quality_score - (a.relevance + a.quality_score));
+    if (sources.length === 0 && input.known_sources === 0) {
+      const catalog = await activeCatalog(ctx.env.DB);
+      throw fatal("no_coverage", `${noCoverageAdvice(input.topic, catalogTopics(catalog))} Discovery checked ${candidates.length} candidate${candidates.length === 1 ? "" : "s"} and found no feed on the topic, so the run stops here, before anything is fetched.`);
+    }
     const saved = await save(ctx, sources);
     return {
       topic: input.topic, sources: sources.map(({ topics: _topics, ...s }) => s), sources_count: sources.length,

@@ -21,8 +21,9 @@ describe("deliverables from a finished run's context", () => {
   });
 
   it("takes only the fields deliverables are made of, and nothing from a run without them", () => {
-    expect(deliverableFields({ report: { title: "t" }, articles: [1, 2], sources: [] })).toEqual({ report: { title: "t" }, sources: [] });
-    expect(deliverableFields({ articles: [1, 2] })).toBeNull();
+    const costs = { total_micros: 12, steps: { a: 12 } };
+    expect(deliverableFields({ report: { title: "t" }, articles: [1, 2], sources: [] }, costs)).toEqual({ report: { title: "t" }, sources: [], run_costs: costs });
+    expect(deliverableFields({ articles: [1, 2] }, costs)).toBeNull();
     expect(deliverablesFrom({ sources: [] })).toEqual([]);
   });
 });

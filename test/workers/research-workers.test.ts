@@ -156,8 +156,13 @@ describe("Report Builder", () => {
     expect(out.report.html).not.toContain('href="javascript:');
   });
 
-  it("refuses to report on nothing (fatal)", async () => {
-    const result = await executeWorker(reportBuilder, env, handshake("report-builder", { topic: "batteries", analyzed_articles: [] }));
-    expect(result).toMatchObject({ ok: false, error: { kind: "fatal", code: "no_articles" } });
+  it("reports honestly on nothing: a short no-coverage report with no invented findings, not ready for a next step", async () => {
+    const result = await executeWorker(reportBuilder, env, handshake("report-builder", { topic: "underwater basket weaving", analyzed_articles: [], costs: { total_micros: 900, steps: { fetcher: 900 } } }));
+    const out = ok(result);
+    expect(out.report.title).toBe("No coverage: underwater basket weaving");
+    expect(out.report).toMatchObject({ key_insights: [], themes: [], citations: [], cost: { total_micros: 900 } });
+    expect(out.report.executive_summary).toMatch(/no findings/);
+    expect(out.report.methodology).toMatch(/Topic Discovery/);
+    expect(out.ready_for_next).toBe(false);
   });
 });

@@ -15,7 +15,7 @@ describe("Topic Researcher", () => {
     const digest = first.sources.find((s: { url: string }) => s.url.endsWith("solid-state-digest.xml"));
     expect(digest).toMatchObject({ format: "rss2", title: "Solid-State Digest" });
     expect(digest.quality_score).toBeGreaterThanOrEqual(0.6);
-    expect(digest.reasoning).toMatch(/verified: rss2 feed with 4 items/);
+    expect(digest.reasoning).toMatch(/verified: rss2 feed with 9 items/);
     // A site with no feed, and unrelated sites, do not make it.
     expect(urls.some((u: string) => /ai-research|sourdough/.test(u))).toBe(false);
     const row = await env.DB.prepare(`SELECT discovered_by, topics FROM rss_sources WHERE url = ?`).bind(digest.url).first<{ discovered_by: string; topics: string }>();

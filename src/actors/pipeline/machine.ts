@@ -390,10 +390,14 @@ export function validateSpec(spec: PipelineSpec): void {
   for (const st of spec.steps) visit(st.id);
 }
 
+/** What the run has cost: in all and per step (micro-USD). */
+export function runCosts(s: PipelineState): { total_micros: number; steps: Record<string, number> } {
+  return { total_micros: s.costMicros, steps: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
+}
+
 /** The root object paths resolve against (`$.costs` gives what the run has cost so far, for reports). */
 export function pathRoot(s: PipelineState): JsonObject {
-  const costs: JsonObject = { total_micros: s.costMicros, steps: Object.fromEntries(s.steps.map((st) => [st.id, st.costMicros])) };
-  return { inputs: s.spec.inputs, steps: s.outputs, context: s.context, costs };
+  return { inputs: s.spec.inputs, steps: s.outputs, context: s.context, costs: runCosts(s) };
 }
 
 /** The worker input of a step's current attempt. */

@@ -22,6 +22,7 @@ import {
   nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
   stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
+  runCosts,
 } from "./machine";
 import { historyStatements, registerStatement } from "./history";
 import { PIPELINE_MIGRATIONS } from "./schema";
@@ -892,7 +893,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const outcome = await this.failures.write("history", STORAGE_RETRY, async (reduced) => {
       // What a finished run delivers is stored first (read and written by the recorder, not here),
       // so a request marked completed always has its deliverables.
-      const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context) : null;
+      const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context, runCosts(s)) : null;
       if (delivered && s.finishedAt !== null) {
         await this.ctx.exports.DeliverableRecorder.record(
           { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, delivered);

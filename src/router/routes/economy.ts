@@ -6,6 +6,7 @@ import { clientScope } from "../../auth";
 import { getClient } from "../../catalog/clients";
 import { listTemplates } from "../../catalog/templates";
 import { budgetCheck } from "../../economy/budget";
+import { runWarnings } from "../../catalog/coverage";
 import { estimateRun, sizedExecutions, type RunEstimate } from "../../economy/estimate";
 import { fitLine, mape, median } from "../../economy/model";
 import { notFound } from "../../lib/errors";
@@ -61,8 +62,9 @@ export const economyRoutes: Route[] = [
           .bind(body.template_name, clientScope(principal), HISTORY_RUNS)
           .first<{ n: number; cost: number | null; ms: number | null; ok: number | null; ended: number | null }>(),
       ]);
-      const budget = await budgetCheck(env, clientId, e);
+      const [budget, warnings] = await Promise.all([budgetCheck(env, clientId, e), runWarnings(env.DB, e.steps.map((st) => st.worker), inputs)]);
       return {
+        warnings,
         template_name: e.template_name, client_id: clientId, input_parameters: inputs,
         historical_executions: past?.n ?? 0,
         avg_cost_usd: past?.cost == null ? null : microsToUsd(Math.round(past.cost)),

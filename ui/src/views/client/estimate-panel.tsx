@@ -20,6 +20,7 @@ export function EstimatePanel({ state, waitingFor }: { state: EstimateState; wai
     const b = e.budget_check;
     return (
       <div aria-busy={loading} style={{ opacity: loading ? 0.6 : 1 }} data-testid="estimate">
+        {e.warnings.map((w) => <p key={w} className="cl-budget-no" role="alert" data-testid="estimate-warning"><strong>Before you start:</strong> {w}</p>)}
         <dl className="cl-legend">
           <div>
             <dt>Cost</dt>

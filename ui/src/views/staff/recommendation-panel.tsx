@@ -15,6 +15,7 @@ export function RecommendationPanel({ recommendation: r }: { recommendation: Rec
         ["Budget", b ? <span className={b.approved ? "ok-text" : "bad-text"}>{b.approved ? "fits" : "does not fit"}: needs {dollars(b.needed_cost)} of {dollars(b.remaining_budget)}</span> : "—"],
       ]} />
       <p className="note">{r.reasoning}</p>
+      {r.warnings.map((w) => <p key={w} className="bad-text" role="alert">{w}</p>)}
       {r.alternatives.length > 1 ? (
         <p className="note">Also considered: {r.alternatives.filter((a) => a.template_name !== r.template_name).map((a) => `${a.template_name} (${a.score})`).join(", ")}</p>
       ) : null}

@@ -1,0 +1,63 @@
+import * as v from "valibot";
+import { Bm25, round, terms, topicTerms } from "../ai/text";
+import { readJsonColumn } from "./json-columns";
+
+/** A catalog source as matching reads it. */
+export interface CatalogRow { url: string; domain: string; title: string; description: string; topics: string; quality_score: number; feed_format: "rss2" | "atom" | "rss1" | "unknown" }
+
+/** A catalog source matched to a topic. */
+export interface CatalogMatch { row: CatalogRow; relevance: number; exact: boolean; score: number }
+
+/**
+ * Catalog sources for a topic, best first (the RSS librarian's rule): BM25 over each source's
+ * title, description and topic keywords (keywords counted twice), an exact topic keyword scoring
+ * 1; the score is 60 % relevance and 40 % quality; sources under the quality floor or the
+ * threshold are left out.
+ */
+export function matchCatalog(rows: readonly CatalogRow[], topic: string, minQuality: number, threshold: number): CatalogMatch[] {
+  const parsed = rows.map((r) => ({ r, topics: readJsonColumn(v.array(v.string()), r.topics, "rss_sources.topics") }));
+  const index = new Bm25(parsed.map(({ r, topics }) => `${r.title} ${r.description} ${topics.join(" ")} ${topics.join(" ")}`));
+  const query = topicTerms(topic);
+  const phrase = terms(topic).join(" ");
+  const out: CatalogMatch[] = [];
+  parsed.forEach(({ r, topics }, i) => {
+    const exact = topics.some((t) => terms(t).join(" ") === phrase);
+    const relevance = exact ? 1 : index.relevance(i, query);
+    const score = round(0.6 * relevance + 0.4 * r.quality_score);
+    if (relevance === 0 || r.quality_score < minQuality || score < threshold) return;
+    out.push({ row: r, relevance, exact, score });
+  });
+  return out.sort((a, b) => b.score - a.score || (a.row.url < b.row.url ? -1 : 1));
+}
+
+/** The active catalog (at most 5000 sources, best quality first). */
+export async function activeCatalog(db: D1Database): Promise<CatalogRow[]> {
+  const { results } = await db.prepare(
+    `SELECT url, domain, title, description, topics, quality_score, feed_format FROM rss_sources WHERE is_active = 1 ORDER BY quality_score DESC LIMIT 5000`,
+  ).all<CatalogRow>();
+  return results;
+}
+
+/** The topics the catalog's sources are filed under, the most common first. */
+export function catalogTopics(rows: readonly CatalogRow[], limit = 12): string[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) for (const t of readJsonColumn(v.array(v.string()), r.topics, "rss_sources.topics")) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([t]) => t);
+}
+
+/** What to tell a client whose topic no catalogued source covers, and how to change that. */
+export function noCoverageAdvice(topic: string, covered: readonly string[]): string {
+  return `No source in the catalog covers '${topic}'. The catalog covers: ${covered.length > 0 ? covered.join(", ") : "nothing yet"}. To add a source, run Topic Discovery for the topic (it verifies feeds from the discovery directories and saves them to the catalog), or ask staff to add a feed.`;
+}
+
+/** Warnings about a topic before a run starts: none when the catalog covers it (librarian defaults). */
+export async function coverageWarnings(db: D1Database, topic: string): Promise<string[]> {
+  const rows = await activeCatalog(db);
+  if (matchCatalog(rows, topic, 0.5, 0.3).length > 0) return [];
+  return [`${noCoverageAdvice(topic, catalogTopics(rows))} The run looks for new sources first and stops there, before anything is fetched, if it finds none; only that search is charged.`];
+}
+
+/** Warnings for a run of a template before it starts: a topic no catalogued source covers, when the template reads the catalog. */
+export async function runWarnings(db: D1Database, workers: readonly string[], inputs: Record<string, unknown>): Promise<string[]> {
+  return workers.includes("rss-librarian") && typeof inputs.topic === "string" ? coverageWarnings(db, inputs.topic) : [];
+}
