@@ -195,15 +195,22 @@ export const BuiltinTemplates: readonly TemplateDef[] = [
     description: "A structured course on a topic, written and packaged as HTML, Markdown and JSON.",
     allowed_tiers: PREMIUM_UP, keyword_triggers: ["course", "lesson", "training", "curriculum", "learn", "teach"],
     estimated_duration_ms: 60_000, estimated_cost_micros: 80_000,
+    // Material first (the research steps up to classification), then a structure and lessons
+    // built from it; a topic nothing covers gets its outline, marked as one.
     steps: [
+      ...researchSteps("full").filter((s) => s.step_id !== "report").map((s) =>
+        s.step_id === "researcher"
+          // Discovery here may find nothing without stopping the run: the course then says so and delivers its outline.
+          ? { ...s, is_optional: true, input_mapping: { topic: "$.inputs.topic", depth: "$.inputs.source_discovery_depth", min_quality: "$.inputs.min_quality" } }
+          : s.step_id === "classifier" ? { ...s, output_mapping: {} } : s.step_id === "fetcher" ? { ...s, output_mapping: {} } : s),
       step({
-        step_id: "granulator", worker_name: "content-granulator",
-        input_mapping: { topic: "$.inputs.topic", structure_type: "$.inputs.structure_type", granularity: "$.inputs.granularity", audience: "$.inputs.audience" },
+        step_id: "granulator", worker_name: "content-granulator", depends_on: ["classifier"],
+        input_mapping: { topic: "$.inputs.topic", structure_type: "$.inputs.structure_type", granularity: "$.inputs.granularity", audience: "$.inputs.audience", articles: "$.steps.classifier.analyzed_articles" },
         output_mapping: { structure: "structure" },
       }),
       step({
         step_id: "generator", worker_name: "content-generator", depends_on: ["granulator"],
-        input_mapping: { structure: "$.steps.granulator.structure" },
+        input_mapping: { structure: "$.steps.granulator.structure", articles: "$.steps.classifier.analyzed_articles" },
         output_mapping: { content: "content" },
       }),
       step({

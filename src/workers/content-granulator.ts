@@ -6,13 +6,19 @@ import { defineWorker } from "./harness/define";
 import { fatal } from "./harness/errors";
 import { outline } from "./outline";
 import { ElementSchema, StructureSchema, StructureTypes, type Structure } from "./structure";
-import { Topic } from "./schemas";
+import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
+import { groundedCourse, MIN_ARTICLES, sourcesOf } from "./grounded";
 
 const Input = v.object({
   topic: Topic,
   structure_type: v.optional(v.picklist(StructureTypes), "course"),
   granularity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5)), 3),
   audience: v.optional(v.pipe(v.string(), v.trim(), v.minLength(2), v.maxLength(100)), "general"),
+  /**
+   * Material fetched for the topic (the classifier's articles, best first). A course is built from
+   * it; given and too thin (fewer than 2 articles), the structure is marked an outline.
+   */
+  articles: v.optional(v.pipe(v.array(AnalyzedArticleSchema), v.maxLength(200))),
 });
 
 const Counts = v.object({ high: v.number(), medium: v.number(), low: v.number() });
@@ -37,15 +43,36 @@ const Output = v.object({
 });
 
 /** What a model answers: the structure's title and elements. */
-const Outline = v.object({ title: v.pipe(v.string(), v.minLength(1), v.maxLength(200)), elements: v.pipe(v.array(ElementSchema), v.minLength(1), v.maxLength(500)) });
+const Outline = v.object({
+  title: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  elements: v.pipe(v.array(ElementSchema), v.minLength(1), v.maxLength(500)),
+  outline_only: v.optional(v.boolean()),
+});
 
-function outlineTask(topic: string, type: Structure["structure_type"], granularity: number, audience: string): AiTask<v.InferOutput<typeof Outline>> {
+/**
+ * The offline structure: a course from the material when there is enough (grounded.ts); else the
+ * deterministic outline, marked outline-only when material was asked for (or a course was) and
+ * too little came, so nothing is written from a template.
+ */
+function offlineOutline(topic: string, type: Structure["structure_type"], granularity: number, audience: string, articles: readonly AnalyzedArticle[] | undefined): v.InferOutput<typeof Outline> {
+  if (type === "course" && articles && articles.length >= MIN_ARTICLES) {
+    const s = groundedCourse(topic, articles, granularity, audience);
+    return { title: s.title, elements: s.elements };
+  }
+  const s = outline(topic, type, granularity, audience);
+  return { title: s.title, elements: s.elements, outline_only: articles !== undefined || type === "course" };
+}
+
+function outlineTask(topic: string, type: Structure["structure_type"], granularity: number, audience: string, articles: readonly AnalyzedArticle[] | undefined): AiTask<v.InferOutput<typeof Outline>> {
+  const material = articles && articles.length > 0
+    ? `\n\nBuild it from these numbered sources (cite them in each element's source_refs):\n${JSON.stringify(articles.slice(0, 30).map((a, i) => ({ n: i + 1, title: a.title, summary: a.analysis_summary || a.summary, key_points: a.key_points })))}`
+    : "";
   return {
     name: "outline_structure",
-    system: "You design learning and content structures. Produce a hierarchical structure of elements (ids e1, e2, ...; parent_id referring to an earlier element or null), each with a title, an outline, key points, a target word count, a content type and a generation priority (high, medium, low).",
-    prompt: `Topic: ${topic}\nStructure type: ${type}\nGranularity (1 outline .. 5 fine-grained): ${granularity}\nAudience: ${audience}`,
+    system: "You design learning and content structures. Produce a hierarchical structure of elements (ids e1, e2, ...; parent_id referring to an earlier element or null), each with a title, an outline, key points, a target word count, a content type, a generation priority (high, medium, low) and, when sources are given, source_refs (the numbers of the sources it draws on).",
+    prompt: `Topic: ${topic}\nStructure type: ${type}\nGranularity (1 outline .. 5 fine-grained): ${granularity}\nAudience: ${audience}${material}`,
     schema: Outline,
-    offline: () => { const s = outline(topic, type, granularity, audience); return { title: s.title, elements: s.elements }; },
+    offline: () => offlineOutline(topic, type, granularity, audience, articles),
     maxOutputTokens: 4_000,
   };
 }
@@ -85,8 +112,14 @@ export const contentGranulator = defineWorker({
   estimate: (input) => ({ units: input.granularity, ai_input_tokens: 250, ai_output_tokens: 300 * (input.granularity + 1) * 2, duration_ms: 500 }),
   readyForNext: (output) => output.validation.passed,
   async run(ctx, input) {
-    const answer = await ctx.ai.run(outlineTask(input.topic, input.structure_type, input.granularity, input.audience), ctx.signal);
-    const structure: Structure = { title: answer.title, topic: input.topic, structure_type: input.structure_type, audience: input.audience, elements: answer.elements };
+    const articles = input.articles?.filter((a) => a.content.length > 0 || a.summary.length > 0);
+    const answer = await ctx.ai.run(outlineTask(input.topic, input.structure_type, input.granularity, input.audience, articles), ctx.signal);
+    const structure: Structure = {
+      title: answer.title, topic: input.topic, structure_type: input.structure_type, audience: input.audience, elements: answer.elements,
+      ...(articles && articles.length > 0 ? { sources: sourcesOf(articles) } : {}),
+      ...(answer.outline_only ? { outline_only: true, title: `${answer.title} (outline)` } : {}),
+    };
+    if (answer.outline_only) ctx.note({ outline_only: articles && articles.length > 0 ? "too little material" : "no material" });
     const validation = validate(structure);
     if (validation.accuracy_percentage < 80) throw fatal("invalid_structure", `the structure for '${input.topic}' is not usable: ${validation.problems.slice(0, 3).join("; ")}`);
     const bySection: Record<string, number> = {};

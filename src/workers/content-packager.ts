@@ -36,16 +36,32 @@ function ordered(elements: readonly WrittenElement[]): { e: WrittenElement; dept
   return out;
 }
 
+/** What an outline-only package says about itself, first. */
+function outlineNotice(c: Content): string {
+  return `This is an outline, not a written ${c.structure_type.replace("_", " ")}: no source covering '${c.topic}' was found to write it from, so each part lists what it would cover. To get it written, add a source that covers the topic (run Topic Discovery for it, or ask staff to add a feed) and build it again.`;
+}
+
 function toMarkdown(c: Content): string {
   const lines = [`# ${c.title}`, "", `*${c.structure_type.replace("_", " ")} on ${c.topic} for ${c.audience} · ${c.total_words} words*`, ""];
+  if (c.outline_only) lines.push(`> ${outlineNotice(c)}`, "");
   for (const { e, depth } of ordered(c.elements)) lines.push(`${"#".repeat(Math.min(6, depth + 2))} ${e.title}`, "", e.body, "");
+  if (c.sources && c.sources.length > 0) lines.push("## Sources", "", ...c.sources.map((s) => `${s.n}. ${s.url ? `[${s.title}](${s.url})` : s.title}`), "");
   return lines.join("\n");
+}
+
+/** Only http(s) links become links. */
+function link(url: string | null, text: string): string {
+  return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer">${escapeHtml(text)}</a>` : escapeHtml(text);
 }
 
 /** The bodies' Markdown subset (paragraphs, "- " lists, **bold**) as HTML, every text escaped first. */
 function bodyHtml(md: string): string {
   return md.split(/\n{2,}/).map((block) => {
-    const inline = (t: string) => escapeHtml(t).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
+    // **bold**, *emphasis* and [text](http…) links; everything escaped first.
+    const inline = (t: string) => escapeHtml(t)
+      .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
+      .replace(/\*([^*]+)\*/g, "<em>$1</em>")
+      .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '<a href="$2" rel="noopener noreferrer">$1</a>');
     const lines = block.split("\n");
     if (lines.every((l) => l.startsWith("- "))) return `<ul>${lines.map((l) => `<li>${inline(l.slice(2))}</li>`).join("")}</ul>`;
     return `<p>${inline(block).replace(/\n/g, "<br>")}</p>`;
@@ -59,12 +75,14 @@ function toHtml(c: Content): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(c.title)}</title>
-<style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}nav ul{list-style:none;padding:0}.meta{color:#57606a}a{color:#0969da}</style>
+<style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}nav ul{list-style:none;padding:0}.notice{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem .8rem;border-radius:6px}.meta{color:#57606a}a{color:#0969da}</style>
 </head><body>
 <h1>${escapeHtml(c.title)}</h1>
 <p class="meta">${escapeHtml(c.structure_type.replace("_", " "))} on ${escapeHtml(c.topic)} for ${escapeHtml(c.audience)} · ${c.total_words} words</p>
+${c.outline_only ? `<p class="notice" role="note"><strong>Outline.</strong> ${escapeHtml(outlineNotice(c))}</p>` : ""}
 <nav><h2>Contents</h2><ul>${toc}</ul></nav>
 ${sections}
+${c.sources && c.sources.length > 0 ? `<section id="sources"><h2>Sources</h2><ol>${c.sources.map((s) => `<li>${link(s.url, s.title)}</li>`).join("")}</ol></section>` : ""}
 </body></html>
 `;
 }

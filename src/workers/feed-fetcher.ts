@@ -9,7 +9,8 @@ import { fatal, transient } from "./harness/errors";
 import { ArticleSchema, FeedReportSchema, HttpUrl, type Article } from "./schemas";
 
 const Input = v.object({
-  feed_urls: v.pipe(v.array(HttpUrl), v.minLength(1, "needs at least one feed URL"), v.maxLength(100, "at most 100 feeds per batch")),
+  /** Empty is allowed (a course on a topic no source covers reads nothing, and says so later). */
+  feed_urls: v.pipe(v.array(HttpUrl), v.maxLength(100, "at most 100 feeds per batch")),
   max_articles_per_feed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200)), 20),
   timeout_ms_per_feed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(60_000)), 8_000),
   max_bytes_per_feed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_024), v.maxValue(10_485_760)), 2_097_152),
@@ -138,7 +139,7 @@ export const feedFetcher = defineWorker({
       }
     }
     const failed = fetched.filter((f) => f.report.status === "failed");
-    if (failed.length === fetched.length) {
+    if (fetched.length > 0 && failed.length === fetched.length) {
       const first = `${failed[0]!.report.url}: ${failed[0]!.report.error!.message}`;
       // Refused URLs stay refused: retrying the batch cannot help. Anything else may pass.
       if (failed.every((f) => REFUSALS.has(f.report.error!.code))) throw fatal("all_feeds_refused", `every feed URL was refused (first: ${first})`);

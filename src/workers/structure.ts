@@ -20,8 +20,14 @@ export const ElementSchema = v.object({
   target_word_count: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(5_000)),
   content_type: v.string(),
   generation_priority: Priority,
+  /** The numbers of the course's sources (`sources`) this element is written from. */
+  source_refs: v.optional(v.array(v.pipe(v.number(), v.integer(), v.minValue(1)))),
 });
 export type Element = v.InferOutput<typeof ElementSchema>;
+
+/** A source a course is built from. */
+export const SourceRefSchema = v.object({ n: v.pipe(v.number(), v.integer(), v.minValue(1)), title: v.string(), url: v.nullable(v.string()) });
+export type SourceRef = v.InferOutput<typeof SourceRefSchema>;
 
 /** What a structure and the content written from it both say about themselves. */
 const Heading = {
@@ -29,6 +35,10 @@ const Heading = {
   topic: v.string(),
   structure_type: v.picklist(StructureTypes),
   audience: v.string(),
+  /** The articles the content is built from, numbered as `source_refs` cite them. */
+  sources: v.optional(v.array(SourceRefSchema)),
+  /** True when no material covered the topic: the structure is delivered as an outline, nothing written. */
+  outline_only: v.optional(v.boolean()),
 };
 
 /** A structure as the granulator hands it to the generator. */
@@ -40,7 +50,7 @@ export type Structure = v.InferOutput<typeof StructureSchema>;
 
 /** An element with its written body (Markdown). */
 export const WrittenElementSchema = v.object({
-  ...v.pick(ElementSchema, ["id", "parent_id", "element_type", "sequence_order", "title", "target_word_count", "generation_priority"]).entries,
+  ...v.pick(ElementSchema, ["id", "parent_id", "element_type", "sequence_order", "title", "target_word_count", "generation_priority", "source_refs"]).entries,
   body: v.string(),
   word_count: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });

@@ -33,7 +33,7 @@ const CASES: Record<string, { valid: () => Record<string, unknown>; invalid: { i
     valid: () => ({ feed_urls: [`${origin}/demo/feeds/energy-storage.xml`], max_articles_per_feed: 3 }),
     invalid: [
       { input: {}, field: "input.feed_urls" },
-      { input: { feed_urls: [] }, field: "input.feed_urls" },
+      { input: { feed_urls: "https://example.com/f" }, field: "input.feed_urls" },
       { input: { feed_urls: ["ftp://example.com/feed"] }, field: "input.feed_urls[0]" },
       { input: { feed_urls: ["https://example.com/f"], max_articles_per_feed: 1.5 }, field: "input.max_articles_per_feed" },
     ],

@@ -8,7 +8,9 @@ import { executeWorker } from "../../src/workers/harness/execute";
 import { StructureTypes } from "../../src/workers/structure";
 import { apiKeyHeaders, call } from "../helpers";
 import { quiesce } from "../pipeline-helpers";
-import { handshake, ok, seedWithFeeds, smallContent } from "./fixtures";
+import { handshake, ok, origin, seedWithFeeds, smallContent } from "./fixtures";
+import { doubledWords, repeatedSentences } from "./text-checks";
+import { readFeed } from "../../src/net/feeds";
 
 const started = new Set<string>();
 beforeAll(async () => { await seedWithFeeds(); });
@@ -32,7 +34,8 @@ describe("Content Granulator", () => {
 });
 
 describe("Content Generator", () => {
-  const structure = async () => ok(await executeWorker(contentGranulator, env, handshake("content-granulator", { topic: "rust ownership", granularity: 2 }))).structure;
+  // A workflow: written from its outline (a course is written from material; see below).
+  const structure = async () => ok(await executeWorker(contentGranulator, env, handshake("content-granulator", { topic: "rust ownership", structure_type: "workflow", granularity: 2 }))).structure;
 
   it("writes every element to its word target", async () => {
     const out = ok(await executeWorker(contentGenerator, env, handshake("content-generator", { structure: await structure() })));
@@ -95,6 +98,37 @@ describe("course builder, end to end on the local stack", () => {
     expect(pkg.files.map((f: { name: string }) => f.name)).toEqual(["rust-ownership-course.html", "rust-ownership-course.md", "rust-ownership-course.json"]);
     expect(pkg.total_words).toBeGreaterThan(1_000);
     expect(pkg.documents.html).toContain("<h1>Rust ownership: a course</h1>");
-    for (const s of ["granulator", "generator", "packager"]) expect(done.body.step_costs[s]).toBeGreaterThan(0);
+    for (const s of ["librarian", "fetcher", "classifier", "granulator", "generator", "packager"]) expect(done.body.step_costs[s]).toBeGreaterThan(0);
+
+    // Built from the demo feed's articles: every lesson is their own sentences, cited; nothing said twice.
+    const content = JSON.parse(pkg.documents.json);
+    const lessons = content.elements.filter((e: { element_type: string }) => e.element_type === "lesson");
+    expect(lessons.length).toBeGreaterThanOrEqual(4);
+    const feed = await (await fetch(`${origin}/demo/feeds/rust-systems.xml`)).text();
+    const feedText = readFeed(feed).items.map((i) => `${i.title} ${i.content}`).join(" ");
+    for (const l of lessons) {
+      expect(l.body, l.title).toMatch(/Source: \[\d+\] \[/);
+      for (const p of l.body.split("\n\n").filter((x: string) => !/^(Key points:|- |Source: )/.test(x))) {
+        for (const s of p.split(/(?<=[.!?]["”’']?)\s+/)) expect(feedText, `${l.title}: ${s}`).toContain(s);
+      }
+    }
+    expect(content.sources.length).toBeGreaterThanOrEqual(lessons.length);
+    expect(repeatedSentences([pkg.documents.md])).toEqual([]);
+    expect(doubledWords(pkg.documents.md)).toEqual([]);
+    expect(pkg.documents.md).toMatch(/Borrow|borrow/);
+  });
+
+  it("delivers the outline alone, marked as an outline, when nothing covers the topic", async () => {
+    const headers = apiKeyHeaders("premium");
+    const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "course_builder", topic: "underwater basket weaving" } });
+    started.add(start.body.pipeline.id);
+    const done = await call("GET", `/pipeline/${start.body.pipeline.id}/result?wait_ms=25000`, { headers });
+    expect(["completed", "partial"]).toContain(done.body.status);
+    const pkg = done.body.context.package;
+    expect(pkg.documents.md).toMatch(/^# Underwater basket weaving: a course \(outline\)/);
+    expect(pkg.documents.md).toContain("This is an outline, not a written course: no source covering 'underwater basket weaving' was found");
+    expect(pkg.documents.html).toContain('<p class="notice" role="note"><strong>Outline.</strong>');
+    expect(repeatedSentences([pkg.documents.md])).toEqual([]);
+    expect(doubledWords(pkg.documents.md)).toEqual([]);
   });
 });
