@@ -138,6 +138,7 @@ describe("POST /templates/sync", () => {
     expect((await call("GET", "/templates", { headers: admin })).body.templates.map((t: { template_name: string }) => t.template_name)).toContain("quick_brief");
     const flow = (await call("GET", "/templates/research_report", { headers: admin })).body.template.worker_flow;
     expect(flow.map((s: { step_id: string }) => s.step_id)).toEqual(["librarian", "researcher", "fetcher", "classifier", "report"]);
-    expect(flow[1]).toMatchObject({ worker_name: "topic-researcher", depends_on: ["librarian"], optional: true });
+    // Required: with nothing from the catalog and nothing discovered, it stops the run before the fetch (no_coverage).
+    expect(flow[1]).toMatchObject({ worker_name: "topic-researcher", depends_on: ["librarian"], optional: false });
   });
 });
