@@ -75,6 +75,16 @@ describe("POST /recommend-template (seed phase 2)", () => {
     expect(course.body.template_name).toBe("course_builder");
   });
 
+  it("warns before a run when no catalogued source covers the request's topic", async () => {
+    const covered = await call("POST", "/recommend-template", { headers: apiKeyHeaders("premium"), body: { message: "A research report on grid energy storage, please." } });
+    expect(covered.body).toMatchObject({ template_name: "research_report", warnings: [] });
+    const uncovered = await call("POST", "/recommend-template", { headers: apiKeyHeaders("premium"), body: { message: "A research report on underwater basket weaving, please." } });
+    expect(uncovered.status).toBe(200);
+    expect(uncovered.body.template_name).toBe("research_report");
+    expect(uncovered.body.warnings).toHaveLength(1);
+    expect(uncovered.body.warnings[0]).toMatch(/^No source in the catalog covers '.*basket weaving.*'\. The catalog covers: .*To add a source, run Topic Discovery/);
+  });
+
   it("says when the client's ledger cannot cover the recommendation", async () => {
     const poor = await testClient(1);
     const res = await call("POST", "/recommend-template", { headers: await sessionHeaders("admin"), body: { client_id: poor, message: "A quick brief on energy storage news" } });

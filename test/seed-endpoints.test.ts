@@ -228,6 +228,21 @@ describe("POST /workers/content-classifier/analyze and POST /workers/report-buil
     expect(titled.body).toMatchObject({ topic: "Battery storage", topic_inferred: false, style: "brief", report: { topic: "Battery storage" } });
   });
 
+  it("POST /workers/content-classifier/api/execute takes the seed's {url, title, content} articles (ids, hashes and counts derived)", async () => {
+    const res = await call("POST", "/workers/content-classifier/api/execute", { headers: workerHeaders(), body: { input: { articles: seedArticles, target_topic: "battery storage" } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.output).toMatchObject({ articles_in: 3, relevant_count: 2 });
+    const first = res.body.output.analyzed_articles.find((a: { url: string }) => a.url === "https://example.com/a1");
+    expect(first).toMatchObject({ id: "a1", canonical_url: "https://example.com/a1", source_url: "https://example.com/a1", word_count: expect.any(Number), content_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // Two articles with one id (given, or derived from a place) are refused at the second.
+    const twice = await call("POST", "/workers/content-classifier/api/execute", { headers: workerHeaders(), body: { input: { articles: [seedArticles[0], { ...seedArticles[1], id: "a1" }], target_topic: "batteries" } } });
+    expect(twice.status).toBe(422);
+    expect(twice.body.error.message).toMatch(/^input\.articles\[1\]\.id: 'a1' is used by an earlier article/);
+    const noUrl = await call("POST", "/workers/content-classifier/api/execute", { headers: workerHeaders(), body: { input: { articles: [{ title: "t", content: "c" }], target_topic: "batteries" } } });
+    expect(noUrl.status).toBe(422);
+    expect(noUrl.body.error.message).toMatch(/^input\.articles\[0\]\.url: is required/);
+  });
+
   it("refuses bad input naming the field", async () => {
     const noUrl = await call("POST", "/workers/content-classifier/analyze", { headers: workerHeaders(), body: { articles: [{ title: "t", content: "c" }], target_topic: "batteries" } });
     expect(noUrl.status).toBe(422);

@@ -1,4 +1,4 @@
-import { round, sentences, terms, words } from "./text";
+import { frequencies, round, sentences, terms, words } from "./text";
 
 /**
  * Relevance of a set of documents to a topic, for the offline classifier. Plain keyword counting
@@ -27,7 +27,7 @@ const W_LEAD = 1.5;
 const W_BODY = 1;
 const K1 = 1.2;
 const B = 0.75;
-/** Feedback documents read for expansion, and expansion terms kept. */
+/** Feedback documents read for the topic's vocabulary: at most, and at least (fewer: no expansion). */
 const FEEDBACK_MAX = 10;
 const FEEDBACK_MIN = 3;
 /** Feedback documents of the later rounds, read from the combined ranking. */
@@ -109,9 +109,9 @@ export function rankRelevance(docs: readonly RankDoc[], topic: string): number[]
 
   // First pass: coverage, phrase and proximity, field-weighted BM25.
   const first = fields.map((f, i) => {
-    const tfTitle = countOf(f.title);
-    const tfLead = countOf(f.lead);
-    const tfBody = countOf(f.body);
+    const tfTitle = frequencies(f.title);
+    const tfLead = frequencies(f.lead);
+    const tfBody = frequencies(f.body);
     let bm = 0;
     let covered = 0;
     let coveredUp = 0;
@@ -135,7 +135,8 @@ export function rankRelevance(docs: readonly RankDoc[], topic: string): number[]
   // Expansion: documents are also compared with the centroid of the best-matching ones, by
   // their vocabulary outside the topic's own words (Rocchio's pseudo-relevance feedback, two
   // rounds: the second reads the best of the first round's combined ranking).
-  const vectors = fields.map((f) => vectorOf(f, idf, new Set(query)));
+  const topicTerms = new Set(query);
+  const vectors = fields.map((f) => vectorOf(f, idf, topicTerms));
   const order = first.map((_, i) => i).sort((a, b) => first[b]!.score - first[a]!.score || a - b);
   const strong = order.filter((i) => first[i]!.coverage >= 0.999 && (query.length === 1 || first[i]!.phrases > 0));
   let feedback = (strong.length >= FEEDBACK_MIN ? strong : order.filter((i) => first[i]!.score > 0.3)).slice(0, FEEDBACK_MAX);
@@ -162,7 +163,7 @@ export function rankRelevance(docs: readonly RankDoc[], topic: string): number[]
 
 /** A document's tf-idf vector over its terms outside the topic (title terms count twice), L2-normalised. */
 function vectorOf(f: Fields, idf: (t: string) => number, exclude: ReadonlySet<string>): Map<string, number> {
-  const tf = countOf([...f.title, ...f.title, ...f.body]);
+  const tf = frequencies([...f.title, ...f.title, ...f.body]);
   const vec = new Map<string, number>();
   let norm = 0;
   for (const [t, n] of tf) {
@@ -213,12 +214,6 @@ function quantile(xs: readonly number[], q: number): number {
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
-}
-
-function countOf(list: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of list) m.set(t, (m.get(t) ?? 0) + 1);
-  return m;
 }
 
 /** A plain keyword matcher, the bench's baseline: how often the topic's words occur in the title and text. */

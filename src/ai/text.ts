@@ -7,7 +7,7 @@ import { stemmer } from "stemmer";
  */
 
 /** English function words that carry no topic: left out of relevance and keywords. */
-const STOP = new Set(("a about above after again against all also am an and any are as at be because been before being below " +
+export const STOP_WORDS: ReadonlySet<string> = new Set(("a about above after again against all also am an and any are as at be because been before being below " +
   "between both but by can could did do does doing down during each few for from further had has have having he her here hers " +
   "him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over " +
   "own same she should so some such than that the their theirs them then there these they this those through to too under until " +
@@ -25,7 +25,7 @@ export function words(text: string): string[] {
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const w of words(text)) {
-    if (w.length < 2 || STOP.has(w)) continue;
+    if (w.length < 2 || STOP_WORDS.has(w)) continue;
     out.push(/^\d+$/.test(w) ? w : stemmer(w));
   }
   return out;
@@ -41,7 +41,7 @@ export function sentences(text: string): string[] {
 }
 
 /** Term frequencies of a list of terms. */
-function frequencies(list: readonly string[]): Map<string, number> {
+export function frequencies(list: readonly string[]): Map<string, number> {
   const tf = new Map<string, number>();
   for (const t of list) tf.set(t, (tf.get(t) ?? 0) + 1);
   return tf;
@@ -135,8 +135,8 @@ export function topSentences(text: string, topic: string, n: number): string[] {
   return chosen.sort((a, b) => a.i - b.i).map((c) => c.s);
 }
 
-/** Jaccard overlap of two term lists. */
-export function overlap(a: readonly string[], b: readonly string[]): number {
+/** Jaccard overlap of two lists (or sets) of terms, ids or anything comparable. */
+export function overlap<T>(a: Iterable<T>, b: Iterable<T>): number {
   const x = new Set(a);
   const y = new Set(b);
   if (x.size === 0 && y.size === 0) return 1;
@@ -173,7 +173,7 @@ export function keywords(documents: readonly string[], n: number, exclude: reado
     for (const [t, f] of tf) if (!excluded.has(t) && !/^\d+$/.test(t)) weight.set(t, (weight.get(t) ?? 0) + (1 + Math.log(f)) * index.idf(t));
     // Remember how each stem is written, to show the commonest spelling.
     for (const w of words(doc)) {
-      if (w.length < 3 || STOP.has(w)) continue;
+      if (w.length < 3 || STOP_WORDS.has(w)) continue;
       const stem = stemmer(w);
       const forms = surface.get(stem) ?? new Map<string, number>();
       forms.set(w, (forms.get(w) ?? 0) + 1);

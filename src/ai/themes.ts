@@ -1,5 +1,5 @@
 import { stemmer } from "stemmer";
-import { overlap, sentences, terms } from "./text";
+import { overlap, sentences, STOP_WORDS, terms } from "./text";
 
 /**
  * Themes of a set of documents for the offline engine (the report's themes, the course's
@@ -16,13 +16,9 @@ export interface ThemeDoc { title: string; text: string }
 /** A theme: its name (the phrase as written), and the documents it groups, best first. */
 export interface Theme { name: string; docs: number[] }
 
-const STOP = new Set(("a about above after again against all also am an and any are as at be because been before being below between both but by can " +
-  "could did do does doing down during each few for from further had has have having he her here hers him his how i if in into is it its itself just " +
-  "me more most my no nor not now of off on once only or other our ours out over own same she should so some such than that the their theirs them " +
-  "then there these they this those through to too under until up very was we were what when where which while who whom why will with would you " +
-  "your yours new says said say year years one two three four five first last may might must us via per within without across among around next " +
-  "week weeks month months today yesterday still while many much less least like including include includes could told according another every " +
-  "since even already").split(" "));
+/** Words a theme's name neither starts nor ends with: the function words, and news-time filler. */
+const STOP = new Set([...STOP_WORDS, ...("say three four five next week weeks month months today yesterday still many much less least like including " +
+  "include includes told according another every since even already").split(" ")]);
 
 /** Words of a text keeping hyphenated compounds whole ("grid-scale", "sodium-ion"). */
 function phraseWords(text: string): string[] {
@@ -101,16 +97,10 @@ export function findThemes(docs: readonly ThemeDoc[], topic: string, k: number):
     if (chosen.length >= k) break;
     // Not a part or an extension of a chosen phrase, and not about the same documents.
     if (chosen.some((t) => t.key.includes(c.key) || c.key.includes(t.key))) continue;
-    if (chosen.some((t) => jaccard(t.set, c.set) >= 0.5)) continue;
+    if (chosen.some((t) => overlap(t.set, c.set) >= 0.5)) continue;
     chosen.push(c);
   }
   return chosen.map((c) => ({ name: sentenceCase(surface(forms.get(c.key)!)), docs: [...c.set].sort((a, b) => a - b) }));
-}
-
-function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
-  let both = 0;
-  for (const x of a) if (b.has(x)) both++;
-  return both / (a.size + b.size - both);
 }
 
 /** True when a phrase (a theme's name) occurs in a text, in any spelling or plural. */
@@ -132,16 +122,19 @@ export class SentenceLedger {
 
   /** True (and remembered) when the sentence says something not said yet. */
   take(sentence: string): boolean {
-    const ts = terms(sentence);
-    if (ts.length === 0) return false;
-    if (this.used.some((u) => overlap(u, ts) > 0.6)) return false;
-    this.used.push(ts);
-    return true;
+    const ts = this.newTerms(sentence);
+    if (ts) this.used.push(ts);
+    return ts !== null;
   }
 
   /** True when a sentence would be new (without taking it). */
   isNew(sentence: string): boolean {
+    return this.newTerms(sentence) !== null;
+  }
+
+  /** The sentence's terms when it says something not said yet, else null. */
+  private newTerms(sentence: string): string[] | null {
     const ts = terms(sentence);
-    return ts.length > 0 && !this.used.some((u) => overlap(u, ts) > 0.6);
+    return ts.length > 0 && !this.used.some((u) => overlap(u, ts) > 0.6) ? ts : null;
   }
 }

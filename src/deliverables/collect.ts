@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ReportSchema } from "../contracts/artifacts";
 import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
-import { toHtml, toMarkdown, type ReportData } from "../workers/report-render";
+import { rendered, type ReportData } from "../workers/report-render";
 import { slug } from "../lib/slug";
 
 /** Deliverable kinds (the seed's DeliverableMetadata.deliverable_type, as D1 admits them). */
@@ -32,7 +32,7 @@ function finalReport(report: JsonObject, costs: JsonValue | undefined): JsonObje
   if (data.cost === null) return report;
   const steps = Object.fromEntries(Object.entries(costs.steps).filter((e): e is [string, number] => typeof e[1] === "number"));
   const final: ReportData = { ...data, cost: { total_micros: costs.total_micros, by_step: steps, final: true } };
-  return { ...final, markdown: toMarkdown(final), html: toHtml(final) } as JsonObject;
+  return rendered(final) as JsonObject;
 }
 
 /** One file a finished pipeline delivers, before it is stored. */

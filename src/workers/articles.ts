@@ -1,6 +1,6 @@
 import { wordCount } from "../ai/text";
 import { sha256Hex } from "../lib/crypto";
-import type { Article, ArticleInput } from "./schemas";
+import { articleId, type Article, type ArticleInput } from "./schemas";
 
 /**
  * An article in the runtime's full shape from what a caller sent (the seed's `{url, title,
@@ -10,7 +10,7 @@ import type { Article, ArticleInput } from "./schemas";
 export async function toArticle(a: ArticleInput, place: number): Promise<Article> {
   const url = a.url;
   return {
-    id: a.id ?? `a${place + 1}`, title: a.title, url, canonical_url: a.canonical_url ?? url, source_url: a.source_url ?? url ?? "",
+    id: articleId(a, place), title: a.title, url, canonical_url: a.canonical_url ?? url, source_url: a.source_url ?? url ?? "",
     source_title: a.source_title ?? null, published_at: a.published_at ?? a.published_date ?? null, author: a.author ?? null,
     summary: a.summary ?? "", content: a.content, word_count: a.word_count ?? wordCount(a.content),
     content_hash: a.content_hash ?? (await sha256Hex(a.content)), categories: a.categories ?? [],

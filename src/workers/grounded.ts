@@ -1,4 +1,4 @@
-import { findThemes, SentenceLedger } from "../ai/themes";
+import { findThemes, SentenceLedger, sentenceCase } from "../ai/themes";
 import { sentences, topSentences, wordCount, words } from "../ai/text";
 import type { AnalyzedArticle } from "./schemas";
 import type { Element, SourceRef, Structure } from "./structure";
@@ -7,7 +7,7 @@ import type { Element, SourceRef, Structure } from "./structure";
  * The offline engine's course from material: modules are themes several fetched articles share
  * (ai/themes.ts), lessons are those articles, and every lesson is written from its article's own
  * sentences (extractive) and cites it. Nothing is invented and no sentence is used twice. With
- * too little material, `outlineOnly` marks a structure delivered as an outline, nothing written.
+ * too little material the granulator marks the structure `outline_only`, and `outlineBody` writes it.
  */
 
 /** The least material a course is written from. */
@@ -35,7 +35,7 @@ export function groundedCourse(topic: string, articles: readonly AnalyzedArticle
     modules.push({ name: t.name, docs });
   }
   const rest = articles.map((_, i) => i).filter((i) => !used.has(i)).slice(0, perModule);
-  if (rest.length > 0) modules.push({ name: modules.length === 0 ? cap(topic) : `More on ${topic}`, docs: rest });
+  if (rest.length > 0) modules.push({ name: modules.length === 0 ? sentenceCase(topic) : `More on ${topic}`, docs: rest });
   const elements: Element[] = [];
   modules.forEach((m, mi) => {
     const id = `e${elements.length + 1}`;
@@ -55,13 +55,14 @@ export function groundedCourse(topic: string, articles: readonly AnalyzedArticle
       });
     });
   });
-  return { title: `${cap(topic)}: a course`, topic, structure_type: "course", audience, elements, sources: sourcesOf(articles) };
+  return { title: `${sentenceCase(topic)}: a course`, topic, structure_type: "course", audience, elements, sources: sourcesOf(articles) };
 }
 
 /**
- * Writes grounded bodies, one course at a time: a lesson is its article's most informative
- * sentences not used yet, up to the word target, with the source cited; a module introduces its
- * lessons from their own first sentences. `ledger` is shared by the whole course.
+ * Writes grounded bodies, one course at a time: a lesson is its article's sentences in their order
+ * (those of five words or more, not used yet), up to the word target, with the source cited; a
+ * module introduces its lessons with each one's most informative sentence. `ledger` is shared by
+ * the whole course.
  */
 export function groundedBody(e: Element, s: Structure, articlesByRef: ReadonlyMap<number, AnalyzedArticle>, ledger: SentenceLedger): string | null {
   const refs = e.source_refs ?? [];
@@ -80,7 +81,7 @@ export function groundedBody(e: Element, s: Structure, articlesByRef: ReadonlyMa
   const text = a.content || a.summary;
   const chosen: string[] = [];
   let count = 0;
-  for (const x of topSentences(text, s.topic, Math.max(3, sentences(text).length))) {
+  for (const x of sentences(text)) {
     if (count >= e.target_word_count) break;
     if (words(x).length < 5 || !ledger.take(x)) continue;
     chosen.push(x);
@@ -97,10 +98,6 @@ export function groundedBody(e: Element, s: Structure, articlesByRef: ReadonlyMa
 
 /** An outline-only body: what the element would cover, nothing written. */
 export function outlineBody(e: Element): string {
-  const points = e.key_points.length > 0 ? `\n\n${e.key_points.map((k) => `- ${cap(k)}`).join("\n")}` : "";
+  const points = e.key_points.length > 0 ? `\n\n${e.key_points.map((k) => `- ${sentenceCase(k)}`).join("\n")}` : "";
   return `*Outline.* ${e.content_outline}${points}`;
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

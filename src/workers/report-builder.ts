@@ -5,7 +5,7 @@ import { findThemes, mentions, SentenceLedger } from "../ai/themes";
 import { keyPoints, sentences, topSentences, words } from "../ai/text";
 import { builtinWorker } from "../catalog/workers";
 import { defineWorker, type RunContext } from "./harness/define";
-import { toHtml, toMarkdown, type ReportData } from "./report-render";
+import { rendered, type ReportData } from "./report-render";
 import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
 
 const Style = v.picklist(["full", "brief"]);
@@ -36,9 +36,9 @@ type Writing = v.InferOutput<typeof Writing>;
 const SIZES: Record<Style, { insights: number; themes: number; summary: number }> = { full: { insights: 6, themes: 4, summary: 4 }, brief: { insights: 3, themes: 2, summary: 2 } };
 
 /**
- * The offline writing, extractive and cited: the executive summary is the most informative
- * sentences across the best articles; each key insight is an article's leading key point the
- * summary does not already say; each theme is a phrase several articles share (ai/themes.ts),
+ * The offline writing, extractive and cited: each key insight is an article's leading key point;
+ * the executive summary is the most informative sentences across the best articles that the
+ * insights do not already say; each theme is a phrase several articles share (ai/themes.ts),
  * told by sentences of those articles that use it. No sentence is used twice.
  */
 function offlineWriting(articles: readonly AnalyzedArticle[], topic: string, style: Style): Writing {
@@ -48,7 +48,7 @@ function offlineWriting(articles: readonly AnalyzedArticle[], topic: string, sty
   const insights: Writing["key_insights"] = [];
   articles.forEach((a, i) => {
     if (insights.length >= size.insights) return;
-    const point = [...a.key_points, ...keyPoints(a.content || a.summary, topic, 3)].find((p) => said.take(p));
+    const point = a.key_points.find((p) => said.take(p)) ?? keyPoints(a.content || a.summary, topic, 3).find((p) => said.take(p));
     if (point) insights.push({ text: point, citations: [i + 1] });
   });
   const summary: string[] = [];
@@ -62,8 +62,8 @@ function offlineWriting(articles: readonly AnalyzedArticle[], topic: string, sty
     for (const i of theme.docs) {
       if (told.length >= 2) break;
       const a = articles[i]!;
-      const s = sentences(a.content || a.summary).find((x) => words(x).length >= 6 && x.length <= 400 && mentions(x, theme.name) && said.isNew(x));
-      if (s && said.take(s)) { told.push(s); cites.push(i + 1); }
+      const s = sentences(a.content || a.summary).find((x) => words(x).length >= 6 && x.length <= 400 && mentions(x, theme.name) && said.take(x));
+      if (s) { told.push(s); cites.push(i + 1); }
     }
     if (told.length > 0) themes.push({ name: theme.name, summary: told.join(" "), citations: [...new Set([...cites, ...theme.docs.map((i) => i + 1)])].slice(0, 5) });
   }
@@ -90,6 +90,11 @@ function sayEachOnce(w: Writing): Writing {
   };
 }
 
+/** What the run cost before the report step (`$.costs`), as the report states it. */
+function costSoFar(input: Input): ReportData["cost"] {
+  return input.costs ? { total_micros: input.costs.total_micros, by_step: input.costs.steps } : null;
+}
+
 /**
  * The report when no article met the relevance bar: short and honest, no findings invented, and
  * what the client can do about it. No model is asked (there is nothing to write from).
@@ -104,11 +109,11 @@ function noCoverage(ctx: RunContext, input: Input): Output {
     themes: [],
     citations: [],
     methodology: `The feeds chosen for '${input.topic}' were fetched and every article was scored for relevance to the topic; none reached the bar. To cover the topic, add a feed that does: run Topic Discovery for it, or ask staff to add the feed to the catalog. Then run this report again.`,
-    cost: input.costs ? { total_micros: input.costs.total_micros, by_step: input.costs.steps } : null,
+    cost: costSoFar(input),
     engines: [],
   };
   ctx.note({ no_coverage: true });
-  return { report: { ...data, markdown: toMarkdown(data), html: toHtml(data) }, article_count: 0, style: input.report_style };
+  return { report: rendered(data), article_count: 0, style: input.report_style };
 }
 
 function writingTask(articles: readonly AnalyzedArticle[], topic: string, style: Style): AiTask<Writing> {
@@ -163,9 +168,9 @@ export const reportBuilder = defineWorker({
       themes: writing.themes.map((t) => ({ name: t.name, summary: t.summary, citations: valid(t.citations) })),
       citations: articles.map((a, i) => ({ n: i + 1, title: a.title, url: a.url, source: a.source_title, published_at: a.published_at, relevance: a.relevance_score, quality: a.quality_score })),
       methodology: `Sources were curated from the feed catalog for '${input.topic}', fetched and parsed, deduplicated by URL and content, then each article was scored for relevance and quality and summarised; the ${articles.length} most relevant of ${input.analyzed_articles.length} are cited here. Written by ${ctx.ai.primary.provider}/${ctx.ai.primary.model}.`,
-      cost: input.costs ? { total_micros: input.costs.total_micros, by_step: input.costs.steps } : null,
+      cost: costSoFar(input),
       engines: ctx.ai.engines,
     };
-    return { report: { ...data, markdown: toMarkdown(data), html: toHtml(data) }, article_count: articles.length, style: input.report_style };
+    return { report: rendered(data), article_count: articles.length, style: input.report_style };
   },
 });

@@ -6,6 +6,11 @@ export type ReportData = Omit<Report, "markdown" | "html">;
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
 const refs = (ns: readonly number[]) => (ns.length > 0 ? ` ${ns.map((n) => `[${n}]`).join("")}` : "");
 
+/** The report with its Markdown and HTML renderings. */
+export function rendered(data: ReportData): Report {
+  return { ...data, markdown: toMarkdown(data), html: toHtml(data) };
+}
+
 /** The cost section's sentence: the whole run's cost once the run has ended, else what the steps before the report cost. */
 function costLine(cost: NonNullable<ReportData["cost"]>): string {
   return cost.final

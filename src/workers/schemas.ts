@@ -75,11 +75,37 @@ export const ArticleInputSchema = v.object({
 });
 export type ArticleInput = v.InferOutput<typeof ArticleInputSchema>;
 
-/** A list of articles whose given ids are unique (an article without one is numbered by its place). */
+/** An article's id: its own, else its place in the list (`a1`, `a2`…). */
+export function articleId(a: { id?: string | undefined }, place: number): string {
+  return a.id ?? `a${place + 1}`;
+}
+
+/** Refuses a list of articles in which two have one id (their own or their place's), naming the second: `[i].id`. */
+export function uniqueArticleIds<T extends { id?: string | undefined }>() {
+  return v.rawCheck<T[]>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const seen = new Set<string>();
+    dataset.value.forEach((a, i) => {
+      const id = articleId(a, i);
+      if (seen.has(id)) {
+        addIssue({
+          message: `'${id}' is used by an earlier article; ids must be unique`,
+          path: [
+            { type: "array", origin: "value", input: dataset.value, key: i, value: a },
+            { type: "object", origin: "value", input: a as Record<string, unknown>, key: "id", value: a.id },
+          ],
+        });
+      }
+      seen.add(id);
+    });
+  });
+}
+
+/** A list of articles with unique ids. */
 export const ArticleInputsSchema = v.pipe(
   v.array(ArticleInputSchema),
   v.maxLength(1_000, "at most 1000 articles per step"),
-  v.check((list) => new Set(list.flatMap((a) => (a.id === undefined ? [] : [a.id]))).size === list.filter((a) => a.id !== undefined).length, "article ids must be unique"),
+  uniqueArticleIds(),
 );
 
 /** An article with the classifier's reading of it. */

@@ -5,7 +5,7 @@
  * - `POST /v1/chat/completions`: an OpenAI-compatible endpoint, reached through the real openai
  *   SDK over real HTTP. The model name picks the behaviour: stub-ok, stub-429-once (429 with
  *   Retry-After, then ok), stub-500, stub-slow (answers after 3 s), stub-malformed (not JSON),
- *   stub-wrong-shape (JSON of another shape), stub-bad-then-good (wrong shape, then ok on the
+ *   stub-wrong-shape (JSON of another shape), stub-report (a report writing with repeats), stub-bad-then-good (wrong shape, then ok on the
  *   repair round). Calls are counted per prompt (`GET /__calls?prompt=`).
  * - `GET /demo/sites/<file>`: the demo discovery directory and its sites (HTML).
  * - `GET /demo/feeds/<file>`: the demo feeds with ETag and Last-Modified (304 on a match);
@@ -53,6 +53,28 @@ function completion(content: string, model: string): string {
   });
 }
 
+/**
+ * A report builder's answer as a careless model writes one, from the sources in its prompt: an
+ * insight that repeats the summary, a citation of a source that does not exist, a theme named
+ * twice and a theme that repeats another's paragraph.
+ */
+function reportWriting(prompt: string): string {
+  const sources = JSON.parse(prompt.slice(prompt.indexOf("Sources:\n") + "Sources:\n".length)) as { n: number; summary: string; key_points: string[] }[];
+  const [first, second] = [sources[0]!, sources[1] ?? sources[0]!];
+  return JSON.stringify({
+    executive_summary: first.summary,
+    key_insights: [
+      { text: first.summary, citations: [1] },
+      { text: second.key_points[0] ?? second.summary, citations: [second.n, 99] },
+    ],
+    themes: [
+      { name: "Grid storage", summary: second.summary, citations: [second.n] },
+      { name: "grid storage", summary: "Utilities keep adding batteries.", citations: [1] },
+      { name: "Costs", summary: second.summary, citations: [second.n] },
+    ],
+  });
+}
+
 async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = JSON.parse(await readBody(req)) as { model: string; messages: { role: string; content: string }[] };
   const prompt = body.messages.find((m) => m.role === "user")?.content ?? "";
@@ -69,6 +91,7 @@ async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     case "stub-slow":
       await new Promise((r) => setTimeout(r, 3_000));
       return send(res, 200, completion(good, body.model));
+    case "stub-report": return send(res, 200, completion(reportWriting(prompt), body.model));
     case "stub-malformed": return send(res, 200, completion("this is { not json", body.model));
     case "stub-wrong-shape": return send(res, 200, completion(JSON.stringify({ answer: 7 }), body.model));
     case "stub-bad-then-good": return send(res, 200, completion(body.messages.length > 2 ? good : JSON.stringify({ nope: true }), body.model));

@@ -148,6 +148,21 @@ describe("Report Builder", () => {
     expect(r.html).toContain('<a href="https://example.com/a1" rel="noopener noreferrer">');
   });
 
+  it("cites in order of relevance whatever order the articles came in", async () => {
+    const out = ok(await executeWorker(reportBuilder, env, handshake("report-builder", { topic: "battery storage", analyzed_articles: [...analyzed].reverse() })));
+    expect(out.report.citations.map((c: { relevance: number }) => c.relevance)).toEqual([0.9, 0.8]);
+  });
+
+  it("says each thing once whatever writes it: a model's repeated insight, invented citation, twice-named theme and repeated paragraph are dropped", async () => {
+    const model = { ...env, OPENAI_API_KEY: "stub-key", OPENAI_BASE_URL: `${origin}/v1`, OPENAI_MODEL: "stub-report", AI_MAX_RETRIES: "0" };
+    const result = await executeWorker(reportBuilder, model, handshake("report-builder", { topic: "battery storage", analyzed_articles: analyzed, ai_providers: "openai" }));
+    const r = ok(result).report;
+    expect(result.metadata?.engines).toEqual(["openai/stub-report"]);
+    expect(r.executive_summary).toBe(analyzed[0]!.analysis_summary);
+    expect(r.key_insights).toEqual([{ text: analyzed[1]!.key_points[0], citations: [2] }]);
+    expect(r.themes.map((t: { name: string }) => t.name)).toEqual(["Grid storage"]);
+  });
+
   it("escapes article text in HTML and never links a non-http URL", async () => {
     const hostile = [{ ...analyzed[0]!, title: "<script>alert(1)</script> batteries", url: "javascript:alert(1)" }];
     const out = ok(await executeWorker(reportBuilder, env, handshake("report-builder", { topic: "batteries", analyzed_articles: hostile })));

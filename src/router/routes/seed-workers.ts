@@ -21,7 +21,7 @@ import { workerStats } from "../../workers/harness/stats";
 import { reportBuilder } from "../../workers/report-builder";
 import { rssLibrarian } from "../../workers/rss-librarian";
 import type { AnalyzedArticle, Article } from "../../workers/schemas";
-import { ArticleInputSchema, HttpUrl, Score, Topic } from "../../workers/schemas";
+import { ArticleInputSchema, HttpUrl, Score, Topic, uniqueArticleIds } from "../../workers/schemas";
 import { toArticle } from "../../workers/articles";
 import { builtinSpec } from "../worker-surface";
 import { topicResearcher } from "../../workers/topic-researcher";
@@ -157,7 +157,7 @@ const BatchBody = v.strictObject({
 const SeedArticleIn = ArticleInputSchema;
 
 const AnalyzeBody = v.strictObject({
-  articles: v.pipe(v.array(SeedArticleIn), v.maxLength(1_000, "at most 1000 articles per call")),
+  articles: v.pipe(v.array(SeedArticleIn), v.maxLength(1_000, "at most 1000 articles per call"), uniqueArticleIds()),
   target_topic: Topic,
   analysis_depth: v.optional(v.picklist(["basic", "standard", "detailed"])),
   /** Articles below this relevance are left out of analyzed_articles. */
@@ -177,7 +177,7 @@ const SeedAnalyzedIn = v.object({
 type SeedAnalyzedIn = v.InferOutput<typeof SeedAnalyzedIn>;
 
 const GenerateBody = v.strictObject({
-  analyzed_articles: v.pipe(v.array(SeedAnalyzedIn), v.minLength(1, "needs at least one analysed article"), v.maxLength(1_000, "at most 1000 articles per call")),
+  analyzed_articles: v.pipe(v.array(SeedAnalyzedIn), v.minLength(1, "needs at least one analysed article"), v.maxLength(1_000, "at most 1000 articles per call"), uniqueArticleIds()),
   /** What the report is about; without it, the articles' leading keywords. */
   topic: v.optional(Topic),
   report_style: v.optional(v.picklist(["full", "brief"])),
@@ -188,19 +188,6 @@ const GenerateBody = v.strictObject({
   articles_in: v.optional(v.number()), analysis_depth: v.optional(v.picklist(["basic", "standard", "detailed"])), run: v.optional(v.unknown()),
 });
 
-/** Ids for the articles: each one's own, else its place (`a1`, `a2`…); two articles with one id are refused, naming the second. */
-function articleIds(articles: readonly { id?: string | undefined }[], field: string): string[] {
-  const ids = articles.map((a, i) => a.id ?? `a${i + 1}`);
-  const seen = new Set<string>();
-  ids.forEach((id, i) => {
-    if (seen.has(id)) {
-      const at = `${field}[${i}].id`;
-      throw new AppError("validation_failed", `${at}: '${id}' is used by an earlier article; ids must be unique`, { issues: [{ field: at, rule: "unique", message: "ids must be unique" }] });
-    }
-    seen.add(id);
-  });
-  return ids;
-}
 
 
 /** The article as the seed's FeedFetcherOutput lists it. */
@@ -292,8 +279,7 @@ export const seedWorkerRoutes: Route[] = [
     summary: "The seed's content classifier (POST /analyze {articles: [{url, title, content}], target_topic, analysis_depth}): relevance, quality, a summary and key points per article, articles under min_relevance (default 0.25) left out; the seed's ContentClassifierOutput. A feed fetcher's articles are accepted as they come.",
     response: AnalyzeAnswerSchema, errors: [429, 503],
     handler: async ({ env, principal, request, now, body }) => {
-      const ids = articleIds(body.articles, "body.articles");
-      const articles = await Promise.all(body.articles.map((a, i) => toArticle({ ...a, id: ids[i]! }, i)));
+      const articles = await Promise.all(body.articles.map(toArticle));
       const input: JsonObject = { articles: articles, target_topic: body.target_topic };
       if (body.analysis_depth !== undefined) input.analysis_depth = body.analysis_depth;
       if (body.min_relevance !== undefined) input.min_relevance = body.min_relevance;
@@ -314,9 +300,8 @@ export const seedWorkerRoutes: Route[] = [
     summary: "The seed's report builder (POST /generate {analyzed_articles}): an intelligence report (executive summary, key insights, themes, citations) as JSON, Markdown and HTML; the seed's {report, insights}. The classifier's analyzed_articles are accepted as they come; without a topic, the articles' leading keywords name it.",
     response: GenerateAnswerSchema, errors: [429, 503],
     handler: async ({ env, principal, request, now, body }) => {
-      const ids = articleIds(body.analyzed_articles, "body.analyzed_articles");
       const analyzed: AnalyzedArticle[] = await Promise.all(body.analyzed_articles.map(async (a, i) => ({
-        ...(await toArticle({ ...a, id: ids[i]!, content: a.content ?? a.summary, summary: a.summary }, i)),
+        ...(await toArticle({ ...a, content: a.content ?? a.summary, summary: a.summary }, i)),
         relevance_score: a.relevance_score, quality_score: a.quality_score, analysis_summary: a.summary, key_points: a.key_points,
       })));
       const topic = body.topic ?? keywords(analyzed.map((a) => `${a.title} ${a.title} ${a.analysis_summary}`), 3).join(" ").slice(0, 200).trim();
