@@ -41,6 +41,17 @@ function isoDate(value: string | null): string | null {
 }
 
 /**
+ * CDATA sections written as escaped text. The parser decodes an element's text twice (its XML
+ * reader, then html-entities): right for nothing, harmless for an escaped `<description>&lt;p&gt;…`,
+ * destructive for CDATA, whose HTML is already literal: `Rc&lt;RefCell&lt;T&gt;&gt;` would come
+ * out as tags and be lost. Escaped twice, a CDATA body comes out exactly as written.
+ */
+function cdataAsText(xml: string): string {
+  const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, body: string) => escape(escape(body)));
+}
+
+/**
  * Parses RSS 2.0, Atom 1.0 and RSS 1.0 (RDF) with @rowanmanning/feed-parser (one model for all
  * three, tolerant of the usual feed mistakes) and normalises each item: HTML reduced to text,
  * dates to ISO 8601. Throws when the document is not a feed.
@@ -49,7 +60,7 @@ export function readFeed(text: string): ParsedFeed {
   // The parser is tolerant: a feed with an unclosed element would read as a feed of nothing, with its raw text as title.
   const problem = xmlProblem(text);
   if (problem !== null) throw new MalformedFeed(`malformed XML: ${problem}`);
-  const feed = parseFeed(text).toJSON();
+  const feed = parseFeed(cdataAsText(text)).toJSON();
   return {
     format: formatOf(text),
     title: feed.title ? htmlToText(feed.title) : null,

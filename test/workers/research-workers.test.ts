@@ -6,6 +6,7 @@ import { feedFetcher } from "../../src/workers/feed-fetcher";
 import { reportBuilder } from "../../src/workers/report-builder";
 import { rssLibrarian } from "../../src/workers/rss-librarian";
 import { ARTICLES, handshake, ok, origin, seedWithFeeds } from "./fixtures";
+import { readFeed } from "../../src/net/feeds";
 
 beforeAll(async () => { await seedWithFeeds(); });
 
@@ -81,6 +82,15 @@ describe("Feed Fetcher", () => {
     expect(good.status).toMatch(/ok|not_modified/);
     expect(out.feeds_failed).toBe(1);
     expect(out.articles_count).toBeGreaterThan(0);
+  });
+
+  it("keeps the text a feed's HTML escapes: Rc<RefCell<T>> and a < b in a CDATA body are text, not tags", () => {
+    const xml = `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Rust &amp; co</title><item><title>A &lt; B</title>
+      <description>&lt;p&gt;Shared &amp;amp; mutable&lt;/p&gt;</description>
+      <content:encoded><![CDATA[<p><code>Rc&lt;RefCell&lt;T&gt;&gt;</code> is shared; a &lt; b &amp; c &copy; 2026.</p>]]></content:encoded></item></channel></rss>`;
+    const parsed = readFeed(xml);
+    expect(parsed.title).toBe("Rust & co");
+    expect(parsed.items[0]).toMatchObject({ title: "A < B", summary: "Shared & mutable", content: "Rc<RefCell<T>> is shared; a < b & c © 2026." });
   });
 
   it("uses a conditional GET: an unchanged feed answers 304 and its cached articles are reused", async () => {
