@@ -112,7 +112,8 @@ export function round(x: number): number {
 /**
  * The `n` most informative sentences of a text, in their original order: each sentence scores by
  * the weight of its terms in the text (frequency, damped), a bonus for the topic's terms and for
- * coming early; near-duplicates are skipped.
+ * coming early, and a penalty when it leans on the sentence before ("It", "This", "They", "But"),
+ * as it reads out of context once extracted; near-duplicates are skipped.
  */
 export function topSentences(text: string, topic: string, n: number): string[] {
   const list = sentences(text).filter((s) => words(s).length >= 4);
@@ -124,7 +125,8 @@ export function topSentences(text: string, topic: string, n: number): string[] {
     if (ts.length === 0) return { s, i, score: 0, ts };
     const weight = ts.reduce((a, t) => a + Math.log(1 + (tf.get(t) ?? 0)), 0) / Math.sqrt(ts.length);
     const onTopic = ts.filter((t) => topicTerms.has(t)).length;
-    return { s, i, score: weight + 1.5 * onTopic + (i === 0 ? 1 : 1 / (1 + i)), ts };
+    const leans = i > 0 && LEANS_ON_CONTEXT.test(s) ? 2 : 0;
+    return { s, i, score: weight + 1.5 * onTopic + (i === 0 ? 1 : 1 / (1 + i)) - leans, ts };
   });
   const chosen: typeof scored = [];
   for (const c of [...scored].sort((a, b) => b.score - a.score || a.i - b.i)) {
@@ -134,6 +136,9 @@ export function topSentences(text: string, topic: string, n: number): string[] {
   }
   return chosen.sort((a, b) => a.i - b.i).map((c) => c.s);
 }
+
+/** The first words of a sentence that refers back to the one before it. */
+const LEANS_ON_CONTEXT = /^(?:it|its|this|these|those|that|they|their|them|he|she|his|her|such|but|and|also|however|meanwhile|instead|still)\b/i;
 
 /** Jaccard overlap of two lists (or sets) of terms, ids or anything comparable. */
 export function overlap<T>(a: Iterable<T>, b: Iterable<T>): number {
@@ -157,9 +162,17 @@ export function summarize(text: string, topic: string, maxSentences = 2, maxChar
   return out;
 }
 
-/** Key points: short, distinct statements from the text (sentences, clipped to 160 characters). */
+/** Longest key point: a sentence up to this long is kept whole. */
+const KEY_POINT_CHARS = 240;
+
+/**
+ * Key points: distinct statements from the text, whole sentences of at most 240 characters when
+ * the text has `n` of them (longer ones are clipped only when it has not).
+ */
 export function keyPoints(text: string, topic: string, n = 3): string[] {
-  return topSentences(text, topic, n).map((s) => (s.length > 160 ? `${s.slice(0, 159).trimEnd()}…` : s));
+  const short = sentences(text).filter((s) => s.length <= KEY_POINT_CHARS);
+  const source = short.filter((s) => words(s).length >= 4).length >= n ? short.join(" ") : text;
+  return topSentences(source, topic, n).map((s) => (s.length > KEY_POINT_CHARS ? `${s.slice(0, KEY_POINT_CHARS - 1).trimEnd()}…` : s));
 }
 
 /** The most characteristic terms of a corpus (tf-idf summed over documents), as readable words. */

@@ -30,7 +30,12 @@ function keyOf(ws: readonly string[]): string {
   return ws.map((w) => w.toLowerCase().split(/[-‐]/).map((p) => stemmer(p)).join("-")).join(" ");
 }
 
-/** Candidate phrases of one text: stem key -> surface forms seen. */
+/**
+ * Candidate phrases of one text: stem key -> surface forms seen. A phrase has no function word
+ * ("cycles are never" is not a name). A single word names a theme only when it is a compound
+ * ("sodium-ion"), an acronym ("LFP") or a name a title uses ("RefCell"): a lone common word
+ * ("edge", "found", "line") or adjective ("European") is too vague to name one.
+ */
 function candidates(text: string, topicStems: ReadonlySet<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const s of sentences(text)) {
@@ -41,12 +46,14 @@ function candidates(text: string, topicStems: ReadonlySet<string>): Map<string, 
         const first = gram[0]!.toLowerCase();
         const last = gram[n - 1]!.toLowerCase();
         if (STOP.has(first) || STOP.has(last) || gram.some((w) => /^\d+$/.test(w) || w.length < 3)) continue;
-        if (gram.some((w) => STOP.has(w.toLowerCase()) && n < 3)) continue;
+        if (gram.some((w) => STOP.has(w.toLowerCase()))) continue;
         const key = keyOf(gram);
         // A phrase of the topic's words alone says nothing the topic does not.
         if (key.split(/[ -]/).every((p) => topicStems.has(p))) continue;
         const forms = out.get(key) ?? [];
-        forms.push(gram.join(" "));
+        // A capital says nothing at a sentence's start, nor on a word inside a longer name ("Northlight Compute").
+        const partOfName = n === 1 && ((i > 1 && capitalised(ws[i - 1]!)) || (i + 1 < ws.length && capitalised(ws[i + 1]!)));
+        forms.push(`${i === 0 || partOfName ? NO_CASE_EVIDENCE : ""}${gram.join(" ")}`);
         out.set(key, forms);
       }
     }
@@ -55,13 +62,33 @@ function candidates(text: string, topicStems: ReadonlySet<string>): Map<string, 
 }
 
 /** The commonest way a phrase is written; lower-cased unless it is an acronym or a proper name every time. */
-function surface(forms: readonly string[]): string {
+function surface(marked: readonly string[]): string {
+  const forms = marked.map(unmarked);
   const counts = new Map<string, number>();
   for (const f of forms) counts.set(f, (counts.get(f) ?? 0) + 1);
   const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
-  const alwaysCapitalised = forms.every((f) => /^[\p{Lu}\p{N}]/u.test(f));
+  const alwaysCapitalised = isName(marked);
   return alwaysCapitalised ? best : best.split(" ").map((w) => (/^[\p{Lu}\p{N}-]+$/u.test(w) && w.length > 1 ? w : w.toLowerCase())).join(" ");
 }
+
+/** Whether a single word can name a theme: a compound, an acronym, or a name an article's title uses (capitalised every time its capital means something). */
+function namesAlone(marked: readonly string[], inATitle: boolean): boolean {
+  const w = unmarked(marked[0]!);
+  // An acronym has two capitals or more (GPU, LFP, RLHF); a code such as E0502 is not a theme.
+  return /[-‐]/.test(w) || /^(?=(?:[^\p{Lu}]*\p{Lu}){2})[\p{Lu}\p{N}]{2,8}$/u.test(w) || (inATitle && isName(marked));
+}
+
+/** Capitalised every time its capital means something (see NO_CASE_EVIDENCE), and seen so at least once. */
+function isName(marked: readonly string[]): boolean {
+  const telling = marked.filter((f) => !f.startsWith(NO_CASE_EVIDENCE));
+  return telling.length > 0 && telling.every((f) => capitalised(f));
+}
+
+const capitalised = (w: string) => /^[\p{Lu}\p{N}]/u.test(w);
+
+/** Marks a form whose capital says nothing: a sentence's (or a title's) first words, or one word of a longer name. */
+const NO_CASE_EVIDENCE = "\u0000";
+const unmarked = (f: string) => (f.startsWith(NO_CASE_EVIDENCE) ? f.slice(1) : f);
 
 /** "sodium-ion cells" -> "Sodium-ion cells". */
 export function sentenceCase(s: string): string {
@@ -72,7 +99,12 @@ export function sentenceCase(s: string): string {
 export function findThemes(docs: readonly ThemeDoc[], topic: string, k: number): Theme[] {
   if (docs.length < 2 || k <= 0) return [];
   const topicStems = new Set(terms(topic).concat(topic.toLowerCase().split(/\W+/).filter(Boolean).map((w) => stemmer(w))));
-  const per = docs.map((d) => candidates(`${d.title}. ${d.text}`, topicStems));
+  const titles = docs.map((d) => candidates(d.title, topicStems));
+  const per = docs.map((d, i) => {
+    const all = candidates(d.text, topicStems);
+    for (const [key, fs] of titles[i]!) all.set(key, [...(all.get(key) ?? []), ...fs]);
+    return all;
+  });
   const df = new Map<string, Set<number>>();
   const forms = new Map<string, string[]>();
   per.forEach((m, i) => {
@@ -83,13 +115,20 @@ export function findThemes(docs: readonly ThemeDoc[], topic: string, k: number):
   });
   const n = docs.length;
   const scored = [...df]
-    .filter(([, set]) => set.size >= 2 && set.size <= Math.max(2, Math.ceil(n * 0.7)))
+    .filter(([key, set]) => {
+      if (set.size < 2 || set.size > Math.max(2, Math.ceil(n * 0.7))) return false;
+      // A name a title uses, or a phrase at least three articles share; two bodies in passing ("evening peak") is chance.
+      const inATitle = [...set].some((i) => titles[i]!.has(key));
+      return key.includes(" ") ? inATitle || set.size >= 3 : namesAlone(forms.get(key)!, inATitle);
+    })
     .map(([key, set]) => {
       const words = key.split(" ").length;
       // Shared by several documents, but not by all; longer phrases are more specific names.
       const spread = Math.log(1 + set.size) * Math.log(1 + n / set.size);
       const rank = [...set].reduce((a, i) => a + 1 / (1 + i / 4), 0) / set.size;
-      return { key, set, score: spread * (1 + 0.35 * (words - 1)) * (0.7 + 0.3 * rank) };
+      // A phrase the articles' titles use names what they are about.
+      const inTitles = [...set].filter((i) => titles[i]!.has(key)).length / set.size;
+      return { key, set, score: spread * (1 + 0.35 * (words - 1)) * (0.7 + 0.3 * rank) * (1 + inTitles) };
     })
     .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
   const chosen: { key: string; set: Set<number> }[] = [];

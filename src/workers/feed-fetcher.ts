@@ -27,6 +27,13 @@ const Output = v.object({
   duplicates_removed: v.number(),
 });
 
+/**
+ * The version of what the cache holds: articles as this code parses them. Raise it when parsing
+ * changes, so an unchanged feed (a 304) is not answered with articles the old code read.
+ * 2: CDATA bodies keep their escaped text (readFeed).
+ */
+const FEED_CACHE_VERSION = 2;
+
 /** What the conditional-GET cache keeps per feed URL (KV, a day). */
 interface CachedFeed { etag: string | null; last_modified: string | null; format: FeedFormat; title: string | null; articles: Article[] }
 const CACHE_TTL_SECONDS = 86_400;
@@ -105,7 +112,7 @@ export const feedFetcher = defineWorker({
       }
     });
     async function fetchOne(url: string) {
-      const cacheKey = `feed-cache:${await sha256Hex(url)}`;
+      const cacheKey = `feed-cache:${FEED_CACHE_VERSION}:${await sha256Hex(url)}`;
       const cached = await ctx.env.PAYLOADS.get<CachedFeed>(cacheKey, "json");
       const headers: Record<string, string> = { Accept: "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1", "User-Agent": "ai-factory-feed-fetcher/1.0" };
       if (cached?.etag) headers["If-None-Match"] = cached.etag;
