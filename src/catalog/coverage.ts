@@ -3,7 +3,10 @@ import { Bm25, round, terms, topicTerms } from "../ai/text";
 import { readJsonColumn } from "./json-columns";
 
 /** A catalog source as matching reads it. */
-export interface CatalogRow { url: string; domain: string; title: string; description: string; topics: string; quality_score: number; feed_format: "rss2" | "atom" | "rss1" | "unknown" }
+export interface CatalogRow {
+  url: string; domain: string; title: string; description: string; topics: string; quality_score: number; feed_format: "rss2" | "atom" | "rss1" | "unknown";
+  discovered_by: "seed" | "topic_researcher" | "admin";
+}
 
 /** A catalog source matched to a topic. */
 export interface CatalogMatch { row: CatalogRow; relevance: number; exact: boolean; score: number }
@@ -33,15 +36,22 @@ export function matchCatalog(rows: readonly CatalogRow[], topic: string, minQual
 /** The active catalog (at most 5000 sources, best quality first). */
 export async function activeCatalog(db: D1Database): Promise<CatalogRow[]> {
   const { results } = await db.prepare(
-    `SELECT url, domain, title, description, topics, quality_score, feed_format FROM rss_sources WHERE is_active = 1 ORDER BY quality_score DESC LIMIT 5000`,
+    `SELECT url, domain, title, description, topics, quality_score, feed_format, discovered_by FROM rss_sources WHERE is_active = 1 ORDER BY quality_score DESC LIMIT 5000`,
   ).all<CatalogRow>();
   return results;
 }
 
-/** The topics the catalog's sources are filed under, the most common first. */
+/**
+ * The topics the catalog's sources are filed under, the most common first. A source the topic
+ * researcher found counts for the topic it was found for, not for the keywords saved with it
+ * ("anode", "cells"), which name no topic a client would ask for.
+ */
 export function catalogTopics(rows: readonly CatalogRow[], limit = 12): string[] {
   const counts = new Map<string, number>();
-  for (const r of rows) for (const t of readJsonColumn(v.array(v.string()), r.topics, "rss_sources.topics")) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const r of rows) {
+    const topics = readJsonColumn(v.array(v.string()), r.topics, "rss_sources.topics");
+    for (const t of r.discovered_by === "topic_researcher" ? topics.slice(0, 1) : topics) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([t]) => t);
 }
 

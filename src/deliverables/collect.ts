@@ -88,7 +88,8 @@ export function deliverablesFrom(context: JsonObject): DeliverableFile[] {
     }
   }
   const sources = context.sources;
-  if (!report && Array.isArray(sources) && sources.every(isJsonObject) && sources.length > 0) {
+  // Sources are the product only of a run that makes nothing else (topic discovery); a report's or a course's curated sources are a step on the way.
+  if (!report && !isJsonObject(pkg) && Array.isArray(sources) && sources.every(isJsonObject) && sources.length > 0) {
     const rows = sources as JsonObject[];
     files.push(file("sources.csv", "dataset", "csv", toCsv(rows, ["url", "title", "domain", "format", "quality_score", "relevance", "reasoning"])),
       file("sources.json", "dataset", "json", JSON.stringify(rows, null, 2)));

@@ -41,8 +41,11 @@ function outlineNotice(c: Content): string {
   return `This is an outline, not a written ${c.structure_type.replace("_", " ")}: no source covering '${c.topic}' was found to write it from, so each part lists what it would cover. To get it written, add a source that covers the topic (run Topic Discovery for it, or ask staff to add a feed) and build it again.`;
 }
 
+/** Who the content is for, as a phrase ("general" reads "a general audience"). */
+const audienceOf = (c: Content) => (c.audience === "general" ? "a general audience" : c.audience);
+
 function toMarkdown(c: Content): string {
-  const lines = [`# ${c.title}`, "", `*${c.structure_type.replace("_", " ")} on ${c.topic} for ${c.audience} · ${c.total_words} words*`, ""];
+  const lines = [`# ${c.title}`, "", `*${c.structure_type.replace("_", " ")} on ${c.topic} for ${audienceOf(c)} · ${c.total_words} words*`, ""];
   if (c.outline_only) lines.push(`> ${outlineNotice(c)}`, "");
   for (const { e, depth } of ordered(c.elements)) lines.push(`${"#".repeat(Math.min(6, depth + 2))} ${e.title}`, "", e.body, "");
   if (c.sources && c.sources.length > 0) lines.push("## Sources", "", ...c.sources.map((s) => `${s.n}. ${s.url ? `[${s.title}](${s.url})` : s.title}`), "");
@@ -78,7 +81,7 @@ function toHtml(c: Content): string {
 <style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}nav ul{list-style:none;padding:0}.notice{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem .8rem;border-radius:6px}.meta{color:#57606a}a{color:#0969da}</style>
 </head><body>
 <h1>${escapeHtml(c.title)}</h1>
-<p class="meta">${escapeHtml(c.structure_type.replace("_", " "))} on ${escapeHtml(c.topic)} for ${escapeHtml(c.audience)} · ${c.total_words} words</p>
+<p class="meta">${escapeHtml(c.structure_type.replace("_", " "))} on ${escapeHtml(c.topic)} for ${escapeHtml(audienceOf(c))} · ${c.total_words} words</p>
 ${c.outline_only ? `<p class="notice" role="note"><strong>Outline.</strong> ${escapeHtml(outlineNotice(c))}</p>` : ""}
 <nav><h2>Contents</h2><ul>${toc}</ul></nav>
 ${sections}

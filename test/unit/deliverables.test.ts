@@ -18,6 +18,9 @@ describe("deliverables from a finished run's context", () => {
     // A leading = is defused with a quote; a field with a comma or quote is quoted, quotes doubled.
     expect(lines[2]).toBe(`https://b.example/feed,"'=HYPERLINK(""x"")",b.example,atom,0.7,0.5,"a, b and ""c"""`);
     expect(JSON.parse(files[1]!.body)).toEqual(sources);
+    // A course's curated sources are a step on the way, not a deliverable of their own.
+    const pkg = { structure_type: "course", documents: { md: "# C" }, files: [{ name: "c.md", format: "md" }] };
+    expect(deliverablesFrom({ sources, package: pkg }).map((f) => f.name)).toEqual(["c.md"]);
   });
 
   it("takes only the fields deliverables are made of, and nothing from a run without them", () => {
