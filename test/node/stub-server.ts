@@ -5,7 +5,8 @@
  * - `POST /v1/chat/completions`: an OpenAI-compatible endpoint, reached through the real openai
  *   SDK over real HTTP. The model name picks the behaviour: stub-ok, stub-429-once (429 with
  *   Retry-After, then ok), stub-500, stub-slow (answers after 3 s), stub-malformed (not JSON),
- *   stub-wrong-shape (JSON of another shape), stub-report (a report writing with repeats), stub-bad-then-good (wrong shape, then ok on the
+ *   stub-wrong-shape (JSON of another shape), stub-report (a report writing with repeats), stub-model (every
+ *   task answered as a model would, from its prompt: test/node/stub-model.ts), stub-bad-then-good (wrong shape, then ok on the
  *   repair round). Calls are counted per prompt (`GET /__calls?prompt=`).
  * - `GET /demo/sites/<file>`: the demo discovery directory and its sites (HTML).
  * - `GET /demo/feeds/<file>`: the demo feeds with ETag and Last-Modified (304 on a match);
@@ -16,6 +17,7 @@
  * - `POST /external/api/execute`: an external worker (seed ExecuteResponse), checking worker auth;
  *   `/external-busy/api/execute` answers 429.
  */
+import { modelAnswer } from "./stub-model.js";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -92,6 +94,10 @@ async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
       await new Promise((r) => setTimeout(r, 3_000));
       return send(res, 200, completion(good, body.model));
     case "stub-report": return send(res, 200, completion(reportWriting(prompt), body.model));
+    case "stub-model": {
+      const reply = modelAnswer(body.messages, `http://${req.headers.host}`);
+      return reply.status === 200 ? send(res, 200, completion(reply.content, body.model)) : send(res, 400, JSON.stringify({ error: { message: reply.error } }));
+    }
     case "stub-malformed": return send(res, 200, completion("this is { not json", body.model));
     case "stub-wrong-shape": return send(res, 200, completion(JSON.stringify({ answer: 7 }), body.model));
     case "stub-bad-then-good": return send(res, 200, completion(body.messages.length > 2 ? good : JSON.stringify({ nope: true }), body.model));

@@ -35,6 +35,13 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `wrangler d1 migrations apply` into a persist directory, killed after 60 s. */
+function applyMigrations(dir: string) {
+  return spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
+    cwd: ROOT, env: { ...process.env, CI: "1", NO_COLOR: "1" }, encoding: "utf8", timeout: 60_000, killSignal: "SIGKILL",
+  });
+}
+
 /** One local stack: its origin, and how to stop or crash it. */
 export class LocalStack {
   private child: ChildProcess | null = null;
@@ -52,10 +59,11 @@ export class LocalStack {
   static async create(config: string | null = null): Promise<LocalStack> {
     const dir = mkdtempSync(path.join(tmpdir(), "aif-stack-"));
     if (config === null) {
-      const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], {
-        cwd: ROOT, env: { ...process.env, CI: "1", NO_COLOR: "1" }, encoding: "utf8",
-      });
-      if (migrate.status !== 0) throw new Error(`D1 migrations failed: ${migrate.stderr || migrate.stdout}`);
+      // wrangler's local D1 now and then stalls on a loaded machine (a whole-suite run once lost
+      // its 180 s hook here): each try is bounded, and a stalled one is tried again once.
+      let migrate = applyMigrations(dir);
+      if (migrate.status !== 0 && migrate.error) migrate = applyMigrations(dir);
+      if (migrate.status !== 0) throw new Error(`D1 migrations failed: ${migrate.error?.message ?? ""} ${migrate.stderr || migrate.stdout}`);
     }
     return new LocalStack(await freePort(), await freePort(), dir, config);
   }
