@@ -60,14 +60,30 @@ export function noCoverageAdvice(topic: string, covered: readonly string[]): str
   return `No source in the catalog covers '${topic}'. The catalog covers: ${covered.length > 0 ? covered.join(", ") : "nothing yet"}. To add a source, run Topic Discovery for the topic (it verifies feeds from the discovery directories and saves them to the catalog), or ask staff to add a feed.`;
 }
 
-/** Warnings about a topic before a run starts: none when the catalog covers it (librarian defaults). */
-export async function coverageWarnings(db: D1Database, topic: string): Promise<string[]> {
-  const rows = await activeCatalog(db);
-  if (matchCatalog(rows, topic, 0.5, 0.3).length > 0) return [];
-  return [`${noCoverageAdvice(topic, catalogTopics(rows))} The run looks for new sources first and stops there, before anything is fetched, if it finds none; only that search is charged.`];
+/** A template's step as its warnings read it. */
+interface StepRow { worker_name: string; input_mapping: string }
+
+/** What a template does when nothing covers its topic, read from its steps' declarations. */
+function whenUncovered(steps: readonly StepRow[]): string {
+  const mapping = (worker: string) => {
+    const step = steps.find((s) => s.worker_name === worker);
+    return step ? readJsonColumn(v.record(v.string(), v.string()), step.input_mapping, "pipeline_steps.input_mapping") : {};
+  };
+  if ("known_sources" in mapping("topic-researcher")) return "The run looks for new sources first and stops there, before anything is fetched, if it finds none; only that search is charged.";
+  if (mapping("rss-librarian").when_none === "=stop") return "The run stops after the catalog search, before anything is fetched; only that search is charged.";
+  if (steps.some((s) => s.worker_name === "content-granulator")) return "The run looks for new sources first; if it finds none, it delivers the outline alone, marked as one.";
+  return "The run may find nothing relevant to work from.";
 }
 
-/** Warnings for a run of a template before it starts: a topic no catalogued source covers, when the template reads the catalog. */
-export async function runWarnings(db: D1Database, workers: readonly string[], inputs: Record<string, unknown>): Promise<string[]> {
-  return workers.includes("rss-librarian") && typeof inputs.topic === "string" ? coverageWarnings(db, inputs.topic) : [];
+/**
+ * Warnings for a run of a template before it starts: a topic no catalogued source covers (at the
+ * librarian's defaults), and what the template then does. None for a template that does not read
+ * the catalog, or a topic it covers.
+ */
+export async function runWarnings(db: D1Database, templateName: string, workers: readonly string[], inputs: Record<string, unknown>): Promise<string[]> {
+  if (!workers.includes("rss-librarian") || typeof inputs.topic !== "string") return [];
+  const rows = await activeCatalog(db);
+  if (matchCatalog(rows, inputs.topic, 0.5, 0.3).length > 0) return [];
+  const { results } = await db.prepare(`SELECT worker_name, input_mapping FROM pipeline_steps WHERE template_name = ? ORDER BY step_order`).bind(templateName).all<StepRow>();
+  return [`${noCoverageAdvice(inputs.topic, catalogTopics(rows))} ${whenUncovered(results)}`];
 }

@@ -159,8 +159,10 @@ export const BuiltinTemplates: readonly TemplateDef[] = [
     description: "A short brief from the catalog's best feeds on a topic; no source discovery.",
     allowed_tiers: ALL, keyword_triggers: ["brief", "summary", "quick", "overview", "news"],
     estimated_duration_ms: 15_000, estimated_cost_micros: 25_000,
+    // No discovery here: with nothing in the catalog for the topic, the librarian stops the run (no_coverage).
     steps: researchSteps("brief").filter((s) => s.step_id !== "researcher").map((s) =>
-      s.step_id === "fetcher" ? { ...s, depends_on: ["librarian"], input_mapping: { ...s.input_mapping, feed_urls: "$.steps.librarian.sources[*].url" } } : s),
+      s.step_id === "fetcher" ? { ...s, depends_on: ["librarian"], input_mapping: { ...s.input_mapping, feed_urls: "$.steps.librarian.sources[*].url" } }
+        : s.step_id === "librarian" ? { ...s, input_mapping: { ...s.input_mapping, when_none: "=stop" } } : s),
     parameters: [
       topicParam,
       { parameter_name: "max_feeds", display_name: "Maximum feeds", description: "Sources the librarian may select.",

@@ -90,7 +90,7 @@ export async function recommendTemplate(env: Env, client: ClientView, message: s
     const inputs = await runInputs(env.DB, best.template_name, client.subscription_tier, analysis && analysis.topic.length >= 3 ? { topic: analysis.topic } : {}, {}, "recommendation")
       .catch(() => runInputs(env.DB, best.template_name, client.subscription_tier, { topic: "general request" }, {}, "recommendation"));
     estimate = await estimateRun(env, best.template_name, inputs);
-    if (analysis && analysis.topic.length >= 3) warnings = await runWarnings(env.DB, estimate.steps.map((st) => st.worker), inputs);
+    if (analysis && analysis.topic.length >= 3) warnings = await runWarnings(env.DB, best.template_name, estimate.steps.map((st) => st.worker), inputs);
   } catch (error) {
     log("warn", "recommendation could not be estimated", { template: best.template_name, ...describeError(error) });
   }

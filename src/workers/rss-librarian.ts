@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { builtinWorker } from "../catalog/workers";
-import { activeCatalog, matchCatalog } from "../catalog/coverage";
+import { activeCatalog, catalogTopics, matchCatalog, noCoverageAdvice } from "../catalog/coverage";
+import { fatal } from "./harness/errors";
 import { defineWorker } from "./harness/define";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
 
@@ -10,6 +11,12 @@ const Input = v.object({
   min_quality: v.optional(Score, 0.5),
   /** Sources scoring below this (relevance and quality combined) are left out. */
   threshold: v.optional(Score, 0.3),
+  /**
+   * What to do when no source matches: `continue` (a later step discovers, or says so), or `stop`
+   * (a template with no discovery step): fail `no_coverage`, naming what the catalog covers, so
+   * the run ends before anything is fetched.
+   */
+  when_none: v.optional(v.picklist(["continue", "stop"]), "continue"),
 });
 
 const Output = v.object({
@@ -52,6 +59,9 @@ export const rssLibrarian = defineWorker({
           : `matches ${Math.round(relevance * 100)}% of the topic's weight; quality ${r.quality_score}`,
       }));
     const sources = scored.slice(0, input.max_feeds);
+    if (sources.length === 0 && input.when_none === "stop") {
+      throw fatal("no_coverage", `${noCoverageAdvice(input.topic, catalogTopics(rows))} The run stops here, before anything is fetched.`);
+    }
     ctx.note({ catalog_size: rows.length, matched: scored.length });
     return { topic: input.topic, sources, sources_count: sources.length, considered: rows.length, threshold: input.threshold };
   },

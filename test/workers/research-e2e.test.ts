@@ -99,6 +99,25 @@ describe("research report, end to end on the local stack (no internet)", () => {
     expect(done.body.cost_micros).toBe((done.body.step_costs.librarian ?? 0) + (done.body.step_costs.researcher ?? 0));
   });
 
+  it("a quick brief (no discovery) on a topic nothing covers stops at the catalog search; each template's warning says what it will do", async () => {
+    const headers = apiKeyHeaders("premium");
+    const warning = async (template_name: string) =>
+      (await call("POST", "/economy/estimate", { headers, body: { template_name, parameters: { topic: "underwater basket weaving" } } })).body.warnings[0] as string;
+    expect(await warning("quick_brief")).toMatch(/stops after the catalog search, before anything is fetched; only that search is charged\.$/);
+    expect(await warning("course_builder")).toMatch(/if it finds none, it delivers the outline alone, marked as one\.$/);
+    expect(await warning("research_report")).toMatch(/looks for new sources first and stops there/);
+
+    const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "quick_brief", topic: "underwater basket weaving" } });
+    started.add(start.body.pipeline.id);
+    const done = await call("GET", `/pipeline/${start.body.pipeline.id}/result?wait_ms=25000`, { headers });
+    expect(done.body.status).toBe("failed");
+    expect(done.body.reason).toMatch(/No source in the catalog covers 'underwater basket weaving'.*The run stops here, before anything is fetched/);
+    const summary = await call("GET", `/pipeline/${start.body.pipeline.id}`, { headers });
+    const steps = Object.fromEntries(summary.body.pipeline.steps.map((s: { id: string; status: string }) => [s.id, s.status]));
+    expect(steps).toEqual({ librarian: "failed", fetcher: "skipped", classifier: "skipped", report: "skipped" });
+    expect(done.body.cost_micros).toBe(done.body.step_costs.librarian ?? 0);
+  });
+
   it("runs topic discovery when the catalog has too few sources, and reports from what it found", async () => {
     const headers = apiKeyHeaders("enterprise");
     const start = await call("POST", "/orchestrate", { headers, body: { pipeline_template: "research_report", topic: "solid-state batteries" } });

@@ -62,7 +62,7 @@ export const economyRoutes: Route[] = [
           .bind(body.template_name, clientScope(principal), HISTORY_RUNS)
           .first<{ n: number; cost: number | null; ms: number | null; ok: number | null; ended: number | null }>(),
       ]);
-      const [budget, warnings] = await Promise.all([budgetCheck(env, clientId, e), runWarnings(env.DB, e.steps.map((st) => st.worker), inputs)]);
+      const [budget, warnings] = await Promise.all([budgetCheck(env, clientId, e), runWarnings(env.DB, e.template_name, e.steps.map((st) => st.worker), inputs)]);
       return {
         warnings,
         template_name: e.template_name, client_id: clientId, input_parameters: inputs,
