@@ -216,7 +216,12 @@ describe("the pipeline view at scale", () => {
       admission: { status: "held", amount_micros: 60_000 }, queue: null,
     };
     // The actor is played by the test: it answers the ticket and the socket itself.
-    await page.route("**/live/tickets", (route) => route.fulfill({ status: 201, contentType: "application/json", body: JSON.stringify({ ticket: "lt_scaletest", expires_at: Date.now() + 60_000, party: "pipeline-actor", name: id }) }));
+    // Only the pipeline's ticket is the test's; the client's ledger socket gets a real one.
+    await page.route("**/live/tickets", (route) => {
+      const asked = route.request().postDataJSON() as { party?: string };
+      if (asked?.party !== "pipeline-actor") return route.continue();
+      return route.fulfill({ status: 201, contentType: "application/json", body: JSON.stringify({ ticket: "lt_scaletest", expires_at: Date.now() + 60_000, party: "pipeline-actor", name: id }) });
+    });
     await page.routeWebSocket(/\/parties\/pipeline-actor\//, (ws) => {
       for (const m of messages) ws.send(JSON.stringify(m));
       ws.send(JSON.stringify({ seq: 5_000, type: "snapshot", at: Date.now(), payload: summary }));
