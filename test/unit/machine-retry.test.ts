@@ -1,44 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  createPipeline, currentKey, expiredKept, nextTimer, onCapacity, onHeldAhead, onHold, onResult, onTimers, pause, plan, QUEUE_BACKSTOP_MS, retryFrom, start,
-  type PipelineSpec, type PipelineState,
+  createPipeline, expiredKept, nextTimer, onCapacity, onHold, onResult, onTimers, pause, plan, retryFrom, start,
+  type PipelineState,
 } from "../../src/actors/pipeline/machine";
+import { held, oneStepSpec as spec, started } from "./one-step-spec";
 
-/** Regression tests for the runtime review's findings, at the state-machine level. */
-function spec(overrides: Partial<PipelineSpec> = {}): PipelineSpec {
-  return {
-    pipelineId: "p", templateName: "t", clientId: "c", requestId: null, priority: 0, budgetLimitMicros: null, deadlineAt: null,
-    maxWaitMs: 1_000, inputs: {},
-    steps: [{
-      id: "a", workers: [{ name: "w1", binding: "X" }, { name: "w2", binding: "X" }], dependsOn: [], input: {}, output: {},
-      condition: null, optional: false, timeoutMs: 1_000, retry: { maxAttempts: 2, baseMs: 10, capMs: 10 }, estimateMicros: 10,
-    }],
-    ...overrides,
-  };
-}
-const started = (sp = spec()): PipelineState => plan(start(createPipeline(sp, 0), 0), 0);
-const held = (s: PipelineState) => onHold(s, "a", { ok: true }, 0);
-
-describe("state machine: review findings", () => {
-  it("gives up on a queued wait when no call-back comes (a backstop timer), and retries", () => {
-    const queued = onCapacity(held(started()), "a", { status: "queued", position: 3, etaMs: 100 }, 0, 0);
-    expect(nextTimer(queued)).toBe(1_000 + QUEUE_BACKSTOP_MS);
-    const later = onTimers(queued, 1_000 + QUEUE_BACKSTOP_MS, () => 0);
-    expect(later.steps[0]!.status).not.toBe("waiting_capacity");
-    expect(later.attempts.at(-1)).toMatchObject({ errorCode: "capacity_timed_out" });
-  });
-
-  it("counts capacity refusals as attempts, so they end in the fallback and then a failure, not a loop", () => {
-    let s = started();
-    for (let i = 0; i < 10 && s.status !== "failed"; i++) {
-      s = onTimers(s, 10_000 * (i + 1), () => 0);
-      if (s.steps[0]!.status === "waiting_budget") s = held(s);
-      if (s.steps[0]!.status === "waiting_capacity") s = onCapacity(s, "a", { status: "rejected", reason: "queue_full" }, 10_000 * (i + 1), 0);
-    }
-    expect(s.status).toBe("failed");
-    expect(s.attempts.map((a) => a.worker)).toEqual(["w1", "w1", "w2", "w2"]);
-  });
-
+/** The pipeline state machine's retries: no retry timer while paused, and retry-from-a-step. */
+describe("state machine: retries and retry-from-a-step", () => {
   it("has no retry timer while paused (the alarm would loop on a past time)", () => {
     let s = onCapacity(held(started()), "a", { status: "granted" }, 0, 0);
     s = pause(s, 0);
@@ -73,22 +41,6 @@ describe("state machine: review findings", () => {
     // A fatal failure on the primary moves to the fallback again: retries counted from the retry.
     expect(s.status).toBe("running");
     expect(s.steps[0]!.workerIndex).toBe(1);
-  });
-
-  it("a step that became ready while its hold ahead was in flight takes the hold (it is not released and refused)", () => {
-    // a is optional with one attempt and one worker: the pool's refusal fails it for good, and b
-    // (which needs only a to be done) becomes ready before the holds ahead are answered.
-    const sp = spec();
-    const a = { ...sp.steps[0]!, workers: [sp.steps[0]!.workers[0]!], optional: true, retry: { maxAttempts: 1, baseMs: 10, capMs: 10 } };
-    const b = { ...a, id: "b", optional: false, dependsOn: ["a"] };
-    let s = started({ ...sp, steps: [a, b] });
-    s = onCapacity(held(s), "a", { status: "rejected", reason: "queue_full" }, 0, 0);
-    expect(s.steps.map((st) => st.status)).toEqual(["failed", "waiting_budget"]);
-    const key = currentKey(s, s.steps[1]!);
-    expect(key).toBe("p:b:1");
-    s = onHeldAhead(s, [{ stepId: "b", key, ok: true }], 0);
-    expect(s.steps[1]).toMatchObject({ status: "waiting_capacity", held: true });
-    expect(s.cleanup.filter((c) => c.kind === "release_hold")).toEqual([]);
   });
 
   it("refuses a retry that would keep a step whose stored outputs have expired", () => {
