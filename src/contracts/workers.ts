@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { WorkerErrorSchema as WorkerContractErrorSchema } from "../workers/contract";
 import { Micros } from "./money";
 
 /**
@@ -34,10 +35,8 @@ export const WorkerHelpSchema = v.object({
   templates: v.array(v.string()), endpoints: v.array(v.string()),
 });
 
-/** A worker failure as the harness reports it: retry (transient), retry later (retry_after) or never (fatal). */
-export const WorkerErrorSchema = v.object({
-  kind: v.picklist(["transient", "retry_after", "fatal"]), code: v.string(), message: v.string(), retry_after_ms: v.optional(v.number()),
-});
+/** A worker failure as the harness reports it: retry (transient), retry later (retry_after) or never (fatal). The worker contract's own schema. */
+export const WorkerErrorSchema = WorkerContractErrorSchema;
 
 const ExecuteCommon = {
   duration: v.number(), cost: v.number(), cost_micros: Micros, metadata: JsonRecord,

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import * as v from "valibot";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { WorkerResult } from "../../src/workers/contract";
+import { WorkerResultSchema, type WorkerResult } from "../../src/workers/contract";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { WorkerSpecs } from "../../src/workers/specs";
 import { ARTICLES, QUIZ, handshake, origin, seedWithFeeds, smallContent } from "./fixtures";
@@ -90,6 +90,7 @@ describe.each([...WorkerSpecs.values()].map((spec) => [spec.def.worker_name, spe
   it("runs valid input: schema-valid output, usage, cost and the worker chain reported", async () => {
     const result = await executeWorker(spec, env, handshake(name, c!.valid()));
     if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
+    expect(v.safeParse(WorkerResultSchema, result).issues).toBeUndefined();
     expect(v.safeParse(spec.output, result.output).success).toBe(true);
     expect(typeof result.output.ready_for_next).toBe("boolean");
     expect(result.cost_micros).toBeGreaterThanOrEqual(spec.def.cost_per_execution_micros);
@@ -105,6 +106,7 @@ describe.each([...WorkerSpecs.values()].map((spec) => [spec.def.worker_name, spe
       const result = await executeWorker(spec, env, handshake(name, bad.input));
       expect(result.ok, JSON.stringify(bad.input)).toBe(false);
       if (result.ok) continue;
+      expect(v.safeParse(WorkerResultSchema, result).issues).toBeUndefined();
       expect(result.error.kind).toBe("fatal");
       expect(result.error.code).toBe("invalid_input");
       expect(result.error.message.startsWith(bad.field), `${result.error.message} should name ${bad.field}`).toBe(true);

@@ -5,26 +5,13 @@ import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { parseInput } from "../../router/validate";
 import { payloadSizes, readInput, writeOutput } from "./by-reference";
-import type { Handshake, StepProgress, WorkerResult } from "../contract";
+import { HandshakeSchema, WorkerResultSchema, type Handshake, type StepProgress, type WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
 import { classify, fatal, WorkerError } from "./errors";
 import { progressReporter } from "./progress";
 
 /** How long a finished answer is kept for duplicate deliveries of the same idempotency key. */
 export const RESULT_TTL_SECONDS = 86_400;
-
-/** The shape every handshake must have, checked before anything runs. */
-const HandshakeSchema = v.object({
-  pipeline_id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
-  step_id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
-  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  idempotency_key: v.pipe(v.string(), v.minLength(1), v.maxLength(400)),
-  worker: v.string(),
-  client_id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
-  input: v.record(v.string(), v.unknown()),
-  deadline_at: v.pipe(v.number(), v.integer()),
-  base_cost_micros: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-});
 
 /** Where a finished answer for an idempotency key is kept. */
 function resultKey(worker: string, key: string): string {
@@ -41,7 +28,7 @@ function aiFor(env: Env, input: JsonObject): AiClient {
 }
 
 /** A part of a delivery validated with the router's rules: the parsed value, or the message naming the field and rule. */
-function check(part: "handshake" | "input", schema: v.GenericSchema, value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+function check<S extends v.GenericSchema>(part: "handshake" | "input", schema: S, value: unknown): { ok: true; value: v.InferOutput<S> } | { ok: false; message: string } {
   try {
     return { ok: true, value: parseInput(part, schema, value) };
   } catch (error) {
@@ -89,10 +76,11 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   const base = (extra: JsonObject = {}): JsonObject => ({ worker: name, version: spec.version, worker_chain: chain, ...extra });
   const hs = check("handshake", HandshakeSchema, raw);
   if (!hs.ok) return { ok: false, error: { kind: "fatal", code: "invalid_handshake", message: hs.message }, cost_micros: 0, duration_ms: 0, metadata: base() };
-  const handshake = raw;
+  const handshake = hs.value;
   const cacheKey = resultKey(name, handshake.idempotency_key);
-  const cached = await env.PAYLOADS.get<WorkerResult>(cacheKey, "json");
-  if (cached) return { ...cached, metadata: { ...(cached.metadata ?? {}), replayed: true } };
+  // A kept answer is read back through the schema: one that no longer parses is not replayed (the step runs again).
+  const cached = v.safeParse(WorkerResultSchema, await env.PAYLOADS.get(cacheKey, "json"));
+  if (cached.success) return { ...cached.output, metadata: { ...(cached.output.metadata ?? {}), replayed: true } };
 
   const notes: JsonObject = {};
   const progress = progressReporter(viaActor ? progressTo(env, handshake) : null, clock);

@@ -1,7 +1,7 @@
 import { clientScope, describePrincipal, type Principal } from "../../auth";
 import { AppError, notFound } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
-import type { Handshake, WorkerResult } from "../contract";
+import type { Handshake, WorkerFailure, WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
 import { executeWorker } from "./execute";
 
@@ -33,7 +33,7 @@ export function failureStatus(error: { kind: string; code: string }): number {
 }
 
 /** The Retry-After header a failed run answers with (none for a fatal failure). */
-export function failureHeaders(error: Extract<WorkerResult, { ok: false }>["error"]): Record<string, string> {
+export function failureHeaders(error: WorkerFailure["error"]): Record<string, string> {
   if (error.kind === "retry_after") return { "Retry-After": String(Math.ceil((error.retry_after_ms ?? 1000) / 1000)) };
   if (error.kind === "transient") return { "Retry-After": "1" };
   return {};
