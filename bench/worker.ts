@@ -214,7 +214,7 @@ async function crashOnce(env: BenchEnv, id: string): Promise<number> {
       const inspected = await env.PipelineActor.getByName(id).inspect(500);
       if (inspected && TERMINAL.has(String(inspected.summary.status))) {
         const cps = inspected.checkpoints;
-        const i = cps.findIndex((c) => c.label === "result:s3");
+        const i = cps.findIndex((c) => c.label.split(" ").includes("result:s3"));
         return cps[i + 1]!.at - cps[i]!.at;
       }
     } catch { /* aborted object restarting */ }

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { EventLog } from "../src/actors/shared/event-log";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ResourcePool } from "../src/actors/resource-pool";
@@ -17,7 +18,7 @@ describe("100 pipelines on a pool of 4", () => {
 
     // Replay the pool's gapless event log: in-flight after every grant, release and expiry.
     const events = await runInDurableObject(env.ResourcePool.getByName(worker), (_: ResourcePool, state) =>
-      state.storage.sql.exec<{ seq: number; type: string }>(`SELECT seq, type FROM events ORDER BY seq`).toArray());
+      new EventLog(state.storage.sql).since(0)!.map((e) => ({ seq: e.seq, type: e.type })));
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     let inFlight = 0;
     let peak = 0;

@@ -1,4 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
+import { EventLog } from "../../src/actors/shared/event-log";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineActor } from "../../src/actors/pipeline";
@@ -58,11 +59,11 @@ describe("payloads by reference between the PipelineActor and the workers", () =
 
     // The fetcher and classifier reported progress while they ran, streamed as step_progress events.
     const progress = await runInDurableObject(actor, (_: PipelineActor, state) =>
-      state.storage.sql.exec<{ payload: string }>(`SELECT payload FROM events WHERE type = 'step_progress' ORDER BY seq`).toArray().map((r) => JSON.parse(r.payload) as { step_id: string; done: number; total: number }));
+      new EventLog(state.storage.sql).since(0)!.filter((e) => e.type === "step_progress").map((e) => e.payload as { step_id: string; done: number; total: number }));
     expect(progress.some((p) => p.step_id === "fetcher" && p.total === FEEDS)).toBe(true);
     expect(progress.some((p) => p.step_id === "classifier" && p.total === FEEDS * 20)).toBe(true);
     const seqs = await runInDurableObject(actor, (_: PipelineActor, state) =>
-      state.storage.sql.exec<{ type: string; payload: string }>(`SELECT type, payload FROM events ORDER BY seq`).toArray());
+      new EventLog(state.storage.sql).since(0)!.map((e) => ({ type: e.type, payload: JSON.stringify(e.payload) })));
     // Each step's progress comes after its step_started and before its step_succeeded.
     for (const step of ["fetcher", "classifier"]) {
       const at = (type: string) => seqs.findIndex((e) => e.type === type && (JSON.parse(e.payload) as { step_id: string }).step_id === step);

@@ -1,4 +1,4 @@
-import { EVENT_LOG_DDL } from "../shared/event-log";
+import { EVENT_JOURNAL_MIGRATION, EVENT_LOG_DDL } from "../shared/event-log";
 import { FAILURES_DDL } from "../shared/failures";
 
 /** The ClientLedger's SQLite schema, in order. Append only. */
@@ -58,4 +58,6 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE periods ADD COLUMN unbilled INTEGER NOT NULL DEFAULT 0`,
   // The D1 mirror and budget reads retried with a cap, or given up (shared/failures.ts).
   FAILURES_DDL,
+  // The event log as a journal: one row per write (shared/event-log.ts).
+  EVENT_JOURNAL_MIGRATION,
 ];

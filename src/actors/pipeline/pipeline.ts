@@ -13,7 +13,8 @@ import { AlarmClock } from "../shared/alarm-clock";
 import { classify, FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet } from "../shared/live";
-import { first, insertRows, migrate, rows } from "../shared/sqlite";
+import { migrate, rows } from "../shared/sqlite";
+import { meteredSql, newMeter, type StorageMeter } from "../shared/metered-sql";
 import { diffEvents, summarize } from "./events";
 import type { PipelineSummary } from "./protocol";
 import type { RunResult, StepDetail } from "../../contracts/pipeline";
@@ -25,8 +26,8 @@ import {
   runCosts,
 } from "./machine";
 import { historyStatements, registerStatement } from "./history";
-import { PIPELINE_MIGRATIONS } from "./schema";
-import { loadState, saveState } from "./store";
+import { PIPELINE_MIGRATIONS, RUN_TABLES } from "./schema";
+import { changedSteps, loadOutput, loadState, saveState } from "./store";
 
 /** A running step's watchdog: the alarm is kept this far ahead while the actor is alive. */
 export const WATCHDOG_MS = 200;
@@ -100,8 +101,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private failures!: FailureBook;
   /** Grants that arrived while the step's own reserve was still in flight (its answer may say "queued"). */
   private readonly earlyGrants = new Set<string>();
-  /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
-  private bytesWritten = 0;
+  /** What this object has written to its SQLite since it started (rows as SQLite counts them, bytes bound). */
+  private readonly meter = newMeter();
+  private meteredStore: SqlStorage | null = null;
   private readonly clock: AlarmClock;
   private ledgerStub: DurableObjectStub<ClientLedger> | null = null;
   private readonly poolStubs = new Map<string, DurableObjectStub<ResourcePool>>();
@@ -121,7 +123,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   }
 
   private get store(): SqlStorage {
-    return this.ctx.storage.sql;
+    return (this.meteredStore ??= meteredSql(this.ctx.storage.sql, this.meter));
   }
 
   private async start(): Promise<void> {
@@ -218,7 +220,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   /** Forgets a run that was not admitted: its state, checkpoints, events and alarm. */
   private forget(): void {
     this.ctx.storage.transactionSync(() => {
-      for (const table of ["spec", "meta", "steps", "attempts", "outputs", "checkpoints", "events"]) this.store.exec(`DELETE FROM ${table}`);
+      for (const table of RUN_TABLES) this.store.exec(`DELETE FROM ${table}`);
     });
     this.state = null;
     this.events = new EventLog(this.store);
@@ -298,7 +300,12 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   bytesWrittenSinceStart(): number {
-    return this.bytesWritten;
+    return this.meter.bytes;
+  }
+
+  /** What this object has written to its SQLite since it started: rows, bytes, statements, by table. */
+  storageWritten(): StorageMeter & { alarmWrites: number } {
+    return { ...structuredClone(this.meter), alarmWrites: this.clock.writes };
   }
 
   /** The owning client, for authorising subscribers. */
@@ -315,9 +322,11 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       summary: summarize(s),
       spec: JSON.parse(JSON.stringify(s.spec)) as JsonObject,
       context: s.context,
-      checkpoints: rows<{ seq: number; at: number; label: string; status: string; steps: string }>(
-        this.store, `SELECT * FROM (SELECT * FROM checkpoints ORDER BY seq DESC LIMIT ?) ORDER BY seq`, limit,
-      ).map((c) => ({ seq: c.seq, at: c.at, label: c.label, status: c.status, steps: JSON.parse(c.steps) as JsonObject })),
+      // One per write: the labels of the answers it recorded, and the steps it changed.
+      checkpoints: this.events.notes(limit).map((c) => {
+        const note = JSON.parse(c.note) as { labels: string; status: string; steps: JsonObject };
+        return { seq: c.id, at: c.at, label: note.labels, status: note.status, steps: note.steps };
+      }),
       due: { next_timer: nextTimer(s), deadline_at: s.spec.deadlineAt },
       next_alarm: await this.ctx.storage.getAlarm(),
       // A pending step's hold was placed ahead, for its next attempt.
@@ -335,7 +344,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       failures: this.failures.list(),
       attempts: s.attempts.length,
       in_flight: [...this.inFlight.keys()],
-      bytes_written: this.bytesWritten,
+      bytes_written: this.meter.bytes,
       event_seq: this.events.lastSeq,
       recent_events: this.events.tail(20),
     };
@@ -345,8 +354,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   output(stepId: string): JsonObject | null {
     const st = this.state?.steps.find((s) => s.id === stepId);
     if (!st?.outputRef) return null;
-    const row = first<{ data: string }>(this.store, `SELECT data FROM outputs WHERE step_id = ? AND attempt = ?`, stepId, st.attempt);
-    return row ? (JSON.parse(row.data) as JsonObject) : null;
+    return loadOutput(this.store, stepId, st.attempt);
   }
 
   /**
@@ -539,20 +547,17 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const now = Date.now();
     let published: LiveMessage[] = [];
     this.ctx.storage.transactionSync(() => {
-      const steps = JSON.stringify(Object.fromEntries(next.steps.map((s) => [s.id, s.status])));
-      this.bytesWritten += saveState(this.store, before, next);
-      insertRows(this.store, `INSERT INTO checkpoints (at, label, status, steps)`, labels.map((label) => [now, label, next.status, steps]));
-      this.bytesWritten += labels.reduce((n, l) => n + l.length + steps.length + next.status.length + 16, 0);
-      published = this.events.appendMany(diffEvents(before, next), now);
+      saveState(this.store, before, next);
+      // The write's events and its checkpoint (labels, status, the steps it changed): one journal row.
+      const note = labels.length > 0 ? JSON.stringify({ labels: labels.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
+      published = this.events.appendMany(diffEvents(before, next), now, note);
     });
     this.state = next;
     // Written: nothing is unsaved any more (a failed write above leaves it to be written again).
     this.unsaved = null;
     if (isTerminal(next.status)) for (const done of [...this.endWaiters]) done();
     for (const message of published) {
-      const text = JSON.stringify(message);
-      this.bytesWritten += text.length;
-      this.broadcast(text);
+      this.broadcast(JSON.stringify(message));
     }
     for (const label of labels) this.maybeCrash(label);
   }

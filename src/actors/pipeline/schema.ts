@@ -1,4 +1,4 @@
-import { EVENT_LOG_DDL } from "../shared/event-log";
+import { EVENT_JOURNAL_MIGRATION, EVENT_LOG_DDL } from "../shared/event-log";
 import { FAILURES_DDL } from "../shared/failures";
 
 /** The PipelineActor's SQLite schema, in order. Append only. */
@@ -28,4 +28,25 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE attempts (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
   // What the actor retries with backoff or gave up on (shared/failures.ts).
   FAILURES_DDL,
+  // The lean write path: every write is one SQLite row (a table keyed by a text primary key
+  // writes its index too: two rows), so step rows are keyed by their order, outputs live in a
+  // table without rowid, and the context (mapped outputs, possibly large) has its own row,
+  // written only when it changes rather than with every change of the small meta document.
+  `CREATE TABLE step_rows (ord INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT;
+   INSERT INTO step_rows (ord, data) SELECT ord, data FROM steps;
+   DROP TABLE steps;
+   CREATE TABLE step_outputs (step_id TEXT NOT NULL, attempt INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (step_id, attempt)) STRICT, WITHOUT ROWID;
+   INSERT INTO step_outputs (step_id, attempt, data) SELECT step_id, attempt, data FROM outputs;
+   DROP TABLE outputs;
+   CREATE TABLE context (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  // The event log as a journal (one row per write, see shared/event-log.ts); a write's
+  // checkpoint (its labels, status and changed steps) is that row's note, so the checkpoint
+  // history moves there too.
+  EVENT_JOURNAL_MIGRATION,
+  `INSERT INTO event_batches (first_seq, last_seq, at, note, data)
+     SELECT 0, -1, at, json_object('labels', label, 'status', status, 'steps', json(steps)), '[]' FROM checkpoints ORDER BY seq;
+   DROP TABLE checkpoints`,
 ];
+
+/** Every table that holds one pipeline's run (forgotten together when a run is not admitted). */
+export const RUN_TABLES = ["spec", "meta", "context", "step_rows", "attempts", "step_outputs", "event_batches"] as const;

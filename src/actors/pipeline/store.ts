@@ -1,51 +1,128 @@
 import type { JsonObject } from "../../lib/json";
 import { first, rows } from "../shared/sqlite";
-import type { AttemptRecord, PipelineSpec, PipelineState, StepState } from "./machine";
+import { attemptKey, type AttemptRecord, type PipelineSpec, type PipelineState, type StepState } from "./machine";
 
-/** The parts of the state that are neither the spec, the steps, the attempts nor the outputs. */
-type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs">;
+/** The parts of the state that are neither the spec, the steps, the attempts, the outputs nor the context. */
+type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs" | "context">;
 
 /** The meta document's JSON per state object: a checkpoint compares against the previous one's without serialising it again. */
 const metaJson = new WeakMap<PipelineState, string>();
 
+/** The meta document's fields at their usual values: left out of the stored document. */
+const META_DEFAULTS = {
+  reason: null, notes: [], cleanup: [], abandoned: [], costMicros: 0, startedAt: null, finishedAt: null, heldAhead: false,
+  registered: false, historyWritten: false, admission: "none",
+} as const satisfies Partial<Meta>;
+
+/** A key of one of this pipeline's attempts, stored without the pipeline id it starts with ("~step:attempt"). */
+function shortKey(pipelineId: string, key: string): string {
+  return key.startsWith(`${pipelineId}:`) ? `~${key.slice(pipelineId.length + 1)}` : key;
+}
+
+function fullKey(pipelineId: string, key: string): string {
+  return key.startsWith("~") ? `${pipelineId}:${key.slice(1)}` : key;
+}
+
 function metaText(s: PipelineState): string {
   let text = metaJson.get(s);
   if (text === undefined) {
-    const { spec: _spec, steps: _steps, attempts: _attempts, outputs: _outputs, ...meta } = s;
-    text = JSON.stringify(meta satisfies Meta);
+    const { spec, steps: _steps, attempts: _attempts, outputs: _outputs, context: _context, ...meta } = s;
+    const id = spec.pipelineId;
+    const stored: Meta = {
+      ...meta,
+      cleanup: meta.cleanup.map((c) => ({ ...c, key: shortKey(id, c.key) })),
+      abandoned: meta.abandoned.map((a) => ({ ...a, key: shortKey(id, a.key) })),
+    };
+    text = compact(stored, META_DEFAULTS);
     metaJson.set(s, text);
   }
   return text;
 }
 
+function decodeMeta(pipelineId: string, text: string): Meta & { context?: JsonObject } {
+  const stored = { ...META_DEFAULTS, ...(JSON.parse(text) as Partial<Meta>) } as Meta & { context?: JsonObject };
+  return {
+    ...stored,
+    cleanup: stored.cleanup.map((c) => ({ ...c, key: fullKey(pipelineId, c.key) })),
+    abandoned: stored.abandoned.map((a) => ({ ...a, key: fullKey(pipelineId, a.key) })),
+  };
+}
+
+/** The context's JSON per context object (the core keeps an unchanged context as the same object, or an equal copy). */
+const contextJson = new WeakMap<JsonObject, string>();
+
+function contextText(context: JsonObject): string {
+  let text = contextJson.get(context);
+  if (text === undefined) contextJson.set(context, (text = JSON.stringify(context)));
+  return text;
+}
+
+/** A step's fields at their usual values: a stored step row leaves them out (most of a row is these). */
+const STEP_DEFAULTS = {
+  attempt: 0, attemptBase: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null, retryAt: null,
+  timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
+} as const satisfies Partial<StepState>;
+
+/** An attempt's fields at their usual values (its key is derived from the pipeline, step and attempt). */
+const ATTEMPT_DEFAULTS = { tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null } as const satisfies Partial<AttemptRecord>;
+
+/** JSON of `value` without the fields that equal `defaults`. */
+function compact(value: object, defaults: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const usual = defaults[k];
+    if (k in defaults && (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0))) continue;
+    out[k] = v;
+  }
+  return JSON.stringify(out);
+}
+
+function encodeAttempt(pipelineId: string, a: AttemptRecord): string {
+  const { key, ...rest } = a;
+  return compact(key === attemptKey(pipelineId, a.stepId, a.attempt) ? rest : a, ATTEMPT_DEFAULTS);
+}
+
+function decodeAttempt(pipelineId: string, text: string): AttemptRecord {
+  const a = JSON.parse(text) as Partial<AttemptRecord> & Pick<AttemptRecord, "stepId" | "attempt">;
+  return { ...ATTEMPT_DEFAULTS, key: attemptKey(pipelineId, a.stepId, a.attempt), ...a } as AttemptRecord;
+}
+
+/** What one write changed, for its checkpoint row: the statuses of the steps it changed. */
+export function changedSteps(before: PipelineState | null, next: PipelineState): Record<string, string> {
+  const out: Record<string, string> = {};
+  next.steps.forEach((step, i) => {
+    if (before?.steps[i]?.status !== step.status) out[step.id] = step.status;
+  });
+  return out;
+}
+
 /**
  * The PipelineActor's state in SQLite, written by difference: a checkpoint writes the meta
- * document only when it changed, the rows of the steps that changed (the core returns unchanged
- * steps as the same objects), the new attempts, and nothing of the spec or the outputs (the spec
- * is written once; outputs are stored when they arrive). Returns the bytes it wrote.
+ * document only when it changed, the context only when it changed, the rows of the steps that
+ * changed (the core returns unchanged steps as the same objects; a row leaves out fields at
+ * their usual values), the new attempts, and nothing of the spec or the outputs (the spec is
+ * written once; an output when its step succeeds). Each statement writes one SQLite row.
  */
-export function saveState(sql: SqlStorage, before: PipelineState | null, next: PipelineState): number {
-  let bytes = 0;
-  const write = (query: string, ...binds: SqlStorageValue[]) => {
-    sql.exec(query, ...binds);
-    for (const b of binds) if (typeof b === "string") bytes += b.length;
-  };
-  if (!before || before.spec !== next.spec) write(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, JSON.stringify(next.spec));
+export function saveState(sql: SqlStorage, before: PipelineState | null, next: PipelineState): void {
+  if (!before || before.spec !== next.spec) sql.exec(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, JSON.stringify(next.spec));
   const meta = metaText(next);
-  if (!before || meta !== metaText(before)) write(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
+  if (!before || meta !== metaText(before)) sql.exec(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
+  const context = contextText(next.context);
+  if (before ? context !== contextText(before.context) : context !== "{}") sql.exec(`INSERT OR REPLACE INTO context (id, data) VALUES (1, ?)`, context);
   next.steps.forEach((step, i) => {
     if (before?.steps[i] === step) return;
-    write(`INSERT OR REPLACE INTO steps (id, ord, data) VALUES (?, ?, ?)`, step.id, i, JSON.stringify(step));
+    sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, compact(step, STEP_DEFAULTS));
     // A step that just succeeded: its output, in the same transaction as the checkpoint.
     const output = next.outputs[step.id];
     if (step.outputRef && step.outputRef !== before?.steps[i]?.outputRef && output) {
-      write(`INSERT OR REPLACE INTO outputs (step_id, attempt, data) VALUES (?, ?, ?)`, step.id, step.attempt, JSON.stringify(output));
+      sql.exec(`INSERT OR REPLACE INTO step_outputs (step_id, attempt, data) VALUES (?, ?, ?)`, step.id, step.attempt, JSON.stringify(output));
     }
   });
   const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
   if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
-  next.attempts.slice(known).forEach((a, i) => write(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, JSON.stringify(a)));
-  return bytes;
+  const id = next.spec.pipelineId;
+  next.attempts.slice(known).forEach((a, i) => sql.exec(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, encodeAttempt(id, a)));
 }
 
 /** Loads the state (null before the pipeline was created), outputs included. */
@@ -56,18 +133,28 @@ export function loadState(sql: SqlStorage): PipelineState | null {
     const legacy = first<{ state: string }>(sql, `SELECT state FROM pipeline WHERE id = 1`);
     return legacy ? withDefaults(JSON.parse(legacy.state) as PipelineState) : null;
   }
-  const meta = JSON.parse(first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data) as Meta;
-  const steps = rows<{ data: string }>(sql, `SELECT data FROM steps ORDER BY ord`).map((r) => JSON.parse(r.data) as StepState);
-  const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => JSON.parse(r.data) as AttemptRecord);
+  const parsedSpec = JSON.parse(spec.data) as PipelineSpec;
+  // A meta document written before the context had its own row carries the context.
+  const meta = decodeMeta(parsedSpec.pipelineId, first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data);
+  const contextRow = first<{ data: string }>(sql, `SELECT data FROM context WHERE id = 1`);
+  const context = contextRow ? (JSON.parse(contextRow.data) as JsonObject) : (meta.context ?? {});
+  const steps = rows<{ data: string }>(sql, `SELECT data FROM step_rows ORDER BY ord`).map((r) => ({ ...STEP_DEFAULTS, ...(JSON.parse(r.data) as StepState) }));
+  const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => decodeAttempt(parsedSpec.pipelineId, r.data));
   // Each succeeded step's output of its current attempt, read in one statement.
   const wanted = new Map(steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
   const outputs: Record<string, JsonObject> = {};
   if (wanted.size > 0) {
-    for (const row of rows<{ step_id: string; attempt: number; data: string }>(sql, `SELECT step_id, attempt, data FROM outputs`)) {
+    for (const row of rows<{ step_id: string; attempt: number; data: string }>(sql, `SELECT step_id, attempt, data FROM step_outputs`)) {
       if (wanted.get(row.step_id) === row.attempt) outputs[row.step_id] = JSON.parse(row.data) as JsonObject;
     }
   }
-  return withDefaults({ ...meta, spec: JSON.parse(spec.data) as PipelineSpec, steps, attempts, outputs });
+  return withDefaults({ ...meta, context, spec: parsedSpec, steps, attempts, outputs });
+}
+
+/** The stored output of a step's attempt, or null. */
+export function loadOutput(sql: SqlStorage, stepId: string, attempt: number): JsonObject | null {
+  const row = first<{ data: string }>(sql, `SELECT data FROM step_outputs WHERE step_id = ? AND attempt = ?`, stepId, attempt);
+  return row ? (JSON.parse(row.data) as JsonObject) : null;
 }
 
 /** Fields added after a state may have been stored get their empty values. */

@@ -224,16 +224,17 @@ export class ResourcePool extends ActorServer {
       }
       // The commands' own events first (releases, expiries), then the grants they made possible:
       // replaying the log must never show more in flight than there were.
-      published.push(...this.events.appendMany(extra, now));
+      const events = [...extra];
       for (const note of notes) {
         this.store.exec(
           `INSERT INTO outbox (key, kind, pipeline_id, payload, attempts, due_at) VALUES (?, ?, ?, ?, 0, ?)
            ON CONFLICT (key, kind) DO UPDATE SET payload = excluded.payload, attempts = 0, due_at = excluded.due_at`,
           note.key, note.kind, note.pipelineId, JSON.stringify({ ...note, worker: this.name }), now,
         );
-        const payload: JsonObject = { key: note.key, pipeline_id: note.pipelineId, waited_ms: note.waitedMs };
-        published.push(this.events.append(note.kind, payload, now));
+        events.push({ type: note.kind, payload: { key: note.key, pipeline_id: note.pipelineId, waited_ms: note.waitedMs } });
       }
+      // One journal row for the write's events.
+      published.push(...this.events.appendMany(events, now));
     });
     this.state = state;
     for (const message of published) this.broadcast(JSON.stringify(message));

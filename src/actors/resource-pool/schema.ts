@@ -1,4 +1,4 @@
-import { EVENT_LOG_DDL } from "../shared/event-log";
+import { EVENT_JOURNAL_MIGRATION, EVENT_LOG_DDL } from "../shared/event-log";
 import { FAILURES_DDL } from "../shared/failures";
 
 /** The ResourcePool's SQLite schema, in order. Append only. */
@@ -22,4 +22,6 @@ export const POOL_MIGRATIONS: readonly string[] = [
   `CREATE INDEX released_at ON released (at)`,
   // Call-backs given up after their retries (shared/failures.ts).
   FAILURES_DDL,
+  // The event log as a journal: one row per write (shared/event-log.ts).
+  EVENT_JOURNAL_MIGRATION,
 ];

@@ -5,6 +5,8 @@
  */
 export class AlarmClock {
   private at: number | null = null;
+  /** Alarm writes (sets and deletes) since the object started: each is a storage write. */
+  writes = 0;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
@@ -22,6 +24,7 @@ export class AlarmClock {
   set(at: number | null): void {
     if (at === this.at) return;
     this.at = at;
+    this.writes += 1;
     if (at === null) void this.storage.deleteAlarm();
     else void this.storage.setAlarm(at);
   }

@@ -1,10 +1,10 @@
 import type { JsonObject } from "../../lib/json";
-import { first, insertRows, rows } from "./sqlite";
+import { first, rows } from "./sqlite";
 
 export { LiveMessageSchema, type LiveMessage } from "./live-message";
 import type { LiveMessage } from "./live-message";
 
-/** The SQL that creates the event log table; include it in an actor's migrations. */
+/** The SQL that created the first event log table (one row per event); kept for the actors' released migrations. */
 export const EVENT_LOG_DDL = `CREATE TABLE events (
   seq     INTEGER PRIMARY KEY,
   type    TEXT NOT NULL,
@@ -12,15 +12,36 @@ export const EVENT_LOG_DDL = `CREATE TABLE events (
   payload TEXT NOT NULL
 ) STRICT`;
 
+/**
+ * The event log as a journal: one row per write, holding that write's events (`first_seq` to
+ * `last_seq`, possibly none) and an optional note (the PipelineActor's checkpoint: the labels of
+ * what the write recorded). A SQLite row written is what storage bills and what a write costs,
+ * so a write of several events writes one row. Replaces `events`, whose rows are carried over.
+ */
+export const EVENT_JOURNAL_MIGRATION = `CREATE TABLE event_batches (
+  id        INTEGER PRIMARY KEY,
+  first_seq INTEGER NOT NULL,
+  last_seq  INTEGER NOT NULL,
+  at        INTEGER NOT NULL,
+  note      TEXT,
+  data      TEXT NOT NULL
+) STRICT;
+INSERT INTO event_batches (first_seq, last_seq, at, note, data)
+  SELECT seq, seq, at, NULL, json_array(json_array(type, json(payload))) FROM events ORDER BY seq;
+DROP TABLE events`;
+
 /** How many events an actor keeps for reconnecting clients. */
 export const EVENT_LOG_LIMIT = 1000;
 
-/** A bounded, durable log of an actor's events, in its SQLite. */
+/** One journal row's note, with when it was written. */
+export interface JournalNote { id: number; at: number; note: string }
+
+/** A bounded, durable log of an actor's events, in its SQLite (see `EVENT_JOURNAL_MIGRATION`). */
 export class EventLog {
   private last: number;
 
   constructor(private readonly sql: SqlStorage, private readonly limit = EVENT_LOG_LIMIT) {
-    this.last = first<{ seq: number }>(sql, `SELECT coalesce(max(seq), 0) AS seq FROM events`)?.seq ?? 0;
+    this.last = first<{ seq: number }>(sql, `SELECT coalesce(max(last_seq), 0) AS seq FROM event_batches`)?.seq ?? 0;
   }
 
   /** The sequence number of the newest event (0 when there is none). */
@@ -33,15 +54,20 @@ export class EventLog {
     return this.appendMany([{ type, payload }], at)[0]!;
   }
 
-  /** Appends several events with one statement (SQL statements dominate an actor's CPU time). */
-  appendMany(events: readonly { type: string; payload: JsonObject }[], at: number): LiveMessage[] {
-    if (events.length === 0) return [];
+  /**
+   * Appends a write's events, and its note if any, as one row (call inside the transaction that
+   * made the change). Nothing is written for no events and no note.
+   */
+  appendMany(events: readonly { type: string; payload: JsonObject }[], at: number, note: string | null = null): LiveMessage[] {
+    if (events.length === 0 && note === null) return [];
     const first = this.last + 1;
     const messages = events.map((e, i) => ({ seq: first + i, type: e.type, at, payload: e.payload }));
-    insertRows(this.sql, `INSERT INTO events (seq, type, at, payload)`, messages.map((m) => [m.seq, m.type, m.at, JSON.stringify(m.payload)]));
-    this.last = first + messages.length - 1;
+    const last = first + messages.length - 1;
+    this.sql.exec(`INSERT INTO event_batches (first_seq, last_seq, at, note, data) VALUES (?, ?, ?, ?, ?)`,
+      first, last, at, note, JSON.stringify(events.map((e) => [e.type, e.payload])));
     // Trim the bounded log when the sequence crosses a multiple of 100.
-    if (Math.floor(this.last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM events WHERE seq <= ?`, this.last - this.limit);
+    if (Math.floor(last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ?`, last - this.limit);
+    this.last = last;
     return messages;
   }
 
@@ -51,18 +77,27 @@ export class EventLog {
    */
   since(seq: number): LiveMessage[] | null {
     if (seq >= this.last) return [];
-    const oldest = first<{ seq: number }>(this.sql, `SELECT min(seq) AS seq FROM events`)?.seq ?? this.last + 1;
+    const oldest = first<{ seq: number }>(this.sql, `SELECT min(first_seq) AS seq FROM event_batches WHERE last_seq >= first_seq`)?.seq ?? this.last + 1;
     if (seq + 1 < oldest) return null;
-    return this.read(`SELECT * FROM events WHERE seq > ? ORDER BY seq`, seq);
+    return this.read(`SELECT * FROM event_batches WHERE last_seq > ? ORDER BY id`, seq).filter((m) => m.seq > seq);
   }
 
   /** The newest `n` events, oldest first. */
   tail(n: number): LiveMessage[] {
-    return this.read(`SELECT * FROM (SELECT * FROM events ORDER BY seq DESC LIMIT ?) ORDER BY seq`, n);
+    return this.read(`SELECT * FROM event_batches WHERE last_seq > ? ORDER BY id`, Math.max(0, this.last - n)).slice(-n);
+  }
+
+  /** The newest `n` notes, oldest first. */
+  notes(n: number): JournalNote[] {
+    return rows<{ id: number; at: number; note: string }>(this.sql,
+      `SELECT * FROM (SELECT id, at, note FROM event_batches WHERE note IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id`, n);
   }
 
   private read(query: string, ...binds: number[]): LiveMessage[] {
-    return rows<{ seq: number; type: string; at: number; payload: string }>(this.sql, query, ...binds)
-      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, payload: JSON.parse(r.payload) as JsonObject }));
+    const out: LiveMessage[] = [];
+    for (const r of rows<{ first_seq: number; at: number; data: string }>(this.sql, query, ...binds)) {
+      (JSON.parse(r.data) as [string, JsonObject][]).forEach(([type, payload], i) => out.push({ seq: r.first_seq + i, type, at: r.at, payload }));
+    }
+    return out;
   }
 }

@@ -71,7 +71,7 @@ export function InspectorDetails({ data, summary }: { data: PipelineInspection; 
       <Card title="Checkpoints">
         {data.checkpoints.length === 0 ? <Empty>No checkpoint yet.</Empty> : (
           <div className="table-wrap"><table>
-            <thead><tr><th className="num">#</th><th>At</th><th>Label</th><th>Status</th><th>Steps</th></tr></thead>
+            <thead><tr><th className="num">#</th><th>At</th><th>Label</th><th>Status</th><th>Steps changed</th></tr></thead>
             <tbody>
               {[...data.checkpoints].reverse().map((c) => (
                 <tr key={c.seq}>

@@ -1,0 +1,37 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { finished, quiesce, scriptedSpec, testClient, testWorker } from "./pipeline-helpers";
+
+/**
+ * What a pipeline writes to its actor's SQLite, as SQLite counts rows (what storage bills) and
+ * as bytes bound: every write is one row per table it touches (no text primary-key index, one
+ * journal row for a write's events and checkpoint), and a step's share does not grow with the
+ * length of the pipeline.
+ */
+describe("what a pipeline writes", () => {
+  it("a few rows per step, and the same per step for 5 steps as for 20", async () => {
+    const client = await testClient();
+    const worker = await testWorker(100);
+    const written: Record<number, { rows: number; bytes: number; byTable: Record<string, { rows: number; bytes: number }> }> = {};
+    for (const n of [5, 20]) {
+      const steps = Array.from({ length: n }, (_, i) => ({ id: `s${i + 1}`, dependsOn: i === 0 ? [] : [`s${i}`], script: { output: { ok: true } }, estimateMicros: 10 }));
+      const spec = scriptedSpec(client, steps, { admissionMicros: n * 20 }, worker);
+      const stub = env.PipelineActor.getByName(spec.pipelineId);
+      await stub.create(spec);
+      expect((await finished(spec.pipelineId)).status).toBe("completed");
+      await quiesce([spec.pipelineId]);
+      written[n] = await stub.storageWritten();
+    }
+    const rowsPerStep = (written[20]!.rows - written[5]!.rows) / 15;
+    const bytesPerStep = (written[20]!.bytes - written[5]!.bytes) / 15;
+    const detail = JSON.stringify(written);
+    // Before the lean write path: 20 rows and 6.25 KB per step (checkpoint rows repeating every
+    // step's status, a meta document carrying the context, two rows per keyed write).
+    expect(rowsPerStep, detail).toBeLessThanOrEqual(9);
+    expect(bytesPerStep, detail).toBeLessThan(3_500);
+    // Every table's rows are written once per change, never per label or per event.
+    expect(written[20]!.byTable.event_batches!.rows, detail).toBeLessThanOrEqual(written[20]!.byTable.meta!.rows + 2);
+    expect(written[20]!.byTable.step_outputs!.rows).toBe(20);
+    expect(written[20]!.byTable.attempts!.rows).toBe(20);
+  });
+});
