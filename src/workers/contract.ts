@@ -90,3 +90,28 @@ export interface StepWorker {
 
 /** A running step's progress, sent by the harness to the step's PipelineActor and streamed as `step_progress`. */
 export interface StepProgress { step_id: string; attempt: number; done: number; total: number; message?: string }
+
+/** What a failed answer carries besides its kind, code and message; everything defaults to nothing (0 cost, 0 ms, no retry time, no metadata). */
+export interface FailureExtras {
+  /** What the attempt cost before it failed (AI tokens spent are owed), whole micro-USD. */
+  costMicros?: number;
+  durationMs?: number;
+  /** For `retry_after`: when to retry (null or undefined: not said). */
+  retryAfterMs?: number | null;
+  metadata?: JsonObject;
+}
+
+/**
+ * A worker's failed answer, the one way to build one: `workerFailure("fatal", "invalid_input",
+ * "input.topic: is required")`, `workerFailure("retry_after", "busy", "…", { retryAfterMs: 2_000 })`.
+ */
+export function workerFailure(kind: FailureKind, code: string, message: string, extras: FailureExtras = {}): WorkerFailure {
+  const { costMicros = 0, durationMs = 0, retryAfterMs, metadata } = extras;
+  return {
+    ok: false,
+    error: { kind, code, message, ...(retryAfterMs !== undefined && retryAfterMs !== null ? { retry_after_ms: retryAfterMs } : {}) },
+    cost_micros: costMicros,
+    duration_ms: durationMs,
+    ...(metadata !== undefined ? { metadata } : {}),
+  };
+}

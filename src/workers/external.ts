@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { retryAfterMs } from "../lib/retry-after";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import type { JsonObject } from "../lib/json";
-import type { Handshake, StepWorker, WorkerResult } from "./contract";
+import { workerFailure, type FailureKind, type Handshake, type StepWorker, type WorkerResult } from "./contract";
 import { payloadSizes, readInput, writeOutput } from "./harness/by-reference";
 import { classify } from "./harness/errors";
 
@@ -38,9 +38,8 @@ export class ExternalWorker implements StepWorker {
   async execute(h: Handshake): Promise<WorkerResult> {
     const started = Date.now();
     const took = () => Date.now() - started;
-    const fail = (kind: "transient" | "retry_after" | "fatal", code: string, message: string, retryAfterMs?: number): WorkerResult => ({
-      ok: false, error: { kind, code, message, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) }, cost_micros: 0, duration_ms: took(),
-    });
+    const fail = (kind: FailureKind, code: string, message: string, retryAfterMs?: number, costMicros = 0): WorkerResult =>
+      workerFailure(kind, code, message, { durationMs: took(), retryAfterMs, costMicros });
     if (!this.env.WORKER_SHARED_SECRET) return fail("fatal", "not_configured", "WORKER_SHARED_SECRET is not set: external workers cannot be called");
     const timeoutMs = Math.max(100, h.deadline_at - Date.now());
     let res;
@@ -72,7 +71,7 @@ export class ExternalWorker implements StepWorker {
     if (!body.success || res.status >= 400) {
       const e = typeof body.error === "string" ? { message: body.error } : body.error ?? {};
       const kind = e.kind ?? (res.status >= 400 ? "fatal" : "transient");
-      return { ...fail(kind, e.code ?? "endpoint_failed", e.message ?? `the external worker reported failure (HTTP ${res.status})`, e.retry_after_ms), cost_micros: cost };
+      return fail(kind, e.code ?? "endpoint_failed", e.message ?? `the external worker reported failure (HTTP ${res.status})`, e.retry_after_ms, cost);
     }
     return {
       ok: true, output: (body.output ?? {}) as JsonObject, cost_micros: cost, duration_ms: body.duration ?? took(),
@@ -96,7 +95,7 @@ export class ExternalWorkers extends WorkerEntrypoint<Env> {
       input = await readInput(this.env, h, sizes, true);
     } catch (error) {
       const failure = classify(error);
-      return { ok: false, error: { kind: failure.kind, code: failure.code, message: failure.message }, cost_micros: 0, duration_ms: 0, metadata: { external: endpoint, payload: { ...sizes } } };
+      return workerFailure(failure.kind, failure.code, failure.message, { metadata: { external: endpoint, payload: { ...sizes } } });
     }
     const result = await new ExternalWorker(this.env, endpoint).execute({ ...h, input });
     if (!result.ok) return { ...result, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
@@ -106,8 +105,9 @@ export class ExternalWorkers extends WorkerEntrypoint<Env> {
     } catch (error) {
       // The endpoint did the work and billed it: the cost stays on the attempt, which is retried.
       const failure = classify(error);
-      return { ok: false, error: { kind: "transient", code: "payload_store_failed", message: `the external worker's output could not be stored (${failure.code})` },
-        cost_micros: result.cost_micros, duration_ms: result.duration_ms, metadata: { external: endpoint, payload: { ...sizes } } };
+      return workerFailure("transient", "payload_store_failed", `the external worker's output could not be stored (${failure.code})`, {
+        costMicros: result.cost_micros, durationMs: result.duration_ms, metadata: { external: endpoint, payload: { ...sizes } },
+      });
     }
     return { ...result, output: stored.output, metadata: { ...(result.metadata ?? {}), payload: { ...sizes } } };
   }

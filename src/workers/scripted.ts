@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { JsonObject } from "../lib/json";
-import type { Handshake, StepWorker, WorkerResult } from "./contract";
+import { workerFailure, type Handshake, type StepWorker, type WorkerResult } from "./contract";
 
 /**
  * A worker that does what its input's `script` says, for testing and benchmarking the runtime
@@ -23,12 +23,12 @@ export class ScriptedWorker extends WorkerEntrypoint<Env> implements StepWorker 
   async execute(h: Handshake): Promise<WorkerResult> {
     const started = Date.now();
     if (this.env.ENVIRONMENT === "production") {
-      return { ok: false, error: { kind: "fatal", code: "not_available", message: "the scripted worker does not run in production" }, cost_micros: 0, duration_ms: 0 };
+      return workerFailure("fatal", "not_available", "the scripted worker does not run in production");
     }
     const script = (h.input.script ?? { mode: "succeed" }) as JsonObject;
     // A mistyped mode would quietly run the happy path: refused instead, naming the modes.
     if (script.mode !== undefined && !MODES.includes(script.mode as string)) {
-      return { ok: false, error: { kind: "fatal", code: "invalid_input", message: `input.script.mode: '${String(script.mode).slice(0, 40)}' is not one of ${MODES.join(", ")}` }, cost_micros: 0, duration_ms: 0 };
+      return workerFailure("fatal", "invalid_input", `input.script.mode: '${String(script.mode).slice(0, 40)}' is not one of ${MODES.join(", ")}`);
     }
     const count = script.count === false ? false : true;
     let runs = 1;
@@ -44,14 +44,14 @@ export class ScriptedWorker extends WorkerEntrypoint<Env> implements StepWorker 
     switch (script.mode) {
       case "fail_times":
         if (runs <= Number(script.times ?? 1)) {
-          return { ok: false, error: { kind: script.kind === "fatal" ? "fatal" : "transient", code: "scripted_failure", message: `scripted failure ${runs}` }, cost_micros: Number(script.failure_cost_micros ?? 0), duration_ms: took() };
+          return workerFailure(script.kind === "fatal" ? "fatal" : "transient", "scripted_failure", `scripted failure ${runs}`, { costMicros: Number(script.failure_cost_micros ?? 0), durationMs: took() });
         }
         break;
       case "fail":
-        return { ok: false, error: { kind: "fatal", code: "scripted_fatal", message: "scripted to fail for good" }, cost_micros: 0, duration_ms: took() };
+        return workerFailure("fatal", "scripted_fatal", "scripted to fail for good", { durationMs: took() });
       case "retry_after":
         if (runs <= Number(script.times ?? 1)) {
-          return { ok: false, error: { kind: "retry_after", code: "busy", message: "scripted busy", retry_after_ms: Number(script.ms ?? 100) }, cost_micros: 0, duration_ms: took() };
+          return workerFailure("retry_after", "busy", "scripted busy", { retryAfterMs: Number(script.ms ?? 100), durationMs: took() });
         }
         break;
       case "hang":

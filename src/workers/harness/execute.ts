@@ -5,7 +5,7 @@ import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { parseInput } from "../../router/validate";
 import { payloadSizes, readInput, writeOutput } from "./by-reference";
-import { HandshakeSchema, WorkerResultSchema, type Handshake, type StepProgress, type WorkerResult } from "../contract";
+import { HandshakeSchema, workerFailure, WorkerResultSchema, type Handshake, type StepProgress, type WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
 import { classify, fatal, WorkerError } from "./errors";
 import { progressReporter } from "./progress";
@@ -75,7 +75,7 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   const chain = { current: name, next: [...spec.next] };
   const base = (extra: JsonObject = {}): JsonObject => ({ worker: name, version: spec.version, worker_chain: chain, ...extra });
   const hs = check("handshake", HandshakeSchema, raw);
-  if (!hs.ok) return { ok: false, error: { kind: "fatal", code: "invalid_handshake", message: hs.message }, cost_micros: 0, duration_ms: 0, metadata: base() };
+  if (!hs.ok) return workerFailure("fatal", "invalid_handshake", hs.message, { metadata: base() });
   const handshake = hs.value;
   const cacheKey = resultKey(name, handshake.idempotency_key);
   // A kept answer is read back through the schema: one that no longer parses is not replayed (the step runs again).
@@ -129,14 +129,13 @@ export async function executeWorker(spec: AnyWorkerSpec, env: Env, raw: Handshak
   } catch (error) {
     const failure = classify(error);
     if (failure.bug) log("error", "worker failed unexpectedly", { worker: name, key: handshake.idempotency_key, ...describeError(error) });
-    result = {
-      ok: false,
-      error: { kind: failure.kind, code: failure.code, message: failure.message, ...(failure.retryAfterMs !== null ? { retry_after_ms: failure.retryAfterMs } : {}) },
+    result = workerFailure(failure.kind, failure.code, failure.message, {
       // AI tokens spent before the failure are still owed.
-      cost_micros: ai?.costMicros ?? 0,
-      duration_ms: clock() - started,
+      costMicros: ai?.costMicros ?? 0,
+      durationMs: clock() - started,
+      retryAfterMs: failure.retryAfterMs,
       metadata: base({ engines: ai?.engines ?? [], ...notes, payload, units }),
-    };
+    });
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     controller.abort();
