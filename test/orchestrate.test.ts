@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHeaders, call, seed, sessionHeaders, workerHeaders } from "./helpers";
-import { quiesce, waitFor } from "./pipeline-helpers";
+import { finished, quiesce, waitFor } from "./pipeline-helpers";
 
 const startedIds = new Set<string>();
 beforeAll(async () => { await seed(); });
@@ -16,11 +16,13 @@ async function runDemo(tier: "basic" | "premium", extra: Record<string, unknown>
   return started;
 }
 
+/** Waits for the pipeline to end (the actor's long poll), then answers `GET /pipeline/:id` as the caller sees it. */
 async function untilDone(id: string, headers: Record<string, string>) {
-  return waitFor(async () => {
-    const res = await call("GET", `/pipeline/${id}`, { headers });
-    return ["completed", "partial", "failed", "cancelled"].includes(res.body.pipeline?.status) ? res.body : undefined;
-  }, 15_000, `pipeline ${id}`);
+  await finished(id, 15_000);
+  const res = await call("GET", `/pipeline/${id}`, { headers });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(["completed", "partial", "failed", "cancelled"]).toContain(res.body.pipeline.status);
+  return res.body;
 }
 
 describe("POST /orchestrate and GET /pipeline/:id", () => {

@@ -75,12 +75,14 @@ describe("PipelineActor under crashes", () => {
     const stub = env.PipelineActor.getByName(spec.pipelineId);
     const runsKey = `scripted:runs:${spec.pipelineId}:${step}`;
     await stub.create(spec);
+    // Checked every 10 ms (not the helper's slower default): the step runs for 150 ms, and the
+    // abort must land inside it.
     await waitFor(async () => {
       const s = (await stub.summary()) as { steps: { id: string; status: string }[] } | null;
       if (s?.steps.find((x) => x.id === step)?.status !== "running") return undefined;
       // The worker has counted its first run and is inside its delay: the abort lands mid-step.
       return (await env.PAYLOADS.get(runsKey)) === "1" ? true : undefined;
-    }, 10_000, `${step} to run`);
+    }, 10_000, `${step} to run`, 10);
     await abortAllDurableObjects();
     await expectEffectsOnce(spec.pipelineId, client, worker);
     // The step ran again after the crash (at-least-once execution) under the same key.

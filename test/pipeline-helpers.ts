@@ -64,11 +64,16 @@ export function scriptedSpec(clientId: string, steps: ScriptedStep[], extra: Par
   };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+/**
+ * Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming `what`.
+ * For conditions nothing announces (effects settled, a step reached running): checks at once,
+ * then waits 10 ms, doubling up to `maxIntervalMs` between checks. A pipeline's end has its own
+ * long poll (`finished`).
+ */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition", maxIntervalMs = 50): Promise<T> {
   const until = Date.now() + timeoutMs;
   let lastError: unknown = null;
-  for (;;) {
+  for (let interval = Math.min(10, maxIntervalMs); ; interval = Math.min(interval * 2, maxIntervalMs)) {
     let value: T | undefined;
     try {
       value = await check();
@@ -78,19 +83,35 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     }
     if (value !== undefined) return value;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, interval));
   }
 }
 
 const TERMINAL = new Set(["completed", "partial", "failed", "cancelled"]);
 
-/** Waits for a pipeline to end and returns its summary. */
+/**
+ * Waits for a pipeline to end and returns its summary, through the actor's own long poll
+ * (`waitForEnd`: it answers when the run ends, or with the current summary when the wait passes),
+ * asked again until `timeoutMs` has passed; then fails naming the status the run was left in.
+ */
 export async function finished(pipelineId: string, timeoutMs = 15_000): Promise<Record<string, any>> {
-  return waitFor(async () => {
-    // A fresh stub each time: a stub whose object was aborted stays broken.
-    const s = (await env.PipelineActor.getByName(pipelineId).summary()) as Record<string, any> | null;
-    return s && TERMINAL.has(s.status) ? s : undefined;
-  }, timeoutMs, `pipeline ${pipelineId} to finish`);
+  const until = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) throw new Error(`pipeline ${pipelineId} did not end within ${timeoutMs} ms (${last})`);
+    try {
+      // A fresh stub each time: a stub whose object was aborted stays broken.
+      const summary = (await env.PipelineActor.getByName(pipelineId).waitForEnd(left)) as Record<string, any> | null;
+      if (summary && TERMINAL.has(summary.status)) return summary;
+      last = summary ? `last seen ${summary.status}` : "not created";
+    } catch (error) {
+      // An object that was just aborted answers with an error until it restarts.
+      last = `last error: ${String(error)}`;
+    }
+    // Only after an error, an object not created yet, or a wait that passed: never a tight loop.
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** Waits until the pipeline has no open effects left (history written, cleanup done). */

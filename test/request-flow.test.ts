@@ -5,7 +5,7 @@ import { parseLiveMessage } from "../src/actors/protocol";
 import { sha256Hex } from "../src/lib/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyHeaders, call, demoClient, sessionHeaders, type DemoTier } from "./helpers";
-import { quiesce, testClient, waitFor } from "./pipeline-helpers";
+import { finished, quiesce, testClient, waitFor } from "./pipeline-helpers";
 import { seedWithFeeds } from "./workers/fixtures";
 
 const started = new Set<string>();
@@ -67,7 +67,7 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
       expect(live.messages.find((m) => m.type === "pipeline_finished")!.payload.status).toBe("completed");
       live.close();
       // The request follows its pipeline without polling: the actor reports its end.
-      const final = await waitForStatus(id, client, "completed");
+      const final = await waitForStatus(id, client, "completed", pipelineId);
       expect(final).toMatchObject({
         request_id: id, request_status: "completed", selected_template: c.template, pipeline_id: pipelineId,
         total_cost_usd: done.body.pipeline.cost_usd, created_at: expect.any(String), started_processing_at: expect.any(String), completed_at: expect.any(String),
@@ -194,7 +194,6 @@ describe("a request from creation to completion (seed phases 1 to 5)", () => {
   });
 });
 
-/** The request's details once it reaches `status` (the pipeline reports its end to D1 soon after it ends). */
 describe("a request whose pipeline runs again", () => {
   it("follows a retry from a step: failed, processing again, then completed with the rerun's cost", async () => {
     const client = apiKeyHeaders("basic");
@@ -206,26 +205,30 @@ describe("a request whose pipeline runs again", () => {
     expect((await call("PUT", `/requests/${id}`, { headers: admin, body: { selected_template: "runtime_demo", template_parameters: { topic: "retries", scripts } } })).status).toBe(200);
     const run = await call("POST", `/requests/${id}/execute`, { headers: admin, body: {} });
     started.add(run.body.pipeline_id);
-    const failed = await waitForStatus(id, client, "failed");
+    const failed = await waitForStatus(id, client, "failed", run.body.pipeline_id);
     const retried = await call("POST", `/admin/actors/pipelines/${run.body.pipeline_id}/retry`, { headers: admin, body: { step_id: "compose" } });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     // The request left 'failed' when the retry was accepted, and follows the rerun to its end.
     const reopened = await env.DB.prepare(`SELECT request_status FROM client_requests WHERE request_id = ?`).bind(id).first<{ request_status: string }>();
     expect(["processing", "completed"]).toContain(reopened!.request_status);
     expect(reopened!.request_status).toBe("processing");
-    const rerun = await waitForStatus(id, client, "completed");
+    const rerun = await waitForStatus(id, client, "completed", run.body.pipeline_id);
     expect(rerun.total_cost_usd).toBeGreaterThanOrEqual(failed.total_cost_usd);
     expect(rerun.request.failure_reason).toBeNull();
   }, 30_000);
 });
 
-async function waitForStatus(id: string, headers: Record<string, string>, status: string) {
-  for (let i = 0; i < 100; i++) {
+/**
+ * The request's details once it reaches `status`: waits for its pipeline to end (the actor's long
+ * poll), then for the request to follow (the actor reports the end to D1 just after), checked
+ * every 100 ms at most.
+ */
+async function waitForStatus(id: string, headers: Record<string, string>, status: string, pipelineId: string) {
+  await finished(pipelineId);
+  return waitFor(async () => {
     const res = await call("GET", `/requests/${id}`, { headers });
-    if (res.body.request.request_status === status) return res.body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`request ${id} never became ${status}`);
+    return res.body.request.request_status === status ? res.body : undefined;
+  }, 10_000, `request ${id} to become ${status} after its pipeline ended`, 100);
 }
 
 describe("retention", () => {
