@@ -1,12 +1,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BuiltinWorkers } from "../src/workers/specs";
 import { apiKeyHeaders, call, sessionHeaders, workerHeaders } from "./helpers";
 import { ARTICLES, origin, seedWithFeeds } from "./workers/fixtures";
 
 beforeAll(async () => { await seedWithFeeds(); });
 
 const feed = (file: string) => `${origin}/demo/feeds/${file}`;
-const BUILTIN = ["rss-librarian", "topic-researcher", "feed-fetcher", "content-classifier", "report-builder", "content-granulator", "content-generator", "content-packager"];
+/** The built-in workers in chain order, as each declares itself. */
+const BUILTIN = BuiltinWorkers.map((w) => w.worker_name);
 const AI_WORKERS = ["topic-researcher", "content-classifier", "report-builder", "content-granulator", "content-generator"];
 
 /** The seed's article shape: only url, title and content. */
@@ -26,7 +28,7 @@ describe("GET /capabilities", () => {
     expect(res.status).toBe(200);
     expect(res.body.tier).toBe("basic");
     const names = res.body.workers.map((w: { worker_name: string }) => w.worker_name);
-    expect(names.slice(0, 8)).toEqual(BUILTIN);
+    expect(names.slice(0, BUILTIN.length)).toEqual(BUILTIN);
     const classifier = res.body.workers.find((w: { worker_name: string }) => w.worker_name === "content-classifier");
     expect(classifier).toMatchObject({
       kind: "builtin", version: "1.0.0", input_format: "ArticleList", output_format: "AnalyzedArticleList", next_workers: ["report-builder"],

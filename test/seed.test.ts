@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BuiltinTemplates, RuntimeDemoTemplate } from "../src/catalog/template-defs";
-import { BuiltinWorkers, ScriptedWorkerDef } from "../src/catalog/workers";
+import { ScriptedWorkerDef } from "../src/catalog/workers";
+import { BuiltinWorkers } from "../src/workers/specs";
 import { DemoClients, DemoFeeds, DemoStaff } from "../src/seed/demo-data";
 import { seedDevelopment } from "../src/seed/seed";
 import { call, workerHeaders } from "./helpers";

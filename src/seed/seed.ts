@@ -1,7 +1,8 @@
 import { apiKeyPrefix, hashPassword, insertApiKey } from "../auth";
 import { BuiltinTemplates, RuntimeDemoTemplate } from "../catalog/template-defs";
 import { installTemplateStatements } from "../catalog/templates";
-import { BuiltinWorkers, installWorkerStatements, ScriptedWorkerDef } from "../catalog/workers";
+import { installWorkerStatements, ScriptedWorkerDef } from "../catalog/workers";
+import { BuiltinWorkers } from "../workers/specs";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { isoTime } from "../lib/ids";

@@ -2,8 +2,8 @@ import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { rankRelevance } from "../ai/relevance";
 import { keyPoints, quality, round, summarize } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { toArticle } from "./articles";
 import { AnalyzedArticleSchema, ArticleInputsSchema, Score, Topic, type AnalyzedArticle, type Article } from "./schemas";
 
@@ -78,7 +78,12 @@ function classifyTask(batch: readonly Article[], relevance: readonly number[], o
  * `min_relevance` are dropped; the rest come back ranked by relevance, then quality.
  */
 export const contentClassifier = defineWorker({
-  def: builtinWorker("content-classifier"),
+  def: {
+    worker_name: "content-classifier", display_name: "Content Classifier", binding: "ContentClassifier",
+    description: "Relevance, quality, summary and key points for each article against the target topic.",
+    input_format: "ArticleList", output_format: "AnalyzedArticleList", capabilities: ["classification", "summarization", "ai"],
+    cost_per_execution_micros: 10_000, avg_execution_time_ms: 6_000, max_concurrent: 4, queue_limit: 200, lease_ttl_ms: 120_000, timeout_ms: 120_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -130,3 +135,6 @@ export const contentClassifier = defineWorker({
     };
   },
 });
+
+/** The Content Classifier's named entrypoint: this script exports it as `ContentClassifier`, and a PipelineActor calls it over RPC (`ctx.exports.ContentClassifier`). */
+export class ContentClassifier extends entrypointFor(contentClassifier) {}

@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { wordCount } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { ContentSchema, Priority, StructureSchema, type Element, type Structure, type WrittenElement } from "./structure";
 import { writeElement } from "./writer";
 import { groundedBody, outlineBody } from "./grounded";
@@ -55,7 +55,12 @@ function writeTask(batch: readonly Element[], s: Structure, byRef: ReadonlyMap<n
  * written offline.
  */
 export const contentGenerator = defineWorker({
-  def: builtinWorker("content-generator"),
+  def: {
+    worker_name: "content-generator", display_name: "Content Generator", binding: "ContentGenerator",
+    description: "Content for every element of a structure, honouring priorities and word targets.",
+    input_format: "Structure", output_format: "GeneratedContent", capabilities: ["generation", "ai"],
+    cost_per_execution_micros: 40_000, avg_execution_time_ms: 20_000, max_concurrent: 4, queue_limit: 200, lease_ttl_ms: 300_000, timeout_ms: 300_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -114,3 +119,6 @@ export const contentGenerator = defineWorker({
     };
   },
 });
+
+/** The Content Generator's named entrypoint: this script exports it as `ContentGenerator`, and a PipelineActor calls it over RPC (`ctx.exports.ContentGenerator`). */
+export class ContentGenerator extends entrypointFor(contentGenerator) {}

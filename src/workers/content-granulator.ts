@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { round } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { fatal } from "./harness/errors";
 import { outline } from "./outline";
 import { ElementSchema, StructureSchema, StructureTypes, type Structure } from "./structure";
@@ -101,7 +101,12 @@ function validate(s: Structure): { accuracy_percentage: number; passed: boolean;
  * granularity) and is validated; a structure with broken references is refused (fatal).
  */
 export const contentGranulator = defineWorker({
-  def: builtinWorker("content-granulator"),
+  def: {
+    worker_name: "content-granulator", display_name: "Content Granulator", binding: "ContentGranulator",
+    description: "A structure (course, quiz, novel, workflow, knowledge map, learning path) with elements and word targets.",
+    input_format: "GranulationInput", output_format: "Structure", capabilities: ["structuring", "ai"],
+    cost_per_execution_micros: 15_000, avg_execution_time_ms: 6_000, max_concurrent: 4, queue_limit: 200, lease_ttl_ms: 120_000, timeout_ms: 120_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -150,3 +155,6 @@ export const contentGranulator = defineWorker({
     };
   },
 });
+
+/** The Content Granulator's named entrypoint: this script exports it as `ContentGranulator`, and a PipelineActor calls it over RPC (`ctx.exports.ContentGranulator`). */
+export class ContentGranulator extends entrypointFor(contentGranulator) {}

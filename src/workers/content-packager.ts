@@ -1,9 +1,9 @@
 import * as v from "valibot";
 import { CoursePackageSchema, PackageFormatSchema, type PackageFormat } from "../contracts/artifacts";
-import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { slug } from "../lib/slug";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { fatal } from "./harness/errors";
 import { escapeHtml } from "./report-render";
 import { ContentSchema, type Content, type WrittenElement } from "./structure";
@@ -96,7 +96,12 @@ ${c.sources && c.sources.length > 0 ? `<section id="sources"><h2>Sources</h2><ol
  * SHA-256 checksum.
  */
 export const contentPackager = defineWorker({
-  def: builtinWorker("content-packager"),
+  def: {
+    worker_name: "content-packager", display_name: "Content Packager", binding: "ContentPackager",
+    description: "Packages generated content as a deliverable in HTML, Markdown and JSON.",
+    input_format: "GeneratedContent", output_format: "Package", capabilities: ["packaging"],
+    cost_per_execution_micros: 3_000, avg_execution_time_ms: 1_500, max_concurrent: 8, queue_limit: 500, lease_ttl_ms: 60_000, timeout_ms: 60_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -122,3 +127,6 @@ export const contentPackager = defineWorker({
     return { package: { title: c.title, structure_type: c.structure_type, files, documents, element_count: c.elements.length, total_words: c.total_words } };
   },
 });
+
+/** The Content Packager's named entrypoint: this script exports it as `ContentPackager`, and a PipelineActor calls it over RPC (`ctx.exports.ContentPackager`). */
+export class ContentPackager extends entrypointFor(contentPackager) {}

@@ -1,10 +1,10 @@
 import * as v from "valibot";
 import { sha256Hex } from "../lib/crypto";
 import { wordCount } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { looksLikeFeed, readFeed, type FeedFormat } from "../net/feeds";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { fatal, transient } from "./harness/errors";
 import { ArticleSchema, FeedReportSchema, HttpUrl, type Article } from "./schemas";
 
@@ -86,7 +86,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T)
  * batch where every feed failed is a transient failure (retried).
  */
 export const feedFetcher = defineWorker({
-  def: builtinWorker("feed-fetcher"),
+  def: {
+    worker_name: "feed-fetcher", display_name: "Feed Fetcher", binding: "FeedFetcher",
+    description: "Fetches and parses RSS 2.0, Atom and RSS 1.0 feeds into deduplicated, cleaned articles.",
+    input_format: "FeedBatch", output_format: "ArticleList", capabilities: ["feed_fetching"],
+    cost_per_execution_micros: 2_000, avg_execution_time_ms: 3_000, max_concurrent: 8, queue_limit: 500, lease_ttl_ms: 60_000, timeout_ms: 60_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -169,3 +174,6 @@ export const feedFetcher = defineWorker({
     };
   },
 });
+
+/** The Feed Fetcher's named entrypoint: this script exports it as `FeedFetcher`, and a PipelineActor calls it over RPC (`ctx.exports.FeedFetcher`). */
+export class FeedFetcher extends entrypointFor(feedFetcher) {}

@@ -1,8 +1,20 @@
+import { BuiltinEntrypoints, type BuiltinBinding } from "./builtin";
 import type { StepWorker } from "./contract";
 
-/** Binding names of this script's own worker entrypoints. */
-const OWN = ["ScriptedWorker", "RssLibrarian", "FeedFetcher", "ContentClassifier", "ReportBuilder", "TopicResearcher", "ContentGranulator", "ContentGenerator", "ContentPackager"] as const;
-type OwnBinding = (typeof OWN)[number];
+/** The scripted worker's binding (tests and demos; not a built-in worker of the catalog). */
+const SCRIPTED = "ScriptedWorker";
+
+/**
+ * Binding names of this script's own worker entrypoints: every built-in worker's, and the
+ * scripted worker's. Indexing `Cloudflare.Exports` (generated from src/index.ts's exports) by
+ * one of them is what makes a built-in worker that src/index.ts forgot to export a type error.
+ */
+type OwnBinding = BuiltinBinding | typeof SCRIPTED;
+const OWN: ReadonlySet<string> = new Set<string>([...Object.keys(BuiltinEntrypoints), SCRIPTED]);
+
+function isOwn(binding: string): binding is OwnBinding {
+  return OWN.has(binding);
+}
 
 /**
  * The worker behind a registry binding: one of this script's entrypoints (`ctx.exports`), or
@@ -14,6 +26,6 @@ export function workerEntrypoint(exports: Cloudflare.Exports, binding: string): 
     const endpoint = binding.slice("external:".length);
     return { execute: (h) => exports.ExternalWorkers.call(endpoint, h) };
   }
-  if (!(OWN as readonly string[]).includes(binding)) return null;
-  return exports[binding as OwnBinding];
+  if (!isOwn(binding)) return null;
+  return exports[binding];
 }

@@ -3,8 +3,8 @@ import { ReportSchema } from "../contracts/artifacts";
 import type { AiTask } from "../ai";
 import { findThemes, mentions, SentenceLedger } from "../ai/themes";
 import { keyPoints, sentences, topSentences, words } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { defineWorker, type RunContext } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { rendered, type ReportData } from "./report-render";
 import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
 
@@ -135,7 +135,12 @@ function writingTask(articles: readonly AnalyzedArticle[], topic: string, style:
  * with no source) are dropped.
  */
 export const reportBuilder = defineWorker({
-  def: builtinWorker("report-builder"),
+  def: {
+    worker_name: "report-builder", display_name: "Report Builder", binding: "ReportBuilder",
+    description: "An intelligence report (summary, insights, themes, citations) as JSON, Markdown and HTML.",
+    input_format: "AnalyzedArticleList", output_format: "Report", capabilities: ["report_generation", "ai"],
+    cost_per_execution_micros: 15_000, avg_execution_time_ms: 5_000, max_concurrent: 4, queue_limit: 200, lease_ttl_ms: 120_000, timeout_ms: 120_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -174,3 +179,6 @@ export const reportBuilder = defineWorker({
     return { report: rendered(data), article_count: articles.length, style: input.report_style };
   },
 });
+
+/** The Report Builder's named entrypoint: this script exports it as `ReportBuilder`, and a PipelineActor calls it over RPC (`ctx.exports.ReportBuilder`). */
+export class ReportBuilder extends entrypointFor(reportBuilder) {}

@@ -1,8 +1,8 @@
 import * as v from "valibot";
-import { builtinWorker } from "../catalog/workers";
 import { activeCatalog, catalogTopics, matchCatalog, noCoverageAdvice } from "../catalog/coverage";
 import { fatal } from "./harness/errors";
 import { defineWorker } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
 
 const Input = v.object({
@@ -35,7 +35,12 @@ const Output = v.object({
  * sources under the quality floor or the score threshold are left out.
  */
 export const rssLibrarian = defineWorker({
-  def: builtinWorker("rss-librarian"),
+  def: {
+    worker_name: "rss-librarian", display_name: "RSS Librarian", binding: "RssLibrarian",
+    description: "Curated feed sources for a topic from the D1 catalog, scored and filtered by quality.",
+    input_format: "TopicQuery", output_format: "SourceList", capabilities: ["source_curation"],
+    cost_per_execution_micros: 500, avg_execution_time_ms: 150, max_concurrent: 16, queue_limit: 500, lease_ttl_ms: 30_000, timeout_ms: 10_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -66,3 +71,6 @@ export const rssLibrarian = defineWorker({
     return { topic: input.topic, sources, sources_count: sources.length, considered: rows.length, threshold: input.threshold };
   },
 });
+
+/** The RSS Librarian's named entrypoint: this script exports it as `RssLibrarian`, and a PipelineActor calls it over RPC (`ctx.exports.RssLibrarian`). */
+export class RssLibrarian extends entrypointFor(rssLibrarian) {}

@@ -1,14 +1,19 @@
-import { contentClassifier } from "./content-classifier";
-import { contentGenerator } from "./content-generator";
-import { contentGranulator } from "./content-granulator";
-import { contentPackager } from "./content-packager";
-import { feedFetcher } from "./feed-fetcher";
+import type { WorkerDef } from "../catalog/workers";
+import { BuiltinEntrypoints } from "./builtin";
 import type { AnyWorkerSpec } from "./harness/define";
-import { reportBuilder } from "./report-builder";
-import { rssLibrarian } from "./rss-librarian";
-import { topicResearcher } from "./topic-researcher";
 
-/** Every built-in worker defined with the shared harness, by registry name. */
+/**
+ * Every built-in worker defined with the shared harness, by registry name, in chain order
+ * (derived from BuiltinEntrypoints). A worker whose declared `binding` is not the name it is
+ * listed (and exported) under could never be called: refused when the script loads.
+ */
 export const WorkerSpecs: ReadonlyMap<string, AnyWorkerSpec> = new Map(
-  ([rssLibrarian, topicResearcher, feedFetcher, contentClassifier, reportBuilder, contentGranulator, contentGenerator, contentPackager] as AnyWorkerSpec[]).map((s) => [s.def.worker_name, s]),
+  Object.entries(BuiltinEntrypoints).map(([binding, entrypoint]): [string, AnyWorkerSpec] => {
+    const spec = entrypoint.spec;
+    if (spec.def.binding !== binding) throw new Error(`worker '${spec.def.worker_name}' declares binding '${spec.def.binding}' but is listed as '${binding}'`);
+    return [spec.def.worker_name, spec];
+  }),
 );
+
+/** The built-in workers' registry rows (`worker_registry`), as each worker declares its own. */
+export const BuiltinWorkers: readonly WorkerDef[] = [...WorkerSpecs.values()].map((s) => s.def);

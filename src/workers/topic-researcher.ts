@@ -1,13 +1,13 @@
 import * as v from "valibot";
 import type { AiTask } from "../ai";
 import { Bm25, keywords, quality, round, topicTerms } from "../ai/text";
-import { builtinWorker } from "../catalog/workers";
 import { sha256Hex } from "../lib/crypto";
 import { discoverFeeds, pageLinks } from "../net/html";
 import { looksLikeFeed, readFeed, type ParsedFeed } from "../net/feeds";
 import { allowsPrivateFetch, checkUrl, safeFetch } from "../net/safe-fetch";
 import { activeCatalog, catalogTopics, noCoverageAdvice } from "../catalog/coverage";
 import { defineWorker, type RunContext } from "./harness/define";
+import { entrypointFor } from "./harness/entrypoint";
 import { fatal } from "./harness/errors";
 import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
 
@@ -134,7 +134,12 @@ function feedQuality(feed: ParsedFeed, now: number): number {
  * so a duplicate delivery saves nothing twice.
  */
 export const topicResearcher = defineWorker({
-  def: builtinWorker("topic-researcher"),
+  def: {
+    worker_name: "topic-researcher", display_name: "Topic Researcher", binding: "TopicResearcher",
+    description: "Discovers and verifies new RSS/Atom sources for a topic; saves what it finds to the catalog.",
+    input_format: "TopicResearchInput", output_format: "SourceList", capabilities: ["source_discovery", "ai"],
+    cost_per_execution_micros: 20_000, avg_execution_time_ms: 8_000, max_concurrent: 4, queue_limit: 200, lease_ttl_ms: 120_000, timeout_ms: 90_000,
+  },
   version: "1.0.0",
   input: Input,
   output: Output,
@@ -199,6 +204,9 @@ export const topicResearcher = defineWorker({
     };
   },
 });
+
+/** The Topic Researcher's named entrypoint: this script exports it as `TopicResearcher`, and a PipelineActor calls it over RPC (`ctx.exports.TopicResearcher`). */
+export class TopicResearcher extends entrypointFor(topicResearcher) {}
 
 /** Saves verified sources to the catalog; a URL already there keeps its row. Returns how many were new. */
 async function save(ctx: RunContext, sources: readonly (Source & { topics: string[] })[]): Promise<number> {
