@@ -7,8 +7,8 @@ import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
 import type { Handshake, StepProgress, WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
-import type { ClientLedger, LedgerCommand, LedgerResult } from "../client-ledger";
-import type { CapacityListener, PoolNotice, PoolOp, PoolOpAnswer, ResourcePool } from "../resource-pool";
+import type { ClientLedger, LedgerResult } from "../client-ledger";
+import type { CapacityListener, PoolNotice, ResourcePool } from "../resource-pool";
 import { AlarmClock } from "../shared/alarm-clock";
 import { classify, FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
@@ -19,13 +19,14 @@ import { diffEvents, summarize } from "./events";
 import type { PipelineSummary } from "./protocol";
 import type { RunResult, StepDetail } from "../../contracts/pipeline";
 import {
-  admissionKey, admissionReleased, admissionReleaseDue, admitted, attemptKey, cancel, cleanupDone, controlRefusal, coveredByAdmission, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, fail, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
-  nextTimer, onCapacity, onHeldAhead, onHold, onLateAnswer, onResult, onSettledShort, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
-  stepInput, toHoldAhead, TransitionError, withinPipelineBudget,
+  admissionKey, admissionReleaseDue, admitted, attemptKey, cancel, controlRefusal, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
+  nextTimer, onCapacity, onLateAnswer, onResult, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
+  stepInput, TransitionError,
   type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
   runCosts,
 } from "./machine";
 import { historyStatements, registerStatement } from "./history";
+import { applyRound, planRound } from "./round";
 import { PIPELINE_MIGRATIONS, RUN_TABLES } from "./schema";
 import { changedSteps, loadOutput, loadState, saveState } from "./store";
 
@@ -87,11 +88,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private lastLeaseRenewal = 0;
   private faults = new Set<string>();
-  /** A round in progress: the state before it and the labels of the answers applied so far. */
-  private staging: Staged | null = null;
   /**
    * A round's answers applied in memory but not yet written, because the worker calls they
-   * allowed went out first (see `endStage`); written by the next commit or the flush timer.
+   * allowed went out first (see `writeRound`); written by the next commit or the flush timer.
    */
   private unsaved: Staged | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -480,12 +479,6 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   /** Persists the new state, a checkpoint row and the events, in one transaction; then publishes. */
   private commit(next: PipelineState, label: string): void {
     if (this.state === next) return;
-    if (this.staging) {
-      // Inside a round: applied in memory now, persisted with the round's other answers.
-      this.state = next;
-      this.staging.labels.push(label);
-      return;
-    }
     this.write(next, [label]);
   }
 
@@ -501,14 +494,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     else this.persist(this.state, next, labels);
   }
 
-  /** Starts a round of answers that will be persisted together (see `endStage`). */
-  private beginStage(): void {
-    this.staging = { before: this.state, labels: [] };
-  }
-
   /**
-   * Persists everything the round's answers changed in one transaction: a round writes its state
-   * difference, checkpoint rows and events once rather than once per answer.
+   * Persists everything a round's answers changed in one transaction: a round writes its state
+   * difference, its checkpoint and its events once rather than once per answer.
    *
    * When the answers start steps (`deferred`), the worker calls go out first and the write
    * follows in a later turn (FLUSH_DELAY_MS, or with the next commit): a write in the same turn
@@ -518,28 +506,23 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    * again from its last checkpoint, gets the same answers (the pool's lease and the ledger's
    * hold are already recorded there) and calls the worker again under the same key, which is
    * the at-least-once the workers are built for. Every other effect writes what is unsaved first.
+   * The flush timer need not survive eviction: what it would write is sent again (above).
    */
-  private endStage(deferred: boolean): void {
-    const staged = this.staging;
-    this.staging = null;
-    if (!staged || staged.labels.length === 0) return;
-    if (deferred) {
-      this.unsaved = staged;
-      this.flushTimer ??= setTimeout(() => {
-        this.flushTimer = null;
-        try {
-          this.flush();
-        } catch (error) {
-          if (!this.crashing) log("error", "checkpoint failed", { pipeline_id: this.name, ...describeError(error) });
-          return;
-        }
-        void this.drive();
-      }, FLUSH_DELAY_MS);
-      return;
-    }
-    const next = this.state!;
-    this.state = staged.before;
-    this.persist(staged.before, next, staged.labels);
+  private writeRound(next: PipelineState, labels: readonly string[], deferred: boolean): void {
+    if (labels.length === 0) return;
+    if (!deferred) return this.write(next, labels);
+    this.unsaved = { before: this.unsaved ? this.unsaved.before : this.state, labels: [...(this.unsaved?.labels ?? []), ...labels] };
+    this.state = next;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      try {
+        this.flush();
+      } catch (error) {
+        if (!this.crashing) log("error", "checkpoint failed", { pipeline_id: this.name, ...describeError(error) });
+        return;
+      }
+      void this.drive();
+    }, FLUSH_DELAY_MS);
   }
 
   /** Writes the change from `before` to `next` (state by difference, one checkpoint row per label, events), then publishes. */
@@ -611,10 +594,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   }
 
   /**
-   * One round: every effect the state owes goes out at once, as one message per peer (a batch
-   * to the client's ledger, one to each pool involved), so each peer commits once per round;
-   * then the answers are applied in order, each with its own checkpoint, within one turn.
-   * Every effect is idempotent by its key, so a round cut short by a crash is simply sent again.
+   * One round: the core plans every effect the state owes (`planRound`: one message per peer),
+   * the shell sends them, and the core applies the answers (`applyRound`), written as one
+   * checkpoint. Every effect is idempotent by its key, so a round cut short by a crash is simply
+   * planned and sent again.
    */
   private async driveOnce(): Promise<void> {
     if (!this.state) return;
@@ -632,119 +615,18 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // A running step whose call is not in flight here (the object restarted) goes out before the
     // round with the ledger and pools, so a failing peer cannot hold it back.
     for (const step of this.toDispatch()) this.dispatch(step);
-    const s = this.state;
-    const now = Date.now();
-    // Settlements (cleanup of kind settle and release_hold) go to the ledger in batches: see `settlementsDue`.
-    const settlements: LedgerCommand[] = [];
-    const ledgerOps: LedgerCommand[] = [];
-    const poolOps = new Map<string, PoolOp[]>();
-    const toPool = (worker: string, op: PoolOp): [string, number] => {
-      const list = poolOps.get(worker) ?? [];
-      poolOps.set(worker, list);
-      return [worker, list.push(op) - 1];
-    };
-    /** The ledger's answers, settlements first (a settled step frees money for the holds after them). */
-    type Answers = { settlements: LedgerResult[]; ledger: LedgerResult[]; pools: Map<string, PoolOpAnswer[]> };
-    const apply: ((answers: Answers) => void)[] = [];
-    const settle: ((answers: Answers) => void)[] = [];
-
-    // Cleanup first: a released slot frees capacity for the reservations below.
-    for (const c of s.cleanup) {
-      const label = `cleanup:${c.kind}:${c.key.split(":")[1] ?? ""}`;
-      if (c.kind === "release_capacity") {
-        toPool(c.worker, { op: "release", key: c.key, observedMs: c.observedMs });
-        apply.push(() => this.commit(cleanupDone(this.state!, c), label));
-      } else {
-        const i = settlements.push(c.kind === "settle" ? settleCommand(s, c.key, c.actualMicros) : { type: "release", key: c.key }) - 1;
-        settle.push((answers) => {
-          const r = answers.settlements[i]!;
-          // A refusal is the ledger's answer, the same however often it is sent: not retried, kept for an operator.
-          if (r.status === "rejected" && r.code !== "unknown_hold") {
-            this.failures.failed(`ledger_${c.kind}:${c.key}`, new Refusal(`ledger_${r.code}`, `ledger refused ${c.kind} ${c.key}: ${r.message}`), PEER_RETRY, Date.now());
-          }
-          this.commit(cleanupDone(this.state!, c), label);
-          if (r.status === "settled" && r.short) this.commit(onSettledShort(this.state!, c.key, r.actual, r.charged, Date.now()), `short:${c.key.split(":")[1] ?? ""}`);
-        });
-      }
-    }
-    // Budget and capacity together for each starting step. The state still takes budget first:
-    // it moves to waiting-for-capacity only on a successful hold, and a refused hold ends the
-    // pipeline, whose cleanup gives the reservation back. A paused pipeline acquires nothing.
-    let roundHolds = 0;
-    for (const step of s.status === "paused" ? [] : s.steps.filter(needsAcquisition)) {
-      const spec = specOf(s, step.id);
-      const key = currentKey(s, step);
-      const reserve: PoolOp = { op: "reserve", request: { key, pipelineId: s.spec.pipelineId, priority: s.spec.priority, maxWaitMs: s.spec.maxWaitMs } };
-      if (step.status === "waiting_budget") {
-        if (!withinPipelineBudget(s, step.id, roundHolds)) {
-          apply.push(() => this.commit(fail(this.state!, `budget_exceeded: step '${step.id}' would pass the pipeline's budget limit of ${s.spec.budgetLimitMicros} micro-USD`, Date.now()), `budget:${step.id}`));
-          continue;
-        }
-        roundHolds += spec.estimateMicros;
-        const [worker, pi] = toPool(currentWorker(s, step), reserve);
-        if (coveredByAdmission(s)) {
-          // Only capacity: the admission already reserves the step's money.
-          apply.push(({ pools }) => {
-            this.commit(onHold(this.state!, step.id, { ok: true }, Date.now()), `held:${step.id}`);
-            this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
-          });
-          continue;
-        }
-        const li = ledgerOps.push({ type: "hold", key, amount: spec.estimateMicros }) - 1;
-        apply.push(({ ledger, pools }) => {
-          const hold = ledger[li]!;
-          if (hold.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
-          const ok = hold.status === "ok";
-          this.commit(onHold(this.state!, step.id, hold.status === "insufficient" ? { ok, available: hold.available } : { ok }, Date.now()), `held:${step.id}`);
-          this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`);
-        });
-      } else {
-        const [worker, pi] = toPool(currentWorker(s, step), reserve);
-        apply.push(({ pools }) => this.commit(onCapacity(this.state!, step.id, this.capacityAnswer(key, pools.get(worker)![pi]!), Date.now(), Math.random()), `reserved:${step.id}`));
-      }
-    }
-    // Once per run, with the first step's: budget held ahead for every pending step.
-    const ahead = toHoldAhead(s, roundHolds).map((step) => {
-      const key = nextKey(s, step);
-      return { stepId: step.id, key, i: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
-    });
-    if (needsHoldAhead(s)) {
-      apply.push(({ ledger }) => {
-        const answers = ahead.map(({ stepId, key, i }) => {
-          const r = ledger[i]!;
-          if (r.status === "rejected") throw new Error(`ledger refused hold: ${r.message}`);
-          return { stepId, key, ok: r.status === "ok" };
-        });
-        this.commit(onHeldAhead(this.state!, answers, Date.now()), "held_ahead");
-      });
-    }
-    const sendSettlements = settlements.length > 0 && (ledgerOps.length > 0 || this.settlementsDue(now));
-    if (sendSettlements) apply.unshift(...settle);
-    // The admission hold goes back last, after the steps' settlements in the same message.
-    const releaseAdmission = admissionReleaseDue(s, settlements.length === 0 || sendSettlements);
-    if (releaseAdmission) apply.push(() => this.commit(admissionReleased(this.state!), "admission_released"));
-
-    if (apply.length > 0) {
-      const toLedger: LedgerCommand[] = [...(sendSettlements ? settlements : []), ...ledgerOps,
-        ...(releaseAdmission ? [{ type: "release" as const, key: admissionKey(s.spec.pipelineId) }] : [])];
+    const round = planRound(this.state, this.settlementsDue(Date.now()));
+    if (round) {
       const [ledger, pools] = await Promise.all([
-        toLedger.length > 0 ? this.ledger().batch(toLedger) : Promise.resolve([] as LedgerResult[]),
-        Promise.all([...poolOps].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
+        round.ledger.length > 0 ? this.ledger().batch(round.ledger) : Promise.resolve([] as LedgerResult[]),
+        Promise.all([...round.pools].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
       ]);
-      const split = sendSettlements ? settlements.length : 0;
-      const answers: Answers = { settlements: ledger.slice(0, split), ledger: ledger.slice(split), pools: new Map(pools) };
-      const failures: unknown[] = [];
-      this.beginStage();
-      let started: StepState[] = [];
-      try {
-        for (const f of apply) {
-          try { f(answers); } catch (error) { failures.push(error); }
-        }
-        if (failures.length === 0) started = this.toDispatch();
-      } finally {
-        this.endStage(started.length > 0);
-      }
-      if (failures.length > 0) throw failures[0];
+      // Applied to the state as it is now: a worker's answer may have landed meanwhile.
+      const applied = applyRound(this.state!, round, { ledger, pools: new Map(pools) }, Date.now(), Math.random, (key) => this.earlyGrants.delete(key));
+      for (const r of applied.refusals) this.failures.failed(r.operation, new Refusal(r.code, r.message), PEER_RETRY, Date.now());
+      const started = applied.error === null ? toDispatch(applied.state, this.inFlight) : [];
+      this.writeRound(applied.state, applied.labels, started.length > 0);
+      if (applied.error) throw applied.error;
       for (const step of started) this.dispatch(step);
     }
     // The rest (history, the next round) follows the write, in the flush timer's turn (see drive).
@@ -757,8 +639,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /** Running steps whose worker call is not in flight in this incarnation. */
   private toDispatch(): StepState[] {
-    const s = this.state!;
-    return s.steps.filter((step) => step.status === "running" && !this.inFlight.has(currentKey(s, step)));
+    return toDispatch(this.state!, this.inFlight);
   }
 
   /** True when the state asks for an effect the driver performs now (a paused pipeline only owes cleanup). */
@@ -791,14 +672,6 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private settlementsOwedAt(now: number): number | null {
     if (!this.state!.cleanup.some((c) => c.kind !== "release_capacity")) return (this.settlementsOwedSince = null);
     return (this.settlementsOwedSince ??= now);
-  }
-
-  /** A pool's answer to a reserve; a grant that already arrived by call-back wins over "queued". */
-  private capacityAnswer(key: string, answer: PoolOpAnswer) {
-    const mapped = capacityAnswer(answer);
-    if (mapped.status === "queued" && this.earlyGrants.delete(key)) return { status: "granted" as const };
-    this.earlyGrants.delete(key);
-    return mapped;
   }
 
   /** Calls the worker for a running step; its answer is checkpointed when it comes. */
@@ -1044,19 +917,7 @@ function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number)
   return countTransfer(s, sentBytes + received, whole);
 }
 
-/**
- * A step attempt's settle. In an admitted run it names the admission: an attempt that holds
- * nothing (its admission reserved the money) is charged from the admission first, then from what
- * is available, and one that held (after the admission was given back) settles its own hold.
- */
-function settleCommand(s: PipelineState, key: string, actual: number): LedgerCommand {
-  return s.admission === "none" ? { type: "settle", key, actual } : { type: "settle", key, actual, within: admissionKey(s.spec.pipelineId) };
-}
-
-/** A pool's answer to a reserve, as the state machine takes it. */
-function capacityAnswer(answer: PoolOpAnswer) {
-  if (!("status" in answer)) throw new Error("pool answered a reserve with a release result");
-  return answer.status === "granted" ? { status: "granted" as const }
-    : answer.status === "queued" ? { status: "queued" as const, position: answer.position, etaMs: answer.etaMs }
-    : { status: "rejected" as const, reason: answer.reason };
+/** Running steps whose worker call is not in flight in this incarnation. */
+function toDispatch(s: PipelineState, inFlight: ReadonlyMap<string, unknown>): StepState[] {
+  return s.steps.filter((step) => step.status === "running" && !inFlight.has(currentKey(s, step)));
 }
