@@ -2,7 +2,7 @@ import { isoTime } from "../lib/ids";
 
 /**
  * A worker type as registered in `worker_registry`. A built-in worker declares its own row in its
- * file (src/workers/<name>.ts); costs are the per-execution base in micro-USD before AI tokens;
+ * file (src/workers/builtin/<name>.ts); costs are the per-execution base in micro-USD before AI tokens;
  * concurrency, queue and lease defaults are what each ResourcePool starts with and an admin may
  * change at run time.
  */

@@ -4,7 +4,7 @@ import { Tiers, Urgencies } from "../catalog/tiers";
 import { PARAMETER_JSON_LIMITS } from "../lib/json-bounds";
 import { PipelineSummarySchema } from "../actors/pipeline/protocol";
 import { IdString, Text } from "../router/schemas";
-import { boundedJson } from "../router/validate";
+import { boundedJson } from "../lib/validate";
 
 /** A template's parameter values: lower_snake_case names, small JSON documents. */
 export const ParameterMap = boundedJson(

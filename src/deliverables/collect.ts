@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ReportSchema } from "../contracts/artifacts";
 import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
-import { rendered, type ReportData } from "../workers/report-render";
+import { rendered, type ReportData } from "../workers/offline/report-render";
 import { slug } from "../lib/slug";
 
 /** Deliverable kinds (the seed's DeliverableMetadata.deliverable_type, as D1 admits them). */

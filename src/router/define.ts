@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { CallerRole, Principal } from "../auth";
 import { json } from "./respond";
-import { parseInput } from "./validate";
+import { parseInput } from "../lib/validate";
 
 /** HTTP methods a route may answer. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";

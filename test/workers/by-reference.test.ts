@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineActor } from "../../src/actors/pipeline";
 import { sourceStatements } from "../../src/seed/seed";
 import { externalize, pipelineScope } from "../../src/storage/refs";
-import { contentClassifier } from "../../src/workers/content-classifier";
+import { contentClassifier } from "../../src/workers/builtin/content-classifier";
 import type { AnyWorkerSpec } from "../../src/workers/harness/define";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { apiKeyHeaders, call, workerHeaders } from "../helpers";

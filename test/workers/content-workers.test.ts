@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
-import { contentGenerator } from "../../src/workers/content-generator";
-import { contentGranulator } from "../../src/workers/content-granulator";
-import { contentPackager } from "../../src/workers/content-packager";
+import { contentGenerator } from "../../src/workers/builtin/content-generator";
+import { contentGranulator } from "../../src/workers/builtin/content-granulator";
+import { contentPackager } from "../../src/workers/builtin/content-packager";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { StructureTypes } from "../../src/workers/structure";
 import { apiKeyHeaders, call } from "../helpers";

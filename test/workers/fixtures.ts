@@ -3,9 +3,9 @@ import { inject } from "vitest";
 import { seedDevelopment } from "../../src/seed/seed";
 import type { Handshake, WorkerResult } from "../../src/workers/contract";
 import type { Article } from "../../src/workers/schemas";
-import { outline } from "../../src/workers/outline";
+import { outline } from "../../src/workers/offline/outline";
 import type { Content } from "../../src/workers/structure";
-import { writeElement } from "../../src/workers/writer";
+import { writeElement } from "../../src/workers/offline/writer";
 
 /** The stub server (test/node/stub-server.ts): demo feeds, an OpenAI-compatible API, an external worker. */
 export const origin = inject("stubOrigin");

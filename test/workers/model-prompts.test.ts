@@ -3,12 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OpenAiProvider } from "../../src/ai/openai";
 import { analyseRequestTask, recommendTask } from "../../src/kam/analysis";
 import { BuiltinTemplates } from "../../src/catalog/template-defs";
-import { contentClassifier } from "../../src/workers/content-classifier";
-import { contentGenerator } from "../../src/workers/content-generator";
-import { contentGranulator } from "../../src/workers/content-granulator";
+import { contentClassifier } from "../../src/workers/builtin/content-classifier";
+import { contentGenerator } from "../../src/workers/builtin/content-generator";
+import { contentGranulator } from "../../src/workers/builtin/content-granulator";
 import { executeWorker } from "../../src/workers/harness/execute";
-import { reportBuilder } from "../../src/workers/report-builder";
-import { topicResearcher } from "../../src/workers/topic-researcher";
+import { reportBuilder } from "../../src/workers/builtin/report-builder";
+import { topicResearcher } from "../../src/workers/builtin/topic-researcher";
 import { ARTICLES, handshake, ok, origin, seedWithFeeds } from "./fixtures";
 
 /**

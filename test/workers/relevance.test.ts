@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { keywordBaseline } from "../../src/ai/relevance";
-import { contentClassifier } from "../../src/workers/content-classifier";
+import { contentClassifier } from "../../src/workers/builtin/content-classifier";
 import { executeWorker } from "../../src/workers/harness/execute";
 import { byScore, evaluate, loadCorpus, type CorpusArticle, type TopicLabels } from "../fixtures/relevance/corpus";
 import carbonFeed from "../fixtures/relevance/feeds/carbon-markets.rdf?raw";

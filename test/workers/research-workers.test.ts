@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { executeWorker } from "../../src/workers/harness/execute";
-import { contentClassifier } from "../../src/workers/content-classifier";
-import { feedFetcher } from "../../src/workers/feed-fetcher";
-import { reportBuilder } from "../../src/workers/report-builder";
-import { rssLibrarian } from "../../src/workers/rss-librarian";
+import { contentClassifier } from "../../src/workers/builtin/content-classifier";
+import { feedFetcher } from "../../src/workers/builtin/feed-fetcher";
+import { reportBuilder } from "../../src/workers/builtin/report-builder";
+import { rssLibrarian } from "../../src/workers/builtin/rss-librarian";
 import { ARTICLES, handshake, ok, origin, seedWithFeeds } from "./fixtures";
 import { readFeed } from "../../src/net/feeds";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { executeWorker } from "../../src/workers/harness/execute";
-import { topicResearcher } from "../../src/workers/topic-researcher";
+import { topicResearcher } from "../../src/workers/builtin/topic-researcher";
 import { handshake, ok, origin, seedWithFeeds } from "./fixtures";
 
 beforeAll(async () => { await seedWithFeeds(); });

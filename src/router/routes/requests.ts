@@ -17,7 +17,7 @@ import { deliverablesOf } from "./deliverables";
 import { PARAMETER_JSON_LIMITS } from "../../lib/json-bounds";
 import { CreateRequestBody, CreateRequestResponseSchema, RequestDetailsSchema, RequestListSchema, type RequestDetails } from "../../contracts/requests";
 import { reply, route, type Route } from "../define";
-import { boundedJson } from "../validate";
+import { boundedJson } from "../../lib/validate";
 import { IdString, PageQuery, QueryTimestamp } from "../schemas";
 import { activeActingClient } from "../scope";
 

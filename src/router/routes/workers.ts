@@ -14,7 +14,7 @@ import {
 } from "../../contracts/workers";
 import { jsonSchemaOf } from "../json-schema";
 import { IdString } from "../schemas";
-import { boundedJson, parseInput } from "../validate";
+import { boundedJson, parseInput } from "../../lib/validate";
 
 const NameParams = v.strictObject({ name: IdString });
 const TemplateParams = v.strictObject({ name: IdString, template: IdString });

@@ -1,11 +1,11 @@
 import * as v from "valibot";
-import type { AiTask } from "../ai";
-import { rankRelevance } from "../ai/relevance";
-import { keyPoints, quality, round, summarize } from "../ai/text";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { toArticle } from "./articles";
-import { AnalyzedArticleSchema, ArticleInputsSchema, Score, Topic, type AnalyzedArticle, type Article } from "./schemas";
+import type { AiTask } from "../../ai";
+import { rankRelevance } from "../../ai/relevance";
+import { keyPoints, quality, round, summarize } from "../../ai/text";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { toArticle } from "../articles";
+import { AnalyzedArticleSchema, ArticleInputsSchema, Score, Topic, type AnalyzedArticle, type Article } from "../schemas";
 
 const Depth = v.picklist(["basic", "standard", "detailed"]);
 type Depth = v.InferOutput<typeof Depth>;

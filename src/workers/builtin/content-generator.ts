@@ -1,13 +1,13 @@
 import * as v from "valibot";
-import type { AiTask } from "../ai";
-import { wordCount } from "../ai/text";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { ContentSchema, Priority, StructureSchema, type Element, type Structure, type WrittenElement } from "./structure";
-import { writeElement } from "./writer";
-import { groundedBody, outlineBody } from "./grounded";
-import { SentenceLedger } from "../ai/themes";
-import { AnalyzedArticleSchema, type AnalyzedArticle } from "./schemas";
+import type { AiTask } from "../../ai";
+import { wordCount } from "../../ai/text";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { ContentSchema, Priority, StructureSchema, type Element, type Structure, type WrittenElement } from "../structure";
+import { writeElement } from "../offline/writer";
+import { groundedBody, outlineBody } from "../offline/grounded";
+import { SentenceLedger } from "../../ai/themes";
+import { AnalyzedArticleSchema, type AnalyzedArticle } from "../schemas";
 
 const Input = v.object({
   structure: StructureSchema,

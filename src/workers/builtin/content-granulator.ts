@@ -1,13 +1,13 @@
 import * as v from "valibot";
-import type { AiTask } from "../ai";
-import { round } from "../ai/text";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { fatal } from "./harness/errors";
-import { outline } from "./outline";
-import { ElementSchema, StructureSchema, StructureTypes, type Structure } from "./structure";
-import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
-import { groundedCourse, MIN_ARTICLES, sourcesOf } from "./grounded";
+import type { AiTask } from "../../ai";
+import { round } from "../../ai/text";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { fatal } from "../harness/errors";
+import { outline } from "../offline/outline";
+import { ElementSchema, StructureSchema, StructureTypes, type Structure } from "../structure";
+import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "../schemas";
+import { groundedCourse, MIN_ARTICLES, sourcesOf } from "../offline/grounded";
 
 const Input = v.object({
   topic: Topic,

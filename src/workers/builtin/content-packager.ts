@@ -1,12 +1,12 @@
 import * as v from "valibot";
-import { CoursePackageSchema, PackageFormatSchema, type PackageFormat } from "../contracts/artifacts";
-import { sha256Hex } from "../lib/crypto";
-import { slug } from "../lib/slug";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { fatal } from "./harness/errors";
-import { escapeHtml } from "./report-render";
-import { ContentSchema, type Content, type WrittenElement } from "./structure";
+import { CoursePackageSchema, PackageFormatSchema, type PackageFormat } from "../../contracts/artifacts";
+import { sha256Hex } from "../../lib/crypto";
+import { slug } from "../../lib/slug";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { fatal } from "../harness/errors";
+import { escapeHtml } from "../offline/report-render";
+import { ContentSchema, type Content, type WrittenElement } from "../structure";
 
 const Format = PackageFormatSchema;
 type Format = PackageFormat;

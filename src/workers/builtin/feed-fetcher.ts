@@ -1,12 +1,12 @@
 import * as v from "valibot";
-import { sha256Hex } from "../lib/crypto";
-import { wordCount } from "../ai/text";
-import { looksLikeFeed, readFeed, type FeedFormat } from "../net/feeds";
-import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { fatal, transient } from "./harness/errors";
-import { ArticleSchema, FeedReportSchema, HttpUrl, type Article } from "./schemas";
+import { sha256Hex } from "../../lib/crypto";
+import { wordCount } from "../../ai/text";
+import { looksLikeFeed, readFeed, type FeedFormat } from "../../net/feeds";
+import { allowsPrivateFetch, FetchError, safeFetch } from "../../net/safe-fetch";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { fatal, transient } from "../harness/errors";
+import { ArticleSchema, FeedReportSchema, HttpUrl, type Article } from "../schemas";
 
 const Input = v.object({
   /** Empty is allowed (a course on a topic no source covers reads nothing, and says so later). */

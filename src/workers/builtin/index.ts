@@ -1,11 +1,11 @@
-import { ContentClassifier } from "../content-classifier";
-import { ContentGenerator } from "../content-generator";
-import { ContentGranulator } from "../content-granulator";
-import { ContentPackager } from "../content-packager";
-import { FeedFetcher } from "../feed-fetcher";
-import { ReportBuilder } from "../report-builder";
-import { RssLibrarian } from "../rss-librarian";
-import { TopicResearcher } from "../topic-researcher";
+import { ContentClassifier } from "./content-classifier";
+import { ContentGenerator } from "./content-generator";
+import { ContentGranulator } from "./content-granulator";
+import { ContentPackager } from "./content-packager";
+import { FeedFetcher } from "./feed-fetcher";
+import { ReportBuilder } from "./report-builder";
+import { RssLibrarian } from "./rss-librarian";
+import { TopicResearcher } from "./topic-researcher";
 
 /**
  * Every built-in worker, by the name of its entrypoint class (its registry `binding`), in the

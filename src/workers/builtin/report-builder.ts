@@ -1,12 +1,12 @@
 import * as v from "valibot";
-import { ReportSchema } from "../contracts/artifacts";
-import type { AiTask } from "../ai";
-import { findThemes, mentions, SentenceLedger } from "../ai/themes";
-import { keyPoints, sentences, topSentences, words } from "../ai/text";
-import { defineWorker, type RunContext } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { rendered, type ReportData } from "./report-render";
-import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "./schemas";
+import { ReportSchema } from "../../contracts/artifacts";
+import type { AiTask } from "../../ai";
+import { findThemes, mentions, SentenceLedger } from "../../ai/themes";
+import { keyPoints, sentences, topSentences, words } from "../../ai/text";
+import { defineWorker, type RunContext } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { rendered, type ReportData } from "../offline/report-render";
+import { AnalyzedArticleSchema, Topic, type AnalyzedArticle } from "../schemas";
 
 const Style = v.picklist(["full", "brief"]);
 type Style = v.InferOutput<typeof Style>;

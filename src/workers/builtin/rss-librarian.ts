@@ -1,9 +1,9 @@
 import * as v from "valibot";
-import { activeCatalog, catalogTopics, matchCatalog, noCoverageAdvice } from "../catalog/coverage";
-import { fatal } from "./harness/errors";
-import { defineWorker } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
+import { activeCatalog, catalogTopics, matchCatalog, noCoverageAdvice } from "../../catalog/coverage";
+import { fatal } from "../harness/errors";
+import { defineWorker } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { HttpUrl, Score, SourceSchema, Topic, type Source } from "../schemas";
 
 const Input = v.object({
   topic: Topic,

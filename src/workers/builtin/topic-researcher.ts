@@ -1,15 +1,15 @@
 import * as v from "valibot";
-import type { AiTask } from "../ai";
-import { Bm25, keywords, quality, round, topicTerms } from "../ai/text";
-import { sha256Hex } from "../lib/crypto";
-import { discoverFeeds, pageLinks } from "../net/html";
-import { looksLikeFeed, readFeed, type ParsedFeed } from "../net/feeds";
-import { allowsPrivateFetch, checkUrl, safeFetch } from "../net/safe-fetch";
-import { activeCatalog, catalogTopics, noCoverageAdvice } from "../catalog/coverage";
-import { defineWorker, type RunContext } from "./harness/define";
-import { entrypointFor } from "./harness/entrypoint";
-import { fatal } from "./harness/errors";
-import { HttpUrl, Score, SourceSchema, Topic, type Source } from "./schemas";
+import type { AiTask } from "../../ai";
+import { Bm25, keywords, quality, round, topicTerms } from "../../ai/text";
+import { sha256Hex } from "../../lib/crypto";
+import { discoverFeeds, pageLinks } from "../../net/html";
+import { looksLikeFeed, readFeed, type ParsedFeed } from "../../net/feeds";
+import { allowsPrivateFetch, checkUrl, safeFetch } from "../../net/safe-fetch";
+import { activeCatalog, catalogTopics, noCoverageAdvice } from "../../catalog/coverage";
+import { defineWorker, type RunContext } from "../harness/define";
+import { entrypointFor } from "../harness/entrypoint";
+import { fatal } from "../harness/errors";
+import { HttpUrl, Score, SourceSchema, Topic, type Source } from "../schemas";
 
 const Input = v.object({
   topic: Topic,

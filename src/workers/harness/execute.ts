@@ -3,7 +3,7 @@ import { aiClient, AiClient, parseChain } from "../../ai";
 import { AppError } from "../../lib/errors";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
-import { parseInput } from "../../router/validate";
+import { parseInput } from "../../lib/validate";
 import { payloadSizes, readInput, writeOutput } from "./by-reference";
 import { HandshakeSchema, workerFailure, WorkerResultSchema, type Handshake, type StepProgress, type WorkerResult } from "../contract";
 import type { AnyWorkerSpec } from "./define";
@@ -27,7 +27,7 @@ function aiFor(env: Env, input: JsonObject): AiClient {
   return aiClient(env, chain);
 }
 
-/** A part of a delivery validated with the router's rules: the parsed value, or the message naming the field and rule. */
+/** A part of a delivery validated as the router validates a request (lib/validate.ts): the parsed value, or the message naming the field and rule. */
 function check<S extends v.GenericSchema>(part: "handshake" | "input", schema: S, value: unknown): { ok: true; value: v.InferOutput<S> } | { ok: false; message: string } {
   try {
     return { ok: true, value: parseInput(part, schema, value) };

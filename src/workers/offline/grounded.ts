@@ -1,7 +1,7 @@
-import { findThemes, SentenceLedger, sentenceCase } from "../ai/themes";
-import { sentences, topSentences, wordCount, words } from "../ai/text";
-import type { AnalyzedArticle } from "./schemas";
-import type { Element, SourceRef, Structure } from "./structure";
+import { findThemes, SentenceLedger, sentenceCase } from "../../ai/themes";
+import { sentences, topSentences, wordCount, words } from "../../ai/text";
+import type { AnalyzedArticle } from "../schemas";
+import type { Element, SourceRef, Structure } from "../structure";
 
 /**
  * The offline engine's course from material: modules are themes several fetched articles share

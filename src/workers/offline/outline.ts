@@ -1,4 +1,4 @@
-import type { Element, Priority, Structure, StructureType } from "./structure";
+import type { Element, Priority, Structure, StructureType } from "../structure";
 
 /**
  * The offline engine's outlines: a deterministic structure per type, sized by granularity

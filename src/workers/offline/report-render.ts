@@ -1,4 +1,4 @@
-import type { Report } from "../contracts/artifacts";
+import type { Report } from "../../contracts/artifacts";
 
 /** The report as the builder assembles it, before rendering. */
 export type ReportData = Omit<Report, "markdown" | "html">;

@@ -1,5 +1,5 @@
-import { wordCount } from "../ai/text";
-import type { Element, Structure } from "./structure";
+import { wordCount } from "../../ai/text";
+import type { Element, Structure } from "../structure";
 
 /**
  * The offline engine's writing: a body for an element, built from its outline and key points
