@@ -10,7 +10,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @param {{ port: number, inspectorPort?: number }} options
- * @returns {Promise<{ origin: string, stop: () => void }>}
+ * @returns {Promise<{ origin: string, stop: () => void, pid: number, persist: string }>}
  */
 export async function startBenchWorker({ port, inspectorPort }) {
   const origin = `http://127.0.0.1:${port}`;
@@ -30,7 +30,8 @@ export async function startBenchWorker({ port, inspectorPort }) {
     rmSync(persist, { recursive: true, force: true });
   };
   for (let i = 0; i < 240; i++) {
-    try { if ((await fetch(`${origin}/health`)).ok) return { origin, stop }; } catch { /* not yet */ }
+    // pid: the process group's leader (npx), whose descendants include the workerd serving this bench.
+    try { if ((await fetch(`${origin}/health`)).ok) return { origin, stop, pid: child.pid ?? 0, persist }; } catch { /* not yet */ }
     await sleep(500);
   }
   stop();

@@ -16,7 +16,11 @@ import { createServer } from "node:http";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { startBenchWorker } from "./bench-worker.mjs";
+import { costPerMillion, PRICES } from "./lib/prices.mjs";
+import { CLK_TCK, cpuMs, workerdPids } from "./lib/proc-cpu.mjs";
 import { SYNTHETIC_TOPIC, syntheticFeed, syntheticSources } from "./lib/synthetic-feeds.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -28,6 +32,9 @@ const R = quick ? 5 : 15; // runs per (mode, steps) for the slope
 const N = quick ? 20 : 60; // runs per mode for latency percentiles
 const M = quick ? 16 : 48; // pipelines per (mode, concurrency) for throughput
 const CRASHES = quick ? 3 : 10;
+const CPU_PIPELINES = quick ? 60 : 200; // five-step pipelines per (variant, round) for CPU per pipeline
+const CPU_CONCURRENCY = 8;
+const METERED = quick ? 24 : 60; // five-step pipelines per variant for requests, rows, duration, storage
 
 let seq = 0;
 const id = (/** @type {string} */ mode) => `${mode}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
@@ -45,7 +52,7 @@ async function timed(mode, steps) {
   const r = await post("/bench/run", { mode, steps, id: id(mode) });
   const ms = performance.now() - t0;
   if (r.status !== "completed") throw new Error(`${mode} pipeline ended ${r.status}: ${JSON.stringify(r)}`);
-  return { ms, bytes: Number(r.bytes) };
+  return { ms, bytes: Number(r.bytes), result: r };
 }
 
 /** @param {number[]} xs @param {number} p */
@@ -65,8 +72,86 @@ function slope(xs, ys) {
   return num / den;
 }
 
-/** The runtime part: the same no-op pipeline as actor, Workflow and floor. */
-async function runtimeBench() {
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `count` five-step pipelines of one mode, `concurrency` at a time. @param {string} mode @param {number} count @param {number} concurrency */
+async function batchOf(mode, count, concurrency) {
+  let next = 0;
+  /** @type {Record<string, any>[]} */
+  const results = [];
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next++ < count) results.push((await timed(mode, 5)).result); }));
+  return results;
+}
+
+/** Where each variant's per-pipeline SQLite files live under wrangler dev's persistence directory. */
+const STORE_DIRS = { actor: "v3/do/ai-factory-bench-PipelineActor", workflow: "v3/workflows/miniflare-workflows-bench-pipeline", floor: "v3/do/ai-factory-bench-BenchFloor" };
+/** Sizes of a directory's SQLite files (database and WAL), by name. @param {string} dir */
+function sqliteFiles(dir) {
+  /** @type {Map<string, number>} */
+  const out = new Map();
+  try {
+    for (const name of readdirSync(dir)) if (/\.sqlite(-wal)?$/.test(name) && !name.startsWith("metadata")) out.set(name, statSync(path.join(dir, name)).size);
+  } catch { /* none yet */ }
+  return out;
+}
+
+/**
+ * CPU per completed pipeline, measured from outside: the workerd processes' own CPU time (user +
+ * system, all threads, from /proc) over a phase that runs one variant only, CPU_PIPELINES
+ * five-step pipelines CPU_CONCURRENCY at a time, then a quiet tail for trailing work (alarms,
+ * history, the ledger's D1 mirror). Idle CPU over the same time is subtracted. Two rounds,
+ * the second in reverse order.
+ * @param {number[]} pids
+ */
+async function cpuPerPipeline(pids) {
+  const TAIL_MS = 1500;
+  const idle0 = cpuMs(pids);
+  const i0 = performance.now();
+  await sleep(2000);
+  const idlePerMs = (cpuMs(pids) - idle0) / (performance.now() - i0);
+  /** @type {Record<string, number[]>} */
+  const rounds = Object.fromEntries(MODES.map((m) => [m, []]));
+  for (let round = 0; round < 2; round++) {
+    for (const mode of round % 2 ? [...MODES].reverse() : MODES) {
+      const c0 = cpuMs(pids);
+      const t0 = performance.now();
+      await batchOf(mode, CPU_PIPELINES, CPU_CONCURRENCY);
+      await sleep(TAIL_MS);
+      const elapsed = performance.now() - t0;
+      rounds[mode].push((cpuMs(pids) - c0 - idlePerMs * elapsed) / CPU_PIPELINES);
+    }
+  }
+  return { rounds, median: Object.fromEntries(MODES.map((m) => [m, median(rounds[m])])), idle_cpu_ms_per_s: idlePerMs * 1000 };
+}
+
+/**
+ * Accounting: METERED five-step pipelines per variant (CPU_CONCURRENCY at a time) with the bench
+ * Worker's meter on: RPC calls into each Durable Object class and alarms fired (DO requests),
+ * SQLite rows written by every object (cursor.rowsWritten, schema writes included) and alarm
+ * writes, D1 rows, the time each object had a request in flight, and the SQLite files the run
+ * left on disk.
+ * @param {string} persist
+ */
+async function accounting(persist) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const mode of MODES) {
+    const dir = path.join(persist, STORE_DIRS[/** @type {keyof typeof STORE_DIRS} */ (mode)]);
+    const before = sqliteFiles(dir);
+    await post("/bench/meter", { action: "start" });
+    const results = await batchOf(mode, METERED, CPU_CONCURRENCY);
+    await sleep(2000); // trailing alarms and the ledger's D1 mirror
+    const meter = await post("/bench/meter", { action: "stop" });
+    const after = sqliteFiles(dir);
+    let stored = 0;
+    for (const [name, size] of after) if (!before.has(name)) stored += size;
+    out[mode] = { pipelines: METERED, meter, results, stored_bytes_per_pipeline: stored / METERED };
+  }
+  return out;
+}
+
+/** The runtime part: the same no-op pipeline as actor, Workflow and floor. @param {{ pid: number, persist: string }} worker */
+async function runtimeBench(worker) {
   {
     await post("/bench/setup", {});
     for (const mode of MODES) for (let i = 0; i < 5; i++) await timed(mode, 5); // warm-up
@@ -115,6 +200,62 @@ async function runtimeBench() {
     // What a per-step reservation costs at least, measured inside one object (see BenchProtocol).
     const protocol = (await post("/bench/protocol", { runs: quick ? 5 : 15 })).per_step_ms;
 
+    // CPU per completed pipeline, from the operating system's count of workerd's CPU time.
+    const pids = workerdPids(worker.pid);
+    if (pids.length === 0) throw new Error(`no workerd process found under pid ${worker.pid}`);
+    const cpu = await cpuPerPipeline(pids);
+
+    // Requests, rows, duration and storage per pipeline, then cost per million at published prices.
+    const acct = await accounting(worker.persist);
+    const sum = (/** @type {Record<string, number>} */ o, /** @type {(k: string) => boolean} */ f = () => true) => Object.entries(o ?? {}).filter(([k]) => f(k)).reduce((n, [, v]) => n + v, 0);
+    /** @type {Record<string, any>} */
+    const usage = {};
+    for (const mode of MODES) {
+      const a = acct[mode];
+      const n = a.pipelines;
+      const m = a.meter;
+      const doRequests = (sum(m.requests) + sum(m.alarms)) / n;
+      usage[mode] = {
+        // One Worker request per pipeline (the request that starts it and waits for it); a Workflow
+        // instance is one more (its invocation; its steps and status reads are not requests).
+        worker_requests: mode === "workflow" ? 2 : 1,
+        do_requests: doRequests,
+        do_requests_by_method: Object.fromEntries(Object.entries({ ...m.requests, ...Object.fromEntries(Object.entries(m.alarms).map(([k, v]) => [`${k}.alarm`, v])) }).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
+        cpu_ms: cpu.median[mode],
+        // Every SQLite row written by every object (the pipeline's own, the ledger's, the pool's,
+        // schema writes) plus one per alarm write (assumed billed as a row written).
+        sqlite_rows_written: (sum(m.sqlRows) + sum(m.alarmWrites)) / n,
+        sqlite_rows_by_class: Object.fromEntries(Object.entries(m.sqlRows).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
+        alarm_writes: sum(m.alarmWrites) / n,
+        d1_rows_written: m.d1.rowsWritten / n,
+        d1_rows_read: m.d1.rowsRead / n,
+        // Wall time with a request or alarm in flight, per object, summed over objects (128 MB each).
+        active_ms_by_class: Object.fromEntries(Object.entries(m.activeMs).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
+        duration_gb_s: (sum(m.activeMs) / n / 1000) * PRICES.durable_objects.gb_per_object,
+        stored_bytes: a.stored_bytes_per_pipeline,
+      };
+      usage[mode].cost_per_million_usd = costPerMillion({
+        workerRequests: usage[mode].worker_requests, doRequests, cpuMs: usage[mode].cpu_ms, sqliteRowsWritten: mode === "workflow" ? 0 : usage[mode].sqlite_rows_written,
+        d1RowsWritten: usage[mode].d1_rows_written, d1RowsRead: usage[mode].d1_rows_read, durationGbS: usage[mode].duration_gb_s, storedBytes: usage[mode].stored_bytes,
+      });
+    }
+    // Storage written per step as the actors count it (5-step pipelines).
+    const actorRuns = acct.actor.results;
+    const avg = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    /** @type {Record<string, { rows: number, bytes: number }>} */
+    const byTable = {};
+    for (const r of actorRuns) for (const [t, v] of Object.entries(r.storage.byTable)) {
+      const e = (byTable[t] ??= { rows: 0, bytes: 0 });
+      e.rows += v.rows / actorRuns.length / 5;
+      e.bytes += v.bytes / actorRuns.length / 5;
+    }
+    const storagePerStep = {
+      actor: { rows: avg(actorRuns.map((r) => r.storage.rows)) / 5, bytes: avg(actorRuns.map((r) => r.storage.bytes)) / 5, statements: avg(actorRuns.map((r) => r.storage.statements)) / 5,
+        alarm_writes: avg(actorRuns.map((r) => r.storage.alarmWrites)) / 5, by_table: byTable },
+      workflow: { rows: null, bytes: avg(acct.workflow.results.map((r) => r.bytes)) / 5 },
+      floor: { rows: avg(acct.floor.results.map((r) => r.rows)) / 5, bytes: avg(acct.floor.results.map((r) => r.bytes)) / 5 },
+    };
+
     const results = {
       date: new Date().toISOString(), node: process.version, quick,
       protocol_per_step_ms_inside_an_object: protocol,
@@ -123,18 +264,30 @@ async function runtimeBench() {
       pipelines_per_second: throughput,
       crash_to_resumed_ms: { p50: median(crashes), max: Math.max(...crashes), samples: crashes },
       bytes_written_per_step: bytesPerStep,
+      cpu_ms_per_pipeline: { ...cpu, pipelines_per_round: CPU_PIPELINES, concurrency: CPU_CONCURRENCY, clk_tck: CLK_TCK, workerd_pids: pids.length },
+      storage_written_per_step: storagePerStep,
+      accounting: { pipelines_per_variant: METERED, concurrency: CPU_CONCURRENCY, per_pipeline: usage },
+      prices: PRICES,
       ratios: {
         actor_vs_workflow_per_step: perStep.actor / perStep.workflow,
         actor_vs_floor_per_step: perStep.actor / perStep.floor,
         actor_vs_workflow_throughput_16: throughput.actor[16] / throughput.workflow[16],
+        actor_vs_workflow_cpu: cpu.median.actor / cpu.median.workflow,
+        actor_vs_floor_cpu: cpu.median.actor / cpu.median.floor,
+        actor_vs_workflow_cost: usage.actor.cost_per_million_usd.total / usage.workflow.cost_per_million_usd.total,
       },
     };
-    const targets = [
-      ["overhead per step ≤ ½ × Workflow", results.ratios.actor_vs_workflow_per_step <= 0.5],
-      ["overhead per step ≤ 3 × floor", results.ratios.actor_vs_floor_per_step <= 3],
-      ["throughput at 16 ≥ 2 × Workflow", results.ratios.actor_vs_workflow_throughput_16 >= 2],
-      ["crash to resumed < 300 ms", results.crash_to_resumed_ms.max < 300],
+    const r = results.ratios;
+    /** [target, met, what was measured] */
+    const detailed = [
+      ["overhead per step ≤ 0.8 × Workflow's", r.actor_vs_workflow_per_step <= 0.8, `${r.actor_vs_workflow_per_step.toFixed(2)} ×`],
+      ["pipelines/s at 16 concurrent ≥ 1.0 × Workflow's", r.actor_vs_workflow_throughput_16 >= 1, `${r.actor_vs_workflow_throughput_16.toFixed(2)} ×`],
+      ["CPU per completed pipeline ≤ Workflow's", r.actor_vs_workflow_cpu <= 1, `${r.actor_vs_workflow_cpu.toFixed(2)} × (${r.actor_vs_floor_cpu.toFixed(2)} × the floor's)`],
+      ["storage written per step ≤ 1 KB", storagePerStep.actor.bytes <= 1024, `${storagePerStep.actor.bytes.toFixed(0)} B (${(storagePerStep.actor.bytes / 1024).toFixed(2)} × 1 KB), ${storagePerStep.actor.rows.toFixed(1)} rows`],
+      ["crash to resumed < 300 ms", results.crash_to_resumed_ms.max < 300, `${results.crash_to_resumed_ms.max.toFixed(0)} ms worst (${(results.crash_to_resumed_ms.max / 300).toFixed(2)} × 300 ms)`],
     ];
+    results.runtime_targets = detailed.map(([target, met, measured]) => ({ target, met, measured }));
+    const targets = detailed.map(([name, ok]) => [name, ok]);
     const f = (/** @type {number} */ n, d = 2) => n.toFixed(d);
     const rows = [
       ["", "actor", "workflow", "floor"],
@@ -144,18 +297,52 @@ async function runtimeBench() {
       ["pipelines/s at 1", ...MODES.map((m) => f(throughput[m][1], 1))],
       ["pipelines/s at 4", ...MODES.map((m) => f(throughput[m][4], 1))],
       ["pipelines/s at 16", ...MODES.map((m) => f(throughput[m][16], 1))],
-      ["bytes written per step", ...MODES.map((m) => f(bytesPerStep[m], 0))],
+      ["CPU per pipeline (ms, workerd, median of 2 rounds)", ...MODES.map((m) => f(cpu.median[m], 1))],
+      ["  per round", ...MODES.map((m) => cpu.rounds[m].map((x) => f(x, 1)).join(" / "))],
+      ["rows written per step (SQLite)", f(storagePerStep.actor.rows, 1), "n/a (not SQLite-billed)", f(storagePerStep.floor.rows, 1)],
+      ["bytes written per step", ...MODES.map((m) => f(storagePerStep[m].bytes, 0))],
       ["crash to resumed (ms, p50 / max)", `${f(results.crash_to_resumed_ms.p50, 0)} / ${f(results.crash_to_resumed_ms.max, 0)}`, "n/a", "n/a"],
     ];
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-    const line = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
-    console.log(`\n${line(rows[0])}\n| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
-    for (const r of rows.slice(1)) console.log(line(r));
-    console.log(`\nratios: actor/workflow per step ${f(results.ratios.actor_vs_workflow_per_step)}, actor/floor per step ${f(results.ratios.actor_vs_floor_per_step)}, actor/workflow throughput at 16 ${f(results.ratios.actor_vs_workflow_throughput_16)}`);
+    printTable(rows);
+    console.log(`\nCPU: workerd's user + system time (${pids.length} processes under the bench's wrangler, /proc, ${CLK_TCK} ticks/s) over ${CPU_PIPELINES} five-step pipelines at ${CPU_CONCURRENCY} concurrent per variant and round, idle ${f(cpu.idle_cpu_ms_per_s, 1)} ms/s subtracted`);
+    console.log(`\nactor storage per step by table (rows / bytes bound), ${storagePerStep.actor.statements.toFixed(1)} statements and ${storagePerStep.actor.alarm_writes.toFixed(2)} alarm writes per step:`);
+    console.log(`  ${Object.entries(storagePerStep.actor.by_table).sort((a, b) => b[1].bytes - a[1].bytes).map(([t, v]) => `${t} ${f(v.rows, 1)} / ${f(v.bytes, 0)}`).join(", ")}`);
+
+    const u = usage;
+    const money = (/** @type {number} */ x) => `$${x < 10 ? x.toFixed(3) : x.toFixed(2)}`;
+    console.log(`\nper 5-step pipeline (${METERED} per variant at ${CPU_CONCURRENCY} concurrent, metered), and $ per million pipelines at published prices (${PRICES.as_of}):`);
+    printTable([
+      ["", "actor", "workflow", "floor"],
+      ["Worker requests", ...MODES.map((m) => String(u[m].worker_requests))],
+      ["Durable Object requests (RPC calls + alarms)", ...MODES.map((m) => (m === "workflow" ? "n/a" : f(u[m].do_requests, 2)))],
+      ["CPU ms (workerd, measured)", ...MODES.map((m) => f(u[m].cpu_ms, 1))],
+      ["SQLite rows written (all objects)", f(u.actor.sqlite_rows_written, 1), "n/a", f(u.floor.sqlite_rows_written, 1)],
+      ["D1 rows written", ...MODES.map((m) => f(u[m].d1_rows_written, 1))],
+      ["DO duration (GB-s, 128 MB × active time)", ...MODES.map((m) => (m === "workflow" ? "n/a" : u[m].duration_gb_s.toExponential(2)))],
+      ["stored on disk (KB, SQLite files left)", ...MODES.map((m) => f(u[m].stored_bytes / 1024, 1))],
+      ["$ requests", ...MODES.map((m) => money(u[m].cost_per_million_usd.requests))],
+      ["$ CPU", ...MODES.map((m) => money(u[m].cost_per_million_usd.cpu))],
+      ["$ rows written (SQLite + D1)", ...MODES.map((m) => money(u[m].cost_per_million_usd.rows_written + u[m].cost_per_million_usd.d1))],
+      ["$ duration", ...MODES.map((m) => money(u[m].cost_per_million_usd.duration))],
+      ["$ total per million pipelines", ...MODES.map((m) => money(u[m].cost_per_million_usd.total))],
+      ["  + storage, per month kept", ...MODES.map((m) => money(u[m].cost_per_million_usd.storage_month))],
+    ]);
+    console.log(`  actor DO requests by method per pipeline: ${Object.entries(u.actor.do_requests_by_method).map(([k, v]) => `${k} ${f(Number(v), 2)}`).join(", ")}`);
+    console.log(`  actor SQLite rows by class per pipeline: ${Object.entries(u.actor.sqlite_rows_by_class).map(([k, v]) => `${k} ${f(Number(v), 1)}`).join(", ")} (+ ${f(u.actor.alarm_writes, 1)} alarm writes)`);
+    console.log(`  active ms per pipeline by class: ${MODES.filter((m) => m !== "workflow").map((m) => `${m}: ${Object.entries(u[m].active_ms_by_class).map(([k, v]) => `${k} ${f(Number(v), 1)}`).join(", ")}`).join("; ")}`);
+    console.log(`\nratios: actor/workflow per step ${f(r.actor_vs_workflow_per_step)}, actor/floor per step ${f(r.actor_vs_floor_per_step)}, actor/workflow throughput at 16 ${f(r.actor_vs_workflow_throughput_16)}, actor/workflow CPU ${f(r.actor_vs_workflow_cpu)} (actor/floor ${f(r.actor_vs_floor_cpu)}), actor/workflow $ ${f(r.actor_vs_workflow_cost)}`);
     console.log(`\nper step inside one object (ms): ${Object.entries(protocol).map(([k, v]) => `${k} ${f(Number(v))}`).join(", ")}`);
-    for (const [name, ok] of targets) console.log(`${ok ? "PASS" : "MISS"}  ${name}`);
+    for (const [name, ok, measured] of detailed) console.log(`${ok ? "MET " : "MISS"}  ${name}: ${measured}`);
     return { results, targets };
   }
+}
+
+/** Prints rows as a Markdown table. @param {string[][]} rows */
+function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(" | ")} |`;
+  console.log(`\n${line(rows[0])}\n| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
+  for (const r of rows.slice(1)) console.log(line(r));
 }
 
 /**
@@ -303,7 +490,7 @@ async function main() {
   console.log("bench: applying migrations and starting wrangler dev (local, offline)…");
   const worker = await startBenchWorker({ port });
   try {
-    const runtime = only === "" || only === "runtime" ? await runtimeBench() : null;
+    const runtime = only === "" || only === "runtime" ? await runtimeBench(worker) : null;
     const feeds = only === "runtime" ? null : await demoCatalog();
     let payload = null;
     let estimator = null;

@@ -1,7 +1,8 @@
 // `npm run profile [-- actor|workflow|floor] [count]`: CPU-profiles the benchmark Worker while it
 // runs `count` 5-step pipelines (8 at a time) in one mode, through the V8 inspector of wrangler
 // dev, and prints the functions with the most self time. Under wrangler dev every object shares
-// one isolate thread, so this is where a pipeline's time goes.
+// one isolate thread, so this is where a pipeline's time goes. Last, the same samples by category
+// (object creation, SQLite, D1 history, events, the pool and ledger, RPC and the runtime, …).
 import WS from "ws";
 import { startBenchWorker } from "./bench-worker.mjs";
 
@@ -59,16 +60,54 @@ try {
     if (frame && frame.url === "" && /^(exec|transactionSync|setAlarm|toArray|one|sync)$/.test(frame.functionName)) {
       let p = parent.get(nodeId);
       while (p !== undefined && nodes.get(p)?.callFrame.url === "") p = parent.get(p);
-      // Skip the small SQL helpers to name the code that wanted the statement.
-      while (p !== undefined && /^(first|rows) /.test(name(p))) p = parent.get(p);
+      // Skip the small SQL helpers (and the bench's meter wrappers) to name the code that wanted the statement.
+      while (p !== undefined && /^(first|rows|meteredExec|meteredAlarmWrite|meteredCall) /.test(name(p))) p = parent.get(p);
       const key = `${frame.functionName} <- ${name(p)}`;
       nativeByCaller.set(key, (nativeByCaller.get(key) ?? 0) + us);
     }
   });
+  // By category: each sample goes to the innermost frame of its stack that a rule names (rules in
+  // order: the first rule a frame matches wins), else to "other JavaScript". Patterns are on the
+  // function's name; under wrangler dev the whole script is one bundle (worker.js), so names are
+  // what there is. A summary, not an exact account: inlined functions take their caller's name.
+  /** @type {[string, (f: { functionName: string, url: string }) => boolean][]} */
+  const CATEGORIES = [
+    ["SQLite statements and commits (native)", (f) => f.url === "" && /^(exec|transactionSync|setAlarm|deleteAlarm|getAlarm|toArray|one|sync|get|put|next|raw)$/.test(f.functionName)],
+    ["D1 history and registration", (f) => /d1/i.test(f.url) || /^(writeHistory|historyStatements|registerStatement|register|record|DeliverableRecorder)$/.test(f.functionName)],
+    ["events and broadcast", (f) => /^(diffEvents|appendMany|append|broadcast|summarize|greet|tail|notes)$/.test(f.functionName)],
+    ["object creation (constructor, migrations, load)", (f) => /^(PipelineActor|ResourcePool|ClientLedger|BenchFloor|Server|ActorServer|start|migrate|loadState|loadName|load|__unsafe_ensureInitialized|blockConcurrencyWhile)$/.test(f.functionName)],
+    ["state checkpoint (saveState, encode)", (f) => /^(saveState|persist|write|commit|flush|metaText|compact|changedSteps|writeRound)$/.test(f.functionName)],
+    ["resource pool and ledger logic", (f) => /^(batch|runOps|applyAll|addToBucket|reserve|release|hold|settle|schedule\w*|grant\w*)$/.test(f.functionName)],
+    ["pipeline logic (plan, apply, drive)", (f) => /^(driveOnce|drive|planRound|applyRound|onResult|onWorkerResult|dispatch|plan|onTimers|onCapacity|stepInput|nextTimer|scheduleNextAlarm|armWatchdog)$/.test(f.functionName)],
+    ["worker call (ScriptedWorker, harness)", (f) => /^(execute|ScriptedWorker|run)$/.test(f.functionName) && f.url !== ""],
+    ["bench driver (runOne: its stub calls and their serialization; the fetch handler)", (f) => /^(runOne|fetch)$/.test(f.functionName) && f.url !== ""],
+    ["RPC, timers and other native calls", (f) => f.url === "" && !/^\(/.test(f.functionName)],
+    ["runtime outside JavaScript ((program): RPC transport, I/O, isolate entry)", (f) => f.functionName === "(program)"],
+    ["garbage collector", (f) => f.functionName === "(garbage collector)"],
+  ];
+  /** @type {Map<string, number>} */
+  const byCategory = new Map();
+  let busyUs = 0;
+  profile.samples.forEach((nodeId, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    if (nodes.get(nodeId)?.callFrame.functionName === "(idle)") return;
+    busyUs += us;
+    let category = "other JavaScript";
+    for (let p = /** @type {number | undefined} */ (nodeId); p !== undefined; p = parent.get(p)) {
+      const frame = nodes.get(p)?.callFrame;
+      if (!frame || /^(meteredExec|meteredAlarmWrite|meteredCall)$/.test(frame.functionName)) continue;
+      const hit = CATEGORIES.find(([, test]) => test(frame));
+      if (hit) { category = hit[0]; break; }
+    }
+    byCategory.set(category, (byCategory.get(category) ?? 0) + us);
+  });
+
   console.log(`${mode}: ${count} five-step pipelines in ${wall} ms wall; self time by function (ms):`);
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
   console.log("\nstorage time by caller (ms):");
   for (const [key, us] of [...nativeByCaller].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
+  console.log(`\nthread time by category (ms; ${(busyUs / 1000).toFixed(0)} ms busy, ${(busyUs / 1000 / count).toFixed(2)} ms per pipeline; idle left out):`);
+  for (const [key, us] of [...byCategory].sort((a, b) => b[1] - a[1])) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${(us / busyUs * 100).toFixed(1).padStart(5)} %  ${key}`);
 } finally {
   worker.stop();
 }
