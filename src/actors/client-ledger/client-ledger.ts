@@ -1,11 +1,12 @@
 import type { Connection } from "partyserver";
+import { openActor, type ActorBasics } from "../shared/actor-start";
 import { ActorServer } from "../shared/actor-server";
-import { AlarmClock } from "../shared/alarm-clock";
+import type { AlarmClock } from "../shared/alarm-clock";
 import { FailureBook, STORAGE_RETRY } from "../shared/failures";
 import type { JsonObject } from "../../lib/json";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet, pushSnapshots, SNAPSHOTS_TAG } from "../shared/live";
-import { first, insertRows, migrate, rows, rowsIn } from "../shared/sqlite";
+import { first, insertRows, rows, rowsIn } from "../shared/sqlite";
 import {
   available, emptyTotals, envelopeKey, LedgerError, nextPeriodStart, periodOf, replay, spent, step,
   type Entry, type KeyRecord, type LedgerAnswer, type LedgerCommand, type LedgerTotals,
@@ -47,22 +48,20 @@ export class ClientLedger extends ActorServer {
   static override options = { hibernate: true };
 
   private totals!: LedgerTotals;
-  private events!: EventLog;
+  /** Its SQLite (writes metered), event log and alarm (shared/actor-start.ts). */
+  private basics!: ActorBasics;
   /** The D1 mirror and the month's budget read, retried with a cap and kept for an operator. */
   private failures!: FailureBook;
-  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
   private async start(): Promise<void> {
     await this.loadName();
     const now = Date.now();
-    migrate(this.sql$, LEDGER_MIGRATIONS, now);
-    this.events = new EventLog(this.sql$);
+    this.basics = await openActor(this.ctx, LEDGER_MIGRATIONS);
     this.failures = new FailureBook(this.sql$, () => ({ kind: "ledger", name: this.name, clientId: this.name }), () => this.env.DB);
     const row = first<TotalsRow>(this.sql$, `SELECT * FROM totals WHERE id = 1`);
     if (row) {
@@ -77,12 +76,19 @@ export class ClientLedger extends ActorServer {
       });
       this.totals = totals;
     }
-    await this.clock.load();
     this.scheduleNextAlarm();
   }
 
   private get sql$(): SqlStorage {
-    return this.ctx.storage.sql;
+    return this.basics.sql;
+  }
+
+  private get events(): EventLog {
+    return this.basics.events;
+  }
+
+  private get clock(): AlarmClock {
+    return this.basics.clock;
   }
 
   /** The client's monthly budget from D1 (0 when the client is unknown). */

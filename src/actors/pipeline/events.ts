@@ -1,5 +1,6 @@
 import { queueEta, slotAt } from "./eta";
 import type { JsonObject } from "../../lib/json";
+import type { StepProgress } from "../../workers/contract";
 import type { PipelineSummary } from "./protocol";
 import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
@@ -70,4 +71,21 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
     if (isTerminal(after.status)) events.push({ type: "pipeline_finished", payload: summarize(after) as unknown as JsonObject });
   }
   return events;
+}
+
+/**
+ * A running step's progress from its worker, as a `step_progress` event: null when the attempt
+ * is not running any more, or the figures are not numbers (the harness throttles what it sends).
+ */
+export function progressEvent(s: PipelineState, p: StepProgress): PipelineEvent | null {
+  const st = s.steps.find((x) => x.id === p.step_id);
+  if (!st || st.status !== "running" || st.attempt !== p.attempt) return null;
+  if (!Number.isFinite(p.done) || !Number.isFinite(p.total) || p.total <= 0) return null;
+  return {
+    type: "step_progress",
+    payload: {
+      step_id: st.id, attempt: st.attempt, worker: currentWorker(s, st), done: Math.max(0, Math.min(p.done, p.total)), total: p.total,
+      ...(typeof p.message === "string" ? { message: p.message.slice(0, 200) } : {}),
+    },
+  };
 }

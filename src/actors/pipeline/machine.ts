@@ -4,6 +4,7 @@
  * and returns a new state. The shell performs what the state asks for (hold, reserve, execute,
  * settle, release), each effect idempotent by the attempt key, and feeds the answers back here.
  */
+import { backoffMs, type RetryPolicy } from "../../lib/backoff";
 import { hasRefs } from "../../storage/ref-marker";
 import type { JsonObject } from "../../lib/json";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
@@ -44,8 +45,8 @@ export class TransitionError extends Error {
   }
 }
 
-/** Retry policy of a step: attempts, base and cap of the full-jitter exponential backoff. */
-export interface RetryPolicy { maxAttempts: number; baseMs: number; capMs: number }
+/** Retry policy of a step: attempts, base and cap of its backoff. */
+export type { RetryPolicy } from "../../lib/backoff";
 
 /** A resolved step of the template DAG. */
 export interface StepSpec {
@@ -405,14 +406,8 @@ export function stepInput(s: PipelineState, id: string): JsonObject {
   return mapInput(specOf(s, id).input, pathRoot(s));
 }
 
-/**
- * Full-jitter exponential backoff: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
- * `random` is in [0, 1).
- */
-export function backoffMs(policy: RetryPolicy, attempt: number, random: number): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random * ceiling);
-}
+/** A step's retries wait with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))) (the runtime's one backoff, lib/backoff.ts). */
+export { backoffMs } from "../../lib/backoff";
 
 /** Starts a pending pipeline. */
 export function start(s: PipelineState, now: number): PipelineState {

@@ -1,49 +1,37 @@
 import type { Connection } from "partyserver";
-import { ActorServer } from "../shared/actor-server";
-import { isJsonObject, type JsonObject } from "../../lib/json";
-import { reopenRequestStatement } from "../../catalog/requests";
-import { deliverableFields } from "../../deliverables/collect";
+import type { RunResult, StepDetail } from "../../contracts/pipeline";
+import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
 import { KV_TTL_SECONDS, utf8Bytes } from "../../storage/payloads";
-import type { Handshake, StepProgress, WorkerResult } from "../../workers/contract";
+import { workerFailure, type StepProgress, type WorkerResult } from "../../workers/contract";
 import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerResult } from "../client-ledger";
 import type { CapacityListener, PoolNotice, ResourcePool } from "../resource-pool";
-import { AlarmClock } from "../shared/alarm-clock";
-import { classify, FailureBook, PEER_RETRY, Refusal, STORAGE_RETRY } from "../shared/failures";
-import { EventLog, type LiveMessage } from "../shared/event-log";
+import { ActorServer } from "../shared/actor-server";
+import { openActor, type ActorBasics } from "../shared/actor-start";
+import { arbitrate, type Due } from "../shared/alarm-arbiter";
+import { classify, FailureBook, PEER_RETRY, Refusal } from "../shared/failures";
 import { greet } from "../shared/live";
-import { migrate, rows } from "../shared/sqlite";
-import { meteredSql, newMeter, type StorageMeter } from "../shared/metered-sql";
-import { diffEvents, summarize } from "./events";
-import type { PipelineSummary } from "./protocol";
-import type { RunResult, StepDetail } from "../../contracts/pipeline";
+import type { StorageMeter } from "../shared/metered-sql";
+import { Checkpoints } from "./checkpoints";
+import { progressEvent, summarize } from "./events";
+import { FaultInjector } from "./faults";
 import {
-  admissionKey, admissionReleaseDue, admitted, attemptKey, cancel, controlRefusal, countTransfer, createPipeline, expiredKept, currentKey, currentWorker, isTerminal, needsAcquisition, needsHoldAhead, nextKey,
-  nextTimer, onCapacity, onLateAnswer, onResult, onTimers, overrunOwed, pause, plan, resume, retryFrom, specOf, start, stepByKey,
-  stepInput, TransitionError,
-  type PipelineSpec, type PipelineState, type StepState, type WorkerOutcome,
-  runCosts,
+  admissionKey, admitted, attemptKey, cancel, controlRefusal, createPipeline, currentKey, currentWorker, expiredKept, isTerminal, nextKey, nextTimer,
+  onCapacity, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, start, stepByKey, stepInput, TransitionError,
+  type PipelineSpec, type PipelineState, type StepState,
 } from "./machine";
-import { historyStatements, registerStatement } from "./history";
-import { applyRound, planRound } from "./round";
-import { PIPELINE_MIGRATIONS, RUN_TABLES } from "./schema";
-import { changedSteps, loadOutput, loadState, saveState } from "./store";
+import type { PipelineSummary } from "./protocol";
+import { applyRound, owesRound, planRound, SETTLE_BATCH_MS, settlementsDue, settlementsOwed } from "./round";
+import { RunHistory } from "./run-history";
+import { PIPELINE_MIGRATIONS } from "./schema";
+import { loadOutput } from "./store";
+import { Watchdog, WATCHDOG_MS } from "./watchdog";
+import { handshakeFor, outcomeOf, toDispatch, withTransfer } from "./worker-call";
 
-/** A running step's watchdog: the alarm is kept this far ahead while the actor is alive. */
-export const WATCHDOG_MS = 200;
-/**
- * A round that started steps is written this long after their worker calls went out, unless a
- * commit (usually the first result) writes it sooner: one write then covers both.
- */
-export const FLUSH_DELAY_MS = 20;
-/** Settlements owed to the ledger wait at most this long for the pipeline's next ledger message. */
-export const SETTLE_BATCH_MS = 1_000;
-/** Renew pool leases of running steps this often. */
-const LEASE_RENEW_MS = 10_000;
-
-/** Answers applied in memory since `before`, with their checkpoint labels. */
-interface Staged { before: PipelineState | null; labels: string[] }
+export { FLUSH_DELAY_MS } from "./checkpoints";
+export { SETTLE_BATCH_MS } from "./round";
+export { WATCHDOG_MS } from "./watchdog";
 
 /** A control command the state allows but the shell refuses (e.g. a retry whose kept outputs expired). */
 class Refused extends Error {}
@@ -69,73 +57,87 @@ export type CreateResult =
   | { admitted: "pending" };
 
 /**
- * One pipeline run (named by pipeline id). A thin shell over `machine.ts`: every change is
- * checkpointed in SQLite before the next effect; a single-flight driver performs what the state
- * asks for, each effect carrying the attempt's idempotency key (hold at the ClientLedger, reserve
- * at the ResourcePool, execute the worker, then settle and release), so after a crash the driver
- * simply runs again from the last checkpoint. One alarm covers retries, timeouts, the deadline,
- * and a short watchdog while steps run, so a crash resumes in milliseconds.
+ * One pipeline run (named by pipeline id): a thin shell over the pure core (`machine.ts` for the
+ * state, `round.ts` for what a round with the peers owes and how its answers apply), made of
+ * small capabilities, each behind a narrow interface:
+ * - `Checkpoints` (checkpoints.ts): the state and its write path, every change written before
+ *   the next effect, with its events and checkpoint in one journal row;
+ * - `Watchdog` (watchdog.ts): the worker calls in flight here, their liveness and lease renewal;
+ * - `RunHistory` (run-history.ts): the run's rows in D1;
+ * - live events (events.ts): what subscribers get, and `greet` on connect;
+ * - `FaultInjector` (faults.ts): crash points that only tests wire in.
+ * A single-flight driver performs what the state asks for, each effect carrying the attempt's
+ * idempotency key, so after a crash the driver simply runs again from the last checkpoint. One
+ * alarm, set in one place (`scheduleNextAlarm`, from each capability's due time), covers
+ * retries, timeouts, the deadline, owed effects and the watchdog while calls run.
+ *
+ * What it keeps only in memory is a cache or dies with its calls: the stubs, the calls in
+ * flight, a round written late (sent again if lost), grants that overtook their reserve's answer
+ * (the reserve is answered "granted" when sent again), since when settlements have been owed
+ * (after a restart they go within SETTLE_BATCH_MS), and the long polls of `waitForEnd`.
  */
 export class PipelineActor extends ActorServer implements CapacityListener {
   static override options = { hibernate: true };
 
-  private state: PipelineState | null = null;
-  private events!: EventLog;
-  /** Attempt keys whose worker call runs in this incarnation of the object. */
-  private readonly inFlight = new Map<string, Promise<void>>();
-  private driving = false;
-  private again = false;
-  private watchdog: ReturnType<typeof setInterval> | null = null;
-  private lastLeaseRenewal = 0;
-  private faults = new Set<string>();
-  /**
-   * A round's answers applied in memory but not yet written, because the worker calls they
-   * allowed went out first (see `writeRound`); written by the next commit or the flush timer.
-   */
-  private unsaved: Staged | null = null;
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Set once a fault has fired: this incarnation does no more work. */
-  private crashing = false;
+  private basics!: ActorBasics;
+  private checkpoints!: Checkpoints;
+  private faults!: FaultInjector;
+  private history!: RunHistory;
   /** What the actor retries or gave up on (drive, register, history): capped, kept for operators. */
   private failures!: FailureBook;
+  private readonly watchdog = new Watchdog();
+  /** The driver: one round at a time, and whether another is owed. */
+  private driving = false;
+  private again = false;
+  /** The admission hold in flight (`admit`): concurrent creates and the alarm share it. */
+  private admitting: Promise<CreateResult> | null = null;
   /** Grants that arrived while the step's own reserve was still in flight (its answer may say "queued"). */
   private readonly earlyGrants = new Set<string>();
-  /** What this object has written to its SQLite since it started (rows as SQLite counts them, bytes bound). */
-  private readonly meter = newMeter();
-  private meteredStore: SqlStorage | null = null;
-  private readonly clock: AlarmClock;
-  private ledgerStub: DurableObjectStub<ClientLedger> | null = null;
-  private readonly poolStubs = new Map<string, DurableObjectStub<ResourcePool>>();
-  /** The D1 registration of the run, while it is in flight. */
-  private registration: Promise<void> | null = null;
-  /** Since when settlements have been owed to the ledger (in memory: after a restart they go soon). */
+  /** Since when settlements have been owed to the ledger (a cache: after a restart they go soon). */
   private settlementsOwedSince: number | null = null;
   /** Long polls waiting for the pipeline to end (`waitForEnd`). */
   private readonly endWaiters = new Set<() => void>();
-  /** The admission hold in flight (`admit`): concurrent creates and the alarm share it. */
-  private admitting: Promise<CreateResult> | null = null;
+  /** Stubs are kept for the object's life (creating one per call costs), and dropped after a failed round. */
+  private ledgerStub: DurableObjectStub<ClientLedger> | null = null;
+  private readonly poolStubs = new Map<string, DurableObjectStub<ResourcePool>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
-  private get store(): SqlStorage {
-    return (this.meteredStore ??= meteredSql(this.ctx.storage.sql, this.meter));
-  }
-
   private async start(): Promise<void> {
-    migrate(this.store, PIPELINE_MIGRATIONS, Date.now());
-    this.events = new EventLog(this.store);
-    this.state = loadState(this.store);
+    this.basics = await openActor(this.ctx, PIPELINE_MIGRATIONS);
+    const { sql, events } = this.basics;
+    this.checkpoints = new Checkpoints(this.ctx.storage, sql, events, {
+      written: (messages, next, labels) => this.written(messages, next, labels),
+      flushed: () => void this.drive(),
+      flushFailed: (error) => { if (!this.faults.crashing) log("error", "checkpoint failed", { pipeline_id: this.name, ...describeError(error) }); },
+    });
     // A pipeline's spec holds its id (its name, however it was woken): no stored copy needed.
     await this.loadName(() => this.state?.spec.pipelineId ?? null, false);
-    this.faults = new Set(rows<{ point: string }>(this.store, `SELECT point FROM faults`).map((r) => r.point));
-    this.failures = new FailureBook(this.store, () => ({ kind: "pipeline", name: this.name, clientId: this.state?.spec.clientId ?? null }), () => this.env.DB);
-    await this.clock.load();
+    this.faults = new FaultInjector(sql, this.ctx, this.env.ENVIRONMENT !== "production");
+    this.failures = new FailureBook(sql, () => ({ kind: "pipeline", name: this.name, clientId: this.state?.spec.clientId ?? null }), () => this.env.DB);
+    this.history = new RunHistory({
+      db: this.env.DB, failures: this.failures,
+      record: (run, delivered) => this.ctx.exports.DeliverableRecorder.record(run, delivered),
+      state: () => this.state,
+      commit: (next, label) => this.checkpoints.commit(next, label),
+      settled: () => this.scheduleNextAlarm(),
+    }, () => this.name);
     // Whatever was running when the object stopped is dispatched again by the alarm.
     this.scheduleNextAlarm();
+  }
+
+  private get state(): PipelineState | null {
+    return this.checkpoints.state;
+  }
+
+  /** After every write: wake the long polls when the run ended, publish its events, crash at an armed label. */
+  private written(messages: readonly { seq: number }[], next: PipelineState, labels: readonly string[]): void {
+    if (isTerminal(next.status)) for (const done of [...this.endWaiters]) done();
+    for (const message of messages) this.broadcast(JSON.stringify(message));
+    for (const label of labels) this.faults.reach(label);
   }
 
   // ---- RPC ---------------------------------------------------------------------------------
@@ -147,15 +149,11 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    */
   stepProgress(p: StepProgress): void {
     const s = this.state;
-    const st = s?.steps.find((x) => x.id === p.step_id);
-    if (!s || !st || st.status !== "running" || st.attempt !== p.attempt || this.crashing) return;
-    if (!Number.isFinite(p.done) || !Number.isFinite(p.total) || p.total <= 0) return;
+    const event = s && !this.faults.crashing ? progressEvent(s, p) : null;
+    if (!event) return;
     // The round that started the step is written first, so its step_started comes before this.
-    this.flush();
-    const message = this.events.append("step_progress", {
-      step_id: st.id, attempt: st.attempt, worker: currentWorker(s, st), done: Math.max(0, Math.min(p.done, p.total)), total: p.total,
-      ...(typeof p.message === "string" ? { message: p.message.slice(0, 200) } : {}),
-    }, Date.now());
+    this.checkpoints.flush();
+    const message = this.basics.events.append(event.type, event.payload, Date.now());
     this.broadcast(JSON.stringify(message));
   }
 
@@ -175,9 +173,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (spec.pipelineId !== this.name) throw new Error(`spec is for '${spec.pipelineId}', this actor is '${this.name}'`);
     if (!this.state) {
       const now = Date.now();
-      await this.armWatchdog();
+      await this.armForWork();
       const created = createPipeline(spec, now);
-      this.commit(created.admission === "pending" ? created : plan(start(created, now), now), "created");
+      this.checkpoints.commit(created.admission === "pending" ? created : plan(start(created, now), now), "created");
     }
     if (this.state!.admission === "pending") {
       let outcome: CreateResult;
@@ -206,28 +204,20 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const amount = s.spec.admissionMicros ?? 0;
     const [answer] = await this.ledger().batch([{ type: "hold", key: admissionKey(s.spec.pipelineId), amount }]);
     if (answer?.status === "ok") {
-      this.commit(admitted(this.state!, Date.now()), "admitted");
+      this.checkpoints.commit(admitted(this.state!, Date.now()), "admitted");
       return { admitted: true, summary: summarize(this.state!) };
     }
     if (answer?.status === "insufficient") {
-      this.forget();
+      // Not admitted: its state, checkpoints, events and alarm are forgotten.
+      this.checkpoints.forget();
+      this.basics.clock.set(null);
       return { admitted: false, available: answer.available, requested: amount };
     }
     throw new Error(`ledger answered the admission hold with '${answer?.status ?? "nothing"}'`);
   }
 
-  /** Forgets a run that was not admitted: its state, checkpoints, events and alarm. */
-  private forget(): void {
-    this.ctx.storage.transactionSync(() => {
-      for (const table of RUN_TABLES) this.store.exec(`DELETE FROM ${table}`);
-    });
-    this.state = null;
-    this.events = new EventLog(this.store);
-    this.clock.set(null);
-  }
-
   /** The pipeline's summary (null before it was created, or when `scope` names another client), with waiting steps' queue places read now. */
-  async summary(scope: string | null = null): Promise<JsonObject | null> {
+  async summary(scope: string | null = null): Promise<PipelineSummary | null> {
     const s = this.state;
     // Another client's run is not there for it (checked before any pool is asked).
     if (!s || (scope !== null && s.spec.clientId !== scope)) return null;
@@ -284,9 +274,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /**
    * A long poll: the summary once the pipeline has ended, or its current summary after
-   * `timeoutMs` (at most a minute); null before it was created.
+   * `timeoutMs` (at most a minute); null before it was created. Its timer is the caller's wait,
+   * nothing the actor needs after an eviction (the caller asks again).
    */
-  async waitForEnd(timeoutMs: number): Promise<JsonObject | null> {
+  async waitForEnd(timeoutMs: number): Promise<PipelineSummary | null> {
     if (this.state && !isTerminal(this.state.status) && timeoutMs > 0) {
       await new Promise<void>((resolve) => {
         const done = () => { clearTimeout(timer); this.endWaiters.delete(done); resolve(); };
@@ -299,12 +290,12 @@ export class PipelineActor extends ActorServer implements CapacityListener {
 
   /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
   bytesWrittenSinceStart(): number {
-    return this.meter.bytes;
+    return this.basics.meter.bytes;
   }
 
-  /** What this object has written to its SQLite since it started: rows, bytes, statements, by table. */
+  /** What this object has written to its SQLite since it started: rows (as SQLite counts them: what storage bills), bytes, statements, by table; and alarm writes. */
   storageWritten(): StorageMeter & { alarmWrites: number } {
-    return { ...structuredClone(this.meter), alarmWrites: this.clock.writes };
+    return { ...structuredClone(this.basics.meter), alarmWrites: this.basics.clock.writes };
   }
 
   /** The owning client, for authorising subscribers. */
@@ -316,13 +307,14 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   async inspect(limit = 50) {
     const s = this.state;
     if (!s) return null;
-    this.flush(); // shows every checkpoint decided so far
+    this.checkpoints.flush(); // shows every checkpoint decided so far
+    const events = this.basics.events;
     return {
       summary: summarize(s),
       spec: JSON.parse(JSON.stringify(s.spec)) as JsonObject,
       context: s.context,
       // One per write: the labels of the answers it recorded, and the steps it changed.
-      checkpoints: this.events.notes(limit).map((c) => {
+      checkpoints: events.notes(limit).map((c) => {
         const note = JSON.parse(c.note) as { labels: string; status: string; steps: JsonObject };
         return { seq: c.id, at: c.at, label: note.labels, status: note.status, steps: note.steps };
       }),
@@ -342,10 +334,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       // What it retries with backoff, gave up on, or wrote reduced (drive, register, history, ledger refusals).
       failures: this.failures.list(),
       attempts: s.attempts.length,
-      in_flight: [...this.inFlight.keys()],
-      bytes_written: this.meter.bytes,
-      event_seq: this.events.lastSeq,
-      recent_events: this.events.tail(20),
+      in_flight: this.watchdog.keys(),
+      bytes_written: this.basics.meter.bytes,
+      event_seq: events.lastSeq,
+      recent_events: events.tail(20),
     };
   }
 
@@ -353,7 +345,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   output(stepId: string): JsonObject | null {
     const st = this.state?.steps.find((s) => s.id === stepId);
     if (!st?.outputRef) return null;
-    return loadOutput(this.store, stepId, st.attempt);
+    return loadOutput(this.basics.sql, stepId, st.attempt);
   }
 
   /**
@@ -361,17 +353,11 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    * D1 registration or history): those records are cleared, here and in D1, and it drives again.
    * Null before creation.
    */
-  async redrive(): Promise<{ cleared: string[]; summary: JsonObject } | null> {
+  async redrive(): Promise<{ cleared: string[]; summary: PipelineSummary } | null> {
     if (!this.state) return null;
     const cleared = this.failures.list().filter((r) => r.outcome === "gave_up").map((r) => r.operation);
     for (const operation of cleared) this.failures.clear(operation);
-    if (cleared.length > 0) {
-      try {
-        await this.env.DB.prepare(`DELETE FROM actor_failures WHERE actor_kind = 'pipeline' AND actor_name = ? AND outcome = 'gave_up'`).bind(this.name).run();
-      } catch (error) {
-        log("warn", "cleared failures not removed from D1", { pipeline_id: this.name, ...describeError(error) });
-      }
-    }
+    if (cleared.length > 0) await this.history.clearGivenUp();
     await this.drive();
     return { cleared, summary: summarize(this.state!) };
   }
@@ -399,30 +385,15 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
       return { ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` };
     }
-    const result = await this.retryControl(stepId);
-    const spec = this.state?.spec;
-    if (result.ok && spec) {
-      const at = new Date().toISOString();
-      try {
-        await this.env.DB.batch([
-          this.env.DB.prepare(`UPDATE pipeline_executions SET status = 'processing', completed_at = NULL WHERE pipeline_id = ?`).bind(spec.pipelineId),
-          ...(spec.requestId ? [reopenRequestStatement(this.env.DB, spec.requestId, spec.clientId, spec.pipelineId, at)] : []),
-        ]);
-      } catch (error) {
-        log("warn", "retried run's history not reopened", { pipeline_id: spec.pipelineId, ...describeError(error) });
-      }
-    }
-    return result;
-  }
-
-  private retryControl(stepId: string): Promise<ControlResult> {
-    return this.control((s, now) => {
+    const result = await this.control((s, now) => {
       const next = retryFrom(s, stepId, now);
       // Refuse rather than fail later: a kept step's stored outputs live KV_TTL_SECONDS (an hour's margin).
       const stale = expiredKept(next, now, (KV_TTL_SECONDS - 3_600) * 1000);
       if (stale) throw new Refused(`step '${stale}' finished too long ago: its stored outputs expire; start a new pipeline`);
       return next;
     }, `retry:${stepId}`);
+    if (result.ok && this.state) await this.history.reopen(this.state.spec);
+    return result;
   }
 
   /**
@@ -447,16 +418,13 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       return;
     }
     const answer = note.kind === "granted" ? { status: "granted" as const } : { status: "timed_out" as const, reason: "max wait passed" };
-    this.commit(onCapacity(s, step.id, answer, Date.now(), Math.random()), `capacity:${step.id}`);
+    this.checkpoints.commit(onCapacity(s, step.id, answer, Date.now(), Math.random()), `capacity:${step.id}`);
     await this.drive();
   }
 
   /** Fault injection for crash tests: abort the object when it reaches `point` (not in production). */
   injectFault(point: string): boolean {
-    if (this.env.ENVIRONMENT === "production") return false;
-    this.store.exec(`INSERT OR IGNORE INTO faults (point) VALUES (?)`, point);
-    this.faults.add(point);
-    return true;
+    return this.faults.inject(point);
   }
 
   // ---- control ------------------------------------------------------------------------------
@@ -465,7 +433,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (!this.state) return { ok: false, code: "not_found", message: `pipeline '${this.name}' was not found` };
     if (this.state.admission === "pending") return { ok: false, code: "illegal_transition", message: `pipeline '${this.name}' is still being admitted; try again in a moment` };
     try {
-      this.commit(f(this.state, Date.now()), label);
+      this.checkpoints.commit(f(this.state, Date.now()), label);
     } catch (error) {
       if (error instanceof TransitionError || error instanceof Refused) return { ok: false, code: "illegal_transition", message: error.message };
       throw error;
@@ -474,105 +442,20 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     return { ok: true, summary: summarize(this.state) };
   }
 
-  // ---- checkpoints ----------------------------------------------------------------------------
-
-  /** Persists the new state, a checkpoint row and the events, in one transaction; then publishes. */
-  private commit(next: PipelineState, label: string): void {
-    if (this.state === next) return;
-    this.write(next, [label]);
-  }
-
-  /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
-  private flush(): void {
-    if (this.unsaved) this.write(this.state!, []);
-  }
-
-  /** Persists `next` from what is on disk: the state before an unsaved round, with its labels (persist clears it once written). */
-  private write(next: PipelineState, labels: readonly string[]): void {
-    const unsaved = this.unsaved;
-    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, ...labels]);
-    else this.persist(this.state, next, labels);
-  }
-
-  /**
-   * Persists everything a round's answers changed in one transaction: a round writes its state
-   * difference, its checkpoint and its events once rather than once per answer.
-   *
-   * When the answers start steps (`deferred`), the worker calls go out first and the write
-   * follows in a later turn (FLUSH_DELAY_MS, or with the next commit): a write in the same turn
-   * would hold the calls behind its commit (the output gate), a full commit on every step's
-   * critical path. Nothing is lost by the order: the answers are idempotent replies to effects
-   * sent under the attempt's keys, so an actor that stops before the write sends the same round
-   * again from its last checkpoint, gets the same answers (the pool's lease and the ledger's
-   * hold are already recorded there) and calls the worker again under the same key, which is
-   * the at-least-once the workers are built for. Every other effect writes what is unsaved first.
-   * The flush timer need not survive eviction: what it would write is sent again (above).
-   */
-  private writeRound(next: PipelineState, labels: readonly string[], deferred: boolean): void {
-    if (labels.length === 0) return;
-    if (!deferred) return this.write(next, labels);
-    this.unsaved = { before: this.unsaved ? this.unsaved.before : this.state, labels: [...(this.unsaved?.labels ?? []), ...labels] };
-    this.state = next;
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      try {
-        this.flush();
-      } catch (error) {
-        if (!this.crashing) log("error", "checkpoint failed", { pipeline_id: this.name, ...describeError(error) });
-        return;
-      }
-      void this.drive();
-    }, FLUSH_DELAY_MS);
-  }
-
-  /** Writes the change from `before` to `next` (state by difference, one checkpoint row per label, events), then publishes. */
-  private persist(before: PipelineState | null, next: PipelineState, labels: readonly string[]): void {
-    const now = Date.now();
-    let published: LiveMessage[] = [];
-    this.ctx.storage.transactionSync(() => {
-      saveState(this.store, before, next);
-      // The write's events and its checkpoint (labels, status, the steps it changed): one journal row.
-      const note = labels.length > 0 ? JSON.stringify({ labels: labels.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
-      published = this.events.appendMany(diffEvents(before, next), now, note);
-    });
-    this.state = next;
-    // Written: nothing is unsaved any more (a failed write above leaves it to be written again).
-    this.unsaved = null;
-    if (isTerminal(next.status)) for (const done of [...this.endWaiters]) done();
-    for (const message of published) {
-      this.broadcast(JSON.stringify(message));
-    }
-    for (const label of labels) this.maybeCrash(label);
-  }
-
-  /**
-   * Crashes the object at an injected fault point, once: the fault is cleared and flushed to
-   * disk first (an abort discards unflushed writes, which would crash-loop), the current work
-   * stops here by throwing, and the object is aborted as soon as the flush lands.
-   */
-  private maybeCrash(point: string): void {
-    if (!this.faults.has(point)) return;
-    this.faults.delete(point);
-    this.store.exec(`DELETE FROM faults WHERE point = ?`, point);
-    this.crashing = true;
-    void this.ctx.storage.sync().then(() => this.ctx.abort(`fault injected at ${point}`));
-    throw new Error(`fault injected at ${point}`);
-  }
-
   // ---- the driver ---------------------------------------------------------------------------
 
   /** Runs the state forward until nothing more can be done now. Single-flight and re-entrant safe. */
   private async drive(): Promise<void> {
-    if (this.crashing) return;
+    if (this.faults.crashing) return;
     if (this.driving) { this.again = true; return; }
     this.driving = true;
     try {
-      await this.armWatchdog();
+      await this.armForWork();
       do {
         this.again = false;
         await this.driveOnce();
         // With a round unsaved, the flush timer writes it and drives again in the next turn.
-      } while (this.again && this.unsaved === null);
+      } while (this.again && !this.checkpoints.hasUnsaved);
       this.failures.succeeded("drive");
     } catch (error) {
       this.peerRoundFailed(error);
@@ -590,7 +473,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   private peerRoundFailed(error: unknown): void {
     this.ledgerStub = null;
     this.poolStubs.clear();
-    if (!this.crashing) this.failures.failed("drive", error, PEER_RETRY, Date.now());
+    if (!this.faults.crashing) this.failures.failed("drive", error, PEER_RETRY, Date.now());
   }
 
   /**
@@ -606,94 +489,66 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       if ((await this.admit()).admitted === true) this.again = true;
       return;
     }
-    this.flush();
-    // The D1 row that lists the run goes alongside the first round, not before it.
-    if (!this.state.registered && this.mayTry("register")) this.registration ??= this.register()
-      .catch((error: unknown) => log("warn", "pipeline registration not recorded", { pipeline_id: this.name, ...describeError(error) }))
-      .finally(() => { this.registration = null; this.scheduleNextAlarm(); });
-    this.commit(onTimers(this.state, Date.now(), Math.random), "timers");
+    this.checkpoints.flush();
+    this.history.register(Date.now());
+    this.checkpoints.commit(onTimers(this.state, Date.now(), Math.random), "timers");
     // A running step whose call is not in flight here (the object restarted) goes out before the
     // round with the ledger and pools, so a failing peer cannot hold it back.
-    for (const step of this.toDispatch()) this.dispatch(step);
-    const round = planRound(this.state, this.settlementsDue(Date.now()));
+    this.dispatchRunning();
+    const round = planRound(this.state, this.settleNow(Date.now()));
     if (round) {
       const [ledger, pools] = await Promise.all([
         round.ledger.length > 0 ? this.ledger().batch(round.ledger) : Promise.resolve([] as LedgerResult[]),
         Promise.all([...round.pools].map(async ([worker, ops]) => [worker, await this.pool(worker).batch(ops)] as const)),
       ]);
       // Applied to the state as it is now: a worker's answer may have landed meanwhile.
-      const applied = applyRound(this.state!, round, { ledger, pools: new Map(pools) }, Date.now(), Math.random, (key) => this.earlyGrants.delete(key));
+      const applied = applyRound(this.state, round, { ledger, pools: new Map(pools) }, Date.now(), Math.random, (key) => this.earlyGrants.delete(key));
       for (const r of applied.refusals) this.failures.failed(r.operation, new Refusal(r.code, r.message), PEER_RETRY, Date.now());
-      const started = applied.error === null ? toDispatch(applied.state, this.inFlight) : [];
-      this.writeRound(applied.state, applied.labels, started.length > 0);
+      const started = applied.error === null ? toDispatch(applied.state, (key) => this.watchdog.has(key)) : [];
+      this.checkpoints.writeRound(applied.state, applied.labels, started.length > 0);
       if (applied.error) throw applied.error;
       for (const step of started) this.dispatch(step);
     }
     // The rest (history, the next round) follows the write, in the flush timer's turn (see drive).
-    if (this.unsaved) return;
-    for (const step of this.toDispatch()) this.dispatch(step);
-    if (isTerminal(this.state.status) && this.state.cleanup.length === 0 && !this.state.historyWritten && this.mayTry("history")) await this.writeHistory();
+    if (this.checkpoints.hasUnsaved) return;
+    this.dispatchRunning();
+    const s = this.state;
+    if (this.history.historyOwed(s, Date.now()) && (await this.history.writeHistory(Date.now())) === "changed") this.again = true;
     // Anything the answers made owed (a finished step's cleanup, the next step's hold) goes in the next round.
-    if (this.owesEffects()) this.again = true;
+    if (owesRound(this.state, this.settleNow(Date.now()))) this.again = true;
   }
 
-  /** Running steps whose worker call is not in flight in this incarnation. */
-  private toDispatch(): StepState[] {
-    return toDispatch(this.state!, this.inFlight);
+  /** Whether owed settlements go now by themselves (see `settlementsDue`); tracks since when they are owed. */
+  private settleNow(now: number): boolean {
+    return settlementsDue(this.state!, this.owedSince(now), now);
   }
 
-  /** True when the state asks for an effect the driver performs now (a paused pipeline only owes cleanup). */
-  private owesEffects(): boolean {
-    const s = this.state!;
-    if (s.admission === "pending" || admissionReleaseDue(s, false)) return true;
-    if (s.cleanup.some((c) => c.kind === "release_capacity")) return true;
-    if (this.settlementsDue(Date.now())) return true;
-    if (s.status === "paused") return false;
-    return s.steps.some(needsAcquisition) || needsHoldAhead(s);
-  }
-
-  /**
-   * Settlements of finished steps (their actual cost) are owed to the ledger but not urgent: the
-   * hold keeps the money reserved meanwhile, so they travel with the pipeline's next ledger
-   * message, when it ends, or SETTLE_BATCH_MS after the oldest was owed, whichever comes first.
-   * With holds placed ahead, a pipeline talks to its ledger about twice per run, not per step.
-   */
-  private settlementsDue(now: number): boolean {
-    const since = this.settlementsOwedAt(now);
-    if (since === null) return false;
-    const s = this.state!;
-    // A hold given back (pause, cancel, a skipped step) frees money someone may be waiting for: at
-    // once. A cost above its hold may use up the client's budget: at once too.
-    if (s.cleanup.some((c) => c.kind === "release_hold") || overrunOwed(s)) return true;
-    return isTerminal(s.status) || now - since >= SETTLE_BATCH_MS;
-  }
-
-  /** Since when settlements have been owed (tracked in memory from the first time it is asked), or null. */
-  private settlementsOwedAt(now: number): number | null {
-    if (!this.state!.cleanup.some((c) => c.kind !== "release_capacity")) return (this.settlementsOwedSince = null);
+  private owedSince(now: number): number | null {
+    if (!settlementsOwed(this.state!)) return (this.settlementsOwedSince = null);
     return (this.settlementsOwedSince ??= now);
+  }
+
+  /** Dispatches every running step whose call is not in flight here. */
+  private dispatchRunning(): void {
+    for (const step of toDispatch(this.state!, (key) => this.watchdog.has(key))) this.dispatch(step);
   }
 
   /** Calls the worker for a running step; its answer is checkpointed when it comes. */
   private dispatch(step: StepState): void {
     const s = this.state!;
-    const spec = specOf(s, step.id);
-    const worker = spec.workers[step.workerIndex]!;
     const key = currentKey(s, step);
-    this.maybeCrash(`dispatch:${step.id}`);
-    const handshake: Handshake = {
-      pipeline_id: s.spec.pipelineId, step_id: step.id, attempt: step.attempt, idempotency_key: key, worker: worker.name,
-      client_id: s.spec.clientId, input: stepInput(s, step.id), deadline_at: step.timeoutAt ?? Date.now() + spec.timeoutMs,
-      ...(worker.baseCostMicros !== undefined ? { base_cost_micros: worker.baseCostMicros } : {}),
-    };
+    this.faults.reach(`dispatch:${step.id}`);
+    const worker = s.spec.steps.find((x) => x.id === step.id)!.workers[step.workerIndex]!;
+    const handshake = handshakeFor(s, step, Date.now());
     const attempt = step.attempt;
     // What this call passes through the actor: the input as sent (small values and references).
     const sentBytes = utf8Bytes(JSON.stringify(handshake.input));
-    const run = (async () => {
+    this.watchdog.started(key, Date.now());
+    void (async () => {
       const entry = workerEntrypoint(this.ctx.exports, worker.binding);
       let result: WorkerResult;
       if (!entry) {
-        result = { ok: false, error: { kind: "fatal", code: "unknown_worker", message: `no entrypoint '${worker.binding}' for worker '${worker.name}'` }, cost_micros: 0, duration_ms: 0 };
+        result = workerFailure("fatal", "unknown_worker", `no entrypoint '${worker.binding}' for worker '${worker.name}'`);
       } else {
         try {
           result = await entry.execute(handshake);
@@ -701,7 +556,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
           // The call itself failed (the worker's isolate, the transport): retried as transient. Its
           // text goes to the log; the step keeps only a short, path-free line (clients read it).
           log("warn", "worker call threw", { pipeline_id: this.name, step_id: step.id, worker: worker.name, ...describeError(error) });
-          result = { ok: false, error: { kind: "transient", code: "worker_threw", message: classify(error).message }, cost_micros: 0, duration_ms: 0 };
+          result = workerFailure("transient", "worker_threw", classify(error).message);
         }
       }
       await this.onWorkerResult(step.id, attempt, result, sentBytes);
@@ -710,183 +565,90 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       // dispatched again (same key) by the next incarnation's driver.
       log("warn", "worker answer not recorded", { pipeline_id: this.name, step_id: step.id, ...describeError(error) });
     }).finally(() => {
-      this.inFlight.delete(key);
-      this.updateWatchdog();
+      this.watchdog.ended(key);
+      this.scheduleNextAlarm();
     });
-    this.inFlight.set(key, run);
-    this.updateWatchdog();
+    this.scheduleNextAlarm();
   }
 
   private async onWorkerResult(stepId: string, attempt: number, result: WorkerResult, sentBytes: number): Promise<void> {
     if (!this.state) return;
     const s = withTransfer(this.state, result, sentBytes);
-    const now = Date.now();
-    if (!Number.isSafeInteger(result.cost_micros) || result.cost_micros < 0) {
-      // A worker that reports no whole, non-negative cost broke the contract: never charge what it says.
-      result = { ok: false, error: { kind: "fatal", code: "invalid_cost", message: `worker reported cost_micros ${String(result.cost_micros)}` }, cost_micros: 0, duration_ms: result.duration_ms };
-    }
-    const units = result.metadata?.units;
-    const inputUnits = typeof units === "number" && Number.isSafeInteger(units) && units >= 0 ? units : null;
-    const outcome: WorkerOutcome = result.ok
-      ? { ok: true, output: result.output, costMicros: result.cost_micros, durationMs: result.duration_ms, tokensIn: result.usage.input_tokens, tokensOut: result.usage.output_tokens, inputUnits }
-      : { ok: false, error: { kind: result.error.kind, code: result.error.code, message: result.error.message, ...(result.error.retry_after_ms !== undefined ? { retryAfterMs: result.error.retry_after_ms } : {}) }, costMicros: result.cost_micros, durationMs: result.duration_ms, inputUnits };
-    const ref = result.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
-    const next = onResult(s, stepId, attempt, outcome, ref, now, Math.random());
+    const outcome = outcomeOf(result);
+    const ref = outcome.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
+    const next = onResult(s, stepId, attempt, outcome, ref, Date.now(), Math.random());
     if (next === s) {
       // The attempt is over: if it was abandoned (timed out, or its pipeline ended), settle what
       // it really cost and free its slot now that the call has ended.
       const late = onLateAnswer(s, attemptKey(s.spec.pipelineId, stepId, attempt), outcome.costMicros, outcome.durationMs);
       if (late !== s) {
-        this.commit(late, `late:${stepId}`);
+        this.checkpoints.commit(late, `late:${stepId}`);
         await this.drive();
       }
       return;
     }
     // The output is written with the checkpoint (saveState), in one transaction.
-    this.commit(next, `result:${stepId}`);
+    this.checkpoints.commit(next, `result:${stepId}`);
     await this.drive();
-  }
-
-  // ---- history --------------------------------------------------------------------------------
-
-  /**
-   * Records the run in D1 as processing, so it can be listed while it runs. Idempotent. A row D1
-   * refuses for good is written reduced (without the parameters); other failures retry with
-   * backoff up to a cap (`FailureBook.write`).
-   */
-  private async register(): Promise<void> {
-    const s = this.state!;
-    const outcome = await this.failures.write("register", STORAGE_RETRY, (reduced) => registerStatement(this.env.DB, s, reduced).run().then(() => undefined), Date.now());
-    if (outcome === "done") this.commit({ ...this.state!, registered: true }, "registered");
-  }
-
-  /**
-   * Writes the ended run to D1, idempotently (history.ts), after storing what it delivers. Like
-   * the registration: reduced when D1 refuses the whole for good, retried with backoff otherwise,
-   * given up at the cap, and kept for an operator either way (never a loop).
-   */
-  private async writeHistory(): Promise<void> {
-    const s = this.state!;
-    const db = this.env.DB;
-    const outcome = await this.failures.write("history", STORAGE_RETRY, async (reduced) => {
-      // What a finished run delivers is stored first (read and written by the recorder, not here),
-      // so a request marked completed always has its deliverables.
-      const delivered = s.status === "completed" || s.status === "partial" ? deliverableFields(s.context, runCosts(s)) : null;
-      if (delivered && s.finishedAt !== null) {
-        await this.ctx.exports.DeliverableRecorder.record(
-          { pipelineId: s.spec.pipelineId, clientId: s.spec.clientId, requestId: s.spec.requestId, finishedAt: s.finishedAt }, delivered);
-      }
-      await db.batch(historyStatements(db, s, reduced));
-    }, Date.now());
-    if (outcome !== "done") return;
-    // Anything that changed meanwhile (a late answer's cost) is written by the next round.
-    if (this.state === s) this.commit({ ...s, historyWritten: true }, "history");
-    else this.again = true;
   }
 
   // ---- time ---------------------------------------------------------------------------------
 
   /**
-   * Re-arms the alarm to WATCHDOG_MS from now before doing work, so that if the object dies
-   * during the work it is woken within WATCHDOG_MS (not the platform's seconds-long retry).
-   * Kept async and awaited: made synchronous, a fault injected at 'created' left a promise
-   * pending past the end of the crash test file (its teardown hung); not yet understood.
+   * Before work: the alarm is brought to WATCHDOG_MS from now, so that if the object dies during
+   * the work it is woken within WATCHDOG_MS (not the platform's seconds-long retry). Kept async
+   * and awaited: made synchronous, a fault injected at 'created' left a promise pending past the
+   * end of the crash test file (its teardown hung); not yet understood.
    */
-  private async armWatchdog(): Promise<void> {
+  private async armForWork(): Promise<void> {
+    this.scheduleNextAlarm(true);
+  }
+
+  /**
+   * The actor's one alarm, set here alone from what each capability is due for (`arbitrate`):
+   * the state's timers (retries, timeouts, the deadline, a queued wait's backstop), owed
+   * settlements, the watchdog of the calls in flight, a running step to dispatch again after a
+   * restart, an owed round, and the history writer. Each waits out its operation's backoff and
+   * none is due once given up. Before work (`forWork`), only the timers count, with the work's
+   * own watchdog: the work itself is what is owed. An alarm already set within one watchdog
+   * interval before the wanted time is kept (it fires a little early and reschedules).
+   */
+  private scheduleNextAlarm(forWork = false): void {
+    const s = this.state;
+    if (!s && !forWork) return;
     const now = Date.now();
-    const timer = this.nextDue();
-    const target = Math.min(now + WATCHDOG_MS, timer ?? Infinity);
-    // An alarm already set to fire no later than the target covers the work too.
-    const at = this.clock.scheduled;
-    if (at !== null && at > now && at <= target) return;
-    this.clock.set(target);
+    const since = s ? this.owedSince(now) : null;
+    const timers: Due[] = [
+      s ? nextTimer(s) : null,
+      // After a failed round, owed settlements wait out the round's backoff like every other effect.
+      since === null ? null : this.failures.dueAt("drive", since + SETTLE_BATCH_MS),
+    ];
+    const due: Due[] = forWork || !s ? [now + WATCHDOG_MS, ...timers] : [
+      ...timers,
+      this.watchdog.due(now),
+      s.steps.some((st) => st.status === "running") && this.watchdog.size === 0 ? this.failures.dueAt("drive", now) : null,
+      owesRound(s, this.settleNow(now)) ? this.failures.dueAt("drive", now) : null,
+      ...this.history.due(s, now),
+    ];
+    arbitrate(this.basics.clock, due, now, WATCHDOG_MS);
   }
 
-  /** Keeps the alarm just ahead while worker calls run here, so a crash resumes within WATCHDOG_MS. */
-  private updateWatchdog(): void {
-    if (this.inFlight.size > 0 && this.watchdog === null) {
-      this.watchdog = setInterval(() => {
-        // Never past a due timer (a step timeout, a retry, the deadline).
-        const timer = this.nextDue();
-        this.clock.set(Math.min(Date.now() + WATCHDOG_MS, timer ?? Infinity));
-        if (Date.now() - this.lastLeaseRenewal > LEASE_RENEW_MS) void this.renewLeases();
-      }, WATCHDOG_MS / 2);
-    } else if (this.inFlight.size === 0 && this.watchdog !== null) {
-      clearInterval(this.watchdog);
-      this.watchdog = null;
-      this.scheduleNextAlarm();
-    }
-  }
-
-  /** The state's next timer, or when owed settlements are due if sooner (the alarm covers both). */
-  private nextDue(): number | null {
-    if (!this.state) return null;
-    const timer = nextTimer(this.state);
-    const since = this.settlementsOwedAt(Date.now());
-    // After a failed round, owed settlements wait out the round's backoff like every other effect.
-    const settle = since === null ? null : this.dueAt("drive", since + SETTLE_BATCH_MS);
-    return timer === null ? settle : settle === null ? timer : Math.min(timer, settle);
+  override async onAlarm(): Promise<void> {
+    this.basics.clock.fired();
+    if (this.failures.hasUnreported()) await this.failures.report();
+    // Calls still running here: their pool leases are renewed as they come due.
+    if (this.watchdog.leasesDue(Date.now())) await this.renewLeases();
+    await this.drive();
   }
 
   private async renewLeases(): Promise<void> {
     const s = this.state;
     if (!s) return;
-    this.lastLeaseRenewal = Date.now();
-    await Promise.all(s.steps.filter((st) => st.status === "running").map((st) => this.pool(currentWorker(s, st)).renew(currentKey(s, st))));
-  }
-
-  /**
-   * The one place alarm timing is decided: the next timer, a watchdog while steps run, at once
-   * for owed effects. An alarm already set within one watchdog interval before the wanted time
-   * is kept (it fires a little early and reschedules), which saves a write on most changes.
-   */
-  private scheduleNextAlarm(): void {
-    const s = this.state;
-    if (!s) return;
-    const now = Date.now();
-    const times: number[] = [];
-    const timer = this.nextDue();
-    if (timer !== null) times.push(timer);
-    // A running step's call in flight here: the watchdog. Not in flight (after a restart): it is
-    // dispatched by the next round, which waits out the rounds' backoff like any owed effect.
-    const running = s.steps.some((st) => st.status === "running");
-    const dispatchAt = running ? (this.inFlight.size > 0 ? now + WATCHDOG_MS : this.dueAt("drive", now)) : null;
-    if (dispatchAt !== null) times.push(dispatchAt);
-    // Owed effects run now (e.g. on restart after a crash), or when their backoff ends; not at all once given up.
-    const owed = [
-      this.owesEffects() ? this.dueAt("drive", now) : null,
-      !s.registered && this.registration === null ? this.dueAt("register", now) : null,
-      isTerminal(s.status) && !s.historyWritten ? this.dueAt("history", now) : null,
-    ].filter((t): t is number => t !== null);
-    times.push(...owed);
-    if (times.length === 0) return this.clock.set(null);
-    const wanted = Math.min(...times);
-    const at = this.clock.scheduled;
-    if (at !== null && at > now && at <= wanted && wanted - at <= WATCHDOG_MS) return;
-    this.clock.set(wanted);
-  }
-
-  /** When an owed operation may run: `earliest`, or later while it waits out a backoff; null once given up. */
-  private dueAt(operation: string, earliest: number): number | null {
-    const notBefore = this.failures.notBefore(operation);
-    if (notBefore === Infinity) return null;
-    return Math.max(earliest, notBefore ?? earliest);
-  }
-
-  /** True when an operation is not waiting out a backoff and was not given up. */
-  private mayTry(operation: string): boolean {
-    return (this.failures.notBefore(operation) ?? 0) <= Date.now();
-  }
-
-  override async onAlarm(): Promise<void> {
-    this.clock.fired();
-    if (this.failures.hasUnreported()) await this.failures.report();
-    await this.drive();
+    await Promise.all(s.steps.filter((st) => st.status === "running").map((st) => this.pool(currentWorker(s, st)).renew(currentKey(s, st)).catch(() => undefined)));
   }
 
   // ---- peers ----------------------------------------------------------------------------------
 
-  /** Stubs are kept for the object's life (creating one per call costs), and dropped after a failed round. */
   private ledger() {
     return (this.ledgerStub ??= this.env.ClientLedger.getByName(this.state!.spec.clientId));
   }
@@ -900,24 +662,6 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   // ---- live ---------------------------------------------------------------------------------
 
   protected override greetSubscriber(connection: Connection): void {
-    greet(connection, this.events, () => (this.state ? summarize(this.state, Date.now()) : { status: "unknown" }), Date.now());
+    greet(connection, this.basics.events, () => (this.state ? summarize(this.state, Date.now()) : { status: "unknown" }), Date.now());
   }
-}
-
-/**
- * Counts a worker call's payload traffic: what went through the actor (the input as sent, the
- * output as received) against the same payloads whole, from the harness's `metadata.payload`
- * (a worker without it, such as the scripted one, moved everything through the actor).
- */
-function withTransfer(s: PipelineState, result: WorkerResult, sentBytes: number): PipelineState {
-  const received = result.ok ? utf8Bytes(JSON.stringify(result.output)) : 0;
-  const sizes = result.metadata?.payload;
-  const whole = isJsonObject(sizes) && typeof sizes.input_bytes === "number" && typeof sizes.output_bytes === "number" && sizes.input_bytes > 0
-    ? sizes.input_bytes + sizes.output_bytes : sentBytes + received;
-  return countTransfer(s, sentBytes + received, whole);
-}
-
-/** Running steps whose worker call is not in flight in this incarnation. */
-function toDispatch(s: PipelineState, inFlight: ReadonlyMap<string, unknown>): StepState[] {
-  return s.steps.filter((step) => step.status === "running" && !inFlight.has(currentKey(s, step)));
 }

@@ -1,8 +1,8 @@
 import type { LedgerCommand, LedgerResult } from "../client-ledger";
 import type { PoolOp, PoolOpAnswer } from "../resource-pool";
 import {
-  admissionKey, admissionReleased, admissionReleaseDue, cleanupDone, coveredByAdmission, currentKey, currentWorker, fail, needsAcquisition,
-  needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onSettledShort, specOf, toHoldAhead, withinPipelineBudget,
+  admissionKey, admissionReleased, admissionReleaseDue, cleanupDone, coveredByAdmission, currentKey, currentWorker, fail, isTerminal, needsAcquisition,
+  needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onSettledShort, overrunOwed, specOf, toHoldAhead, withinPipelineBudget,
   type Cleanup, type PipelineState,
 } from "./machine";
 
@@ -44,6 +44,38 @@ export interface RoundRefusal { operation: string; code: string; message: string
 
 /** What applying a round's answers did: the new state, a checkpoint label per answer, refusals to keep, and the first answer that could not be applied. */
 export interface AppliedRound { state: PipelineState; labels: string[]; refusals: RoundRefusal[]; error: Error | null }
+
+/** Settlements owed to the ledger wait at most this long for the pipeline's next ledger message. */
+export const SETTLE_BATCH_MS = 1_000;
+
+/** True when settlements or releases are owed to the ledger. */
+export function settlementsOwed(s: PipelineState): boolean {
+  return s.cleanup.some((c) => c.kind !== "release_capacity");
+}
+
+/**
+ * Whether owed settlements go now by themselves. Settlements of finished steps (their actual
+ * cost) are not urgent: the hold keeps the money reserved meanwhile, so they travel with the
+ * pipeline's next ledger message, when it ends, or SETTLE_BATCH_MS after the oldest was owed
+ * (`owedSince`), whichever comes first. With holds placed ahead, a pipeline talks to its ledger
+ * about twice per run, not per step. A hold given back (pause, cancel, a skipped step) frees
+ * money someone may be waiting for, and a cost above its hold may use up the client's budget:
+ * those go at once.
+ */
+export function settlementsDue(s: PipelineState, owedSince: number | null, now: number): boolean {
+  if (owedSince === null || !settlementsOwed(s)) return false;
+  if (s.cleanup.some((c) => c.kind === "release_hold") || overrunOwed(s)) return true;
+  return isTerminal(s.status) || now - owedSince >= SETTLE_BATCH_MS;
+}
+
+/** True when the state asks for a round now (a paused pipeline only owes cleanup). */
+export function owesRound(s: PipelineState, settleNow: boolean): boolean {
+  if (s.admission === "pending" || admissionReleaseDue(s, false)) return true;
+  if (s.cleanup.some((c) => c.kind === "release_capacity")) return true;
+  if (settleNow) return true;
+  if (s.status === "paused") return false;
+  return s.steps.some(needsAcquisition) || needsHoldAhead(s);
+}
 
 /** The step id in an attempt key (`pipeline:step:attempt`), for labels. */
 function stepOfKey(key: string): string {

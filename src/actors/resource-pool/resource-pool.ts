@@ -1,11 +1,13 @@
 import type { Connection } from "partyserver";
+import { openActor, type ActorBasics } from "../shared/actor-start";
+import { backoffMs, type RetryPolicy } from "../../lib/backoff";
 import { ActorServer } from "../shared/actor-server";
 import type { JsonObject } from "../../lib/json";
-import { AlarmClock } from "../shared/alarm-clock";
+import type { AlarmClock } from "../shared/alarm-clock";
 import { FailureBook } from "../shared/failures";
 import { EventLog, type LiveMessage } from "../shared/event-log";
 import { greet, pushSnapshots, SNAPSHOTS_TAG } from "../shared/live";
-import { first, insertRows, migrate, rows } from "../shared/sqlite";
+import { first, insertRows, rows } from "../shared/sqlite";
 import {
   configure, effectivePriority, emptyPool, estimateWaitMs, firstInOrder, nextDue, queueOrder, release, renew, reserve, statsOf, tick,
   type Lease, type Notification, type PoolConfig, type PoolState, type ReserveAnswer,
@@ -35,6 +37,8 @@ const POOL_VIEW_LIMIT = 50;
 
 const DEFAULT_CONFIG: PoolConfig = { maxConcurrent: 4, queueLimit: 100, leaseTtlMs: 60_000, defaultDurationMs: 1_000 };
 const MAX_DELIVERY_ATTEMPTS = 12;
+/** Redelivery of a call-back: from half a second, doubling to a minute, equal jitter (the runtime's one backoff). */
+const REDELIVERY: RetryPolicy = { maxAttempts: MAX_DELIVERY_ATTEMPTS, baseMs: 500, capMs: 60_000 };
 /** How long a tombstone is remembered (late duplicates arrive within seconds). */
 const RELEASED_TTL_MS = 24 * 3600_000;
 
@@ -52,27 +56,33 @@ export class ResourcePool extends ActorServer {
   /** Keys whose release found no lease (the `released` table, in memory): their late reserve is refused. */
   private readonly tombstones = new Map<string, number>();
   private tombstonesPrunedAt = 0;
-  private events!: EventLog;
+  /** Its SQLite (writes metered), event log and alarm (shared/actor-start.ts). */
+  private basics!: ActorBasics;
   /** Call-backs given up after their retries, kept for an operator. */
   private failures!: FailureBook;
-  private readonly clock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.clock = new AlarmClock(ctx.storage);
     void ctx.blockConcurrencyWhile(() => this.start());
   }
 
   private get store(): SqlStorage {
-    return this.ctx.storage.sql;
+    return this.basics.sql;
+  }
+
+  private get events(): EventLog {
+    return this.basics.events;
+  }
+
+  private get clock(): AlarmClock {
+    return this.basics.clock;
   }
 
   private async start(): Promise<void> {
     await this.loadName();
-    migrate(this.store, POOL_MIGRATIONS, Date.now());
+    this.basics = await openActor(this.ctx, POOL_MIGRATIONS);
     this.forgetTombstones(Date.now());
     for (const r of rows<{ key: string; at: number }>(this.store, `SELECT key, at FROM released`)) this.tombstones.set(r.key, r.at);
-    this.events = new EventLog(this.store);
     this.failures = new FailureBook(this.store, () => ({ kind: "pool", name: this.name, clientId: null }), () => this.env.DB);
     const row = first<{ state: string }>(this.store, `SELECT state FROM pool WHERE id = 1`);
     if (row) {
@@ -81,7 +91,6 @@ export class ResourcePool extends ActorServer {
       this.state = emptyPool(await this.configFromRegistry());
       this.store.exec(`INSERT INTO pool (id, state) VALUES (1, ?)`, JSON.stringify(this.state));
     }
-    await this.clock.load();
     this.scheduleNextAlarm();
   }
 
@@ -266,14 +275,14 @@ export class ResourcePool extends ActorServer {
         this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ? AND attempts = ?`, row.key, row.kind, row.attempts);
       } catch (error) {
         const attempts = row.attempts + 1;
-        if (attempts >= MAX_DELIVERY_ATTEMPTS) {
+        if (attempts >= REDELIVERY.maxAttempts) {
           // The pipeline's backstop timer gives up on the wait; the lease (if any) expires by its TTL.
           // Kept for an operator (the pool's inspection, GET /admin/failures).
           this.failures.gaveUpAfter(`notify_${row.kind}`, new Error(`call-back for ${row.key} to ${row.pipeline_id} dropped: ${error instanceof Error ? error.message : String(error)}`), attempts, Date.now());
           this.store.exec(`DELETE FROM outbox WHERE key = ? AND kind = ?`, row.key, row.kind);
         } else {
           this.store.exec(`UPDATE outbox SET attempts = ?, due_at = ? WHERE key = ? AND kind = ?`,
-            attempts, Date.now() + Math.min(60_000, 250 * 2 ** attempts), row.key, row.kind);
+            attempts, Date.now() + backoffMs(REDELIVERY, attempts, Math.random(), 0.5), row.key, row.kind);
         }
       }
     }));

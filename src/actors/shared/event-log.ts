@@ -44,6 +44,11 @@ export class EventLog {
     this.last = first<{ seq: number }>(sql, `SELECT coalesce(max(last_seq), 0) AS seq FROM event_batches`)?.seq ?? 0;
   }
 
+  /** Starts again from nothing (after the actor deleted its rows). */
+  reset(): void {
+    this.last = 0;
+  }
+
   /** The sequence number of the newest event (0 when there is none). */
   get lastSeq(): number {
     return this.last;

@@ -1,3 +1,4 @@
+import { backoffMs, type RetryPolicy } from "../../lib/backoff";
 import { describeError, log } from "../../lib/log";
 import { first, rows } from "./sqlite";
 
@@ -9,7 +10,7 @@ import { first, rows } from "./sqlite";
  */
 
 /** How an operation is retried: attempts before giving up, and the backoff between them. */
-export interface RetryPolicy { maxAttempts: number; baseMs: number; capMs: number }
+export type { RetryPolicy } from "../../lib/backoff";
 
 /** Writes to D1 and R2 (registration, history, the usage mirror): about 40 minutes of tries. */
 export const STORAGE_RETRY: RetryPolicy = { maxAttempts: 12, baseMs: 1_000, capMs: 5 * 60_000 };
@@ -22,8 +23,7 @@ export const PEER_RETRY: RetryPolicy = { maxAttempts: 20, baseMs: 1_000, capMs: 
  * in a tight loop. `random` is in [0, 1).
  */
 export function retryDelayMs(policy: RetryPolicy, failed: number, random: number): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, failed - 1));
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+  return backoffMs(policy, failed, random, 0.5);
 }
 
 /** A failure as the book keeps it: a stable code, a short message without stack or path, and whether a retry can fix it. */
@@ -185,6 +185,18 @@ export class FailureBook {
     const r = this.records.get(operation);
     if (!r) return null;
     return r.outcome === "gave_up" ? Infinity : r.outcome === "retrying" ? r.retry_at : null;
+  }
+
+  /** When an owed operation may run: `earliest`, or later while it waits out a backoff; null once given up. */
+  dueAt(operation: string, earliest: number): number | null {
+    const notBefore = this.notBefore(operation);
+    if (notBefore === Infinity) return null;
+    return Math.max(earliest, notBefore ?? earliest);
+  }
+
+  /** True when an operation is not waiting out a backoff and was not given up. */
+  mayTry(operation: string, now: number): boolean {
+    return (this.notBefore(operation) ?? 0) <= now;
   }
 
   /** Every record, newest first. */

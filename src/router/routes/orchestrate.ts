@@ -19,7 +19,7 @@ import { activeActingClient } from "../scope";
 const PipelineParams = v.strictObject({ id: IdString });
 
 /** The pipeline's summary if the caller may see it; 404 otherwise (whether it exists or not). */
-export async function visiblePipeline(env: Env, principal: Principal, id: string): Promise<JsonObject> {
+export async function visiblePipeline(env: Env, principal: Principal, id: string): Promise<PipelineSummary> {
   const scope = clientScope(principal);
   const summary = await env.PipelineActor.getByName(id).summary(scope);
   if (!summary || (scope !== null && summary.client_id !== scope)) throw notFound("pipeline", id);
@@ -27,8 +27,7 @@ export async function visiblePipeline(env: Env, principal: Principal, id: string
 }
 
 /** The seed's OrchestrationResponse for a pipeline summary. */
-function orchestrationResponse(summary: JsonObject): OrchestrationResponse {
-  const s = summary as unknown as PipelineSummary;
+function orchestrationResponse(s: PipelineSummary): OrchestrationResponse {
   return {
     status: "ok" as const,
     pipeline: {

@@ -85,10 +85,10 @@ async function requestDetails(env: Env, request: RequestView, now: number): Prom
 async function runningState(env: Env, pipelineId: string) {
   const summary = await env.PipelineActor.getByName(pipelineId).summary();
   if (!summary) return { pipeline_status: "pending", queue: null };
-  const steps = summary.steps as { status: string }[];
-  const queue = summary.queue as { position: number; waiting_steps: string[]; estimated_start_at: number; estimated_finish_at: number | null } | null;
+  const { steps } = summary;
+  const queue = summary.queue ?? null;
   return {
-    pipeline_status: summary.status as string, cost_so_far_usd: microsToUsd(Number(summary.cost_micros)),
+    pipeline_status: summary.status, cost_so_far_usd: microsToUsd(summary.cost_micros),
     steps_done: steps.filter((st) => st.status === "succeeded" || st.status === "skipped").length, steps_total: steps.length,
     queue: queue && {
       position: queue.position, waiting_steps: queue.waiting_steps, estimated_start: new Date(queue.estimated_start_at).toISOString(),

@@ -1,0 +1,129 @@
+import type { EventLog, LiveMessage } from "../shared/event-log";
+import { diffEvents } from "./events";
+import type { PipelineState } from "./machine";
+import { RUN_TABLES } from "./schema";
+import { changedSteps, loadState, saveState } from "./store";
+
+/**
+ * A round that started steps is written this long after their worker calls went out, unless a
+ * commit (usually the first result) writes it sooner: one write then covers both.
+ */
+export const FLUSH_DELAY_MS = 20;
+
+/** What the write path tells the rest of the actor. */
+export interface CheckpointHooks {
+  /** After each write, its events (to broadcast), the state written and its labels (fault points, waiters for the end). */
+  written(messages: readonly LiveMessage[], next: PipelineState, labels: readonly string[]): void;
+  /** The flush timer wrote a deferred round: the driver goes on. */
+  flushed(): void;
+  /** The flush timer's write failed (the round is sent again from the last checkpoint). */
+  flushFailed(error: unknown): void;
+}
+
+/** Answers applied in memory since `before`, with their checkpoint labels. */
+interface Unsaved { before: PipelineState | null; labels: string[] }
+
+/**
+ * The PipelineActor's write path: the state, and every change to it checkpointed in SQLite
+ * before the next effect, as one transaction per write: the state by difference (store.ts), and
+ * one journal row holding the write's events and its checkpoint (labels, status, the steps it
+ * changed). The only in-memory part is a round written late (see `writeRound`), which needs no
+ * keeping: an object that stops before it is written sends the same round again.
+ */
+export class Checkpoints {
+  private current: PipelineState | null;
+  private unsaved: Unsaved | null = null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly storage: Pick<DurableObjectStorage, "transactionSync">, private readonly sql: SqlStorage, private readonly log: EventLog, private readonly hooks: CheckpointHooks) {
+    this.current = loadState(sql);
+  }
+
+  /** The state (null before the pipeline was created). */
+  get state(): PipelineState | null {
+    return this.current;
+  }
+
+  /** The event log the writes append to. */
+  get events(): EventLog {
+    return this.log;
+  }
+
+  /** True while a round's answers are applied but not yet written. */
+  get hasUnsaved(): boolean {
+    return this.unsaved !== null;
+  }
+
+  /** Persists the new state with one checkpoint label, in one transaction; then tells the hooks. */
+  commit(next: PipelineState, label: string): void {
+    if (this.current === next) return;
+    this.write(next, [label]);
+  }
+
+  /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
+  flush(): void {
+    if (this.unsaved) this.write(this.current!, []);
+  }
+
+  /**
+   * Persists everything a round's answers changed in one transaction: a round writes its state
+   * difference, its checkpoint and its events once rather than once per answer.
+   *
+   * When the answers start steps (`deferred`), the worker calls go out first and the write
+   * follows in a later turn (FLUSH_DELAY_MS, or with the next commit): a write in the same turn
+   * would hold the calls behind its commit (the output gate), a full commit on every step's
+   * critical path. Nothing is lost by the order: the answers are idempotent replies to effects
+   * sent under the attempt's keys, so an actor that stops before the write sends the same round
+   * again from its last checkpoint, gets the same answers (the pool's lease and the ledger's
+   * hold are already recorded there) and calls the worker again under the same key, which is
+   * the at-least-once the workers are built for. Every other effect writes what is unsaved first.
+   * The flush timer need not survive eviction, for the same reason.
+   */
+  writeRound(next: PipelineState, labels: readonly string[], deferred: boolean): void {
+    if (labels.length === 0) return;
+    if (!deferred) return this.write(next, labels);
+    this.unsaved = { before: this.unsaved ? this.unsaved.before : this.current, labels: [...(this.unsaved?.labels ?? []), ...labels] };
+    this.current = next;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      try {
+        this.flush();
+      } catch (error) {
+        this.hooks.flushFailed(error);
+        return;
+      }
+      this.hooks.flushed();
+    }, FLUSH_DELAY_MS);
+  }
+
+  /** Forgets a run that was not admitted: its state, checkpoints and events. */
+  forget(): void {
+    this.storage.transactionSync(() => {
+      for (const table of RUN_TABLES) this.sql.exec(`DELETE FROM ${table}`);
+    });
+    this.current = null;
+    this.unsaved = null;
+    this.log.reset();
+  }
+
+  /** Persists `next` from what is on disk: the state before an unsaved round, with its labels. */
+  private write(next: PipelineState, labels: readonly string[]): void {
+    const unsaved = this.unsaved;
+    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, ...labels]);
+    else this.persist(this.current, next, labels);
+  }
+
+  private persist(before: PipelineState | null, next: PipelineState, labels: readonly string[]): void {
+    const now = Date.now();
+    let published: LiveMessage[] = [];
+    this.storage.transactionSync(() => {
+      saveState(this.sql, before, next);
+      const note = labels.length > 0 ? JSON.stringify({ labels: labels.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
+      published = this.log.appendMany(diffEvents(before, next), now, note);
+    });
+    this.current = next;
+    // Written: nothing is unsaved any more (a failed write above leaves it to be written again).
+    this.unsaved = null;
+    this.hooks.written(published, next, labels);
+  }
+}

@@ -1,0 +1,27 @@
+import { AlarmClock } from "./alarm-clock";
+import { EventLog } from "./event-log";
+import { meteredSql, newMeter, type StorageMeter } from "./metered-sql";
+import { migrate } from "./sqlite";
+
+/** What every actor opens when it wakes: its SQLite (migrated, writes metered), its event log and its one alarm. */
+export interface ActorBasics {
+  sql: SqlStorage;
+  /** What the actor has written since it woke (rows as SQLite counts them, bytes bound). */
+  meter: StorageMeter;
+  events: EventLog;
+  clock: AlarmClock;
+}
+
+/**
+ * The start-up the three actors share (call inside the constructor's `blockConcurrencyWhile`):
+ * applies the actor's pending migrations, opens its event log and reads its alarm. Each actor
+ * then loads its own state and greets subscribers with `greet` (live.ts).
+ */
+export async function openActor(ctx: DurableObjectState, migrations: readonly string[]): Promise<ActorBasics> {
+  const meter = newMeter();
+  const sql = meteredSql(ctx.storage.sql, meter);
+  migrate(sql, migrations, Date.now());
+  const clock = new AlarmClock(ctx.storage);
+  await clock.load();
+  return { sql, meter, events: new EventLog(sql), clock };
+}
