@@ -1,4 +1,5 @@
 import type { Connection } from "partyserver";
+import type { ActorRefusal, LedgerRefusalCode } from "../refusals";
 import { openActor, type ActorBasics } from "../shared/actor-start";
 import { ActorServer } from "../shared/actor-server";
 import type { AlarmClock } from "../shared/alarm-clock";
@@ -14,7 +15,7 @@ import {
 import { LEDGER_MIGRATIONS } from "./schema";
 
 /** A command the ledger refused as given (bad amount, key reused differently, unknown hold). */
-export interface LedgerRejection { status: "rejected"; code: LedgerError["code"]; message: string }
+export type LedgerRejection = { status: "rejected" } & ActorRefusal<LedgerRefusalCode>;
 
 /** Every RPC answer: the core's answer or a typed refusal. */
 export type LedgerResult = LedgerAnswer | LedgerRejection;

@@ -12,6 +12,7 @@
  * each step's cost is a settle that names the envelope (a charge), taken from the envelope
  * first, then from what is available, never more. Releasing the envelope frees what is left.
  */
+import type { LedgerRefusalCode } from "../refusals";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 
@@ -77,7 +78,7 @@ export interface LedgerEvent { type: string; payload: JsonObject }
 
 /** A typed refusal of a command (not a shortage of money, which is an answer). */
 export class LedgerError extends Error {
-  constructor(readonly code: "invalid_amount" | "idempotency_conflict" | "unknown_hold" | "adjustment_out_of_range", message: string) {
+  constructor(readonly code: LedgerRefusalCode, message: string) {
     super(message);
     this.name = "LedgerError";
   }

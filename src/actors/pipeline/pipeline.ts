@@ -7,6 +7,7 @@ import { workerFailure, type StepProgress, type WorkerResult } from "../../worke
 import { workerEntrypoint } from "../../workers/registry";
 import type { ClientLedger, LedgerResult } from "../client-ledger";
 import type { CapacityListener, PoolNotice, ResourcePool } from "../resource-pool";
+import { RefusalCodes, type ActorRefusal, type PipelineRefusalCode } from "../refusals";
 import { ActorServer } from "../shared/actor-server";
 import { openActor, type ActorBasics } from "../shared/actor-start";
 import { arbitrate, type Due } from "../shared/alarm-arbiter";
@@ -44,7 +45,7 @@ function refuseUnless(s: PipelineState, action: "pause" | "resume" | "cancel"): 
 }
 
 /** The answer to a control command. */
-export type ControlResult = { ok: true; summary: PipelineSummary } | { ok: false; code: "not_found" | "illegal_transition"; message: string };
+export type ControlResult = { ok: true; summary: PipelineSummary } | ({ ok: false } & ActorRefusal<PipelineRefusalCode>);
 
 /**
  * The answer to `create`: the run was admitted (its summary), or the client's ledger could not
@@ -383,7 +384,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    */
   async retry(stepId: string): Promise<ControlResult> {
     if (this.state && !this.state.spec.steps.some((s) => s.id === stepId)) {
-      return { ok: false, code: "not_found", message: `pipeline has no step '${stepId}'` };
+      return { ok: false, code: RefusalCodes.not_found, message: `pipeline has no step '${stepId}'` };
     }
     const result = await this.control((s, now) => {
       const next = retryFrom(s, stepId, now);
@@ -430,12 +431,12 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   // ---- control ------------------------------------------------------------------------------
 
   private async control(f: (s: PipelineState, now: number) => PipelineState, label: string): Promise<ControlResult> {
-    if (!this.state) return { ok: false, code: "not_found", message: `pipeline '${this.name}' was not found` };
-    if (this.state.admission === "pending") return { ok: false, code: "illegal_transition", message: `pipeline '${this.name}' is still being admitted; try again in a moment` };
+    if (!this.state) return { ok: false, code: RefusalCodes.not_found, message: `pipeline '${this.name}' was not found` };
+    if (this.state.admission === "pending") return { ok: false, code: RefusalCodes.illegal_transition, message: `pipeline '${this.name}' is still being admitted; try again in a moment` };
     try {
       this.checkpoints.commit(f(this.state, Date.now()), label);
     } catch (error) {
-      if (error instanceof TransitionError || error instanceof Refused) return { ok: false, code: "illegal_transition", message: error.message };
+      if (error instanceof TransitionError || error instanceof Refused) return { ok: false, code: RefusalCodes.illegal_transition, message: error.message };
       throw error;
     }
     await this.drive();

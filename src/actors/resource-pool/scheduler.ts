@@ -7,6 +7,9 @@
  * by attrition: no new grant until in-flight is below it). A key holds at most one lease or one
  * queue place. Leases expire `leaseTtlMs` after their last renewal, freeing the slot.
  */
+
+import type { PoolRefusalCode } from "../refusals";
+
 export interface PoolConfig {
   maxConcurrent: number;
   queueLimit: number;
@@ -59,7 +62,7 @@ export type Notification =
 export type ReserveAnswer =
   | { status: "granted"; lease: Lease; replayed: boolean }
   | { status: "queued"; key: string; position: number; etaMs: number; replayed: boolean }
-  | { status: "rejected"; key: string; reason: "queue_full" | "wait_exceeds_max" | "already_released"; etaMs: number | null };
+  | { status: "rejected"; key: string; reason: PoolRefusalCode; etaMs: number | null };
 
 /** Seconds kept in the statistics window. */
 const WINDOW_SECONDS = 60;

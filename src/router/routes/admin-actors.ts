@@ -1,6 +1,7 @@
 import * as v from "valibot";
+import { refusalError } from "../refusals";
 import { getClient } from "../../catalog/clients";
-import { AppError, notFound } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import { microsToUsd, usdToMicros } from "../../lib/money";
 import { route, type Route } from "../define";
 import { IdString, PageQuery } from "../schemas";
@@ -42,7 +43,7 @@ function controlRoute(action: "cancel" | "pause" | "resume"): Route {
     response: PipelineControlAnswerSchema, errors: [409],
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id)[action]();
-      if (!result.ok) throw result.code === "not_found" ? notFound("pipeline", params.id) : new AppError("conflict", result.message);
+      if (!result.ok) throw refusalError(result, result.code === "not_found" ? { message: notFound("pipeline", params.id).message } : {});
       return result.summary;
     },
   });
@@ -113,7 +114,7 @@ export const adminActorRoutes: Route[] = [
     response: PipelineControlAnswerSchema, errors: [409],
     handler: async ({ env, params, body }) => {
       const result = await env.PipelineActor.getByName(params.id).retry(body.step_id);
-      if (!result.ok) throw result.code === "not_found" ? new AppError("not_found", result.message) : new AppError("conflict", result.message);
+      if (!result.ok) throw refusalError(result);
       return result.summary;
     },
   }),
@@ -172,7 +173,7 @@ export const adminActorRoutes: Route[] = [
     response: LedgerAdjustAnswerSchema, errors: [409],
     handler: async ({ env, params, body, principal }) => {
       const answer = await (await knownLedger(env, params.client)).adjust(`adjust:${body.idempotency_key}`, usdToMicros(body.amount_usd), `${body.reason} (by ${principal.kind === "session" ? principal.email : principal.kind})`);
-      if (answer.status === "rejected") throw new AppError(answer.code === "idempotency_conflict" ? "conflict" : "validation_failed", answer.code === "adjustment_out_of_range" ? `body.amount_usd: ${answer.message}` : answer.message);
+      if (answer.status === "rejected") throw refusalError(answer, { field: "body.amount_usd" });
       return answer;
     },
   }),
