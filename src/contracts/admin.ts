@@ -49,6 +49,8 @@ export const PipelineInspectionSchema = v.object({
   attempts: v.number(),
   in_flight: v.array(v.string()),
   bytes_written: v.number(),
+  /** What the actor has written to its SQLite since it woke: rows (as SQLite counts them, what storage bills) and bytes bound. */
+  storage_written: v.optional(v.object({ rows: v.number(), bytes: v.number(), statements: v.number(), alarm_writes: v.number() })),
   event_seq: v.number(),
   recent_events: v.array(LoggedEventSchema),
 });

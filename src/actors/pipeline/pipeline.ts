@@ -1,4 +1,5 @@
 import type { Connection } from "partyserver";
+import type { PipelineInspection } from "../../contracts/admin";
 import type { RunResult, StepDetail } from "../../contracts/pipeline";
 import type { JsonObject } from "../../lib/json";
 import { describeError, log } from "../../lib/log";
@@ -310,6 +311,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (!s) return null;
     this.checkpoints.flush(); // shows every checkpoint decided so far
     const events = this.basics.events;
+    // Checked against the inspection schema here (the RPC keeps the structural type: a schema type with `unknown` fields would not cross RPC).
     return {
       summary: summarize(s),
       spec: JSON.parse(JSON.stringify(s.spec)) as JsonObject,
@@ -337,9 +339,10 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       attempts: s.attempts.length,
       in_flight: this.watchdog.keys(),
       bytes_written: this.basics.meter.bytes,
+      storage_written: { rows: this.basics.meter.rows, bytes: this.basics.meter.bytes, statements: this.basics.meter.statements, alarm_writes: this.basics.clock.writes },
       event_seq: events.lastSeq,
       recent_events: events.tail(20),
-    };
+    } satisfies PipelineInspection;
   }
 
   /** The stored output of a step's succeeded attempt. */

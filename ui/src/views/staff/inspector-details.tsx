@@ -26,7 +26,9 @@ export function InspectorDetails({ data, summary }: { data: PipelineInspection; 
           ["Next timer", due(data.due.next_timer, now)],
           ["Deadline", data.due.deadline_at ? dateTime(data.due.deadline_at) : "none"],
           ["Attempts finished", data.attempts],
-          ["Checkpoint bytes since the actor woke", bytes(data.bytes_written)],
+          ["Written since the actor woke", data.storage_written
+            ? `${data.storage_written.rows} rows, ${bytes(data.storage_written.bytes)} (${data.storage_written.alarm_writes} alarm writes)`
+            : bytes(data.bytes_written)],
           ["Through the actor", bytes(summary.bytes_through_actor)],
           ["Last event", `#${data.event_seq}`],
         ]} />
