@@ -20,23 +20,27 @@ export interface CheckpointHooks {
   flushFailed(error: unknown): void;
 }
 
-/** Answers applied in memory since `before`, with their checkpoint labels. */
-interface Unsaved { before: PipelineState | null; labels: string[] }
-
 /**
  * The PipelineActor's write path: the state, and every change to it checkpointed in SQLite
  * before the next effect, as one transaction per write: the state by difference (store.ts), and
  * one journal row holding the write's events and its checkpoint (labels, status, the steps it
- * changed). The only in-memory part is a round written late (see `writeRound`), which needs no
- * keeping: an object that stops before it is written sends the same round again.
+ * changed). What is in memory and not yet on disk needs no keeping: a round written late (see
+ * `writeRound`), or a fact carried to the next write (`carry`), is done again by an object that
+ * stops before writing it, with the same result (each is an idempotent answer under its key).
  */
 export class Checkpoints {
   private current: PipelineState | null;
-  private unsaved: Unsaved | null = null;
+  /** The state as written (what a write's difference is taken from). */
+  private onDisk: PipelineState | null;
+  /** Labels of answers applied in memory and not yet written. */
+  private pending: string[] = [];
+  /** A round written late is waiting for the flush timer (or the next commit). */
+  private roundPending = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly storage: Pick<DurableObjectStorage, "transactionSync">, private readonly sql: SqlStorage, private readonly log: EventLog, private readonly hooks: CheckpointHooks) {
     this.current = loadState(sql);
+    this.onDisk = this.current;
   }
 
   /** The state (null before the pipeline was created). */
@@ -49,9 +53,9 @@ export class Checkpoints {
     return this.log;
   }
 
-  /** True while a round's answers are applied but not yet written. */
+  /** True while a round's answers are applied but not yet written (the flush timer writes them and the driver goes on). */
   get hasUnsaved(): boolean {
-    return this.unsaved !== null;
+    return this.roundPending;
   }
 
   /** Persists the new state with one checkpoint label, in one transaction; then tells the hooks. */
@@ -60,9 +64,21 @@ export class Checkpoints {
     this.write(next, [label]);
   }
 
+  /**
+   * Applies a change in memory that the next write carries: for a fact whose loss costs only
+   * asking again (the run's D1 row exists, its admission hold is placed), each answered the same
+   * when asked again under its key. Saves a whole write (a transaction, the meta row, a journal
+   * row) per such fact.
+   */
+  carry(next: PipelineState, label: string): void {
+    if (this.current === next) return;
+    this.current = next;
+    this.pending.push(label);
+  }
+
   /** Writes what a round left unsaved, if anything: before any effect other than its dispatches. */
   flush(): void {
-    if (this.unsaved) this.write(this.current!, []);
+    if (this.roundPending) this.write(this.current!, []);
   }
 
   /**
@@ -82,8 +98,9 @@ export class Checkpoints {
   writeRound(next: PipelineState, labels: readonly string[], deferred: boolean): void {
     if (labels.length === 0) return;
     if (!deferred) return this.write(next, labels);
-    this.unsaved = { before: this.unsaved ? this.unsaved.before : this.current, labels: [...(this.unsaved?.labels ?? []), ...labels] };
     this.current = next;
+    this.pending.push(...labels);
+    this.roundPending = true;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       try {
@@ -102,28 +119,28 @@ export class Checkpoints {
       for (const table of RUN_TABLES) this.sql.exec(`DELETE FROM ${table}`);
     });
     this.current = null;
-    this.unsaved = null;
+    this.onDisk = null;
+    this.pending = [];
+    this.roundPending = false;
     this.log.reset();
   }
 
-  /** Persists `next` from what is on disk: the state before an unsaved round, with its labels. */
+  /** Persists `next` from what is on disk, with the labels of what it carries. */
   private write(next: PipelineState, labels: readonly string[]): void {
-    const unsaved = this.unsaved;
-    if (unsaved) this.persist(unsaved.before, next, [...unsaved.labels, ...labels]);
-    else this.persist(this.current, next, labels);
-  }
-
-  private persist(before: PipelineState | null, next: PipelineState, labels: readonly string[]): void {
+    const before = this.onDisk;
+    const all = [...this.pending, ...labels];
     const now = Date.now();
     let published: LiveMessage[] = [];
     this.storage.transactionSync(() => {
       saveState(this.sql, before, next);
-      const note = labels.length > 0 ? JSON.stringify({ labels: labels.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
+      const note = all.length > 0 ? JSON.stringify({ labels: all.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
       published = this.log.appendMany(diffEvents(before, next), now, note);
     });
+    // Written: nothing is pending any more (a failed write above leaves it to be written again).
     this.current = next;
-    // Written: nothing is unsaved any more (a failed write above leaves it to be written again).
-    this.unsaved = null;
-    this.hooks.written(published, next, labels);
+    this.onDisk = next;
+    this.pending = [];
+    this.roundPending = false;
+    this.hooks.written(published, next, all);
   }
 }

@@ -125,6 +125,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       record: (run, delivered) => this.ctx.exports.DeliverableRecorder.record(run, delivered),
       state: () => this.state,
       commit: (next, label) => this.checkpoints.commit(next, label),
+      carry: (next, label) => this.checkpoints.carry(next, label),
       settled: () => this.scheduleNextAlarm(),
     }, () => this.name);
     // Whatever was running when the object stopped is dispatched again by the alarm.
@@ -206,7 +207,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const amount = s.spec.admissionMicros ?? 0;
     const [answer] = await this.ledger().batch([{ type: "hold", key: admissionKey(s.spec.pipelineId), amount }]);
     if (answer?.status === "ok") {
-      this.checkpoints.commit(admitted(this.state!, Date.now()), "admitted");
+      // Carried by the first round's write: after a restart before it, the hold is asked again
+      // under the same key and answered the same.
+      this.checkpoints.carry(admitted(this.state!, Date.now()), "admitted");
       return { admitted: true, summary: summarize(this.state!) };
     }
     if (answer?.status === "insufficient") {

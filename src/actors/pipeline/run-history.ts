@@ -14,6 +14,8 @@ export interface RunHistoryHost {
   record(run: { pipelineId: string; clientId: string; requestId: string | null; finishedAt: number }, delivered: NonNullable<ReturnType<typeof deliverableFields>>): Promise<unknown>;
   state(): PipelineState | null;
   commit(next: PipelineState, label: string): void;
+  /** Applies a change the next write carries (`Checkpoints.carry`). */
+  carry(next: PipelineState, label: string): void;
   /** The registration ended (written, or failed for now): the alarm may be due for it. */
   settled(): void;
 }
@@ -98,6 +100,7 @@ export class RunHistory {
 
   private async writeRegistration(s: PipelineState): Promise<void> {
     const outcome = await this.host.failures.write("register", STORAGE_RETRY, (reduced) => registerStatement(this.host.db, s, reduced).run().then(() => undefined), Date.now());
-    if (outcome === "done") this.host.commit({ ...this.host.state()!, registered: true }, "registered");
+    // Carried by the next write: registering again after a restart is idempotent.
+    if (outcome === "done") this.host.carry({ ...this.host.state()!, registered: true }, "registered");
   }
 }
