@@ -100,28 +100,49 @@ function sqliteFiles(dir) {
  * system, all threads, from /proc) over a phase that runs one variant only, CPU_PIPELINES
  * five-step pipelines CPU_CONCURRENCY at a time, then a quiet tail for trailing work (alarms,
  * history, the ledger's D1 mirror). Idle CPU over the same time is subtracted. Two rounds,
- * the second in reverse order.
- * @param {number[]} pids
+ * the second in reverse order. Only workerd processes under the wrangler this bench started
+ * count; wrangler dev restarts workerd when a watched source file changes (others edit src/
+ * meanwhile), so a phase whose process set changed, or whose count went backwards, is run again.
+ * @param {number} root
  */
-async function cpuPerPipeline(pids) {
+async function cpuPerPipeline(root) {
   const TAIL_MS = 1500;
-  const idle0 = cpuMs(pids);
-  const i0 = performance.now();
-  await sleep(2000);
-  const idlePerMs = (cpuMs(pids) - idle0) / (performance.now() - i0);
+  const same = (/** @type {number[]} */ a, /** @type {number[]} */ b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  let idlePerMs = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const pids = workerdPids(root).sort();
+    const idle0 = cpuMs(pids);
+    const i0 = performance.now();
+    await sleep(2000);
+    const used = cpuMs(pids) - idle0;
+    if (same(pids, workerdPids(root).sort()) && used >= 0) { idlePerMs = used / (performance.now() - i0); break; }
+  }
   /** @type {Record<string, number[]>} */
   const rounds = Object.fromEntries(MODES.map((m) => [m, []]));
+  let restarts = 0;
   for (let round = 0; round < 2; round++) {
     for (const mode of round % 2 ? [...MODES].reverse() : MODES) {
-      const c0 = cpuMs(pids);
-      const t0 = performance.now();
-      await batchOf(mode, CPU_PIPELINES, CPU_CONCURRENCY);
-      await sleep(TAIL_MS);
-      const elapsed = performance.now() - t0;
-      rounds[mode].push((cpuMs(pids) - c0 - idlePerMs * elapsed) / CPU_PIPELINES);
+      for (let attempt = 0; ; attempt++) {
+        const pids = workerdPids(root).sort();
+        if (pids.length === 0) throw new Error(`no workerd process found under pid ${root}`);
+        const c0 = cpuMs(pids);
+        const t0 = performance.now();
+        await batchOf(mode, CPU_PIPELINES, CPU_CONCURRENCY);
+        await sleep(TAIL_MS);
+        const elapsed = performance.now() - t0;
+        const used = cpuMs(pids) - c0;
+        if (same(pids, workerdPids(root).sort()) && used > 0) {
+          rounds[mode].push((used - idlePerMs * elapsed) / CPU_PIPELINES);
+          break;
+        }
+        restarts += 1;
+        if (attempt >= 3) throw new Error(`workerd kept restarting during the CPU phase (${mode})`);
+        console.log(`bench: workerd restarted during the CPU phase of ${mode} (a watched source changed?); running it again`);
+        await batchOf(mode, 5, 1); // warm the new process
+      }
     }
   }
-  return { rounds, median: Object.fromEntries(MODES.map((m) => [m, median(rounds[m])])), idle_cpu_ms_per_s: idlePerMs * 1000 };
+  return { rounds, median: Object.fromEntries(MODES.map((m) => [m, median(rounds[m])])), idle_cpu_ms_per_s: idlePerMs * 1000, workerd_restarts: restarts, workerd_pids: workerdPids(root).length };
 }
 
 /**
@@ -201,9 +222,7 @@ async function runtimeBench(worker) {
     const protocol = (await post("/bench/protocol", { runs: quick ? 5 : 15 })).per_step_ms;
 
     // CPU per completed pipeline, from the operating system's count of workerd's CPU time.
-    const pids = workerdPids(worker.pid);
-    if (pids.length === 0) throw new Error(`no workerd process found under pid ${worker.pid}`);
-    const cpu = await cpuPerPipeline(pids);
+    const cpu = await cpuPerPipeline(worker.pid);
 
     // Requests, rows, duration and storage per pipeline, then cost per million at published prices.
     const acct = await accounting(worker.persist);
@@ -264,7 +283,7 @@ async function runtimeBench(worker) {
       pipelines_per_second: throughput,
       crash_to_resumed_ms: { p50: median(crashes), max: Math.max(...crashes), samples: crashes },
       bytes_written_per_step: bytesPerStep,
-      cpu_ms_per_pipeline: { ...cpu, pipelines_per_round: CPU_PIPELINES, concurrency: CPU_CONCURRENCY, clk_tck: CLK_TCK, workerd_pids: pids.length },
+      cpu_ms_per_pipeline: { ...cpu, pipelines_per_round: CPU_PIPELINES, concurrency: CPU_CONCURRENCY, clk_tck: CLK_TCK },
       storage_written_per_step: storagePerStep,
       accounting: { pipelines_per_variant: METERED, concurrency: CPU_CONCURRENCY, per_pipeline: usage },
       prices: PRICES,
@@ -304,7 +323,7 @@ async function runtimeBench(worker) {
       ["crash to resumed (ms, p50 / max)", `${f(results.crash_to_resumed_ms.p50, 0)} / ${f(results.crash_to_resumed_ms.max, 0)}`, "n/a", "n/a"],
     ];
     printTable(rows);
-    console.log(`\nCPU: workerd's user + system time (${pids.length} processes under the bench's wrangler, /proc, ${CLK_TCK} ticks/s) over ${CPU_PIPELINES} five-step pipelines at ${CPU_CONCURRENCY} concurrent per variant and round, idle ${f(cpu.idle_cpu_ms_per_s, 1)} ms/s subtracted`);
+    console.log(`\nCPU: workerd's user + system time (${cpu.workerd_pids} processes under the bench's wrangler, /proc, ${CLK_TCK} ticks/s; ${cpu.workerd_restarts} phases run again after a workerd restart) over ${CPU_PIPELINES} five-step pipelines at ${CPU_CONCURRENCY} concurrent per variant and round, idle ${f(cpu.idle_cpu_ms_per_s, 1)} ms/s subtracted`);
     console.log(`\nactor storage per step by table (rows / bytes bound), ${storagePerStep.actor.statements.toFixed(1)} statements and ${storagePerStep.actor.alarm_writes.toFixed(2)} alarm writes per step:`);
     console.log(`  ${Object.entries(storagePerStep.actor.by_table).sort((a, b) => b[1].bytes - a[1].bytes).map(([t, v]) => `${t} ${f(v.rows, 1)} / ${f(v.bytes, 0)}`).join(", ")}`);
 
