@@ -26,7 +26,7 @@ import {
 import type { PipelineSummary } from "./protocol";
 import { applyRound, owesRound, planRound, SETTLE_BATCH_MS, settlementsDue, settlementsOwed } from "./round";
 import { RunHistory } from "./run-history";
-import { PIPELINE_MIGRATIONS } from "./schema";
+import { PIPELINE_MIGRATIONS, PIPELINE_SCHEMA } from "./schema";
 import { loadOutput } from "./store";
 import { Watchdog, WATCHDOG_MS } from "./watchdog";
 import { handshakeFor, outcomeOf, toDispatch, withTransfer } from "./worker-call";
@@ -109,7 +109,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   }
 
   private async start(): Promise<void> {
-    this.basics = await openActor(this.ctx, PIPELINE_MIGRATIONS);
+    this.basics = await openActor(this.ctx, PIPELINE_MIGRATIONS, PIPELINE_SCHEMA);
     const { sql, events } = this.basics;
     this.checkpoints = new Checkpoints(this.ctx.storage, sql, events, {
       written: (messages, next, labels) => this.written(messages, next, labels),

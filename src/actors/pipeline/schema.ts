@@ -1,4 +1,4 @@
-import { EVENT_JOURNAL_MIGRATION, EVENT_LOG_DDL } from "../shared/event-log";
+import { EVENT_JOURNAL_DDL, EVENT_JOURNAL_MIGRATION, EVENT_LOG_DDL } from "../shared/event-log";
 import { FAILURES_DDL } from "../shared/failures";
 
 /** The PipelineActor's SQLite schema, in order. Append only. */
@@ -50,3 +50,22 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
 
 /** Every table that holds one pipeline's run (forgotten together when a run is not admitted). */
 export const RUN_TABLES = ["spec", "meta", "context", "step_rows", "attempts", "step_outputs", "event_batches"] as const;
+
+/**
+ * The schema PIPELINE_MIGRATIONS leave, for a new object to create directly (`migrate`'s
+ * `current`): one PipelineActor is made per run, so its schema is paid on every run. Kept equal
+ * to the migrations' result by test/pipeline-schema.test.ts; change both together.
+ */
+export const PIPELINE_SCHEMA = [
+  `CREATE TABLE faults (point TEXT PRIMARY KEY) STRICT`,
+  `CREATE TABLE spec (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE attempts (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
+  FAILURES_DDL,
+  `CREATE TABLE step_rows (ord INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE step_outputs (step_id TEXT NOT NULL, attempt INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (step_id, attempt)) STRICT, WITHOUT ROWID`,
+  `CREATE TABLE context (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  EVENT_JOURNAL_DDL,
+  // Read only to load a state written before the state was split (never written now).
+  `CREATE TABLE pipeline (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL) STRICT`,
+].join(";\n");

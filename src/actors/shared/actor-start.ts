@@ -14,13 +14,14 @@ export interface ActorBasics {
 
 /**
  * The start-up the three actors share (call inside the constructor's `blockConcurrencyWhile`):
- * applies the actor's pending migrations, opens its event log and reads its alarm. Each actor
+ * applies the actor's pending migrations (a new object with a `current` schema creates that
+ * directly), opens its event log and reads its alarm. Each actor
  * then loads its own state and greets subscribers with `greet` (live.ts).
  */
-export async function openActor(ctx: DurableObjectState, migrations: readonly string[]): Promise<ActorBasics> {
+export async function openActor(ctx: DurableObjectState, migrations: readonly string[], current: string | null = null): Promise<ActorBasics> {
   const meter = newMeter();
   const sql = meteredSql(ctx.storage.sql, meter);
-  migrate(sql, migrations, Date.now());
+  migrate(sql, migrations, Date.now(), current);
   const clock = new AlarmClock(ctx.storage);
   await clock.load();
   return { sql, meter, events: new EventLog(sql), clock };

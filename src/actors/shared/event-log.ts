@@ -18,14 +18,17 @@ export const EVENT_LOG_DDL = `CREATE TABLE events (
  * what the write recorded). A SQLite row written is what storage bills and what a write costs,
  * so a write of several events writes one row. Replaces `events`, whose rows are carried over.
  */
-export const EVENT_JOURNAL_MIGRATION = `CREATE TABLE event_batches (
+export const EVENT_JOURNAL_DDL = `CREATE TABLE event_batches (
   id        INTEGER PRIMARY KEY,
   first_seq INTEGER NOT NULL,
   last_seq  INTEGER NOT NULL,
   at        INTEGER NOT NULL,
   note      TEXT,
   data      TEXT NOT NULL
-) STRICT;
+) STRICT`;
+
+/** The migration from `events` to the journal: the table, with the old rows carried over. */
+export const EVENT_JOURNAL_MIGRATION = `${EVENT_JOURNAL_DDL};
 INSERT INTO event_batches (first_seq, last_seq, at, note, data)
   SELECT seq, seq, at, NULL, json_array(json_array(type, json(payload))) FROM events ORDER BY seq;
 DROP TABLE events`;

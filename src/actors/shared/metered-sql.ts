@@ -20,7 +20,8 @@ const WRITE = /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE
 export function meteredSql(sql: SqlStorage, meter: StorageMeter): SqlStorage {
   const exec = <T extends Record<string, SqlStorageValue>>(query: string, ...binds: unknown[]): SqlStorageCursor<T> => {
     const cursor = sql.exec<T>(query, ...binds);
-    const table = WRITE.exec(query)?.[1];
+    // A read writes nothing; a schema change (migrations) writes SQLite's own rows: counted too.
+    const table = WRITE.exec(query)?.[1] ?? (/^\s*(?:CREATE|DROP|ALTER)\b/i.test(query) ? "(schema)" : undefined);
     if (table === undefined) return cursor;
     let bytes = 0;
     for (const b of binds) bytes += typeof b === "string" ? b.length : b instanceof ArrayBuffer ? b.byteLength : 8;

@@ -2,10 +2,17 @@
  * An actor's SQLite schema as an ordered, append-only list of migrations, applied on wake.
  * Never edit a released entry: append a new one.
  */
-export function migrate(sql: SqlStorage, migrations: readonly string[], now: number): void {
+export function migrate(sql: SqlStorage, migrations: readonly string[], now: number, current: string | null = null): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
   const row = sql.exec<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM _migrations`).one();
   if (row.v >= migrations.length) return;
+  if (row.v === 0 && current !== null) {
+    // A new object: the schema as the migrations leave it, created directly (no tables made to be
+    // dropped, no rows copied), and one record of the version it is at. An actor made per run
+    // (the PipelineActor) pays its schema on every run: rows written are what storage bills.
+    sql.exec(`${current.trim().replace(/;+$/, "")};\nINSERT INTO _migrations (version, applied_at) VALUES (${migrations.length}, ${Math.trunc(now)})`);
+    return;
+  }
   // Every pending migration and its record in one multi-statement exec: a new actor (one per
   // pipeline) applies them all, and each statement call has a fixed cost.
   const pending = migrations.slice(row.v).map((m) => m.trim().replace(/;+$/, ""));
