@@ -26,9 +26,11 @@ describe("what a pipeline writes", () => {
     const bytesPerStep = (written[20]!.bytes - written[5]!.bytes) / 15;
     const detail = JSON.stringify(written);
     // Before the lean write path: 20 rows and 6.25 KB per step (checkpoint rows repeating every
-    // step's status, a meta document carrying the context, two rows per keyed write).
-    expect(rowsPerStep, detail).toBeLessThanOrEqual(9);
-    expect(bytesPerStep, detail).toBeLessThan(3_500);
+    // step's status, a meta document carrying the context, two rows per keyed write). Now about
+    // 7.5 rows and 2 KB; how many writes a step takes depends on whether its answer comes before
+    // the round's deferred write (timing), hence the margin.
+    expect(rowsPerStep, detail).toBeLessThanOrEqual(11);
+    expect(bytesPerStep, detail).toBeLessThan(3_000);
     // Every table's rows are written once per change, never per label or per event.
     expect(written[20]!.byTable.event_batches!.rows, detail).toBeLessThanOrEqual(written[20]!.byTable.meta!.rows + 2);
     expect(written[20]!.byTable.step_outputs!.rows).toBe(20);

@@ -2,7 +2,7 @@ import type { EventLog, LiveMessage } from "../shared/event-log";
 import { diffEvents } from "./events";
 import type { PipelineState } from "./machine";
 import { RUN_TABLES } from "./schema";
-import { changedSteps, loadState, saveState } from "./store";
+import { loadState, saveState } from "./store";
 
 /**
  * A round that started steps is written this long after their worker calls went out, unless a
@@ -23,8 +23,8 @@ export interface CheckpointHooks {
 /**
  * The PipelineActor's write path: the state, and every change to it checkpointed in SQLite
  * before the next effect, as one transaction per write: the state by difference (store.ts), and
- * one journal row holding the write's events and its checkpoint (labels, status, the steps it
- * changed). What is in memory and not yet on disk needs no keeping: a round written late (see
+ * one journal row holding the write's events and its checkpoint (labels and status; the steps
+ * it changed are told by its events). What is in memory and not yet on disk needs no keeping: a round written late (see
  * `writeRound`), or a fact carried to the next write (`carry`), is done again by an object that
  * stops before writing it, with the same result (each is an idempotent answer under its key).
  */
@@ -133,7 +133,8 @@ export class Checkpoints {
     let published: LiveMessage[] = [];
     this.storage.transactionSync(() => {
       saveState(this.sql, before, next);
-      const note = all.length > 0 ? JSON.stringify({ labels: all.join(" "), status: next.status, steps: changedSteps(before, next) }) : null;
+      // The steps it changed are told by the events beside it (see `checkpointSteps`).
+      const note = all.length > 0 ? JSON.stringify({ labels: all.join(" "), status: next.status }) : null;
       published = this.log.appendMany(diffEvents(before, next), now, note);
     });
     // Written: nothing is pending any more (a failed write above leaves it to be written again).

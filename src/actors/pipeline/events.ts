@@ -89,3 +89,19 @@ export function progressEvent(s: PipelineState, p: StepProgress): PipelineEvent 
     },
   };
 }
+
+/** The step status each step event announces. */
+const STEP_EVENT_STATUS: Record<string, string> = {
+  step_waiting_budget: "waiting_budget", step_waiting_capacity: "waiting_capacity", step_started: "running", step_retrying: "retry_wait",
+  step_succeeded: "succeeded", step_failed: "failed", step_skipped: "skipped", step_reset: "pending",
+};
+
+/** The steps a checkpoint changed, and to what, from the events written with it (the last one per step). */
+export function checkpointSteps(events: readonly { type: string; payload: JsonObject }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of events) {
+    const status = STEP_EVENT_STATUS[e.type];
+    if (status !== undefined && typeof e.payload.step_id === "string") out[e.payload.step_id] = status;
+  }
+  return out;
+}

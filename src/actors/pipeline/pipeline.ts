@@ -16,7 +16,7 @@ import { classify, FailureBook, PEER_RETRY, Refusal } from "../shared/failures";
 import { greet } from "../shared/live";
 import type { StorageMeter } from "../shared/metered-sql";
 import { Checkpoints } from "./checkpoints";
-import { progressEvent, summarize } from "./events";
+import { checkpointSteps, progressEvent, summarize } from "./events";
 import { FaultInjector } from "./faults";
 import {
   admissionKey, admitted, attemptKey, cancel, controlRefusal, createPipeline, currentKey, currentWorker, expiredKept, isTerminal, nextKey, nextTimer,
@@ -321,8 +321,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       context: s.context,
       // One per write: the labels of the answers it recorded, and the steps it changed.
       checkpoints: events.notes(limit).map((c) => {
-        const note = JSON.parse(c.note) as { labels: string; status: string; steps: JsonObject };
-        return { seq: c.id, at: c.at, label: note.labels, status: note.status, steps: note.steps };
+        // A note written before the journal told steps by its events carries them itself.
+        const note = JSON.parse(c.note) as { labels: string; status: string; steps?: JsonObject };
+        return { seq: c.id, at: c.at, label: note.labels, status: note.status, steps: note.steps ?? checkpointSteps(c.events) };
       }),
       due: { next_timer: nextTimer(s), deadline_at: s.spec.deadlineAt },
       next_alarm: await this.ctx.storage.getAlarm(),

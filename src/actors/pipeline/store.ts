@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../lib/json";
 import { first, rows } from "../shared/sqlite";
-import { attemptKey, type AttemptRecord, type PipelineSpec, type PipelineState, type StepState } from "./machine";
+import { attemptKey, type AttemptRecord, type PipelineSpec, type PipelineState, type StepSpec, type StepState } from "./machine";
 
 /** The parts of the state that are neither the spec, the steps, the attempts, the outputs nor the context. */
 type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs" | "context">;
@@ -28,9 +28,9 @@ function metaText(s: PipelineState): string {
   if (text === undefined) {
     const { spec, steps: _steps, attempts: _attempts, outputs: _outputs, context: _context, ...meta } = s;
     const id = spec.pipelineId;
-    const stored: Meta = {
+    const stored = {
       ...meta,
-      cleanup: meta.cleanup.map((c) => ({ ...c, key: shortKey(id, c.key) })),
+      cleanup: meta.cleanup.map((c) => encodeCleanup(id, c)),
       abandoned: meta.abandoned.map((a) => ({ ...a, key: shortKey(id, a.key) })),
     };
     text = compact(stored, META_DEFAULTS);
@@ -40,10 +40,10 @@ function metaText(s: PipelineState): string {
 }
 
 function decodeMeta(pipelineId: string, text: string): Meta & { context?: JsonObject } {
-  const stored = { ...META_DEFAULTS, ...(JSON.parse(text) as Partial<Meta>) } as Meta & { context?: JsonObject };
+  const stored = { ...META_DEFAULTS, ...(JSON.parse(text) as Partial<Meta>) } as Omit<Meta, "cleanup"> & { cleanup: (StoredCleanup | Meta["cleanup"][number])[]; context?: JsonObject };
   return {
     ...stored,
-    cleanup: stored.cleanup.map((c) => ({ ...c, key: fullKey(pipelineId, c.key) })),
+    cleanup: stored.cleanup.map((c) => decodeCleanup(pipelineId, c)),
     abandoned: stored.abandoned.map((a) => ({ ...a, key: fullKey(pipelineId, a.key) })),
   };
 }
@@ -66,13 +66,50 @@ const STEP_DEFAULTS = {
 /** An attempt's fields at their usual values (its key is derived from the pipeline, step and attempt). */
 const ATTEMPT_DEFAULTS = { tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null } as const satisfies Partial<AttemptRecord>;
 
+function isEmptyObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
+/** A step spec's fields at their usual values: left out of the stored spec. */
+const STEP_SPEC_DEFAULTS = { dependsOn: [], input: {}, output: {}, condition: null, optional: false } as const;
+
+/** The spec as stored: each step without the fields at their usual values. */
+function encodeSpec(spec: PipelineSpec): string {
+  return JSON.stringify({ ...spec, steps: spec.steps.map((st) => JSON.parse(compact(st, STEP_SPEC_DEFAULTS)) as unknown) });
+}
+
+function decodeSpec(text: string): PipelineSpec {
+  const spec = JSON.parse(text) as Omit<PipelineSpec, "steps"> & { steps: Partial<StepSpec>[] };
+  // Fresh defaults per step (never one array or object shared between steps).
+  return { ...spec, steps: spec.steps.map((st) => ({ dependsOn: [], input: {}, output: {}, condition: null, optional: false, ...st }) as StepSpec) };
+}
+
+/**
+ * A cleanup entry as the meta document stores it: a short array (kind letter, the key without
+ * this pipeline's id, and its figures), since a run's owed settlements ride in every meta write
+ * until they are sent.
+ */
+type StoredCleanup = ["s", string, number] | ["h", string] | ["c", string, string, number | null];
+
+function encodeCleanup(id: string, c: PipelineState["cleanup"][number]): StoredCleanup {
+  const key = shortKey(id, c.key);
+  return c.kind === "settle" ? ["s", key, c.actualMicros] : c.kind === "release_hold" ? ["h", key] : ["c", key, c.worker, c.observedMs];
+}
+
+function decodeCleanup(id: string, c: StoredCleanup | PipelineState["cleanup"][number]): PipelineState["cleanup"][number] {
+  // Written before entries were arrays: an object with its full key.
+  if (!Array.isArray(c)) return { ...c, key: fullKey(id, c.key) };
+  const key = fullKey(id, c[1]);
+  return c[0] === "s" ? { kind: "settle", key, actualMicros: c[2] } : c[0] === "h" ? { kind: "release_hold", key } : { kind: "release_capacity", key, worker: c[2], observedMs: c[3] };
+}
+
 /** JSON of `value` without the fields that equal `defaults`. */
 function compact(value: object, defaults: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
     const usual = defaults[k];
-    if (k in defaults && (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0))) continue;
+    if (k in defaults && (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0) || (isEmptyObject(usual) && isEmptyObject(v)))) continue;
     out[k] = v;
   }
   return JSON.stringify(out);
@@ -88,14 +125,6 @@ function decodeAttempt(pipelineId: string, text: string): AttemptRecord {
   return { ...ATTEMPT_DEFAULTS, key: attemptKey(pipelineId, a.stepId, a.attempt), ...a } as AttemptRecord;
 }
 
-/** What one write changed, for its checkpoint row: the statuses of the steps it changed. */
-export function changedSteps(before: PipelineState | null, next: PipelineState): Record<string, string> {
-  const out: Record<string, string> = {};
-  next.steps.forEach((step, i) => {
-    if (before?.steps[i]?.status !== step.status) out[step.id] = step.status;
-  });
-  return out;
-}
 
 /**
  * The PipelineActor's state in SQLite, written by difference: a checkpoint writes the meta
@@ -105,7 +134,7 @@ export function changedSteps(before: PipelineState | null, next: PipelineState):
  * written once; an output when its step succeeds). Each statement writes one SQLite row.
  */
 export function saveState(sql: SqlStorage, before: PipelineState | null, next: PipelineState): void {
-  if (!before || before.spec !== next.spec) sql.exec(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, JSON.stringify(next.spec));
+  if (!before || before.spec !== next.spec) sql.exec(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, encodeSpec(next.spec));
   const meta = metaText(next);
   if (!before || meta !== metaText(before)) sql.exec(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
   const context = contextText(next.context);
@@ -133,7 +162,7 @@ export function loadState(sql: SqlStorage): PipelineState | null {
     const legacy = first<{ state: string }>(sql, `SELECT state FROM pipeline WHERE id = 1`);
     return legacy ? withDefaults(JSON.parse(legacy.state) as PipelineState) : null;
   }
-  const parsedSpec = JSON.parse(spec.data) as PipelineSpec;
+  const parsedSpec = decodeSpec(spec.data);
   // A meta document written before the context had its own row carries the context.
   const meta = decodeMeta(parsedSpec.pipelineId, first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data);
   const contextRow = first<{ data: string }>(sql, `SELECT data FROM context WHERE id = 1`);

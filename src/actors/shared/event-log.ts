@@ -36,8 +36,8 @@ DROP TABLE events`;
 /** How many events an actor keeps for reconnecting clients. */
 export const EVENT_LOG_LIMIT = 1000;
 
-/** One journal row's note, with when it was written. */
-export interface JournalNote { id: number; at: number; note: string }
+/** One journal row's note, with when it was written and the events written with it. */
+export interface JournalNote { id: number; at: number; note: string; events: LiveMessage[] }
 
 /** A bounded, durable log of an actor's events, in its SQLite (see `EVENT_JOURNAL_MIGRATION`). */
 export class EventLog {
@@ -97,15 +97,16 @@ export class EventLog {
 
   /** The newest `n` notes, oldest first. */
   notes(n: number): JournalNote[] {
-    return rows<{ id: number; at: number; note: string }>(this.sql,
-      `SELECT * FROM (SELECT id, at, note FROM event_batches WHERE note IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id`, n);
+    return rows<{ id: number; at: number; note: string; first_seq: number; data: string }>(this.sql,
+      `SELECT * FROM (SELECT id, at, note, first_seq, data FROM event_batches WHERE note IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id`, n)
+      .map((r) => ({ id: r.id, at: r.at, note: r.note, events: this.messages(r) }));
   }
 
   private read(query: string, ...binds: number[]): LiveMessage[] {
-    const out: LiveMessage[] = [];
-    for (const r of rows<{ first_seq: number; at: number; data: string }>(this.sql, query, ...binds)) {
-      (JSON.parse(r.data) as [string, JsonObject][]).forEach(([type, payload], i) => out.push({ seq: r.first_seq + i, type, at: r.at, payload }));
-    }
-    return out;
+    return rows<{ first_seq: number; at: number; data: string }>(this.sql, query, ...binds).flatMap((r) => this.messages(r));
+  }
+
+  private messages(r: { first_seq: number; at: number; data: string }): LiveMessage[] {
+    return (JSON.parse(r.data) as [string, JsonObject][]).map(([type, payload], i) => ({ seq: r.first_seq + i, type, at: r.at, payload }));
   }
 }
