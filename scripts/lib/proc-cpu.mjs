@@ -9,7 +9,7 @@ export const CLK_TCK = (() => {
   try { return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100; } catch { return 100; }
 })();
 
-/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). @param {string} path */
 function statFields(path) {
   const text = readFileSync(path, "utf8");
   return text.slice(text.lastIndexOf(")") + 2).split(" ");
@@ -35,7 +35,7 @@ export function descendants(root) {
   const out = [];
   const queue = [root];
   while (queue.length > 0) {
-    const pid = queue.shift();
+    const pid = /** @type {number} */ (queue.shift());
     for (const c of children.get(pid) ?? []) { out.push(c); queue.push(c); }
   }
   return out;
