@@ -106,10 +106,14 @@ function decodeCleanup(id: string, c: StoredCleanup | PipelineState["cleanup"][n
 /** JSON of `value` without the fields that equal `defaults`. */
 function compact(value: object, defaults: Record<string, unknown>): string {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
+  const fields = value as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
     if (v === undefined) continue;
-    const usual = defaults[k];
-    if (k in defaults && (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0) || (isEmptyObject(usual) && isEmptyObject(v)))) continue;
+    if (Object.hasOwn(defaults, k)) {
+      const usual = defaults[k];
+      if (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0) || (isEmptyObject(usual) && isEmptyObject(v))) continue;
+    }
     out[k] = v;
   }
   return JSON.stringify(out);
