@@ -647,6 +647,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // Calls still running here: their pool leases are renewed as they come due.
     if (this.watchdog.leasesDue(Date.now())) await this.renewLeases();
     await this.drive();
+    // The alarm that fired is used up: a drive already under way (which schedules when it ends)
+    // returns at once, and calls may still be in flight here, so set the next one now.
+    this.scheduleNextAlarm();
   }
 
   private async renewLeases(): Promise<void> {

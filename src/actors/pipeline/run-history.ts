@@ -64,7 +64,8 @@ export class RunHistory {
     }, now);
     if (outcome !== "done") return "not_yet";
     if (this.host.state() !== s) return "changed";
-    this.host.commit({ ...s, historyWritten: true }, "history");
+    // The history row implies the registration (a registration still in flight carries nothing new).
+    this.host.commit({ ...s, historyWritten: true, registered: true }, "history");
     return "done";
   }
 
@@ -100,7 +101,12 @@ export class RunHistory {
 
   private async writeRegistration(s: PipelineState): Promise<void> {
     const outcome = await this.host.failures.write("register", STORAGE_RETRY, (reduced) => registerStatement(this.host.db, s, reduced).run().then(() => undefined), Date.now());
-    // Carried by the next write: registering again after a restart is idempotent.
-    if (outcome === "done") this.host.carry({ ...this.host.state()!, registered: true }, "registered");
+    // Carried by the next write: registering again after a restart is idempotent. After the
+    // run's last write (its history), nothing would carry it: written then.
+    if (outcome !== "done") return;
+    const now = this.host.state()!;
+    if (now.registered) return;
+    if (now.historyWritten) this.host.commit({ ...now, registered: true }, "registered");
+    else this.host.carry({ ...now, registered: true }, "registered");
   }
 }

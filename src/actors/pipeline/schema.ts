@@ -46,6 +46,9 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
   `INSERT INTO event_batches (first_seq, last_seq, at, note, data)
      SELECT 0, -1, at, json_object('labels', label, 'status', status, 'steps', json(steps)), '[]' FROM checkpoints ORDER BY seq;
    DROP TABLE checkpoints`,
+  // The context written before it had its own row (inside the meta document) moves to its row:
+  // a meta written since leaves it out, and an unchanged context is not written again.
+  `INSERT OR IGNORE INTO context (id, data) SELECT 1, json_extract(data, '$.context') FROM meta WHERE json_type(data, '$.context') = 'object'`,
 ];
 
 /** Every table that holds one pipeline's run (forgotten together when a run is not admitted). */

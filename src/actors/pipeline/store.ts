@@ -10,7 +10,7 @@ const metaJson = new WeakMap<PipelineState, string>();
 
 /** The meta document's fields at their usual values: left out of the stored document. */
 const META_DEFAULTS = {
-  reason: null, notes: [], cleanup: [], abandoned: [], costMicros: 0, startedAt: null, finishedAt: null, heldAhead: false,
+  reason: null, notes: [], cleanup: [], abandoned: [], costMicros: 0, startedAt: null, finishedAt: null,
   registered: false, historyWritten: false, admission: "none",
 } as const satisfies Partial<Meta>;
 
