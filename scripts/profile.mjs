@@ -103,7 +103,7 @@ try {
   });
 
   console.log(`${mode}: ${count} five-step pipelines in ${wall} ms wall; self time by function (ms):`);
-  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
   console.log("\nstorage time by caller (ms):");
   for (const [key, us] of [...nativeByCaller].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
   console.log(`\nthread time by category (ms; ${(busyUs / 1000).toFixed(0)} ms busy, ${(busyUs / 1000 / count).toFixed(2)} ms per pipeline; idle left out):`);

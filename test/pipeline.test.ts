@@ -410,3 +410,24 @@ describe("PipelineActor: abandoned attempts", () => {
     }, 5_000, "history with the late cost");
   });
 });
+
+describe("PipelineActor: the alarm while a call runs", () => {
+  it("keeps its one alarm set ahead while a worker call runs, every time it fires, with no interval timer", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "slow", timeoutMs: 10_000, script: { mode: "succeed", delay_ms: 1_500 } }]);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    await waitFor(async () => ((await stub.inspect())!.in_flight.length === 1 ? true : undefined), 5_000, "the call in flight");
+    for (let i = 0; i < 3; i++) {
+      // The alarm fires (now, whatever it was set for) while the call runs: it is used up, and the
+      // actor must set the next one itself, no later than the watchdog's longest stretch.
+      const fired = await runDurableObjectAlarm(stub);
+      const inspected = (await stub.inspect())!;
+      if (inspected.summary.status !== "running") break;
+      expect(fired).toBe(true);
+      expect(inspected.next_alarm, `after firing ${i + 1}`).not.toBeNull();
+      expect(inspected.next_alarm! - Date.now()).toBeLessThanOrEqual(2_000);
+    }
+    expect((await finished(spec.pipelineId)).status).toBe("completed");
+  });
+});
