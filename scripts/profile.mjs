@@ -36,9 +36,21 @@ try {
   }));
   const wall = Date.now() - t0;
   const { result } = await send("Profiler.stop");
+  // The bundle's text, to show where anonymous functions are (PROFILE_SOURCE=1).
+  /** @type {Map<string, string[]>} */
+  const scripts = new Map();
+  if (process.env.PROFILE_SOURCE) {
+    await send("Debugger.enable");
+    for (const n of result.profile.nodes) {
+      const id = n.callFrame.scriptId;
+      if (n.callFrame.url !== "worker.js" || scripts.has(id)) continue;
+      const src = await send("Debugger.getScriptSource", { scriptId: id });
+      scripts.set(id, String(src.result?.scriptSource ?? "").split("\n"));
+    }
+  }
   ws.close();
 
-  /** @type {{ nodes: { id: number, children?: number[], callFrame: { functionName: string, url: string, lineNumber: number } }[], samples: number[], timeDeltas: number[] }} */
+  /** @type {{ nodes: { id: number, children?: number[], callFrame: { functionName: string, url: string, lineNumber: number, scriptId: string } }[], samples: number[], timeDeltas: number[] }} */
   const profile = result.profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   /** @type {Map<number, number>} */
@@ -103,7 +115,13 @@ try {
   });
 
   console.log(`${mode}: ${count} five-step pipelines in ${wall} ms wall; self time by function (ms):`);
-  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
+  const where = new Map([...nodes.values()].map((n) => [name(n.id), n.callFrame]));
+  const source = (/** @type {string} */ key) => {
+    const f = where.get(key);
+    const line = f ? scripts.get(f.scriptId)?.[f.lineNumber] : undefined;
+    return line === undefined ? "" : `  ⟶ ${line.trim().slice(0, 100)}`;
+  };
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}${source(key)}`);
   console.log("\nstorage time by caller (ms):");
   for (const [key, us] of [...nativeByCaller].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${(us / 1000).toFixed(1).padStart(9)}  ${key}`);
   console.log(`\nthread time by category (ms; ${(busyUs / 1000).toFixed(0)} ms busy, ${(busyUs / 1000 / count).toFixed(2)} ms per pipeline; idle left out):`);

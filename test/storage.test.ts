@@ -2,12 +2,20 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../src/lib/json";
 import { holds, resolvePath } from "../src/actors/pipeline/paths";
-import { INLINE_MAX_BYTES, KV_MAX_BYTES, loadPayload, storeText } from "../src/storage/payloads";
+import { INLINE_MAX_BYTES, KV_MAX_BYTES, loadPayload, storeText, utf8Bytes } from "../src/storage/payloads";
 import { externalize, pipelineScope, resolveRefs } from "../src/storage/refs";
 import { sweepPayloads } from "../src/storage/retention";
 
 /** A JSON string payload of exactly `bytes` bytes once serialised (two quote characters included). */
 const ofSize = (bytes: number) => "x".repeat(bytes - 2);
+
+describe("utf8Bytes", () => {
+  it("counts what TextEncoder would encode, without encoding: every plane, pairs and lone surrogates", () => {
+    const samples = ["", "abc", "é", "ü€", "😀", "a😀b", "\ud800", "x\udc00y", "日本語", JSON.stringify({ a: "Ωmega 😀 ✓", b: ["ß"] })];
+    for (let n = 0; n < 500; n++) samples.push(Array.from({ length: 12 }, (_, i) => String.fromCharCode((n * 7919 + i * 104729) % 0x10000)).join(""));
+    for (const text of samples) expect(utf8Bytes(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).byteLength);
+  });
+});
 
 describe("tiered payload storage", () => {
   it("keeps payloads under 25 KB inline, up to 128 KB in KV, larger ones in R2, and reads each back", async () => {

@@ -21,7 +21,17 @@ export class PayloadError extends Error {
 
 /** UTF-8 bytes of a string. */
 export function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).byteLength;
+  // Counted without encoding (no encoder and no copy of the text per call): 1 byte below U+0080,
+  // 2 below U+0800, 4 for a surrogate pair, else 3 (a lone surrogate encodes as U+FFFD: 3).
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { bytes += 2; i++; }
+    else bytes += 2;
+  }
+  return bytes;
 }
 
 

@@ -667,8 +667,16 @@ export function onTimeout(s: PipelineState, stepId: string, now: number, random:
 
 /** The shell performed a cleanup effect. */
 export function cleanupDone(s: PipelineState, done: Cleanup): PipelineState {
-  const i = s.cleanup.findIndex((c) => JSON.stringify(c) === JSON.stringify(done));
+  const i = s.cleanup.findIndex((c) => c === done || sameCleanup(c, done));
   return i < 0 ? s : { ...s, cleanup: [...s.cleanup.slice(0, i), ...s.cleanup.slice(i + 1)] };
+}
+
+/** True when two cleanup entries are the same effect (every field equal). */
+function sameCleanup(a: Cleanup, b: Cleanup): boolean {
+  if (a.kind !== b.kind || a.key !== b.key) return false;
+  if (a.kind === "settle") return a.actualMicros === (b as typeof a).actualMicros;
+  if (a.kind === "release_capacity") return a.worker === (b as typeof a).worker && a.observedMs === (b as typeof a).observedMs;
+  return true;
 }
 
 /**
