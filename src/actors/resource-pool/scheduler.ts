@@ -138,7 +138,10 @@ export function estimateWaitMs(s: PoolState, position: number, now: number): num
 /** Adds `amount` busy slot-ms and `releases` to the bucket of `at`, dropping buckets outside the window. */
 function addToBucket(buckets: [number, number, number][], at: number, busy: number, releases: number): [number, number, number][] {
   const second = Math.floor(at / 1000);
-  const kept = buckets.filter(([s]) => s > second - WINDOW_SECONDS);
+  // Buckets are in time order: only a leading run can be outside the window.
+  let from = 0;
+  while (from < buckets.length && buckets[from]![0] <= second - WINDOW_SECONDS) from++;
+  const kept = from === 0 ? buckets : buckets.slice(from);
   const last = kept.at(-1);
   if (last && last[0] === second) return [...kept.slice(0, -1), [second, last[1] + busy, last[2] + releases]];
   return [...kept, [second, busy, releases]];
