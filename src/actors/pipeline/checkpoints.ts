@@ -48,11 +48,6 @@ export class Checkpoints {
     return this.current;
   }
 
-  /** The event log the writes append to. */
-  get events(): EventLog {
-    return this.log;
-  }
-
   /** True while a round's answers are applied but not yet written (the flush timer writes them and the driver goes on). */
   get hasUnsaved(): boolean {
     return this.roundPending;

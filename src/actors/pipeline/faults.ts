@@ -18,7 +18,8 @@ export class FaultInjector {
   private fired = false;
 
   constructor(private readonly sql: SqlStorage, private readonly object: Abortable, private readonly enabled: boolean) {
-    this.points = new Set(rows<{ point: string }>(sql, `SELECT point FROM faults`).map((r) => r.point));
+    // Nothing is ever armed where faults are off (production): no read on every wake there.
+    this.points = enabled ? new Set(rows<{ point: string }>(sql, `SELECT point FROM faults`).map((r) => r.point)) : new Set();
   }
 
   /** Arms a point (false in production, where nothing is armed). */

@@ -20,7 +20,7 @@ import { checkpointSteps, progressEvent, summarize } from "./events";
 import { FaultInjector } from "./faults";
 import {
   admissionKey, admitted, attemptKey, cancel, controlRefusal, createPipeline, currentKey, currentWorker, expiredKept, isTerminal, nextKey, nextTimer,
-  onCapacity, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, start, stepByKey, stepInput, TransitionError,
+  onCapacity, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey, stepInput, TransitionError,
   type PipelineSpec, type PipelineState, type StepState,
 } from "./machine";
 import type { PipelineSummary } from "./protocol";
@@ -31,8 +31,6 @@ import { loadOutput } from "./store";
 import { Watchdog, WATCHDOG_MS } from "./watchdog";
 import { handshakeFor, outcomeOf, toDispatch, withTransfer } from "./worker-call";
 
-export { FLUSH_DELAY_MS } from "./checkpoints";
-export { SETTLE_BATCH_MS } from "./round";
 export { WATCHDOG_MS } from "./watchdog";
 
 /** A control command the state allows but the shell refuses (e.g. a retry whose kept outputs expired). */
@@ -546,7 +544,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const s = this.state!;
     const key = currentKey(s, step);
     this.faults.reach(`dispatch:${step.id}`);
-    const worker = s.spec.steps.find((x) => x.id === step.id)!.workers[step.workerIndex]!;
+    const worker = specOf(s, step.id).workers[step.workerIndex]!;
     const handshake = handshakeFor(s, step, Date.now());
     const attempt = step.attempt;
     // What this call passes through the actor: the input as sent (small values and references).

@@ -13,16 +13,28 @@ export function newMeter(): StorageMeter {
 
 const WRITE = /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)/i;
 
+/** What a statement writes: its table, "(schema)" for a schema change, null for a read. */
+function writtenTable(query: string): string | null {
+  return WRITE.exec(query)?.[1] ?? (/^\s*(?:CREATE|DROP|ALTER)\b/i.test(query) ? "(schema)" : null);
+}
+
 /**
  * The actor's SQLite with every write metered: rows written as SQLite reports them (what
  * Cloudflare bills) and the bytes of the values bound. Reads pass through untouched.
  */
 export function meteredSql(sql: SqlStorage, meter: StorageMeter): SqlStorage {
+  // An actor runs a small fixed set of statements: each is classified once, not on every call.
+  const tables = new Map<string, string | null>();
   const exec = <T extends Record<string, SqlStorageValue>>(query: string, ...binds: unknown[]): SqlStorageCursor<T> => {
     const cursor = sql.exec<T>(query, ...binds);
     // A read writes nothing; a schema change (migrations) writes SQLite's own rows: counted too.
-    const table = WRITE.exec(query)?.[1] ?? (/^\s*(?:CREATE|DROP|ALTER)\b/i.test(query) ? "(schema)" : undefined);
-    if (table === undefined) return cursor;
+    let table = tables.get(query);
+    if (table === undefined) {
+      table = writtenTable(query);
+      // Bounded, in case some statement carries its values in its text.
+      if (tables.size < 256) tables.set(query, table);
+    }
+    if (table === null) return cursor;
     let bytes = 0;
     for (const b of binds) bytes += typeof b === "string" ? b.length : b instanceof ArrayBuffer ? b.byteLength : 8;
     // A write runs when it is executed; its cursor already knows the rows it wrote.
