@@ -16,6 +16,8 @@ import {
 export interface Round {
   /** To the client's ledger: settlements first (a settled step frees money for the holds after them), then holds, the admission's release last. */
   ledger: LedgerCommand[];
+  /** Where the holds start in `ledger` (a hold's index in the round counts from here). */
+  holdsAt: number;
   /** To each worker's pool: releases first (a freed slot serves the reservations after them), then reservations. */
   pools: Map<string, PoolOp[]>;
   /** How the answers are applied, in order. */
@@ -30,10 +32,10 @@ export type RoundItem =
   | { kind: "settle"; cleanup: Extract<Cleanup, { kind: "settle" | "release_hold" }>; ledger: number }
   | { kind: "release_capacity"; cleanup: Extract<Cleanup, { kind: "release_capacity" }>; pool: PoolRef }
   | { kind: "over_budget"; stepId: string }
-  /** A step's budget and capacity together; `hold` is null when the run's admission already reserves its money. */
+  /** A step's budget and capacity together; `hold` (counted from `holdsAt`) is null when the run's admission already reserves its money. */
   | { kind: "acquire"; stepId: string; key: string; hold: number | null; pool: PoolRef }
   | { kind: "reserve"; stepId: string; key: string; pool: PoolRef }
-  | { kind: "hold_ahead"; holds: { stepId: string; key: string; ledger: number }[] }
+  | { kind: "hold_ahead"; holds: { stepId: string; key: string; hold: number }[] }
   | { kind: "admission_release" };
 
 /** The peers' answers to a round, aligned with its messages. */
@@ -132,7 +134,7 @@ export function planRound(s: PipelineState, settleNow: boolean): Round | null {
   if (needsHoldAhead(s)) {
     const holds = toHoldAhead(s, roundHolds).map((step) => {
       const key = nextKey(s, step);
-      return { stepId: step.id, key, ledger: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
+      return { stepId: step.id, key, hold: ledgerOps.push({ type: "hold", key, amount: specOf(s, step.id).estimateMicros }) - 1 };
     });
     items.push({ kind: "hold_ahead", holds });
   }
@@ -142,15 +144,9 @@ export function planRound(s: PipelineState, settleNow: boolean): Round | null {
   if (releaseAdmission) items.push({ kind: "admission_release" });
   const all = sendSettlements ? [...settles, ...items] : items;
   if (all.length === 0) return null;
-  // Settlements lead the ledger's message: their indexes stand, the holds' move after them.
-  const offset = sendSettlements ? settlements.length : 0;
-  const shifted = all.map((item): RoundItem => {
-    if (item.kind === "acquire" && item.hold !== null) return { ...item, hold: item.hold + offset };
-    if (item.kind === "hold_ahead") return { ...item, holds: item.holds.map((h) => ({ ...h, ledger: h.ledger + offset })) };
-    return item;
-  });
-  const ledger = [...(sendSettlements ? settlements : []), ...ledgerOps, ...(releaseAdmission ? [{ type: "release" as const, key: admissionKey(s.spec.pipelineId) }] : [])];
-  return { ledger, pools, items: shifted };
+  const sent = sendSettlements ? settlements : [];
+  const ledger = [...sent, ...ledgerOps, ...(releaseAdmission ? [{ type: "release" as const, key: admissionKey(s.spec.pipelineId) }] : [])];
+  return { ledger, holdsAt: sent.length, pools, items: all };
 }
 
 /**
@@ -196,7 +192,7 @@ export function applyRound(s: PipelineState, round: Round, answers: RoundAnswers
           move(fail(state, `budget_exceeded: step '${item.stepId}' would pass the pipeline's budget limit of ${state.spec.budgetLimitMicros} micro-USD`, now), `budget:${item.stepId}`);
           break;
         case "acquire": {
-          const hold = item.hold === null ? null : answers.ledger[item.hold];
+          const hold = item.hold === null ? null : answers.ledger[round.holdsAt + item.hold];
           if (item.hold !== null && !hold) throw new Error(`the ledger did not answer the hold ${item.key}`);
           if (hold?.status === "rejected") throw new Error(`ledger refused hold: ${hold.message}`);
           const held = hold === null || hold === undefined ? { ok: true } : hold.status === "insufficient" ? { ok: false, available: hold.available } : { ok: hold.status === "ok" };
@@ -208,8 +204,8 @@ export function applyRound(s: PipelineState, round: Round, answers: RoundAnswers
           move(onCapacity(state, item.stepId, capacity(item.key, item.pool), now, random()), `reserved:${item.stepId}`);
           break;
         case "hold_ahead": {
-          const held = item.holds.map(({ stepId, key, ledger }) => {
-            const r = answers.ledger[ledger];
+          const held = item.holds.map(({ stepId, key, hold }) => {
+            const r = answers.ledger[round.holdsAt + hold];
             if (!r) throw new Error(`the ledger did not answer the hold ${key}`);
             if (r.status === "rejected") throw new Error(`ledger refused hold: ${r.message}`);
             return { stepId, key, ok: r.status === "ok" };
