@@ -8,11 +8,16 @@ type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs" | "con
 /** The meta document's JSON per state object: a checkpoint compares against the previous one's without serialising it again. */
 const metaJson = new WeakMap<PipelineState, string>();
 
-/** The meta document's fields at their usual values: left out of the stored document. */
-const META_DEFAULTS = {
+/**
+ * Fields at their usual values, which a stored row leaves out (most of a row is these). Each is
+ * made by a function, so a decoded state never shares an array or object with another; the
+ * constant beside it is what encoding compares against.
+ */
+const usualMeta = () => ({
   reason: null, notes: [], cleanup: [], abandoned: [], costMicros: 0, startedAt: null, finishedAt: null,
-  registered: false, historyWritten: false, admission: "none",
-} as const satisfies Partial<Meta>;
+  registered: false, historyWritten: false, admission: "none" as const,
+}) satisfies Partial<Meta>;
+const USUAL_META = usualMeta();
 
 /** A key of one of this pipeline's attempts, stored without the pipeline id it starts with ("~step:attempt"). */
 function shortKey(pipelineId: string, key: string): string {
@@ -33,14 +38,14 @@ function metaText(s: PipelineState): string {
       cleanup: meta.cleanup.map((c) => encodeCleanup(id, c)),
       abandoned: meta.abandoned.map((a) => ({ ...a, key: shortKey(id, a.key) })),
     };
-    text = compact(stored, META_DEFAULTS);
+    text = JSON.stringify(withoutUsual(stored, USUAL_META));
     metaJson.set(s, text);
   }
   return text;
 }
 
 function decodeMeta(pipelineId: string, text: string): Meta & { context?: JsonObject } {
-  const stored = { ...META_DEFAULTS, ...(JSON.parse(text) as Partial<Meta>) } as Omit<Meta, "cleanup"> & { cleanup: (StoredCleanup | Meta["cleanup"][number])[]; context?: JsonObject };
+  const stored = { ...usualMeta(), ...(JSON.parse(text) as Partial<Meta>) } as Omit<Meta, "cleanup"> & { cleanup: (StoredCleanup | Meta["cleanup"][number])[]; context?: JsonObject };
   return {
     ...stored,
     cleanup: stored.cleanup.map((c) => decodeCleanup(pipelineId, c)),
@@ -57,31 +62,32 @@ function contextText(context: JsonObject): string {
   return text;
 }
 
-/** A step's fields at their usual values: a stored step row leaves them out (most of a row is these). */
-const STEP_DEFAULTS = {
+const usualStep = () => ({
   attempt: 0, attemptBase: 0, workerIndex: 0, held: false, queued: null, startedAt: null, finishedAt: null, retryAt: null,
   timeoutAt: null, outputRef: null, costMicros: 0, error: null, skippedReason: null,
-} as const satisfies Partial<StepState>;
+}) satisfies Partial<StepState>;
+const USUAL_STEP = usualStep();
 
-/** An attempt's fields at their usual values (its key is derived from the pipeline, step and attempt). */
-const ATTEMPT_DEFAULTS = { tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null } as const satisfies Partial<AttemptRecord>;
+/** An attempt's (its key is derived from the pipeline, step and attempt). */
+const usualAttempt = () => ({ tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null }) satisfies Partial<AttemptRecord>;
+const USUAL_ATTEMPT = usualAttempt();
+
+/** A step spec's (no dependencies, no mappings, no condition, not optional). */
+const usualStepSpec = () => ({ dependsOn: [], input: {}, output: {}, condition: null, optional: false }) satisfies Partial<StepSpec>;
+const USUAL_STEP_SPEC = usualStepSpec();
 
 function isEmptyObject(v: unknown): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }
 
-/** A step spec's fields at their usual values: left out of the stored spec. */
-const STEP_SPEC_DEFAULTS = { dependsOn: [], input: {}, output: {}, condition: null, optional: false } as const;
-
 /** The spec as stored: each step without the fields at their usual values. */
 function encodeSpec(spec: PipelineSpec): string {
-  return JSON.stringify({ ...spec, steps: spec.steps.map((st) => JSON.parse(compact(st, STEP_SPEC_DEFAULTS)) as unknown) });
+  return JSON.stringify({ ...spec, steps: spec.steps.map((st) => withoutUsual(st, USUAL_STEP_SPEC)) });
 }
 
 function decodeSpec(text: string): PipelineSpec {
   const spec = JSON.parse(text) as Omit<PipelineSpec, "steps"> & { steps: Partial<StepSpec>[] };
-  // Fresh defaults per step (never one array or object shared between steps).
-  return { ...spec, steps: spec.steps.map((st) => ({ dependsOn: [], input: {}, output: {}, condition: null, optional: false, ...st }) as StepSpec) };
+  return { ...spec, steps: spec.steps.map((st) => ({ ...usualStepSpec(), ...st }) as StepSpec) };
 }
 
 /**
@@ -103,30 +109,30 @@ function decodeCleanup(id: string, c: StoredCleanup | PipelineState["cleanup"][n
   return c[0] === "s" ? { kind: "settle", key, actualMicros: c[2] } : c[0] === "h" ? { kind: "release_hold", key } : { kind: "release_capacity", key, worker: c[2], observedMs: c[3] };
 }
 
-/** JSON of `value` without the fields that equal `defaults`. */
-function compact(value: object, defaults: Record<string, unknown>): string {
+/** `value` without the fields at their `usual` values (an empty array or object equals an empty one). */
+function withoutUsual(value: object, usual: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const fields = value as Record<string, unknown>;
   for (const k in fields) {
     const v = fields[k];
     if (v === undefined) continue;
-    if (Object.hasOwn(defaults, k)) {
-      const usual = defaults[k];
-      if (usual === v || (Array.isArray(usual) && Array.isArray(v) && v.length === 0) || (isEmptyObject(usual) && isEmptyObject(v))) continue;
+    if (Object.hasOwn(usual, k)) {
+      const u = usual[k];
+      if (u === v || (Array.isArray(u) && Array.isArray(v) && v.length === 0) || (isEmptyObject(u) && isEmptyObject(v))) continue;
     }
     out[k] = v;
   }
-  return JSON.stringify(out);
+  return out;
 }
 
 function encodeAttempt(pipelineId: string, a: AttemptRecord): string {
   const { key, ...rest } = a;
-  return compact(key === attemptKey(pipelineId, a.stepId, a.attempt) ? rest : a, ATTEMPT_DEFAULTS);
+  return JSON.stringify(withoutUsual(key === attemptKey(pipelineId, a.stepId, a.attempt) ? rest : a, USUAL_ATTEMPT));
 }
 
 function decodeAttempt(pipelineId: string, text: string): AttemptRecord {
   const a = JSON.parse(text) as Partial<AttemptRecord> & Pick<AttemptRecord, "stepId" | "attempt">;
-  return { ...ATTEMPT_DEFAULTS, key: attemptKey(pipelineId, a.stepId, a.attempt), ...a } as AttemptRecord;
+  return { ...usualAttempt(), key: attemptKey(pipelineId, a.stepId, a.attempt), ...a } as AttemptRecord;
 }
 
 
@@ -145,7 +151,7 @@ export function saveState(sql: SqlStorage, before: PipelineState | null, next: P
   if (before ? context !== contextText(before.context) : context !== "{}") sql.exec(`INSERT OR REPLACE INTO context (id, data) VALUES (1, ?)`, context);
   next.steps.forEach((step, i) => {
     if (before?.steps[i] === step) return;
-    sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, compact(step, STEP_DEFAULTS));
+    sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, JSON.stringify(withoutUsual(step, USUAL_STEP)));
     // A step that just succeeded: its output, in the same transaction as the checkpoint.
     const output = next.outputs[step.id];
     if (step.outputRef && step.outputRef !== before?.steps[i]?.outputRef && output) {
@@ -171,7 +177,7 @@ export function loadState(sql: SqlStorage): PipelineState | null {
   const meta = decodeMeta(parsedSpec.pipelineId, first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data);
   const contextRow = first<{ data: string }>(sql, `SELECT data FROM context WHERE id = 1`);
   const context = contextRow ? (JSON.parse(contextRow.data) as JsonObject) : (meta.context ?? {});
-  const steps = rows<{ data: string }>(sql, `SELECT data FROM step_rows ORDER BY ord`).map((r) => ({ ...STEP_DEFAULTS, ...(JSON.parse(r.data) as StepState) }));
+  const steps = rows<{ data: string }>(sql, `SELECT data FROM step_rows ORDER BY ord`).map((r) => ({ ...usualStep(), ...(JSON.parse(r.data) as StepState) }));
   const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => decodeAttempt(parsedSpec.pipelineId, r.data));
   // Each succeeded step's output of its current attempt, read in one statement.
   const wanted = new Map(steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
