@@ -22,9 +22,13 @@ describe("what a pipeline writes", () => {
       await quiesce([spec.pipelineId]);
       written[n] = await stub.storageWritten();
     }
+    const detail = JSON.stringify(written);
+    // A step's share does not grow with the length of the run (owed settlements and the final
+    // summary ride along; nothing may be rewritten for every step of the run at every write).
+    expect(written[20]!.rows / 20, detail).toBeLessThanOrEqual(written[5]!.rows / 5);
+    expect(written[20]!.bytes / 20, detail).toBeLessThan((written[5]!.bytes / 5) * 1.25);
     const rowsPerStep = (written[20]!.rows - written[5]!.rows) / 15;
     const bytesPerStep = (written[20]!.bytes - written[5]!.bytes) / 15;
-    const detail = JSON.stringify(written);
     // Before the lean write path: 20 rows and 6.25 KB per step (checkpoint rows repeating every
     // step's status, a meta document carrying the context, two rows per keyed write). Now about
     // 7.5 rows and 2 KB; how many writes a step takes depends on whether its answer comes before
