@@ -633,7 +633,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       ...timers,
       this.watchdog.due(now),
       s.steps.some((st) => st.status === "running") && this.watchdog.size === 0 ? this.failures.dueAt("drive", now) : null,
-      owesRound(s, this.settleNow(now)) ? this.failures.dueAt("drive", now) : null,
+      owesRound(s, settlementsDue(s, since, now)) ? this.failures.dueAt("drive", now) : null,
       ...this.history.due(s, now),
     ];
     arbitrate(this.basics.clock, due, now, WATCHDOG_MS);
