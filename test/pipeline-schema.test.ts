@@ -3,9 +3,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { PipelineActor } from "../src/actors/pipeline";
 import { PIPELINE_MIGRATIONS } from "../src/actors/pipeline/schema";
-import { loadState, saveState } from "../src/actors/pipeline/store";
-import { scriptedSpec } from "./pipeline-helpers";
+import { Checkpoints } from "../src/actors/pipeline/checkpoints";
+import { EventLog } from "../src/actors/shared/event-log";
+import { finished, quiesce, scriptedSpec, testClient, testWorker, waitFor, type ScriptedStep } from "./pipeline-helpers";
+import { SNAPSHOT_EVERY_WRITES } from "../src/actors/pipeline/checkpoints";
 import { migrate } from "../src/actors/shared/sqlite";
+import type { JsonObject } from "../src/lib/json";
 
 /** Every table's columns, keys and indexes, as SQLite describes them (names sorted). */
 function describeSchema(sql: SqlStorage): Record<string, unknown> {
@@ -65,10 +68,13 @@ describe("the PipelineActor's schema", () => {
         // Then this code's migrations.
         migrate(sql, PIPELINE_MIGRATIONS, 2);
       });
-      const before = loadState(sql)!;
-      // A write that changes the meta but not the context, as the next answer would.
-      saveState(sql, before, { ...before, costMicros: 9 });
-      return { before, after: loadState(sql)!, events: sql.exec<{ n: number }>(`SELECT count(*) AS n FROM event_batches`).one().n };
+      const open = () => new Checkpoints(state.storage, sql, new EventLog(sql), { written: () => {}, flushed: () => {}, flushFailed: () => {} });
+      const checkpoints = open();
+      const before = checkpoints.state!;
+      // A write that changes the meta but not the context, as the next answer would: carried in
+      // the journal, replayed on top of the old rows by the next load.
+      checkpoints.commit({ ...before, costMicros: 9 }, "test");
+      return { before, after: open().state!, events: sql.exec<{ n: number }>(`SELECT count(*) AS n FROM event_batches`).one().n };
     });
     for (const s of [loaded.before, loaded.after]) {
       expect(s.context).toEqual({ report: { title: "Kept" } });
@@ -78,7 +84,42 @@ describe("the PipelineActor's schema", () => {
       expect(s.steps.map((st) => [st.id, st.status])).toEqual([["a", "succeeded"], ["b", "running"]]);
     }
     expect(loaded.after.costMicros).toBe(9);
-    // The old event and checkpoint are in the journal.
-    expect(loaded.events).toBe(2);
+    // The old event and checkpoint are in the journal, and the new write's row after them.
+    expect(loaded.events).toBe(3);
+  });
+
+  it("the journal replays to the state in memory, mid-run and at the end, across snapshots", async () => {
+    const client = await testClient();
+    const worker = await testWorker(100);
+    // Long enough for several snapshots; retries (attempts, errors, a retry time set then cleared),
+    // a mapped output (the context) and outputs on the way.
+    const n = SNAPSHOT_EVERY_WRITES + 8;
+    const steps: ScriptedStep[] = Array.from({ length: n }, (_, i) => ({
+      id: `s${i + 1}`, dependsOn: i === 0 ? [] : [`s${i}`], estimateMicros: 10,
+      script: (i % 7 === 3 ? { mode: "fail_times", times: 1, kind: "transient", cost_micros: 3 } : { output: { n: i }, cost_micros: 2 }) as JsonObject,
+      ...(i === 5 ? { output: { sixth: "$.n" } } : {}),
+    }));
+    const spec = scriptedSpec(client, steps, { admissionMicros: n * 20 }, worker);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    await stub.create(spec);
+    const reload = () => runInDurableObject(stub, (instance: PipelineActor, state) => {
+      const inMemory = (instance as unknown as { checkpoints: Checkpoints }).checkpoints;
+      // Only what is written: a round applied in memory and not yet written is not compared.
+      if (inMemory.hasUnsaved) return null;
+      const loaded = new Checkpoints(state.storage, state.storage.sql, new EventLog(state.storage.sql), { written: () => {}, flushed: () => {}, flushFailed: () => {} }).state;
+      return { inMemory: JSON.parse(JSON.stringify(inMemory.state)), loaded: JSON.parse(JSON.stringify(loaded)), snapshotAt: state.storage.sql.exec<{ journal: number }>(`SELECT journal FROM meta`).one().journal };
+    });
+    // Mid-run: once a step past the first snapshot has started.
+    const mid = await waitFor(async () => {
+      const r = await reload();
+      return r && r.snapshotAt > 1 ? r : undefined;
+    }, 20_000, "a snapshot after the first");
+    expect(mid.loaded).toEqual(mid.inMemory);
+    expect((await finished(spec.pipelineId, 30_000)).status).toBe("completed");
+    await quiesce([spec.pipelineId]);
+    const end = (await reload())!;
+    expect(end.loaded).toEqual(end.inMemory);
+    expect(end.loaded.context).toEqual({ sixth: 5 });
+    expect(end.loaded.attempts.length).toBeGreaterThan(n);
   });
 });

@@ -1,14 +1,36 @@
 import type { EventLog, LiveMessage } from "../shared/event-log";
-import { diffEvents } from "./events";
+import { diffEvents, storedEvents } from "./events";
 import type { PipelineState } from "./machine";
 import { RUN_TABLES } from "./schema";
-import { loadState, saveState } from "./store";
+import { loadState, saveOutputs, saveSnapshot, stateDelta } from "./store";
 
 /**
  * A round that started steps is written this long after their worker calls went out, unless a
  * commit (usually the first result) writes it sooner: one write then covers both.
  */
 export const FLUSH_DELAY_MS = 20;
+
+/**
+ * A snapshot of the state is written after this many writes carried in the journal, or this many
+ * bytes of their changes, whichever comes first: what waking replays is bounded by both.
+ */
+export const SNAPSHOT_EVERY_WRITES = 32;
+export const SNAPSHOT_EVERY_BYTES = 16_384;
+
+/**
+ * A write's checkpoint as its journal row's note: the pipeline's status after it, then the
+ * labels of what it recorded, space-separated ("running held:s2 result:s2").
+ */
+export function encodeNote(labels: readonly string[], status: string): string {
+  return `${status} ${labels.join(" ")}`;
+}
+
+/** A note's labels and status (a note written before was a JSON object, and may carry its steps). */
+export function decodeNote(note: string): { labels: string; status: string; steps?: Record<string, string> } {
+  if (note.startsWith("{")) return JSON.parse(note) as { labels: string; status: string; steps?: Record<string, string> };
+  const space = note.indexOf(" ");
+  return { status: note.slice(0, space), labels: note.slice(space + 1) };
+}
 
 /** What the write path tells the rest of the actor. */
 export interface CheckpointHooks {
@@ -22,9 +44,13 @@ export interface CheckpointHooks {
 
 /**
  * The PipelineActor's write path: the state, and every change to it checkpointed in SQLite
- * before the next effect, as one transaction per write: the state by difference (store.ts), and
- * one journal row holding the write's events and its checkpoint (labels and status; the steps
- * it changed are told by its events). What is in memory and not yet on disk needs no keeping: a round written late (see
+ * before the next effect, as one transaction per write. A write is one journal row: its events,
+ * its checkpoint (labels and status; the steps it changed are told by its events) and its state
+ * change (the fields that changed, store.ts `stateDelta`), plus the output of a step that
+ * succeeded. The journal is the state: every SNAPSHOT_EVERY_WRITES writes (or bytes), a write
+ * stores a snapshot of the state instead (the state rows, by difference from the last snapshot),
+ * and waking loads the snapshot and replays the journal rows after it. The log keeps those rows
+ * when it trims. What is in memory and not yet on disk needs no keeping: a round written late (see
  * `writeRound`), or a fact carried to the next write (`carry`), is done again by an object that
  * stops before writing it, with the same result (each is an idempotent answer under its key).
  */
@@ -37,10 +63,22 @@ export class Checkpoints {
   /** A round written late is waiting for the flush timer (or the next commit). */
   private roundPending = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The state as of the last snapshot (the next is written by difference from it). */
+  private snapshot: PipelineState | null;
+  /** Writes carried in the journal since the snapshot, and their state changes' length. */
+  private sinceSnapshot = { writes: 0, bytes: 0 };
 
   constructor(private readonly storage: Pick<DurableObjectStorage, "transactionSync">, private readonly sql: SqlStorage, private readonly log: EventLog, private readonly hooks: CheckpointHooks) {
-    this.current = loadState(sql);
+    const loaded = loadState(sql);
+    this.current = loaded?.state ?? null;
     this.onDisk = this.current;
+    this.snapshot = loaded?.snapshot ?? null;
+    if (loaded) {
+      this.sinceSnapshot = { writes: loaded.replayed, bytes: loaded.replayedBytes };
+      log.keep(loaded.journal + 1);
+    }
+    // The finished event's summary is stored once, in the state: the log keeps what it ended with.
+    log.useCodec(storedEvents(() => this.current));
   }
 
   /** The state (null before the pipeline was created). */
@@ -115,6 +153,8 @@ export class Checkpoints {
     });
     this.current = null;
     this.onDisk = null;
+    this.snapshot = null;
+    this.sinceSnapshot = { writes: 0, bytes: 0 };
     this.pending = [];
     this.roundPending = false;
     this.log.reset();
@@ -126,12 +166,25 @@ export class Checkpoints {
     const all = [...this.pending, ...labels];
     const now = Date.now();
     let published: LiveMessage[] = [];
+    const since = this.sinceSnapshot;
+    const snapshot = !before || !this.snapshot || since.writes >= SNAPSHOT_EVERY_WRITES || since.bytes >= SNAPSHOT_EVERY_BYTES;
+    let delta: string | null = null;
     this.storage.transactionSync(() => {
-      saveState(this.sql, before, next);
+      saveOutputs(this.sql, before, next);
+      if (!snapshot) delta = stateDelta(before!, next);
       // The steps it changed are told by the events beside it (see `checkpointSteps`).
-      const note = all.length > 0 ? JSON.stringify({ labels: all.join(" "), status: next.status }) : null;
-      published = this.log.appendMany(diffEvents(before, next), now, note);
+      const note = all.length > 0 ? encodeNote(all, next.status) : null;
+      published = this.log.appendMany(diffEvents(before, next), now, note, { state: delta });
+      // As of the row just written (or the last one, when this write had nothing for the journal).
+      if (snapshot) saveSnapshot(this.sql, this.snapshot, next, this.log.lastRowId);
     });
+    if (snapshot) {
+      this.snapshot = next;
+      this.sinceSnapshot = { writes: 0, bytes: 0 };
+      this.log.keep(this.log.lastRowId + 1);
+    } else if (delta !== null) {
+      this.sinceSnapshot = { writes: since.writes + 1, bytes: since.bytes + (delta as string).length };
+    }
     // Written: nothing is pending any more (a failed write above leaves it to be written again).
     this.current = next;
     this.onDisk = next;

@@ -2,6 +2,7 @@ import { queueEta, slotAt } from "./eta";
 import type { JsonObject } from "../../lib/json";
 import type { StepProgress } from "../../workers/contract";
 import type { PipelineSummary } from "./protocol";
+import type { EventCodec } from "../shared/event-log";
 import { currentWorker, isTerminal, type PipelineState } from "./machine";
 
 /** A pipeline event for subscribers. */
@@ -71,6 +72,63 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
     if (isTerminal(after.status)) events.push({ type: "pipeline_finished", payload: summarize(after) as unknown as JsonObject });
   }
   return events;
+}
+
+/** The fields of a stored `pipeline_finished` that may differ from the state's later (a run retried after it ended). */
+const FINISHED_KEPT = ["status", "reason", "cost_micros", "finished_at"] as const;
+
+/** A step's first worker (what most of its events name). */
+function firstWorker(s: PipelineState, stepId: string): string | undefined {
+  return s.spec.steps.find((st) => st.id === stepId)?.workers[0]?.name;
+}
+
+/** The output reference a step's attempt gets when it succeeds. */
+function usualOutputRef(payload: JsonObject): string {
+  return `sqlite:outputs/${String(payload.step_id)}/${String(payload.attempt)}`;
+}
+
+/**
+ * How the PipelineActor's log stores its events, each read back whole:
+ * - `pipeline_finished` carries the whole summary (every step) when it is sent, but is stored as
+ *   how the run ended (status, reason, cost, time) and read back as the summary of the state it
+ *   is read from with those fields (the summary is in the state already; storing it again made
+ *   the run's last write its largest);
+ * - a step event leaves out its worker when that is the step's first, and `step_succeeded` its
+ *   output reference when that is the usual one for the attempt.
+ */
+export function storedEvents(state: () => PipelineState | null): EventCodec {
+  return {
+    store: (type, payload) => {
+      if (type === "pipeline_finished") {
+        const kept: JsonObject = { ended: true };
+        for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
+        return kept;
+      }
+      const s = state();
+      if (!s || typeof payload.step_id !== "string") return payload;
+      const { worker, output_ref, ...rest } = payload;
+      const stored: JsonObject = rest;
+      if (worker !== undefined && worker !== firstWorker(s, payload.step_id)) stored.worker = worker;
+      if (output_ref !== undefined && !(type === "step_succeeded" && output_ref === usualOutputRef(payload))) stored.output_ref = output_ref;
+      return stored;
+    },
+    load: (type, payload) => {
+      const s = state();
+      if (!s) return payload;
+      if (type === "pipeline_finished") {
+        if (payload.ended !== true) return payload;
+        const kept: JsonObject = {};
+        for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
+        return { ...(summarize(s) as unknown as JsonObject), ...kept };
+      }
+      // (A step event stored before this always has its worker and output reference.)
+      if (typeof payload.step_id !== "string") return payload;
+      const whole: JsonObject = { ...payload };
+      if (whole.worker === undefined) whole.worker = firstWorker(s, payload.step_id) ?? null;
+      if (type === "step_succeeded" && whole.output_ref === undefined) whole.output_ref = usualOutputRef(payload);
+      return whole;
+    },
+  };
 }
 
 /**

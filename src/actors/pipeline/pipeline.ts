@@ -15,7 +15,7 @@ import { arbitrate, type Due } from "../shared/alarm-arbiter";
 import { classify, FailureBook, PEER_RETRY, Refusal } from "../shared/failures";
 import { greet } from "../shared/live";
 import type { StorageMeter } from "../shared/metered-sql";
-import { Checkpoints } from "./checkpoints";
+import { Checkpoints, decodeNote } from "./checkpoints";
 import { checkpointSteps, progressEvent, summarize } from "./events";
 import { FaultInjector } from "./faults";
 import {
@@ -320,7 +320,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       // One per write: the labels of the answers it recorded, and the steps it changed.
       checkpoints: events.notes(limit).map((c) => {
         // A note written before the journal told steps by its events carries them itself.
-        const note = JSON.parse(c.note) as { labels: string; status: string; steps?: JsonObject };
+        const note = decodeNote(c.note);
         return { seq: c.id, at: c.at, label: note.labels, status: note.status, steps: note.steps ?? checkpointSteps(c.events) };
       }),
       due: { next_timer: nextTimer(s), deadline_at: s.spec.deadlineAt },

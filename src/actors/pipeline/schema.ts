@@ -49,6 +49,11 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
   // The context written before it had its own row (inside the meta document) moves to its row:
   // a meta written since leaves it out, and an unchanged context is not written again.
   `INSERT OR IGNORE INTO context (id, data) SELECT 1, json_extract(data, '$.context') FROM meta WHERE json_type(data, '$.context') = 'object'`,
+  // The journal as the state (checkpoints.ts): a write's state change rides in its journal row,
+  // and the state rows above are a snapshot, taken every few writes, of the state as of the
+  // journal row `meta.journal` (0: the rows hold the whole state, as everything written before).
+  `ALTER TABLE event_batches ADD COLUMN state TEXT;
+   ALTER TABLE meta ADD COLUMN journal INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** Every table that holds one pipeline's run (forgotten together when a run is not admitted). */
@@ -62,13 +67,13 @@ export const RUN_TABLES = ["spec", "meta", "context", "step_rows", "attempts", "
 export const PIPELINE_SCHEMA = [
   `CREATE TABLE faults (point TEXT PRIMARY KEY) STRICT`,
   `CREATE TABLE spec (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
-  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
+  `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL, journal INTEGER NOT NULL DEFAULT 0) STRICT`,
   `CREATE TABLE attempts (seq INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
   FAILURES_DDL,
   `CREATE TABLE step_rows (ord INTEGER PRIMARY KEY, data TEXT NOT NULL) STRICT`,
   `CREATE TABLE step_outputs (step_id TEXT NOT NULL, attempt INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (step_id, attempt)) STRICT, WITHOUT ROWID`,
   `CREATE TABLE context (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL) STRICT`,
-  EVENT_JOURNAL_DDL,
+  EVENT_JOURNAL_DDL.replace(/\n\) STRICT$/, ",\n  state     TEXT\n) STRICT"),
   // Read only to load a state written before the state was split (never written now).
   `CREATE TABLE pipeline (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL) STRICT`,
 ].join(";\n");

@@ -7,6 +7,9 @@ type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs" | "con
 
 /** The meta document's JSON per state object: a checkpoint compares against the previous one's without serialising it again. */
 const metaJson = new WeakMap<PipelineState, string>();
+/** The stored objects per state and per step object (the core keeps unchanged ones as the same objects). */
+const storedMeta = new WeakMap<PipelineState, Record<string, unknown>>();
+const storedStep = new WeakMap<StepState, Record<string, unknown>>();
 
 /**
  * Fields at their usual values, which a stored row leaves out (most of a row is these). Each is
@@ -30,26 +33,21 @@ function fullKey(pipelineId: string, key: string): string {
 
 function metaText(s: PipelineState): string {
   let text = metaJson.get(s);
-  if (text === undefined) {
-    const { spec, steps: _steps, attempts: _attempts, outputs: _outputs, context: _context, ...meta } = s;
-    const id = spec.pipelineId;
-    const stored = {
-      ...meta,
-      cleanup: meta.cleanup.map((c) => encodeCleanup(id, c)),
-      abandoned: meta.abandoned.map((a) => ({ ...a, key: shortKey(id, a.key) })),
-    };
-    text = JSON.stringify(withoutUsual(stored, USUAL_META));
-    metaJson.set(s, text);
-  }
+  if (text === undefined) metaJson.set(s, (text = JSON.stringify(metaObject(s))));
   return text;
 }
 
-function decodeMeta(pipelineId: string, text: string): Meta & { context?: JsonObject } {
-  const stored = { ...usualMeta(), ...(JSON.parse(text) as Partial<Meta>) } as Omit<Meta, "cleanup"> & { cleanup: (StoredCleanup | Meta["cleanup"][number])[]; context?: JsonObject };
+function decodeMeta(spec: PipelineSpec, raw: Record<string, unknown>): Meta {
+  const { context: _context, ...fields } = raw;
+  const stored = { ...usualMeta(), ...(fields as Partial<Meta>) } as Omit<Meta, "cleanup" | "transfer"> & { cleanup: (StoredCleanup | Meta["cleanup"][number])[]; transfer?: Meta["transfer"] | [number, number] };
+  const id = spec.pipelineId;
+  const transfer = stored.transfer;
   return {
     ...stored,
-    cleanup: stored.cleanup.map((c) => decodeCleanup(pipelineId, c)),
-    abandoned: stored.abandoned.map((a) => ({ ...a, key: fullKey(pipelineId, a.key) })),
+    cleanup: stored.cleanup.map((c) => decodeCleanup(spec, c)),
+    abandoned: stored.abandoned.map((a) => ({ ...a, key: fullKey(id, a.key) })),
+    // Stored as [actor bytes, payload bytes]; an object before.
+    transfer: Array.isArray(transfer) ? { actorBytes: transfer[0], payloadBytes: transfer[1] } : transfer!,
   };
 }
 
@@ -68,8 +66,8 @@ const usualStep = () => ({
 }) satisfies Partial<StepState>;
 const USUAL_STEP = usualStep();
 
-/** An attempt's (its key is derived from the pipeline, step and attempt). */
-const usualAttempt = () => ({ tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null }) satisfies Partial<AttemptRecord>;
+/** An attempt's (its key is derived from the pipeline, step and attempt; its worker, when it is the step's first). */
+const usualAttempt = () => ({ success: true, tokensIn: 0, tokensOut: 0, errorCode: null, errorMessage: null, inputUnits: null, costMicros: 0 }) satisfies Partial<AttemptRecord>;
 const USUAL_ATTEMPT = usualAttempt();
 
 /** A step spec's (no dependencies, no mappings, no condition, not optional). */
@@ -80,14 +78,32 @@ function isEmptyObject(v: unknown): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }
 
-/** The spec as stored: each step without the fields at their usual values. */
+/**
+ * The spec as stored: each step as its differences from the step before it (the first's from the
+ * usual values), under `chain`: a template's steps mostly share their retry policy, timeout,
+ * worker binding and mappings' shape. A spec stored before had `steps` (whole, or without the
+ * usual values).
+ */
 function encodeSpec(spec: PipelineSpec): string {
-  return JSON.stringify({ ...spec, steps: spec.steps.map((st) => withoutUsual(st, USUAL_STEP_SPEC)) });
+  let previous: Record<string, unknown> = USUAL_STEP_SPEC;
+  const chain = spec.steps.map((st) => {
+    const fields: Record<string, unknown> = { id: st.id };
+    for (const [k, v] of Object.entries(st)) if (k !== "id" && !same(previous[k], v)) fields[k] = v;
+    // (Every field of a step spec is required; one missing reads back as null rather than inherited.)
+    for (const k in previous) if (!(k in st)) fields[k] = null;
+    previous = st as unknown as Record<string, unknown>;
+    return fields;
+  });
+  const { steps: _steps, ...rest } = spec;
+  return JSON.stringify({ ...rest, chain });
 }
 
 function decodeSpec(text: string): PipelineSpec {
-  const spec = JSON.parse(text) as Omit<PipelineSpec, "steps"> & { steps: Partial<StepSpec>[] };
-  return { ...spec, steps: spec.steps.map((st) => ({ ...usualStepSpec(), ...st }) as StepSpec) };
+  const stored = JSON.parse(text) as Omit<PipelineSpec, "steps"> & { steps?: Partial<StepSpec>[]; chain?: Partial<StepSpec>[] };
+  const { chain, steps, ...rest } = stored;
+  if (!chain) return { ...rest, steps: (steps ?? []).map((st) => ({ ...usualStepSpec(), ...st }) as StepSpec) };
+  let previous = usualStepSpec() as unknown as StepSpec;
+  return { ...rest, steps: chain.map((fields) => (previous = { ...previous, ...fields } as StepSpec)) };
 }
 
 /**
@@ -95,18 +111,30 @@ function decodeSpec(text: string): PipelineSpec {
  * this pipeline's id, and its figures), since a run's owed settlements ride in every meta write
  * until they are sent.
  */
-type StoredCleanup = ["s", string, number] | ["h", string] | ["c", string, string, number | null];
+type StoredCleanup = ["s", string, number] | ["h", string] | ["c", string, string | 0, number | null];
 
-function encodeCleanup(id: string, c: PipelineState["cleanup"][number]): StoredCleanup {
-  const key = shortKey(id, c.key);
-  return c.kind === "settle" ? ["s", key, c.actualMicros] : c.kind === "release_hold" ? ["h", key] : ["c", key, c.worker, c.observedMs];
+/** The step of a short key ("~step:attempt"), whose worker a capacity release names as 0 when it is the step's first. */
+function keyStep(key: string): string | null {
+  return key.startsWith("~") ? key.slice(1, key.lastIndexOf(":")) : null;
 }
 
-function decodeCleanup(id: string, c: StoredCleanup | PipelineState["cleanup"][number]): PipelineState["cleanup"][number] {
+function encodeCleanup(spec: PipelineSpec, c: PipelineState["cleanup"][number]): StoredCleanup {
+  const key = shortKey(spec.pipelineId, c.key);
+  if (c.kind === "settle") return ["s", key, c.actualMicros];
+  if (c.kind === "release_hold") return ["h", key];
+  const step = keyStep(key);
+  return ["c", key, step !== null && c.worker === firstWorker(spec, step) ? 0 : c.worker, c.observedMs];
+}
+
+function decodeCleanup(spec: PipelineSpec, c: StoredCleanup | PipelineState["cleanup"][number]): PipelineState["cleanup"][number] {
+  const id = spec.pipelineId;
   // Written before entries were arrays: an object with its full key.
   if (!Array.isArray(c)) return { ...c, key: fullKey(id, c.key) };
   const key = fullKey(id, c[1]);
-  return c[0] === "s" ? { kind: "settle", key, actualMicros: c[2] } : c[0] === "h" ? { kind: "release_hold", key } : { kind: "release_capacity", key, worker: c[2], observedMs: c[3] };
+  if (c[0] === "s") return { kind: "settle", key, actualMicros: c[2] };
+  if (c[0] === "h") return { kind: "release_hold", key };
+  const worker = c[2] === 0 ? (firstWorker(spec, keyStep(c[1]) ?? "") ?? "") : c[2];
+  return { kind: "release_capacity", key, worker, observedMs: c[3] };
 }
 
 /** `value` without the fields at their `usual` values (an empty array or object equals an empty one). */
@@ -125,69 +153,250 @@ function withoutUsual(value: object, usual: Record<string, unknown>): Record<str
   return out;
 }
 
-function encodeAttempt(pipelineId: string, a: AttemptRecord): string {
-  const { key, ...rest } = a;
-  return JSON.stringify(withoutUsual(key === attemptKey(pipelineId, a.stepId, a.attempt) ? rest : a, USUAL_ATTEMPT));
+/** The step's first worker (an attempt on it is stored without its worker). */
+function firstWorker(spec: PipelineSpec, stepId: string): string | undefined {
+  return spec.steps.find((st) => st.id === stepId)?.workers[0]?.name;
 }
 
-function decodeAttempt(pipelineId: string, text: string): AttemptRecord {
-  const a = JSON.parse(text) as Partial<AttemptRecord> & Pick<AttemptRecord, "stepId" | "attempt">;
-  return { ...usualAttempt(), key: attemptKey(pipelineId, a.stepId, a.attempt), ...a } as AttemptRecord;
+function attemptObject(spec: PipelineSpec, a: AttemptRecord): Record<string, unknown> {
+  const { key, worker, ...rest } = a;
+  const fields: Record<string, unknown> = { ...rest };
+  if (worker !== firstWorker(spec, a.stepId)) fields.worker = worker;
+  if (key !== attemptKey(spec.pipelineId, a.stepId, a.attempt)) fields.key = key;
+  return withoutUsual(fields, USUAL_ATTEMPT);
 }
 
+function decodeAttempt(spec: PipelineSpec, stored: Record<string, unknown>): AttemptRecord {
+  const a = stored as Partial<AttemptRecord> & Pick<AttemptRecord, "stepId" | "attempt">;
+  return { ...usualAttempt(), key: attemptKey(spec.pipelineId, a.stepId, a.attempt), worker: firstWorker(spec, a.stepId) ?? "", ...a } as AttemptRecord;
+}
+
+/** A state as stored, before decoding: each row's object (fields at their usual values left out). */
+interface Raw {
+  spec: PipelineSpec;
+  meta: Record<string, unknown>;
+  context: JsonObject;
+  steps: Record<string, unknown>[];
+  attempts: Record<string, unknown>[];
+}
 
 /**
- * The PipelineActor's state in SQLite, written by difference: a checkpoint writes the meta
- * document only when it changed, the context only when it changed, the rows of the steps that
- * changed (the core returns unchanged steps as the same objects; a row leaves out fields at
- * their usual values), the new attempts, and nothing of the spec or the outputs (the spec is
- * written once; an output when its step succeeds). Each statement writes one SQLite row.
+ * A write's state change, as its journal row carries it (checkpoints.ts): the fields of the meta
+ * document and of each step that changed (a field back at its usual value is given that value;
+ * a field gone, null), the context when it changed, the attempts appended (`r`: the list was
+ * started again first). Applied to the stored objects in order, it gives the next state's.
  */
-export function saveState(sql: SqlStorage, before: PipelineState | null, next: PipelineState): void {
+interface Delta {
+  m?: Record<string, unknown>;
+  c?: JsonObject;
+  s?: [number, Record<string, unknown>][];
+  r?: 1;
+  a?: Record<string, unknown>[];
+}
+
+
+/** The meta document as stored: cleanup entries as short arrays, keys without the pipeline id, usual values left out. */
+function metaObject(s: PipelineState): Record<string, unknown> {
+  let stored = storedMeta.get(s);
+  if (stored === undefined) {
+    const { spec, steps: _steps, attempts: _attempts, outputs: _outputs, context: _context, ...meta } = s;
+    const id = spec.pipelineId;
+    stored = withoutUsual({
+      ...meta,
+      cleanup: meta.cleanup.map((c) => encodeCleanup(spec, c)),
+      abandoned: meta.abandoned.map((a) => ({ ...a, key: shortKey(id, a.key) })),
+      transfer: [meta.transfer.actorBytes, meta.transfer.payloadBytes],
+    }, USUAL_META);
+    storedMeta.set(s, stored);
+  }
+  return stored;
+}
+
+function stepObject(step: StepState): Record<string, unknown> {
+  let stored = storedStep.get(step);
+  if (stored === undefined) storedStep.set(step, (stored = withoutUsual(step, USUAL_STEP)));
+  return stored;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === "object" && typeof b === "object" && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
+}
+
+/**
+ * An array field's change as an edit, when that is shorter than the array: the indexes of the
+ * elements dropped from `before` and the elements appended (`{"~": [dropped, appended]}`), for
+ * lists that mostly grow at the end and lose elements anywhere (owed cleanup, notes).
+ */
+function arrayEdit(before: unknown[], after: unknown[]): { "~": [number[], unknown[]] } | null {
+  const dropped: number[] = [];
+  let j = 0;
+  for (let i = 0; i < before.length; i += 1) {
+    if (j < after.length && same(before[i], after[j])) j += 1;
+    else dropped.push(i);
+  }
+  return dropped.length + (after.length - j) < after.length ? { "~": [dropped, after.slice(j)] } : null;
+}
+
+function isEdit(v: unknown): v is { "~": [number[], unknown[]] } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, "~");
+}
+
+/** The fields of `after` that differ from `before` (a field `after` leaves out: its usual value, or null). */
+function fieldChanges(before: Record<string, unknown>, after: Record<string, unknown>, usual: Record<string, unknown>): Record<string, unknown> | null {
+  let out: Record<string, unknown> | null = null;
+  for (const k in after) {
+    const a = after[k];
+    const b = before[k] ?? usual[k];
+    if (same(b, a)) continue;
+    (out ??= {})[k] = (Array.isArray(a) && Array.isArray(b) && arrayEdit(b, a)) || a;
+  }
+  for (const k in before) if (!(k in after)) (out ??= {})[k] = Object.hasOwn(usual, k) ? usual[k] : null;
+  return out;
+}
+
+function applyFields(target: Record<string, unknown>, changes: Record<string, unknown>, usual: Record<string, unknown>): void {
+  for (const k in changes) {
+    let v = changes[k];
+    if (isEdit(v)) {
+      const [dropped, appended] = v["~"];
+      const current = (target[k] ?? usual[k] ?? []) as unknown[];
+      v = [...current.filter((_, i) => !dropped.includes(i)), ...appended];
+    }
+    if (Object.hasOwn(usual, k) ? same(v, usual[k]) : v === null) delete target[k];
+    else target[k] = v;
+  }
+}
+
+/** What changed from `before` to `next`, as a journal row's state text; null when nothing did. */
+export function stateDelta(before: PipelineState, next: PipelineState): string | null {
+  const d: Delta = {};
+  if (metaText(before) !== metaText(next)) {
+    const m = fieldChanges(metaObject(before), metaObject(next), USUAL_META);
+    if (m) d.m = m;
+  }
+  if (contextText(before.context) !== contextText(next.context)) d.c = next.context;
+  next.steps.forEach((step, i) => {
+    const old = before.steps[i];
+    if (old === step) return;
+    const changes = fieldChanges(old ? stepObject(old) : {}, stepObject(step), USUAL_STEP);
+    if (changes) (d.s ??= []).push([i, changes]);
+  });
+  const known = before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
+  if (known === 0 && before.attempts.length > 0) d.r = 1;
+  if (next.attempts.length > known) d.a = next.attempts.slice(known).map((a) => attemptObject(next.spec, a));
+  return d.m || d.c || d.s || d.r || d.a ? JSON.stringify(d) : null;
+}
+
+function applyDelta(raw: Raw, text: string): void {
+  const d = JSON.parse(text) as Delta;
+  if (d.m) applyFields(raw.meta, d.m, USUAL_META);
+  if (d.c) raw.context = d.c;
+  for (const [i, changes] of d.s ?? []) applyFields((raw.steps[i] ??= {}), changes, USUAL_STEP);
+  if (d.r) raw.attempts = [];
+  if (d.a) raw.attempts.push(...d.a);
+}
+
+/** A step's row before it ever changed: none is written (the spec says which steps there are). */
+function isInitialStep(stored: Record<string, unknown>): boolean {
+  return stored.status === "pending" && Object.keys(stored).length === 2;
+}
+
+/**
+ * A snapshot of the state in SQLite, written by difference from the previous snapshot (`before`,
+ * null for none): the spec once, the meta document (always: it says which journal row the
+ * snapshot is as of), the context when it changed, the rows of the steps that changed (a step
+ * that never changed has no row), the attempts appended. Each statement writes one SQLite row.
+ * Step outputs are written with each write instead (`saveOutputs`).
+ */
+export function saveSnapshot(sql: SqlStorage, before: PipelineState | null, next: PipelineState, journal: number): void {
   if (!before || before.spec !== next.spec) sql.exec(`INSERT OR REPLACE INTO spec (id, data) VALUES (1, ?)`, encodeSpec(next.spec));
-  const meta = metaText(next);
-  if (!before || meta !== metaText(before)) sql.exec(`INSERT OR REPLACE INTO meta (id, data) VALUES (1, ?)`, meta);
+  sql.exec(`INSERT OR REPLACE INTO meta (id, data, journal) VALUES (1, ?, ?)`, metaText(next), journal);
   const context = contextText(next.context);
   if (before ? context !== contextText(before.context) : context !== "{}") sql.exec(`INSERT OR REPLACE INTO context (id, data) VALUES (1, ?)`, context);
   next.steps.forEach((step, i) => {
+    const old = before?.steps[i];
+    if (old === step) return;
+    const stored = stepObject(step);
+    if (old ? same(stepObject(old), stored) : isInitialStep(stored)) return;
+    sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, JSON.stringify(stored));
+  });
+  const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
+  if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
+  next.attempts.slice(known).forEach((a, i) => sql.exec(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, JSON.stringify(attemptObject(next.spec, a))));
+}
+
+/** The outputs of the steps that succeeded since `before`, in the transaction of the write that records it. */
+export function saveOutputs(sql: SqlStorage, before: PipelineState | null, next: PipelineState): void {
+  next.steps.forEach((step, i) => {
     if (before?.steps[i] === step) return;
-    sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, JSON.stringify(withoutUsual(step, USUAL_STEP)));
-    // A step that just succeeded: its output, in the same transaction as the checkpoint.
     const output = next.outputs[step.id];
     if (step.outputRef && step.outputRef !== before?.steps[i]?.outputRef && output) {
       sql.exec(`INSERT OR REPLACE INTO step_outputs (step_id, attempt, data) VALUES (?, ?, ?)`, step.id, step.attempt, JSON.stringify(output));
     }
   });
-  const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
-  if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
-  const id = next.spec.pipelineId;
-  next.attempts.slice(known).forEach((a, i) => sql.exec(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, encodeAttempt(id, a)));
 }
 
-/** Loads the state (null before the pipeline was created), outputs included. */
-export function loadState(sql: SqlStorage): PipelineState | null {
-  const spec = first<{ data: string }>(sql, `SELECT data FROM spec WHERE id = 1`);
-  if (!spec) {
+/** A loaded state: the state, the snapshot it was replayed from, and how much journal that took. */
+export interface Loaded {
+  state: PipelineState;
+  /** The state as of the snapshot (what the next snapshot is written by difference from); null for a state stored before snapshots (the next write takes one). */
+  snapshot: PipelineState | null;
+  /** The journal row the snapshot is as of. */
+  journal: number;
+  /** Journal rows replayed on top of the snapshot, and their state text's length. */
+  replayed: number;
+  replayedBytes: number;
+}
+
+/** Loads the state (null before the pipeline was created): the snapshot, the journal's changes since, and the outputs. */
+export function loadState(sql: SqlStorage): Loaded | null {
+  const specRow = first<{ data: string }>(sql, `SELECT data FROM spec WHERE id = 1`);
+  if (!specRow) {
     // A state written before the split: one document.
     const legacy = first<{ state: string }>(sql, `SELECT state FROM pipeline WHERE id = 1`);
-    return legacy ? withDefaults(JSON.parse(legacy.state) as PipelineState) : null;
+    if (!legacy) return null;
+    const state = withDefaults(JSON.parse(legacy.state) as PipelineState);
+    return { state, snapshot: null, journal: 0, replayed: 0, replayedBytes: 0 };
   }
-  const parsedSpec = decodeSpec(spec.data);
-  // A meta document written before the context had its own row carries the context.
-  const meta = decodeMeta(parsedSpec.pipelineId, first<{ data: string }>(sql, `SELECT data FROM meta WHERE id = 1`)!.data);
+  const spec = decodeSpec(specRow.data);
+  const metaRow = first<{ data: string; journal: number }>(sql, `SELECT data, journal FROM meta WHERE id = 1`)!;
   const contextRow = first<{ data: string }>(sql, `SELECT data FROM context WHERE id = 1`);
-  const context = contextRow ? (JSON.parse(contextRow.data) as JsonObject) : (meta.context ?? {});
-  const steps = rows<{ data: string }>(sql, `SELECT data FROM step_rows ORDER BY ord`).map((r) => ({ ...usualStep(), ...(JSON.parse(r.data) as StepState) }));
-  const attempts = rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => decodeAttempt(parsedSpec.pipelineId, r.data));
+  const meta = JSON.parse(metaRow.data) as Record<string, unknown>;
+  const raw: Raw = {
+    spec, meta,
+    // A meta document written before the context had its own row carries the context.
+    context: contextRow ? (JSON.parse(contextRow.data) as JsonObject) : ((meta.context as JsonObject | undefined) ?? {}),
+    steps: spec.steps.map((st) => ({ id: st.id, status: "pending" })),
+    attempts: rows<{ data: string }>(sql, `SELECT data FROM attempts ORDER BY seq`).map((r) => JSON.parse(r.data) as Record<string, unknown>),
+  };
+  delete meta.context;
+  for (const r of rows<{ ord: number; data: string }>(sql, `SELECT ord, data FROM step_rows ORDER BY ord`)) raw.steps[r.ord] = JSON.parse(r.data) as Record<string, unknown>;
+  const snapshot = decodeRaw(raw, {});
+  let replayed = 0;
+  let replayedBytes = 0;
+  for (const r of rows<{ state: string }>(sql, `SELECT state FROM event_batches WHERE id > ? AND state IS NOT NULL ORDER BY id`, metaRow.journal)) {
+    applyDelta(raw, r.state);
+    replayed += 1;
+    replayedBytes += r.state.length;
+  }
+  const partial = replayed > 0 ? decodeRaw(raw, {}) : snapshot;
   // Each succeeded step's output of its current attempt, read in one statement.
-  const wanted = new Map(steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
+  const wanted = new Map(partial.steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
   const outputs: Record<string, JsonObject> = {};
   if (wanted.size > 0) {
     for (const row of rows<{ step_id: string; attempt: number; data: string }>(sql, `SELECT step_id, attempt, data FROM step_outputs`)) {
       if (wanted.get(row.step_id) === row.attempt) outputs[row.step_id] = JSON.parse(row.data) as JsonObject;
     }
   }
-  return withDefaults({ ...meta, context, spec: parsedSpec, steps, attempts, outputs });
+  return { state: { ...partial, outputs }, snapshot: { ...snapshot, outputs }, journal: metaRow.journal, replayed, replayedBytes };
+}
+
+/** The state the stored objects hold (each decoded into new objects: the raw ones may change later). */
+function decodeRaw(raw: Raw, outputs: Record<string, JsonObject>): PipelineState {
+  const meta = decodeMeta(raw.spec, raw.meta);
+  const steps = raw.steps.map((st) => ({ ...usualStep(), ...st }) as StepState);
+  const attempts = raw.attempts.map((a) => decodeAttempt(raw.spec, a));
+  return withDefaults({ ...meta, context: raw.context, spec: raw.spec, steps, attempts, outputs });
 }
 
 /** The stored output of a step's attempt, or null. */

@@ -135,8 +135,13 @@ export function estimateWaitMs(s: PoolState, position: number, now: number): num
   return Math.round(soonestFree + (rounds - 1) * d);
 }
 
-/** Adds `amount` busy slot-ms and `releases` to the bucket of `at`, dropping buckets outside the window. */
+/**
+ * Adds `amount` busy slot-ms and `releases` to the bucket of `at`, dropping buckets outside the
+ * window. Nothing to add makes no bucket: an idle second counts nothing, and the pool's document
+ * (written with every command) stays small.
+ */
 function addToBucket(buckets: [number, number, number][], at: number, busy: number, releases: number): [number, number, number][] {
+  if (busy === 0 && releases === 0) return buckets;
   const second = Math.floor(at / 1000);
   // Buckets are in time order: only a leading run can be outside the window.
   let from = 0;

@@ -39,22 +39,62 @@ export const EVENT_LOG_LIMIT = 1000;
 /** One journal row's note, with when it was written and the events written with it. */
 export interface JournalNote { id: number; at: number; note: string; events: LiveMessage[] }
 
+/**
+ * How an actor stores some of its events more compactly than it sends them: `store` shrinks a
+ * payload for the log, `load` makes it whole again when the log is read (a reconnecting client's
+ * replay, the inspector). Both must agree; the live message always carries the whole payload.
+ */
+export interface EventCodec {
+  store(type: string, payload: JsonObject): JsonObject;
+  load(type: string, payload: JsonObject): JsonObject;
+}
+
+/**
+ * What a write may add to its journal row besides events and a note: the actor's state change
+ * (PipelineActor: the journal is also its state, see pipeline/checkpoints.ts). Only a table with a
+ * `state` column takes it.
+ */
+export interface JournalExtra { state: string | null }
+
 /** A bounded, durable log of an actor's events, in its SQLite (see `EVENT_JOURNAL_MIGRATION`). */
 export class EventLog {
   private last: number;
+  private lastRow: number;
+  /** Rows from this id on are kept whatever their age (they carry state not yet in a snapshot). */
+  private keepFrom = Number.MAX_SAFE_INTEGER;
+  private codec: EventCodec | null = null;
 
   constructor(private readonly sql: SqlStorage, private readonly limit = EVENT_LOG_LIMIT) {
-    this.last = first<{ seq: number }>(sql, `SELECT coalesce(max(last_seq), 0) AS seq FROM event_batches`)?.seq ?? 0;
+    const top = first<{ seq: number; id: number }>(sql, `SELECT coalesce(max(last_seq), 0) AS seq, coalesce(max(id), 0) AS id FROM event_batches`);
+    this.last = top?.seq ?? 0;
+    this.lastRow = top?.id ?? 0;
   }
 
   /** Starts again from nothing (after the actor deleted its rows). */
   reset(): void {
     this.last = 0;
+    this.lastRow = 0;
+    this.keepFrom = Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Stores events through `codec` from now on (and reads them back through it). */
+  useCodec(codec: EventCodec): void {
+    this.codec = codec;
+  }
+
+  /** Keeps the rows from `id` on when the log is trimmed. */
+  keep(id: number): void {
+    this.keepFrom = id;
   }
 
   /** The sequence number of the newest event (0 when there is none). */
   get lastSeq(): number {
     return this.last;
+  }
+
+  /** The id of the newest journal row (0 when there is none). */
+  get lastRowId(): number {
+    return this.lastRow;
   }
 
   /** Appends an event (call inside the transaction that made the change) and returns it. */
@@ -63,19 +103,27 @@ export class EventLog {
   }
 
   /**
-   * Appends a write's events, and its note if any, as one row (call inside the transaction that
-   * made the change). Nothing is written for no events and no note.
+   * Appends a write's events, and its note and state change if any, as one row (call inside the
+   * transaction that made the change). Nothing is written for no events, no note and no state.
    */
-  appendMany(events: readonly { type: string; payload: JsonObject }[], at: number, note: string | null = null): LiveMessage[] {
-    if (events.length === 0 && note === null) return [];
+  appendMany(events: readonly { type: string; payload: JsonObject }[], at: number, note: string | null = null, extra: JournalExtra | null = null): LiveMessage[] {
+    const state = extra?.state ?? null;
+    if (events.length === 0 && note === null && state === null) return [];
     const first = this.last + 1;
     const messages = events.map((e, i) => ({ seq: first + i, type: e.type, at, payload: e.payload }));
     const last = first + messages.length - 1;
-    this.sql.exec(`INSERT INTO event_batches (first_seq, last_seq, at, note, data) VALUES (?, ?, ?, ?, ?)`,
-      first, last, at, note, JSON.stringify(events.map((e) => [e.type, e.payload])));
+    const codec = this.codec;
+    const data = JSON.stringify(events.map((e) => [e.type, codec ? codec.store(e.type, e.payload) : e.payload]));
+    const id = this.lastRow + 1;
+    if (extra) {
+      this.sql.exec(`INSERT INTO event_batches (id, first_seq, last_seq, at, note, data, state) VALUES (?, ?, ?, ?, ?, ?, ?)`, id, first, last, at, note, data, state);
+    } else {
+      this.sql.exec(`INSERT INTO event_batches (id, first_seq, last_seq, at, note, data) VALUES (?, ?, ?, ?, ?, ?)`, id, first, last, at, note, data);
+    }
     // Trim the bounded log when the sequence crosses a multiple of 100.
-    if (Math.floor(last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ?`, last - this.limit);
+    if (Math.floor(last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ? AND id < ?`, last - this.limit, this.keepFrom);
     this.last = last;
+    this.lastRow = id;
     return messages;
   }
 
@@ -87,12 +135,12 @@ export class EventLog {
     if (seq >= this.last) return [];
     const oldest = first<{ seq: number }>(this.sql, `SELECT min(first_seq) AS seq FROM event_batches WHERE last_seq >= first_seq`)?.seq ?? this.last + 1;
     if (seq + 1 < oldest) return null;
-    return this.read(`SELECT * FROM event_batches WHERE last_seq > ? ORDER BY id`, seq).filter((m) => m.seq > seq);
+    return this.read(`SELECT first_seq, at, data FROM event_batches WHERE last_seq > ? ORDER BY id`, seq).filter((m) => m.seq > seq);
   }
 
   /** The newest `n` events, oldest first. */
   tail(n: number): LiveMessage[] {
-    return this.read(`SELECT * FROM event_batches WHERE last_seq > ? ORDER BY id`, Math.max(0, this.last - n)).slice(-n);
+    return this.read(`SELECT first_seq, at, data FROM event_batches WHERE last_seq > ? ORDER BY id`, Math.max(0, this.last - n)).slice(-n);
   }
 
   /** The newest `n` notes, oldest first. */
@@ -107,6 +155,7 @@ export class EventLog {
   }
 
   private messages(r: { first_seq: number; at: number; data: string }): LiveMessage[] {
-    return (JSON.parse(r.data) as [string, JsonObject][]).map(([type, payload], i) => ({ seq: r.first_seq + i, type, at: r.at, payload }));
+    const codec = this.codec;
+    return (JSON.parse(r.data) as [string, JsonObject][]).map(([type, payload], i) => ({ seq: r.first_seq + i, type, at: r.at, payload: codec ? codec.load(type, payload) : payload }));
   }
 }
