@@ -218,7 +218,7 @@ export class ClientLedger extends ActorServer {
     const mirrorDue = entries.some((e) => e.kind === "settle" || e.kind === "adjust" || e.kind === "rollover") ? now + MIRROR_DELAY_MS : null;
     this.ctx.storage.transactionSync(() => {
       if (totals !== this.totals) this.saveTotals(totals);
-      for (const record of changed.values()) this.saveKey(record);
+      this.saveKeys([...changed.values()]);
       this.appendEntries(entries);
       published = this.events.appendMany(events, now);
       if (mirrorDue !== null) this.setDue("mirror", mirrorDue, true);
@@ -238,13 +238,12 @@ export class ClientLedger extends ActorServer {
     return new Map(rowsIn<KeyRow>(this.sql$, (list) => `SELECT * FROM keys WHERE key IN (${list})`, unique).map((r) => [r.key, toKeyRecord(r)]));
   }
 
-  private saveKey(r: KeyRecord): void {
-    this.sql$.exec(
-      `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET status = excluded.status, actual = excluded.actual, charged = excluded.charged,
-         overrun = excluded.overrun, at = excluded.at, remaining = excluded.remaining`,
-      r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at, r.parent, r.remaining,
-    );
+  /** The key records a batch changed, in as few statements as the binding limit allows (one for a run's settlements). */
+  private saveKeys(records: readonly KeyRecord[]): void {
+    insertRows(this.sql$, `INSERT INTO keys (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, remaining)`,
+      records.map((r) => [r.key, r.kind, r.amount, r.status, r.actual, r.charged, r.overrun ? 1 : 0, r.reason, r.period, r.at, r.parent, r.remaining]),
+      `ON CONFLICT (key) DO UPDATE SET status = excluded.status, actual = excluded.actual, charged = excluded.charged,
+         overrun = excluded.overrun, at = excluded.at, remaining = excluded.remaining`);
   }
 
   private saveTotals(t: LedgerTotals): void {

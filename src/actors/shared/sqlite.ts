@@ -35,16 +35,17 @@ export const MAX_BOUND_VALUES = 100;
 
 /**
  * Inserts rows (each the same number of values) with as few statements as the binding limit
- * allows. `head` is the statement up to VALUES, e.g. `INSERT INTO t (a, b)`.
+ * allows. `head` is the statement up to VALUES, e.g. `INSERT INTO t (a, b)`; `tail` what follows
+ * the values, e.g. an upsert's `ON CONFLICT … DO UPDATE` (then no two rows may share a key).
  */
-export function insertRows(sql: SqlStorage, head: string, values: readonly (readonly SqlStorageValue[])[]): void {
+export function insertRows(sql: SqlStorage, head: string, values: readonly (readonly SqlStorageValue[])[], tail = ""): void {
   if (values.length === 0) return;
   const width = values[0]!.length;
   const perStatement = Math.max(1, Math.floor(MAX_BOUND_VALUES / width));
   const tuple = `(${Array.from({ length: width }, () => "?").join(", ")})`;
   for (let i = 0; i < values.length; i += perStatement) {
     const chunk = values.slice(i, i + perStatement);
-    sql.exec(`${head} VALUES ${chunk.map(() => tuple).join(", ")}`, ...chunk.flat());
+    sql.exec(`${head} VALUES ${chunk.map(() => tuple).join(", ")}${tail ? ` ${tail}` : ""}`, ...chunk.flat());
   }
 }
 
