@@ -17,19 +17,33 @@ export const FLUSH_DELAY_MS = 20;
 export const SNAPSHOT_EVERY_WRITES = 32;
 export const SNAPSHOT_EVERY_BYTES = 16_384;
 
+/** The label prefixes every step writes, and the short forms a note stores them as (a label never starts with "~"). */
+const SHORT_LABELS: readonly [string, string][] = [
+  ["cleanup:release_capacity:", "~c:"], ["cleanup:settle:", "~s:"], ["cleanup:release_hold:", "~h:"],
+  ["reserved:", "~r:"], ["result:", "~R:"], ["held:", "~H:"], ["dispatch:", "~d:"],
+];
+
 /**
  * A write's checkpoint as its journal row's note: the pipeline's status after it, then the
- * labels of what it recorded, space-separated ("running held:s2 result:s2").
+ * labels of what it recorded, space-separated, the usual prefixes shortened
+ * ("running ~H:s2 ~r:s2 ~R:s2" for held:s2 reserved:s2 result:s2).
  */
 export function encodeNote(labels: readonly string[], status: string): string {
-  return `${status} ${labels.join(" ")}`;
+  return `${status} ${labels.map((label) => {
+    for (const [long, short] of SHORT_LABELS) if (label.startsWith(long)) return short + label.slice(long.length);
+    return label;
+  }).join(" ")}`;
 }
 
 /** A note's labels and status (a note written before was a JSON object, and may carry its steps). */
 export function decodeNote(note: string): { labels: string; status: string; steps?: Record<string, string> } {
   if (note.startsWith("{")) return JSON.parse(note) as { labels: string; status: string; steps?: Record<string, string> };
   const space = note.indexOf(" ");
-  return { status: note.slice(0, space), labels: note.slice(space + 1) };
+  const labels = note.slice(space + 1).split(" ").map((label) => {
+    if (label.startsWith("~")) for (const [long, short] of SHORT_LABELS) if (label.startsWith(short)) return long + label.slice(short.length);
+    return label;
+  });
+  return { status: note.slice(0, space), labels: labels.join(" ") };
 }
 
 /** What the write path tells the rest of the actor. */

@@ -89,6 +89,7 @@ function usualOutputRef(payload: JsonObject): string {
 
 /**
  * How the PipelineActor's log stores its events, each read back whole:
+ * - `pipeline_created` as nothing: its id, template and steps are the spec's;
  * - `pipeline_finished` carries the whole summary (every step) when it is sent, but is stored as
  *   how the run ended (status, reason, cost, time) and read back as the summary of the state it
  *   is read from with those fields (the summary is in the state already; storing it again made
@@ -99,6 +100,8 @@ function usualOutputRef(payload: JsonObject): string {
 export function storedEvents(state: () => PipelineState | null): EventCodec {
   return {
     store: (type, payload) => {
+      // The run's id, template and steps: its spec's.
+      if (type === "pipeline_created") return {};
       if (type === "pipeline_finished") {
         const kept: JsonObject = { ended: true };
         for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
@@ -115,6 +118,9 @@ export function storedEvents(state: () => PipelineState | null): EventCodec {
     load: (type, payload) => {
       const s = state();
       if (!s) return payload;
+      if (type === "pipeline_created") {
+        return payload.pipeline_id !== undefined ? payload : { pipeline_id: s.spec.pipelineId, template: s.spec.templateName, steps: s.spec.steps.map((st) => st.id) };
+      }
       if (type === "pipeline_finished") {
         if (payload.ended !== true) return payload;
         const kept: JsonObject = {};
