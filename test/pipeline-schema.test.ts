@@ -122,4 +122,37 @@ describe("the PipelineActor's schema", () => {
     expect(end.loaded.context).toEqual({ sixth: 5 });
     expect(end.loaded.attempts.length).toBeGreaterThan(n);
   });
+
+  it("the journal stays bounded: old rows are trimmed, except those a replay needs, and a failed write gives its row ids back", async () => {
+    const counts = await runInDurableObject(env.PipelineActor.getByName(`schema-bounded-${Date.now()}`), (_: PipelineActor, state) => {
+      const sql = state.storage.sql;
+      const log = new EventLog(sql, 100);
+      // A snapshot as of row 10: rows after it that carry state are kept, whatever their age.
+      for (let i = 0; i < 10; i++) log.appendMany([{ type: "step_progress", payload: { i } }], i, null, { state: null });
+      log.keep(11);
+      for (let i = 0; i < 5; i++) log.appendMany([{ type: "step_started", payload: { i } }], 100 + i, "running ~R:a", { state: `{"m":{"costMicros":${i + 1}}}` });
+      // A long-running step's progress: many rows without state.
+      for (let i = 0; i < 600; i++) log.appendMany([{ type: "step_progress", payload: { done: i } }], 200 + i, null, { state: null });
+      const kept = sql.exec<{ n: number; withState: number }>(`SELECT count(*) AS n, count(state) AS withState FROM event_batches`).one();
+      // A write that fails after appending: its ids are given back, and the next row takes them.
+      const before = log.mark();
+      try {
+        state.storage.transactionSync(() => {
+          log.appendMany([{ type: "cost_updated", payload: {} }], 900, "running x", { state: "{}" });
+          throw new Error("fails after appending");
+        });
+      } catch {
+        log.restore(before);
+      }
+      log.appendMany([{ type: "cost_updated", payload: {} }], 901, "running y", { state: "{}" });
+      const newest = sql.exec<{ id: number; note: string }>(`SELECT id, note FROM event_batches ORDER BY id DESC LIMIT 1`).one();
+      return { ...kept, before, newest, since: log.since(0) };
+    });
+    // At most the limit and the hundred before it trimming waits for, plus the 5 rows with state.
+    expect(counts.n).toBeLessThanOrEqual(200 + 5);
+    expect(counts.withState).toBe(5);
+    expect(counts.newest).toEqual({ id: counts.before.lastRow + 1, note: "running y" });
+    // The old rows are gone from a replay: a client asking from the start gets a snapshot instead.
+    expect(counts.since).toBeNull();
+  });
 });

@@ -62,9 +62,9 @@ export interface CheckpointHooks {
  * its checkpoint (labels and status; the steps it changed are told by its events) and its state
  * change (the fields that changed, store.ts `stateDelta`), plus the output of a step that
  * succeeded. The journal is the state: every SNAPSHOT_EVERY_WRITES writes (or bytes), a write
- * stores a snapshot of the state instead (the state rows, by difference from the last snapshot),
- * and waking loads the snapshot and replays the journal rows after it. The log keeps those rows
- * when it trims. What is in memory and not yet on disk needs no keeping: a round written late (see
+ * also stores a snapshot of the state (the state rows, by difference from the last snapshot; its
+ * journal row then carries events and note but no state change), and waking loads the snapshot
+ * and replays the journal rows after it. The log keeps those rows when it trims. What is in memory and not yet on disk needs no keeping: a round written late (see
  * `writeRound`), or a fact carried to the next write (`carry`), is done again by an object that
  * stops before writing it, with the same result (each is an idempotent answer under its key).
  */
@@ -183,15 +183,22 @@ export class Checkpoints {
     const since = this.sinceSnapshot;
     const snapshot = !before || !this.snapshot || since.writes >= SNAPSHOT_EVERY_WRITES || since.bytes >= SNAPSHOT_EVERY_BYTES;
     let delta: string | null = null;
-    this.storage.transactionSync(() => {
-      saveOutputs(this.sql, before, next);
-      if (!snapshot) delta = stateDelta(before!, next);
-      // The steps it changed are told by the events beside it (see `checkpointSteps`).
-      const note = all.length > 0 ? encodeNote(all, next.status) : null;
-      published = this.log.appendMany(diffEvents(before, next), now, note, { state: delta });
-      // As of the row just written (or the last one, when this write had nothing for the journal).
-      if (snapshot) saveSnapshot(this.sql, this.snapshot, next, this.log.lastRowId);
-    });
+    const mark = this.log.mark();
+    try {
+      this.storage.transactionSync(() => {
+        saveOutputs(this.sql, before, next);
+        if (!snapshot) delta = stateDelta(before!, next);
+        // The steps it changed are told by the events beside it (see `checkpointSteps`).
+        const note = all.length > 0 ? encodeNote(all, next.status) : null;
+        published = this.log.appendMany(diffEvents(before, next), now, note, { state: delta });
+        // As of the newest row on disk (this write's, when it had events or a note).
+        if (snapshot) saveSnapshot(this.sql, this.snapshot, next, this.log.lastRowId);
+      });
+    } catch (error) {
+      // Rolled back: the log's counters go back with it, so no later row reuses a skipped id.
+      this.log.restore(mark);
+      throw error;
+    }
     if (snapshot) {
       this.snapshot = next;
       this.sinceSnapshot = { writes: 0, bytes: 0 };

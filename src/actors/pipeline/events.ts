@@ -93,7 +93,9 @@ function usualOutputRef(payload: JsonObject): string {
  * - `pipeline_finished` carries the whole summary (every step) when it is sent, but is stored as
  *   how the run ended (status, reason, cost, time) and read back as the summary of the state it
  *   is read from with those fields (the summary is in the state already; storing it again made
- *   the run's last write its largest);
+ *   the run's last write its largest). So a replay shows the run as it is now, with how it
+ *   ended: what changed after the end (the admission released, a late answer's bytes, steps a
+ *   retry after the end started again) reads as it is now, as the snapshot after it would;
  * - a step event leaves out its worker when that is the step's first, and `step_succeeded` its
  *   output reference when that is the usual one for the attempt.
  */

@@ -593,7 +593,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       }
       return;
     }
-    // The output is written with the checkpoint (saveState), in one transaction.
+    // The output is written with the checkpoint (saveOutputs), in one transaction.
     this.checkpoints.commit(next, `result:${stepId}`);
     await this.drive();
   }

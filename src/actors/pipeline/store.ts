@@ -88,9 +88,17 @@ function encodeSpec(spec: PipelineSpec): string {
   let previous: Record<string, unknown> = USUAL_STEP_SPEC;
   const chain = spec.steps.map((st) => {
     const fields: Record<string, unknown> = { id: st.id };
-    for (const [k, v] of Object.entries(st)) if (k !== "id" && !same(previous[k], v)) fields[k] = v;
-    // (Every field of a step spec is required; one missing reads back as null rather than inherited.)
-    for (const k in previous) if (!(k in st)) fields[k] = null;
+    const step = st as unknown as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(previous), ...Object.keys(step)])) {
+      if (k === "id") continue;
+      const v = step[k];
+      // (Every field of a step spec is required; one missing or undefined reads back as null, never as the step before's.)
+      if (v === undefined) {
+        if (previous[k] !== undefined) fields[k] = null;
+      } else if (!same(previous[k], v)) {
+        fields[k] = v;
+      }
+    }
     previous = st as unknown as Record<string, unknown>;
     return fields;
   });
@@ -254,6 +262,11 @@ function fieldChanges(before: Record<string, unknown>, after: Record<string, unk
   return out;
 }
 
+/**
+ * Applies a delta's field changes to a stored object. A null for a field without a usual value
+ * means the field is gone (no such field is nullable today: a nullable field belongs in the usual
+ * values, where null is stored as that value).
+ */
 function applyFields(target: Record<string, unknown>, changes: Record<string, unknown>, usual: Record<string, unknown>): void {
   for (const k in changes) {
     let v = changes[k];
@@ -339,7 +352,11 @@ export function saveOutputs(sql: SqlStorage, before: PipelineState | null, next:
 /** A loaded state: the state, the snapshot it was replayed from, and how much journal that took. */
 export interface Loaded {
   state: PipelineState;
-  /** The state as of the snapshot (what the next snapshot is written by difference from); null for a state stored before snapshots (the next write takes one). */
+  /**
+   * The state as of the snapshot (what the next snapshot is written by difference from). Null
+   * only for a state stored as one document (the `pipeline` table): its next write takes a
+   * snapshot. Rows written before the journal carried state are a snapshot as of row 0.
+   */
   snapshot: PipelineState | null;
   /** The journal row the snapshot is as of. */
   journal: number;

@@ -60,8 +60,11 @@ export interface JournalExtra { state: string | null }
 export class EventLog {
   private last: number;
   private lastRow: number;
-  /** Rows from this id on are kept whatever their age (they carry state not yet in a snapshot). */
-  private keepFrom = Number.MAX_SAFE_INTEGER;
+  /**
+   * Rows from this id on that carry state are kept whatever their age (state not yet in a
+   * snapshot: see `keep`); null for a log without state (the ledger's and the pool's).
+   */
+  private keepFrom: number | null = null;
   private codec: EventCodec | null = null;
 
   constructor(private readonly sql: SqlStorage, private readonly limit = EVENT_LOG_LIMIT) {
@@ -74,7 +77,7 @@ export class EventLog {
   reset(): void {
     this.last = 0;
     this.lastRow = 0;
-    this.keepFrom = Number.MAX_SAFE_INTEGER;
+    this.keepFrom = null;
   }
 
   /** Stores events through `codec` from now on (and reads them back through it). */
@@ -82,9 +85,24 @@ export class EventLog {
     this.codec = codec;
   }
 
-  /** Keeps the rows from `id` on when the log is trimmed. */
+  /**
+   * Keeps the rows from `id` on that carry state when the log is trimmed (a log whose rows carry
+   * state: the PipelineActor's). Every other old row is trimmed as usual, so the log stays bounded
+   * however long a snapshot is away.
+   */
   keep(id: number): void {
     this.keepFrom = id;
+  }
+
+  /** Where the log stands: taken before a transaction that appends, given back to `restore` if it fails. */
+  mark(): { last: number; lastRow: number } {
+    return { last: this.last, lastRow: this.lastRow };
+  }
+
+  /** Forgets what a failed transaction appended (its rows were rolled back). */
+  restore(mark: { last: number; lastRow: number }): void {
+    this.last = mark.last;
+    this.lastRow = mark.lastRow;
   }
 
   /** The sequence number of the newest event (0 when there is none). */
@@ -121,7 +139,10 @@ export class EventLog {
       this.sql.exec(`INSERT INTO event_batches (id, first_seq, last_seq, at, note, data) VALUES (?, ?, ?, ?, ?, ?)`, id, first, last, at, note, data);
     }
     // Trim the bounded log when the sequence crosses a multiple of 100.
-    if (Math.floor(last / 100) > Math.floor((first - 1) / 100)) this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ? AND id < ?`, last - this.limit, this.keepFrom);
+    if (Math.floor(last / 100) > Math.floor((first - 1) / 100)) {
+      if (this.keepFrom === null) this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ?`, last - this.limit);
+      else this.sql.exec(`DELETE FROM event_batches WHERE last_seq <= ? AND (id < ? OR state IS NULL)`, last - this.limit, this.keepFrom);
+    }
     this.last = last;
     this.lastRow = id;
     return messages;
