@@ -244,6 +244,8 @@ async function runtimeBench(worker) {
         sqlite_rows_written: (sum(m.sqlRows) + sum(m.alarmWrites)) / n,
         sqlite_rows_by_class: Object.fromEntries(Object.entries(m.sqlRows).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
         alarm_writes: sum(m.alarmWrites) / n,
+        alarm_writes_by_class: Object.fromEntries(Object.entries(m.alarmWrites).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
+        sqlite_statements_by_class: Object.fromEntries(Object.entries(m.sqlStatements).map(([k, v]) => [k, /** @type {number} */ (v) / n])),
         d1_rows_written: m.d1.rowsWritten / n,
         d1_rows_read: m.d1.rowsRead / n,
         // Wall time with a request or alarm in flight, per object, summed over objects (128 MB each).
@@ -353,6 +355,7 @@ async function runtimeBench(worker) {
     ]);
     console.log(`  actor DO requests by method per pipeline: ${Object.entries(u.actor.do_requests_by_method).map(([k, v]) => `${k} ${f(Number(v), 2)}`).join(", ")}`);
     console.log(`  actor SQLite rows by class per pipeline: ${Object.entries(u.actor.sqlite_rows_by_class).map(([k, v]) => `${k} ${f(Number(v), 1)}`).join(", ")} (+ ${f(u.actor.alarm_writes, 1)} alarm writes)`);
+    console.log(`  actor write statements by class per pipeline: ${Object.entries(u.actor.sqlite_statements_by_class).map(([k, v]) => `${k} ${f(Number(v), 1)}`).join(", ")}; alarm writes: ${Object.entries(u.actor.alarm_writes_by_class).map(([k, v]) => `${k} ${f(Number(v), 2)}`).join(", ")}`);
     console.log(`  active ms per pipeline by class: ${MODES.filter((m) => m !== "workflow").map((m) => `${m}: ${Object.entries(u[m].active_ms_by_class).map(([k, v]) => `${k} ${f(Number(v), 1)}`).join(", ")}`).join("; ")}`);
     console.log(`\nratios: actor/workflow per step ${f(r.actor_vs_workflow_per_step)}, actor/floor per step ${f(r.actor_vs_floor_per_step)}, actor/workflow throughput at 16 ${f(r.actor_vs_workflow_throughput_16)}, actor/workflow CPU ${f(r.actor_vs_workflow_cpu)} (actor/floor ${f(r.actor_vs_floor_cpu)}), actor/workflow $ ${f(r.actor_vs_workflow_cost)}`);
     console.log(`\nper step inside one object (ms): ${Object.entries(protocol).map(([k, v]) => `${k} ${f(Number(v))}`).join(", ")}`);

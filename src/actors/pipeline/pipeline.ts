@@ -629,11 +629,16 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       // After a failed round, owed settlements wait out the round's backoff like every other effect.
       since === null ? null : this.failures.dueAt("drive", since + SETTLE_BATCH_MS),
     ];
+    // Work the driver owes is due now, unless a drive is under way here (or the flush timer will
+    // start one): that ends by scheduling again, so the alarm is only its backstop, one watchdog
+    // interval ahead, should this object stop meanwhile. (Pulled to now, it cost two alarm writes
+    // and an alarm a step.)
+    const driverDue = this.driving || this.checkpoints.hasUnsaved ? now + WATCHDOG_MS : now;
     const due: Due[] = forWork || !s ? [now + WATCHDOG_MS, ...timers] : [
       ...timers,
       this.watchdog.due(now),
-      s.steps.some((st) => st.status === "running") && this.watchdog.size === 0 ? this.failures.dueAt("drive", now) : null,
-      owesRound(s, settlementsDue(s, since, now)) ? this.failures.dueAt("drive", now) : null,
+      s.steps.some((st) => st.status === "running") && this.watchdog.size === 0 ? this.failures.dueAt("drive", driverDue) : null,
+      owesRound(s, settlementsDue(s, since, now)) ? this.failures.dueAt("drive", driverDue) : null,
       ...this.history.due(s, now),
     ];
     arbitrate(this.basics.clock, due, now, WATCHDOG_MS);
