@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ClientLedger } from "../src/actors/client-ledger";
+import { LEDGER_MIGRATIONS } from "../src/actors/client-ledger/schema";
+import { migrate } from "../src/actors/shared/sqlite";
 
 let counter = 0;
 /** A fresh client in D1 with the given budget, and its ledger stub. */
@@ -101,5 +103,44 @@ describe("ClientLedger", () => {
     await runDurableObjectAlarm(ledger);
     const row = await env.DB.prepare(`SELECT used_budget_current_month_micros AS used, budget_period AS p FROM clients WHERE client_id = ?`).bind(clientId).first();
     expect(row).toEqual({ used: 250_000, p: new Date().toISOString().slice(0, 7) });
+  });
+
+  it("keeps its books through the lean schema's migration (key records WITHOUT ROWID, entries without AUTOINCREMENT), and then writes one row per key record", async () => {
+    const { ledger } = await ledgerFor(1_000_000);
+    expect(await ledger.hold("old:s:1", 300_000)).toMatchObject({ status: "ok", replayed: false });
+    // The same books as the schema before the last migration left them.
+    await runInDurableObject(ledger, (_: ClientLedger, state) => {
+      const sql = state.storage.sql;
+      const saved = Object.fromEntries(["totals", "keys", "entries"].map((t) => [t, sql.exec(`SELECT * FROM ${t}`).toArray()]));
+      state.storage.transactionSync(() => {
+        for (const { name } of sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`).toArray()) sql.exec(`DROP TABLE "${name}"`);
+        migrate(sql, LEDGER_MIGRATIONS.slice(0, -1), 1);
+        for (const [table, rows] of Object.entries(saved)) {
+          for (const row of rows) {
+            const columns = Object.keys(row);
+            sql.exec(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, ...Object.values(row));
+          }
+        }
+      });
+    });
+    await evictDurableObject(ledger);
+    // Woken: migrated, the same key answered as a replay, settled, the books consistent.
+    expect(await ledger.hold("old:s:1", 300_000)).toMatchObject({ status: "ok", replayed: true });
+    expect(await ledger.settle("old:s:1", 100_000)).toMatchObject({ status: "settled", charged: 100_000, replayed: false });
+    expect((await ledger.verify()).ok).toBe(true);
+    const after = await runInDurableObject(ledger, (_: ClientLedger, state) => {
+      const sql = state.storage.sql;
+      const ddl = sql.exec<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE name = 'keys'`).one().sql;
+      const oneKey = sql.exec(`INSERT INTO keys (key, kind, amount, status, overrun, period, at) VALUES ('probe', 'hold', 1, 'settled', 0, '2026-12', 1)`).rowsWritten;
+      sql.exec(`DELETE FROM keys WHERE key = 'probe'`);
+      const oneEntry = sql.exec(`INSERT INTO entries (kind, key, amount, charged, period, at) VALUES ('hold', 'probe', 0, 0, '2026-12', 1)`).rowsWritten;
+      return { ddl, oneKey, oneEntry, entries: sql.exec<{ seq: number; kind: string }>(`SELECT seq, kind FROM entries ORDER BY seq`).toArray() };
+    });
+    expect(after.ddl).toMatch(/WITHOUT ROWID/);
+    expect(after.oneKey).toBe(1);
+    expect(after.oneEntry).toBe(1);
+    // The entries kept their sequence and the new ones follow it.
+    expect(after.entries.map((e) => e.kind).slice(-3)).toEqual(["hold", "settle", "hold"]);
+    expect(after.entries.map((e) => e.seq)).toEqual([...after.entries.map((e) => e.seq)].sort((a, b) => a - b));
   });
 });

@@ -60,4 +60,42 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   FAILURES_DDL,
   // The event log as a journal: one row per write (shared/event-log.ts).
   EVENT_JOURNAL_MIGRATION,
+  // Fewer rows per write, as SQLite counts them (what storage bills): a key record's table keyed
+  // by its text key writes the table and its key index (two rows) unless it is WITHOUT ROWID;
+  // AUTOINCREMENT writes sqlite_sequence with every insert of entries (append-only, never
+  // deleted, so a plain integer key keeps growing as well).
+  `CREATE TABLE keys_lean (
+     key       TEXT PRIMARY KEY,
+     kind      TEXT NOT NULL CHECK (kind IN ('hold', 'adjust')),
+     amount    INTEGER NOT NULL,
+     status    TEXT NOT NULL CHECK (status IN ('held', 'settled', 'released', 'applied')),
+     actual    INTEGER,
+     charged   INTEGER,
+     overrun   INTEGER NOT NULL CHECK (overrun IN (0, 1)),
+     reason    TEXT,
+     period    TEXT NOT NULL,
+     at        INTEGER NOT NULL,
+     parent    TEXT,
+     remaining INTEGER NOT NULL DEFAULT 0 CHECK (remaining >= 0)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO keys_lean (key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, remaining)
+     SELECT key, kind, amount, status, actual, charged, overrun, reason, period, at, parent, remaining FROM keys;
+   DROP TABLE keys;
+   ALTER TABLE keys_lean RENAME TO keys;
+   CREATE INDEX keys_open ON keys (status) WHERE status = 'held';
+   CREATE TABLE entries_lean (
+     seq      INTEGER PRIMARY KEY,
+     kind     TEXT NOT NULL CHECK (kind IN ('hold', 'settle', 'release', 'adjust', 'rollover', 'budget')),
+     key      TEXT,
+     amount   INTEGER NOT NULL,
+     charged  INTEGER NOT NULL,
+     period   TEXT NOT NULL,
+     reason   TEXT,
+     at       INTEGER NOT NULL,
+     unbilled INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   INSERT INTO entries_lean (seq, kind, key, amount, charged, period, reason, at, unbilled)
+     SELECT seq, kind, key, amount, charged, period, reason, at, unbilled FROM entries;
+   DROP TABLE entries;
+   ALTER TABLE entries_lean RENAME TO entries`,
 ];
