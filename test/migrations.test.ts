@@ -24,7 +24,7 @@ describe("D1 migrations", () => {
       "pipeline_steps", "worker_registry", "cost_tracking", "deliverables", "rss_sources", "login_throttle", "actor_failures", "live_tickets",
     ]) expect(names).toContain(t);
     const applied = await env.DB.prepare(`SELECT name FROM d1_migrations ORDER BY id`).all<{ name: string }>();
-    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql", "0007_economy.sql", "0008_hardening.sql", "0009_live_tickets.sql"]);
+    expect(applied.results.map((r) => r.name)).toEqual(["0001_kam.sql", "0002_orchestrator.sql", "0003_login_throttle.sql", "0004_ai_prices.sql", "0005_discovery.sql", "0006_object_parameters.sql", "0007_economy.sql", "0008_hardening.sql", "0009_live_tickets.sql", "0010_unused_indexes.sql"]);
   });
 
   it("index the columns the API filters and sorts by", async () => {
@@ -38,6 +38,13 @@ describe("D1 migrations", () => {
       `EXPLAIN QUERY PLAN SELECT * FROM client_requests WHERE client_id = 'x' ORDER BY created_at DESC LIMIT 10`,
     ).all<{ detail: string }>();
     expect(plan.results.map((r) => r.detail).join(" ")).toContain("idx_requests_client_created");
+    // No index that no query reads: each is a row written with every run (D1 bills rows written).
+    expect(names).not.toContain("idx_executions_request");
+    expect(names).not.toContain("idx_worker_sessions_client");
+    const sessions = await env.DB.prepare(
+      `EXPLAIN QUERY PLAN SELECT * FROM pipeline_worker_sessions WHERE request_id = 'r' AND client_id = 'c' ORDER BY step_order`,
+    ).all<{ detail: string }>();
+    expect(sessions.results.map((r) => r.detail).join(" ")).toContain("idx_worker_sessions_request");
   });
 
   it("refuse enum values outside their CHECK lists", async () => {
