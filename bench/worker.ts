@@ -165,7 +165,7 @@ export class ClientLedger extends ClientLedgerBase {
 }
 metered(PipelineActor, "PipelineActor",
   ["create", "waitForEnd", "capacityNotice", "stepProgress", "summary", "stepDetail", "result", "output", "owner", "pause", "resume", "cancel", "retry", "redrive", "ping", "fetch"],
-  ["storageWritten", "bytesWrittenSinceStart", "inspect", "injectFault"]);
+  ["storageWritten", "inspect", "injectFault"]);
 metered(ResourcePool, "ResourcePool", ["batch", "reserve", "release", "renew", "position", "configure", "ping", "fetch"], ["inspect"]);
 metered(ClientLedger, "ClientLedger", ["batch", "hold", "settle", "release", "adjust", "setBudget", "ping", "fetch"], ["inspect", "verify"]);
 

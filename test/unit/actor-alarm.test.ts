@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { Watchdog, WATCHDOG_MAX_MS, WATCHDOG_MS, LEASE_RENEW_MS } from "../../src/actors/pipeline/watchdog";
 import { arbitrate } from "../../src/actors/shared/alarm-arbiter";
 import { AlarmClock } from "../../src/actors/shared/alarm-clock";
+import { RunHistory, type RunHistoryHost } from "../../src/actors/pipeline/run-history";
+import type { PipelineState } from "../../src/actors/pipeline/machine";
+import { started } from "./one-step-spec";
 
 /** An AlarmClock over a storage that only records what it was asked. */
 function clock(at: number | null = null) {
@@ -62,5 +65,19 @@ describe("the watchdog of calls in flight", () => {
     expect(w.leasesDue(1_000 + LEASE_RENEW_MS - 1)).toBe(false);
     expect(w.leasesDue(1_000 + LEASE_RENEW_MS)).toBe(true);
     expect(w.leasesDue(1_000 + LEASE_RENEW_MS + 1)).toBe(false);
+  });
+});
+
+describe("the history writer's due time", () => {
+  it("asks for the alarm once the ended run's cleanup is done, not while the cleanup round is owed (that round keeps its own backoff)", () => {
+    const host = { failures: { dueAt: (_op: string, at: number) => at } } as unknown as RunHistoryHost;
+    const history = new RunHistory(host, () => "p");
+    const base = started();
+    const ended: PipelineState = { ...base, status: "failed", registered: true, cleanup: [{ kind: "settle", key: "p:a:1", actualMicros: 3 }] };
+    expect(history.due(ended, 1_000)).toEqual([null, null]);
+    expect(history.due({ ...ended, cleanup: [] }, 1_000)).toEqual([null, 1_000]);
+    expect(history.due({ ...ended, cleanup: [], historyWritten: true }, 1_000)).toEqual([null, null]);
+    // Running: no history yet.
+    expect(history.due({ ...base, registered: true }, 1_000)).toEqual([null, null]);
   });
 });

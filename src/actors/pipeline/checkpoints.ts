@@ -181,7 +181,8 @@ export class Checkpoints {
     const now = Date.now();
     let published: LiveMessage[] = [];
     const since = this.sinceSnapshot;
-    const snapshot = !before || !this.snapshot || since.writes >= SNAPSHOT_EVERY_WRITES || since.bytes >= SNAPSHOT_EVERY_BYTES;
+    // No snapshot yet: a new run (nothing on disk), or one stored as a single document.
+    const snapshot = !this.snapshot || since.writes >= SNAPSHOT_EVERY_WRITES || since.bytes >= SNAPSHOT_EVERY_BYTES;
     let delta: string | null = null;
     const mark = this.log.mark();
     try {

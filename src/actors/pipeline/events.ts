@@ -3,7 +3,7 @@ import type { JsonObject } from "../../lib/json";
 import type { StepProgress } from "../../workers/contract";
 import type { PipelineSummary } from "./protocol";
 import type { EventCodec } from "../shared/event-log";
-import { currentWorker, isTerminal, type PipelineState } from "./machine";
+import { currentWorker, firstWorker, isTerminal, outputRef, type PipelineState } from "./machine";
 
 /** A pipeline event for subscribers. */
 export interface PipelineEvent { type: string; payload: JsonObject }
@@ -77,14 +77,16 @@ export function diffEvents(before: PipelineState | null, after: PipelineState): 
 /** The fields of a stored `pipeline_finished` that may differ from the state's later (a run retried after it ended). */
 const FINISHED_KEPT = ["status", "reason", "cost_micros", "finished_at"] as const;
 
-/** A step's first worker (what most of its events name). */
-function firstWorker(s: PipelineState, stepId: string): string | undefined {
-  return s.spec.steps.find((st) => st.id === stepId)?.workers[0]?.name;
+/** The output reference a step event's attempt gets when it succeeds. */
+function usualOutputRef(payload: JsonObject): string {
+  return outputRef(String(payload.step_id), Number(payload.attempt));
 }
 
-/** The output reference a step's attempt gets when it succeeds. */
-function usualOutputRef(payload: JsonObject): string {
-  return `sqlite:outputs/${String(payload.step_id)}/${String(payload.attempt)}`;
+/** How a run ended, as a stored `pipeline_finished` keeps it. */
+function endedFields(payload: JsonObject): JsonObject {
+  const kept: JsonObject = {};
+  for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
+  return kept;
 }
 
 /**
@@ -104,16 +106,12 @@ export function storedEvents(state: () => PipelineState | null): EventCodec {
     store: (type, payload) => {
       // The run's id, template and steps: its spec's.
       if (type === "pipeline_created") return {};
-      if (type === "pipeline_finished") {
-        const kept: JsonObject = { ended: true };
-        for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
-        return kept;
-      }
+      if (type === "pipeline_finished") return { ended: true, ...endedFields(payload) };
       const s = state();
       if (!s || typeof payload.step_id !== "string") return payload;
       const { worker, output_ref, ...rest } = payload;
       const stored: JsonObject = rest;
-      if (worker !== undefined && worker !== firstWorker(s, payload.step_id)) stored.worker = worker;
+      if (worker !== undefined && worker !== firstWorker(s.spec, payload.step_id)) stored.worker = worker;
       if (output_ref !== undefined && !(type === "step_succeeded" && output_ref === usualOutputRef(payload))) stored.output_ref = output_ref;
       return stored;
     },
@@ -124,15 +122,12 @@ export function storedEvents(state: () => PipelineState | null): EventCodec {
         return payload.pipeline_id !== undefined ? payload : { pipeline_id: s.spec.pipelineId, template: s.spec.templateName, steps: s.spec.steps.map((st) => st.id) };
       }
       if (type === "pipeline_finished") {
-        if (payload.ended !== true) return payload;
-        const kept: JsonObject = {};
-        for (const k of FINISHED_KEPT) kept[k] = payload[k] ?? null;
-        return { ...(summarize(s) as unknown as JsonObject), ...kept };
+        return payload.ended === true ? { ...(summarize(s) as unknown as JsonObject), ...endedFields(payload) } : payload;
       }
       // (A step event stored before this always has its worker and output reference.)
       if (typeof payload.step_id !== "string") return payload;
       const whole: JsonObject = { ...payload };
-      if (whole.worker === undefined) whole.worker = firstWorker(s, payload.step_id) ?? null;
+      if (whole.worker === undefined) whole.worker = firstWorker(s.spec, payload.step_id) ?? null;
       if (type === "step_succeeded" && whole.output_ref === undefined) whole.output_ref = usualOutputRef(payload);
       return whole;
     },

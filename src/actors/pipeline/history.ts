@@ -1,6 +1,6 @@
 import { finishRequestStatement } from "../../catalog/requests";
 import { isoTime } from "../../lib/ids";
-import { currentWorker, type PipelineState } from "./machine";
+import { currentWorker, outputRef, type PipelineState } from "./machine";
 
 /**
  * A run's rows in D1: the processing row that lists it while it runs, and the history written
@@ -52,7 +52,7 @@ export function historyStatements(db: D1Database, s: PipelineState, reduced: boo
          error_message, execution_time_ms, cost_micros, tokens_input, tokens_output, started_at, completed_at, input_units)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING`,
     ).bind(a.key, s.spec.pipelineId, a.stepId, a.worker, a.attempt, a.success ? 1 : 0,
-      a.success ? `sqlite:outputs/${a.stepId}/${a.attempt}` : null, a.errorCode, text(a.errorMessage, reduced), a.durationMs, a.costMicros,
+      a.success ? outputRef(a.stepId, a.attempt) : null, a.errorCode, text(a.errorMessage, reduced), a.durationMs, a.costMicros,
       a.tokensIn, a.tokensOut, isoTime(a.startedAt), isoTime(a.finishedAt), a.inputUnits ?? null)),
     ...s.steps.filter((st) => st.attempt > 0).map((st, i) => db.prepare(
       `INSERT INTO pipeline_worker_sessions (session_id, request_id, pipeline_id, client_id, step_id, worker_name, step_order, started_at,

@@ -228,6 +228,21 @@ export function attemptKey(pipelineId: string, stepId: string, attempt: number):
   return `${pipelineId}:${stepId}:${attempt}`;
 }
 
+/** The step an attempt key of this pipeline names (`attemptKey` read back); null for another pipeline's key. */
+export function stepIdOfKey(pipelineId: string, key: string): string | null {
+  return key.startsWith(`${pipelineId}:`) ? key.slice(pipelineId.length + 1, key.lastIndexOf(":")) : null;
+}
+
+/** Where a succeeded attempt's output is stored (the step's `outputRef`). */
+export function outputRef(stepId: string, attempt: number): string {
+  return `sqlite:outputs/${stepId}/${attempt}`;
+}
+
+/** A step's first (primary) worker. */
+export function firstWorker(spec: PipelineSpec, stepId: string): string | undefined {
+  return spec.steps.find((st) => st.id === stepId)?.workers[0]?.name;
+}
+
 /** True for statuses a pipeline ends in. */
 export function isTerminal(status: PipelineStatus): boolean {
   return isEnded(status);
@@ -810,10 +825,8 @@ export function onTimers(s: PipelineState, now: number, random: () => number): P
 
 /** The step whose attempt holds under `key` (`pipeline:step:attempt`), if any. */
 function stepOfKey(s: PipelineState, key: string): StepSpec | undefined {
-  const prefix = `${s.spec.pipelineId}:`;
-  if (!key.startsWith(prefix)) return undefined;
-  const stepId = key.slice(prefix.length, key.lastIndexOf(":"));
-  return s.spec.steps.find((st) => st.id === stepId);
+  const stepId = stepIdOfKey(s.spec.pipelineId, key);
+  return stepId === null ? undefined : s.spec.steps.find((st) => st.id === stepId);
 }
 
 /**

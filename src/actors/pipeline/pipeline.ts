@@ -20,7 +20,7 @@ import { checkpointSteps, progressEvent, summarize } from "./events";
 import { FaultInjector } from "./faults";
 import {
   admissionKey, admitted, attemptKey, cancel, controlRefusal, createPipeline, currentKey, currentWorker, expiredKept, isTerminal, nextKey, nextTimer,
-  onCapacity, onLateAnswer, onResult, onTimers, pause, plan, resume, retryFrom, specOf, start, stepByKey, stepInput, TransitionError,
+  onCapacity, onLateAnswer, onResult, onTimers, outputRef, pause, plan, resume, retryFrom, specOf, start, stepByKey, stepInput, TransitionError,
   type PipelineSpec, type PipelineState, type StepState,
 } from "./machine";
 import type { PipelineSummary } from "./protocol";
@@ -30,8 +30,6 @@ import { PIPELINE_MIGRATIONS, PIPELINE_SCHEMA } from "./schema";
 import { loadOutput } from "./store";
 import { Watchdog, WATCHDOG_MS } from "./watchdog";
 import { handshakeFor, outcomeOf, toDispatch, withTransfer } from "./worker-call";
-
-export { WATCHDOG_MS } from "./watchdog";
 
 /** A control command the state allows but the shell refuses (e.g. a retry whose kept outputs expired). */
 class Refused extends Error {}
@@ -213,7 +211,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     if (answer?.status === "insufficient") {
       // Not admitted: its state, checkpoints, events and alarm are forgotten.
       this.checkpoints.forget();
-      this.basics.clock.set(null);
+      this.scheduleNextAlarm();
       return { admitted: false, available: answer.available, requested: amount };
     }
     throw new Error(`ledger answered the admission hold with '${answer?.status ?? "nothing"}'`);
@@ -289,11 +287,6 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       });
     }
     return this.state ? summarize(this.state) : null;
-  }
-
-  /** Bytes of state, checkpoints, events and outputs written since this object started (for the bench). */
-  bytesWrittenSinceStart(): number {
-    return this.basics.meter.bytes;
   }
 
   /** What this object has written to its SQLite since it started: rows (as SQLite counts them: what storage bills), bytes, statements, by table; and alarm writes. */
@@ -545,11 +538,12 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const key = currentKey(s, step);
     this.faults.reach(`dispatch:${step.id}`);
     const worker = specOf(s, step.id).workers[step.workerIndex]!;
-    const handshake = handshakeFor(s, step, Date.now());
+    const now = Date.now();
+    const handshake = handshakeFor(s, step, now);
     const attempt = step.attempt;
     // What this call passes through the actor: the input as sent (small values and references).
     const sentBytes = utf8Bytes(JSON.stringify(handshake.input));
-    this.watchdog.started(key, Date.now());
+    this.watchdog.started(key, now);
     void (async () => {
       const entry = workerEntrypoint(this.ctx.exports, worker.binding);
       let result: WorkerResult;
@@ -574,14 +568,15 @@ export class PipelineActor extends ActorServer implements CapacityListener {
       this.watchdog.ended(key);
       this.scheduleNextAlarm();
     });
-    this.scheduleNextAlarm();
+    // The alarm: every dispatch is made by a drive, which schedules it when it ends (and armed
+    // it for the work when it began).
   }
 
   private async onWorkerResult(stepId: string, attempt: number, result: WorkerResult, sentBytes: number): Promise<void> {
     if (!this.state) return;
     const s = withTransfer(this.state, result, sentBytes);
     const outcome = outcomeOf(result);
-    const ref = outcome.ok ? `sqlite:outputs/${stepId}/${attempt}` : null;
+    const ref = outcome.ok ? outputRef(stepId, attempt) : null;
     const next = onResult(s, stepId, attempt, outcome, ref, Date.now(), Math.random());
     if (next === s) {
       // The attempt is over: if it was abandoned (timed out, or its pipeline ended), settle what
@@ -621,8 +616,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
    */
   private scheduleNextAlarm(forWork = false): void {
     const s = this.state;
-    if (!s && !forWork) return;
     const now = Date.now();
+    // Forgotten (not admitted) or never created: nothing is due.
+    if (!s && !forWork) return arbitrate(this.basics.clock, [], now);
     const since = s ? this.owedSince(now) : null;
     const timers: Due[] = [
       s ? nextTimer(s) : null,
@@ -637,8 +633,9 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     const due: Due[] = forWork || !s ? [now + WATCHDOG_MS, ...timers] : [
       ...timers,
       this.watchdog.due(now),
-      s.steps.some((st) => st.status === "running") && this.watchdog.size === 0 ? this.failures.dueAt("drive", driverDue) : null,
-      owesRound(s, settlementsDue(s, since, now)) ? this.failures.dueAt("drive", driverDue) : null,
+      // A running step with no call here (the object restarted), or a round owed.
+      (s.steps.some((st) => st.status === "running") && this.watchdog.size === 0) || owesRound(s, settlementsDue(s, since, now))
+        ? this.failures.dueAt("drive", driverDue) : null,
       ...this.history.due(s, now),
     ];
     arbitrate(this.basics.clock, due, now, WATCHDOG_MS);

@@ -2,7 +2,7 @@ import type { LedgerCommand, LedgerResult } from "../client-ledger";
 import type { PoolOp, PoolOpAnswer } from "../resource-pool";
 import {
   admissionKey, admissionReleased, admissionReleaseDue, cleanupDone, coveredByAdmission, currentKey, currentWorker, fail, isTerminal, needsAcquisition,
-  needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onSettledShort, overrunOwed, specOf, toHoldAhead, withinPipelineBudget,
+  needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onSettledShort, overrunOwed, specOf, stepIdOfKey, toHoldAhead, withinPipelineBudget,
   type Cleanup, type PipelineState,
 } from "./machine";
 
@@ -77,11 +77,6 @@ export function owesRound(s: PipelineState, settleNow: boolean): boolean {
   if (settleNow) return true;
   if (s.status === "paused") return false;
   return s.steps.some(needsAcquisition) || needsHoldAhead(s);
-}
-
-/** The step id in an attempt key (`pipeline:step:attempt`), for labels. */
-function stepOfKey(key: string): string {
-  return key.split(":")[1] ?? "";
 }
 
 /**
@@ -161,6 +156,8 @@ export function applyRound(s: PipelineState, round: Round, answers: RoundAnswers
   const labels: string[] = [];
   const refusals: RoundRefusal[] = [];
   let error: Error | null = null;
+  // The step an attempt key names, for labels.
+  const stepOfKey = (key: string) => stepIdOfKey(s.spec.pipelineId, key) ?? "";
   const move = (next: PipelineState, label: string) => {
     if (next === state) return;
     state = next;

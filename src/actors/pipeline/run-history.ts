@@ -44,7 +44,7 @@ export class RunHistory {
 
   /** True when the ended run's history is owed now (its cleanup is done and no backoff holds it back). */
   historyOwed(s: PipelineState, now: number): boolean {
-    return isTerminal(s.status) && s.cleanup.length === 0 && !s.historyWritten && this.host.failures.mayTry("history", now);
+    return historyPending(s) && this.host.failures.mayTry("history", now);
   }
 
   /**
@@ -73,7 +73,9 @@ export class RunHistory {
   due(s: PipelineState, now: number): Due[] {
     return [
       !s.registered && this.registration === null ? this.host.failures.dueAt("register", now) : null,
-      isTerminal(s.status) && !s.historyWritten ? this.host.failures.dueAt("history", now) : null,
+      // Not while the run's cleanup is owed: that round is the driver's, with its own backoff (an
+      // alarm at now for the history would send the failing round again at once, every time).
+      historyPending(s) ? this.host.failures.dueAt("history", now) : null,
     ];
   }
 
@@ -109,4 +111,9 @@ export class RunHistory {
     if (now.historyWritten) this.host.commit({ ...now, registered: true }, "registered");
     else this.host.carry({ ...now, registered: true }, "registered");
   }
+}
+
+/** The ended run's history is what it still owes: its cleanup is done and the history not yet written. */
+export function historyPending(s: PipelineState): boolean {
+  return isTerminal(s.status) && s.cleanup.length === 0 && !s.historyWritten;
 }

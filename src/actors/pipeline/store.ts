@@ -1,6 +1,6 @@
 import type { JsonObject } from "../../lib/json";
 import { first, rows } from "../shared/sqlite";
-import { attemptKey, type AttemptRecord, type PipelineSpec, type PipelineState, type StepSpec, type StepState } from "./machine";
+import { attemptKey, firstWorker, stepIdOfKey, type AttemptRecord, type PipelineSpec, type PipelineState, type StepSpec, type StepState } from "./machine";
 
 /** The parts of the state that are neither the spec, the steps, the attempts, the outputs nor the context. */
 type Meta = Omit<PipelineState, "spec" | "steps" | "attempts" | "outputs" | "context">;
@@ -121,16 +121,12 @@ function decodeSpec(text: string): PipelineSpec {
  */
 type StoredCleanup = ["s", string, number] | ["h", string] | ["c", string, string | 0, number | null];
 
-/** The step of a short key ("~step:attempt"), whose worker a capacity release names as 0 when it is the step's first. */
-function keyStep(key: string): string | null {
-  return key.startsWith("~") ? key.slice(1, key.lastIndexOf(":")) : null;
-}
-
+/** A capacity release names its worker as 0 when that is its step's first. */
 function encodeCleanup(spec: PipelineSpec, c: PipelineState["cleanup"][number]): StoredCleanup {
   const key = shortKey(spec.pipelineId, c.key);
   if (c.kind === "settle") return ["s", key, c.actualMicros];
   if (c.kind === "release_hold") return ["h", key];
-  const step = keyStep(key);
+  const step = stepIdOfKey(spec.pipelineId, c.key);
   return ["c", key, step !== null && c.worker === firstWorker(spec, step) ? 0 : c.worker, c.observedMs];
 }
 
@@ -141,7 +137,7 @@ function decodeCleanup(spec: PipelineSpec, c: StoredCleanup | PipelineState["cle
   const key = fullKey(id, c[1]);
   if (c[0] === "s") return { kind: "settle", key, actualMicros: c[2] };
   if (c[0] === "h") return { kind: "release_hold", key };
-  const worker = c[2] === 0 ? (firstWorker(spec, keyStep(c[1]) ?? "") ?? "") : c[2];
+  const worker = c[2] === 0 ? (firstWorker(spec, stepIdOfKey(id, key) ?? "") ?? "") : c[2];
   return { kind: "release_capacity", key, worker, observedMs: c[3] };
 }
 
@@ -159,11 +155,6 @@ function withoutUsual(value: object, usual: Record<string, unknown>): Record<str
     out[k] = v;
   }
   return out;
-}
-
-/** The step's first worker (an attempt on it is stored without its worker). */
-function firstWorker(spec: PipelineSpec, stepId: string): string | undefined {
-  return spec.steps.find((st) => st.id === stepId)?.workers[0]?.name;
 }
 
 function attemptObject(spec: PipelineSpec, a: AttemptRecord): Record<string, unknown> {
@@ -191,14 +182,13 @@ interface Raw {
 /**
  * A write's state change, as its journal row carries it (checkpoints.ts): the fields of the meta
  * document and of each step that changed (a field back at its usual value is given that value;
- * a field gone, null), the context when it changed, the attempts appended (`r`: the list was
- * started again first). Applied to the stored objects in order, it gives the next state's.
+ * a field gone, null), the context when it changed, the attempts appended (the core only ever
+ * appends them). Applied to the stored objects in order, it gives the next state's.
  */
 interface Delta {
   m?: Record<string, unknown>;
   c?: JsonObject;
   s?: [number, Record<string, unknown>][];
-  r?: 1;
   a?: Record<string, unknown>[];
 }
 
@@ -294,10 +284,8 @@ export function stateDelta(before: PipelineState, next: PipelineState): string |
     const changes = fieldChanges(old ? stepObject(old) : {}, stepObject(step), USUAL_STEP);
     if (changes) (d.s ??= []).push([i, changes]);
   });
-  const known = before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
-  if (known === 0 && before.attempts.length > 0) d.r = 1;
-  if (next.attempts.length > known) d.a = next.attempts.slice(known).map((a) => attemptObject(next.spec, a));
-  return d.m || d.c || d.s || d.r || d.a ? JSON.stringify(d) : null;
+  if (next.attempts.length > before.attempts.length) d.a = next.attempts.slice(before.attempts.length).map((a) => attemptObject(next.spec, a));
+  return d.m || d.c || d.s || d.a ? JSON.stringify(d) : null;
 }
 
 function applyDelta(raw: Raw, text: string): void {
@@ -305,7 +293,6 @@ function applyDelta(raw: Raw, text: string): void {
   if (d.m) applyFields(raw.meta, d.m, USUAL_META);
   if (d.c) raw.context = d.c;
   for (const [i, changes] of d.s ?? []) applyFields((raw.steps[i] ??= {}), changes, USUAL_STEP);
-  if (d.r) raw.attempts = [];
   if (d.a) raw.attempts.push(...d.a);
 }
 
@@ -333,8 +320,7 @@ export function saveSnapshot(sql: SqlStorage, before: PipelineState | null, next
     if (old ? same(stepObject(old), stored) : isInitialStep(stored)) return;
     sql.exec(`INSERT OR REPLACE INTO step_rows (ord, data) VALUES (?, ?)`, i, JSON.stringify(stored));
   });
-  const known = before && before.attempts.length <= next.attempts.length ? before.attempts.length : 0;
-  if (known === 0 && before) sql.exec(`DELETE FROM attempts`);
+  const known = before?.attempts.length ?? 0;
   next.attempts.slice(known).forEach((a, i) => sql.exec(`INSERT OR REPLACE INTO attempts (seq, data) VALUES (?, ?)`, known + i, JSON.stringify(attemptObject(next.spec, a))));
 }
 
@@ -388,7 +374,7 @@ export function loadState(sql: SqlStorage): Loaded | null {
   };
   delete meta.context;
   for (const r of rows<{ ord: number; data: string }>(sql, `SELECT ord, data FROM step_rows ORDER BY ord`)) raw.steps[r.ord] = JSON.parse(r.data) as Record<string, unknown>;
-  const snapshot = decodeRaw(raw, {});
+  const snapshot = decodeRaw(raw);
   let replayed = 0;
   let replayedBytes = 0;
   for (const r of rows<{ state: string }>(sql, `SELECT state FROM event_batches WHERE id > ? AND state IS NOT NULL ORDER BY id`, metaRow.journal)) {
@@ -396,7 +382,7 @@ export function loadState(sql: SqlStorage): Loaded | null {
     replayed += 1;
     replayedBytes += r.state.length;
   }
-  const partial = replayed > 0 ? decodeRaw(raw, {}) : snapshot;
+  const partial = replayed > 0 ? decodeRaw(raw) : snapshot;
   // Each succeeded step's output of its current attempt, read in one statement.
   const wanted = new Map(partial.steps.filter((st) => st.status === "succeeded" && st.outputRef).map((st) => [st.id, st.attempt]));
   const outputs: Record<string, JsonObject> = {};
@@ -408,12 +394,12 @@ export function loadState(sql: SqlStorage): Loaded | null {
   return { state: { ...partial, outputs }, snapshot: { ...snapshot, outputs }, journal: metaRow.journal, replayed, replayedBytes };
 }
 
-/** The state the stored objects hold (each decoded into new objects: the raw ones may change later). */
-function decodeRaw(raw: Raw, outputs: Record<string, JsonObject>): PipelineState {
+/** The state the stored objects hold, without outputs (each decoded into new objects: the raw ones may change later). */
+function decodeRaw(raw: Raw): PipelineState {
   const meta = decodeMeta(raw.spec, raw.meta);
   const steps = raw.steps.map((st) => ({ ...usualStep(), ...st }) as StepState);
   const attempts = raw.attempts.map((a) => decodeAttempt(raw.spec, a));
-  return withDefaults({ ...meta, context: raw.context, spec: raw.spec, steps, attempts, outputs });
+  return withDefaults({ ...meta, context: raw.context, spec: raw.spec, steps, attempts, outputs: {} });
 }
 
 /** The stored output of a step's attempt, or null. */
