@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { finished, quiesce, scriptedSpec, settledDown, testClient, testWorker, waitFor } from "./pipeline-helpers";
+import { WATCHDOG_MAX_MS, WATCHDOG_MS } from "../src/actors/pipeline/watchdog";
 
 const started = new Set<string>();
 afterAll(async () => { await quiesce(started); });
@@ -411,23 +412,48 @@ describe("PipelineActor: abandoned attempts", () => {
   });
 });
 
-describe("PipelineActor: the alarm while a call runs", () => {
-  it("keeps its one alarm set ahead while a worker call runs, every time it fires, with no interval timer", async () => {
+describe("PipelineActor: waitForEnd (the long poll behind GET /pipeline/:id?wait_ms=)", () => {
+  it("answers the running summary when its wait runs out, and the ended one from a single call that waits for the end", async () => {
     const client = await testClient();
-    const spec = scriptedSpec(client, [{ id: "slow", timeoutMs: 10_000, script: { mode: "succeed", delay_ms: 1_500 } }]);
+    const spec = scriptedSpec(client, [{ id: "slow", timeoutMs: 10_000, script: { mode: "succeed", delay_ms: 1_000 } }]);
+    await run(spec);
+    const stub = env.PipelineActor.getByName(spec.pipelineId);
+    expect((await stub.waitForEnd(50))?.status).toBe("running");
+    const ended = await stub.waitForEnd(10_000);
+    expect(ended?.status).toBe("completed");
+    expect(ended?.steps[0]).toMatchObject({ id: "slow", status: "succeeded" });
+  });
+});
+
+describe("PipelineActor: the alarm while a call runs", () => {
+  it("keeps its one alarm set ahead while a worker call runs, every time it fires, stretched as the call ages (no interval timer)", async () => {
+    const client = await testClient();
+    const spec = scriptedSpec(client, [{ id: "slow", timeoutMs: 10_000, script: { mode: "succeed", delay_ms: 3_000 } }]);
     await run(spec);
     const stub = env.PipelineActor.getByName(spec.pipelineId);
     await waitFor(async () => ((await stub.inspect())!.in_flight.length === 1 ? true : undefined), 5_000, "the call in flight");
+    const since = Date.now();
+    let checked = 0;
     for (let i = 0; i < 3; i++) {
       // The alarm fires (now, whatever it was set for) while the call runs: it is used up, and the
-      // actor must set the next one itself, no later than the watchdog's longest stretch.
+      // actor must set the next one itself, ahead, no later than the watchdog's longest stretch.
       const fired = await runDurableObjectAlarm(stub);
       const inspected = (await stub.inspect())!;
       if (inspected.summary.status !== "running") break;
       expect(fired).toBe(true);
       expect(inspected.next_alarm, `after firing ${i + 1}`).not.toBeNull();
-      expect(inspected.next_alarm! - Date.now()).toBeLessThanOrEqual(2_000);
+      expect(inspected.next_alarm!).toBeGreaterThan(Date.now());
+      expect(inspected.next_alarm! - Date.now()).toBeLessThanOrEqual(WATCHDOG_MAX_MS);
+      checked += 1;
     }
+    expect(checked).toBeGreaterThan(0);
+    // A call that has run a second has its watchdog stretched to a quarter of its age: the alarm
+    // is set further ahead than a fixed interval (WATCHDOG_MS) would.
+    await new Promise((r) => setTimeout(r, Math.max(0, 1_200 - (Date.now() - since))));
+    await runDurableObjectAlarm(stub);
+    const aged = (await stub.inspect())!;
+    expect(aged.summary.status).toBe("running");
+    expect(aged.next_alarm! - Date.now()).toBeGreaterThan(WATCHDOG_MS);
     expect((await finished(spec.pipelineId)).status).toBe("completed");
   });
 });

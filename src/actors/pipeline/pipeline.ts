@@ -630,12 +630,16 @@ export class PipelineActor extends ActorServer implements CapacityListener {
     // interval ahead, should this object stop meanwhile. (Pulled to now, it cost two alarm writes
     // and an alarm a step.)
     const driverDue = this.driving || this.checkpoints.hasUnsaved ? now + WATCHDOG_MS : now;
-    const due: Due[] = forWork || !s ? [now + WATCHDOG_MS, ...timers] : [
+    // A running step with no call here (the object restarted), or a round owed.
+    const owed = s !== null && ((s.steps.some((st) => st.status === "running") && this.watchdog.size === 0) || owesRound(s, settlementsDue(s, since, now)));
+    // Before work, its watchdog: WATCHDOG_MS, or the calls' stretched watchdog when the work owes
+    // nothing but to look at calls still running (an alarm during a long call: pulled back to
+    // WATCHDOG_MS at every such wake, a long call cost five alarms a second).
+    const workDue = s && !owed && this.watchdog.size > 0 ? this.watchdog.due(now) : now + WATCHDOG_MS;
+    const due: Due[] = forWork || !s ? [workDue, ...timers] : [
       ...timers,
       this.watchdog.due(now),
-      // A running step with no call here (the object restarted), or a round owed.
-      (s.steps.some((st) => st.status === "running") && this.watchdog.size === 0) || owesRound(s, settlementsDue(s, since, now))
-        ? this.failures.dueAt("drive", driverDue) : null,
+      owed ? this.failures.dueAt("drive", driverDue) : null,
       ...this.history.due(s, now),
     ];
     arbitrate(this.basics.clock, due, now, WATCHDOG_MS);
