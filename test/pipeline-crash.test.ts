@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { finished, scriptedSpec, settledDown, testClient, testWorker, waitFor } from "./pipeline-helpers";
 
@@ -48,9 +48,15 @@ async function expectEffectsOnce(pipelineId: string, client: string, worker: str
   expect(results.results.every((r) => r.n === 1)).toBe(true);
 }
 
+/** True once the armed fault has fired: a point fires once and is cleared from the object's SQLite first. */
+async function faultFired(pipelineId: string): Promise<boolean> {
+  return runInDurableObject(env.PipelineActor.getByName(pipelineId), (_, state) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM faults`).one().n === 0);
+}
+
 describe("PipelineActor under crashes", () => {
   // s1 holds when it starts; s2..s5 are held ahead in the same round (checkpoint "held_ahead").
-  const boundaries = ["created", "held:s1", "held_ahead", ...STEPS.flatMap((s) => [`reserved:${s}`, `dispatch:${s}`, `result:${s}`, `cleanup:settle:${s}`, `cleanup:release_capacity:${s}`])];
+  // Then the D1 registration (carried by a later write) and the history, the run's last write.
+  const boundaries = ["created", "held:s1", "held_ahead", ...STEPS.flatMap((s) => [`reserved:${s}`, `dispatch:${s}`, `result:${s}`, `cleanup:settle:${s}`, `cleanup:release_capacity:${s}`]), "registered", "history"];
 
   it.each(boundaries)("completes with every effect once after an abort at %s", async (point) => {
     const client = await testClient();
@@ -64,6 +70,8 @@ describe("PipelineActor under crashes", () => {
       // The abort can land inside create() itself; the actor resumes from its checkpoint anyway.
     }
     await expectEffectsOnce(spec.pipelineId, client, worker);
+    // The abort happened (the run did not merely complete around an unreached point).
+    expect(await faultFired(spec.pipelineId)).toBe(true);
     const inspected = await env.PipelineActor.getByName(spec.pipelineId).inspect(500);
     expect(inspected!.checkpoints.flatMap((c) => c.label.split(" "))).toContain(point === "created" ? "created" : point.startsWith("dispatch") ? `reserved:${point.split(":")[1]}` : point);
   });
@@ -104,6 +112,7 @@ describe("PipelineActor under crashes", () => {
       // The abort can land inside create() itself; the alarm finishes the admission and the run.
     }
     await expectEffectsOnce(spec.pipelineId, client, worker, true);
+    expect(await faultFired(spec.pipelineId)).toBe(true);
     const labels = (await env.PipelineActor.getByName(spec.pipelineId).inspect(500))!.checkpoints.flatMap((c) => c.label.split(" "));
     expect(labels).toContain(point);
     expect(labels).toContain("admission_released");

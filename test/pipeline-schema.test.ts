@@ -15,7 +15,9 @@ function describeSchema(sql: SqlStorage): Record<string, unknown> {
   const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('_migrations', '_cf_KV', '_cf_METADATA') ORDER BY name`).toArray();
   return Object.fromEntries(tables.map(({ name }) => [name, {
     columns: sql.exec(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, name).toArray(),
-    indexes: sql.exec(`SELECT "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, name).toArray(),
+    indexes: sql.exec<{ name: string }>(`SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name`, name).toArray().map(({ name: index, ...rest }) => ({
+      ...rest, columns: sql.exec(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, index).toArray().map((c) => c.name),
+    })),
     withoutRowid: /WITHOUT ROWID/i.test(String(sql.exec<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE name = ?`, name).one().sql)),
   }]));
 }
@@ -105,7 +107,7 @@ describe("the PipelineActor's schema", () => {
     const reload = () => runInDurableObject(stub, (instance: PipelineActor, state) => {
       const inMemory = (instance as unknown as { checkpoints: Checkpoints }).checkpoints;
       // Only what is written: a round applied in memory and not yet written is not compared.
-      if (inMemory.hasUnsaved) return null;
+      if (!inMemory.allWritten) return null;
       const loaded = new Checkpoints(state.storage, state.storage.sql, new EventLog(state.storage.sql), { written: () => {}, flushed: () => {}, flushFailed: () => {} }).state;
       return { inMemory: JSON.parse(JSON.stringify(inMemory.state)), loaded: JSON.parse(JSON.stringify(loaded)), snapshotAt: state.storage.sql.exec<{ journal: number }>(`SELECT journal FROM meta`).one().journal };
     });

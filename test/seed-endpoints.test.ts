@@ -7,8 +7,11 @@ import { ARTICLES, origin, seedWithFeeds } from "./workers/fixtures";
 beforeAll(async () => { await seedWithFeeds(); });
 
 const feed = (file: string) => `${origin}/demo/feeds/${file}`;
-/** The built-in workers in chain order, as each declares itself. */
+/** The built-in workers in chain order, as each declares itself (and as the seed's system has them). */
 const BUILTIN = BuiltinWorkers.map((w) => w.worker_name);
+it("declares the seed's eight built-in workers, in chain order", () => {
+  expect(BUILTIN).toEqual(["rss-librarian", "topic-researcher", "feed-fetcher", "content-classifier", "report-builder", "content-granulator", "content-generator", "content-packager"]);
+});
 const AI_WORKERS = ["topic-researcher", "content-classifier", "report-builder", "content-granulator", "content-generator"];
 
 /** The seed's article shape: only url, title and content. */

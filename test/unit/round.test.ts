@@ -77,6 +77,7 @@ describe("a round with the peers, planned and applied by the core", () => {
     const paused = pause(started(), 1);
     const round = planRound(paused, true)!;
     // Only cleanup: the hold and any reservation of the step it stopped, nothing acquired.
+    expect(round.items.length).toBeGreaterThan(0);
     expect(round.items.every((i) => i.kind === "settle" || i.kind === "release_capacity"), JSON.stringify(round.items)).toBe(true);
     expect(round.ledger).toContainEqual({ type: "release", key: "p:a:1" });
     expect(round.ledger.some((c) => c.type === "hold")).toBe(false);

@@ -100,6 +100,11 @@ export class Checkpoints {
     return this.current;
   }
 
+  /** True when the state in memory is the state written (nothing deferred, nothing carried). */
+  get allWritten(): boolean {
+    return this.current === this.onDisk;
+  }
+
   /** True while a round's answers are applied but not yet written (the flush timer writes them and the driver goes on). */
   get hasUnsaved(): boolean {
     return this.roundPending;
