@@ -369,8 +369,10 @@ async function runOne(env: BenchEnv, mode: string, steps: number, id: string, st
         const s = await stub.waitForEnd(60_000);
         if (s && TERMINAL.has(String(s.status))) {
           const activeMs = Date.now() - t0;
-          // What it wrote, only when asked: one more call, left out of the timed and CPU phases.
+          // What it wrote, only when asked: left out of the timed and CPU phases, and read once
+          // the run's trailing writes (settlements, the admission's release, the history) are in.
           if (!storage) return { status: s.status, active_ms: activeMs };
+          await settled(stub);
           const written = await stub.storageWritten();
           return { status: s.status, bytes: written.bytes, rows: written.rows, storage: written, active_ms: activeMs };
         }
@@ -381,22 +383,37 @@ async function runOne(env: BenchEnv, mode: string, steps: number, id: string, st
   }
 }
 
+/** Waits until an ended run's trailing writes are in: its cleanup done and its history written (the last checkpoint). */
+async function settled(stub: DurableObjectStub<PipelineActor>): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const i = await stub.inspect(1);
+    if (i && i.cleanup.length === 0 && i.checkpoints.at(-1)?.label === "history") return;
+    if (Date.now() > until) throw new Error(`pipeline ${i?.summary.pipeline_id ?? "?"} did not settle within 30 s`);
+    await sleep(IDLE_POLL_MS);
+  }
+}
+
 /** Crash to resumed: a pipeline aborted at a checkpoint; the time from that checkpoint to the next one. */
 async function crashOnce(env: BenchEnv, id: string): Promise<number> {
   const stub = env.PipelineActor.getByName(id);
   await stub.injectFault("result:s3");
   try { await stub.create(actorSpec(id, 5)); } catch { /* the abort may land in create */ }
-  for (;;) {
+  // The run resumes by its own alarm; its end is waited for on a fresh stub (the aborted one is
+  // broken), not polled: polling would wake the object itself and flush its deferred writes.
+  const until = Date.now() + 30_000;
+  let ended = false;
+  while (!ended) {
+    if (Date.now() > until) throw new Error(`crashed pipeline ${id} did not resume within 30 s`);
     try {
-      const inspected = await env.PipelineActor.getByName(id).inspect(500);
-      if (inspected && TERMINAL.has(String(inspected.summary.status))) {
-        const cps = inspected.checkpoints;
-        const i = cps.findIndex((c) => c.label.split(" ").includes("result:s3"));
-        return cps[i + 1]!.at - cps[i]!.at;
-      }
-    } catch { /* aborted object restarting */ }
-    await sleep(POLL_MS);
+      const s = await env.PipelineActor.getByName(id).waitForEnd(5_000);
+      ended = s !== null && TERMINAL.has(String(s.status));
+    } catch { /* aborted object restarting */ await sleep(POLL_MS); }
   }
+  const cps = (await env.PipelineActor.getByName(id).inspect(500))!.checkpoints;
+  const i = cps.findIndex((c) => c.label.split(" ").includes("result:s3"));
+  if (i < 0 || i + 1 >= cps.length) throw new Error(`crashed pipeline ${id}: no checkpoint after result:s3 (${cps.map((c) => c.label).join(" | ")})`);
+  return cps[i + 1]!.at - cps[i]!.at;
 }
 
 export default {

@@ -52,7 +52,8 @@ export function commandLine(pid) {
  * @param {number} root
  */
 export function workerdPids(root) {
-  return descendants(root).filter((pid) => /(^|\/)workerd(\s|$)/.test(commandLine(pid).split(" ")[0] ?? "") || /\bworkerd\b/.test(commandLine(pid).split(" ").slice(0, 2).join(" ")));
+  // The executable, or the script a runner starts, is workerd (its first two words name it).
+  return descendants(root).filter((pid) => /\bworkerd\b/.test(commandLine(pid).split(" ").slice(0, 2).join(" ")));
 }
 
 /**
