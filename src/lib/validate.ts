@@ -46,6 +46,11 @@ function expectsObject(schema: v.GenericSchema): boolean {
   return OBJECT_TYPES.has(schema.type) || (wrapped !== undefined && expectsObject(wrapped));
 }
 
+/** The 422 for one field: its message names the field, its details the field, the rule and the message. */
+export function fieldError(field: string, rule: string, message: string): AppError {
+  return new AppError("validation_failed", `${field}: ${message}`, { issues: [{ field, rule, message }] });
+}
+
 /**
  * Validates `input` against `schema` and returns the typed output, or throws 422
  * `validation_failed` whose message names the first field and rule and whose details list all.
@@ -53,9 +58,7 @@ function expectsObject(schema: v.GenericSchema): boolean {
 export function parseInput<S extends v.GenericSchema>(part: InputPart, schema: S, input: unknown): v.InferOutput<S> {
   // valibot's object schemas accept arrays (typeof [] is "object"); a JSON array is never an object here.
   if (Array.isArray(input) && expectsObject(schema)) {
-    throw new AppError("validation_failed", `${part}: must be a JSON object, not an array`, {
-      issues: [{ field: part, rule: "object", message: "must be a JSON object, not an array" }],
-    });
+    throw fieldError(part, "object", "must be a JSON object, not an array");
   }
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;

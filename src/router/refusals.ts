@@ -16,12 +16,9 @@ export const REFUSAL_HTTP = {
 
 /**
  * An actor's refusal as the HTTP error it answers with. `field` names the request field a
- * validation refusal is about (a 422 names the field and the rule); `message` replaces the
- * actor's text where the router says it better (e.g. the same words for an unknown id as for
- * another client's).
+ * validation refusal is about (a 422 names the field and the rule).
  */
-export function refusalError(refusal: ActorRefusal, options: { field?: string; message?: string } = {}): AppError {
+export function refusalError(refusal: ActorRefusal, options: { field?: string } = {}): AppError {
   const code = REFUSAL_HTTP[refusal.code];
-  const message = options.message ?? refusal.message;
-  return new AppError(code, code === "validation_failed" && options.field ? `${options.field}: ${message}` : message);
+  return new AppError(code, code === "validation_failed" && options.field ? `${options.field}: ${refusal.message}` : refusal.message);
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../lib/errors";
 import { BODY_JSON_LIMITS, checkJsonBounds } from "../lib/json-bounds";
 import { readCapped } from "../lib/read-capped";
+import { fieldError } from "../lib/validate";
 
 /**
  * Reads a JSON body (undefined when empty), refusing more than `maxBytes` (413) even when Content-Length is absent or
@@ -23,13 +24,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
   // Bounded before any schema or handler walks it.
   const violation = checkJsonBounds(value, BODY_JSON_LIMITS);
-  if (violation) throw boundsError(`body${violation.at}`, violation.rule, violation.message);
+  if (violation) throw fieldError(`body${violation.at}`, violation.rule, violation.message);
   return value;
-}
-
-/** The 422 for a JSON value past its limits, naming the field and the limit. */
-function boundsError(field: string, rule: string, message: string): AppError {
-  return new AppError("validation_failed", `${field}: ${message}`, { issues: [{ field, rule, message }] });
 }
 
 async function readTextCapped(request: Request, maxBytes: number): Promise<string> {

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import type { JsonObject } from "../lib/json";
+import { isJsonObject, type JsonObject, type JsonValue } from "../lib/json";
 
 /**
  * The wire contract between a PipelineActor (or an HTTP caller) and a worker: the handshake it
@@ -8,10 +8,7 @@ import type { JsonObject } from "../lib/json";
  */
 
 /** A JSON object as it crosses RPC (structured clone keeps it a plain object): any object that is not an array. */
-export const JsonObjectSchema = v.custom<JsonObject>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "must be a JSON object",
-);
+const JsonObjectSchema = v.custom<JsonObject>((value) => isJsonObject(value as JsonValue), "must be a JSON object");
 
 /**
  * What the PipelineActor sends a worker: identity of the attempt (its idempotency key is the key
@@ -34,10 +31,8 @@ export const HandshakeSchema = v.object({
 export type Handshake = v.InferOutput<typeof HandshakeSchema>;
 
 /** How a failure should be treated: retry with backoff, retry after a given time, or never. */
-export const FailureKinds = ["transient", "retry_after", "fatal"] as const;
-/** One of FailureKinds. */
-export const FailureKindSchema = v.picklist(FailureKinds);
-/** How a failure should be treated (see FailureKinds). */
+export const FailureKindSchema = v.picklist(["transient", "retry_after", "fatal"]);
+/** How a failure should be treated (see FailureKindSchema). */
 export type FailureKind = v.InferOutput<typeof FailureKindSchema>;
 
 /** A worker's failure: what it means (kind), a stable code, a message saying what to do, and for `retry_after` when to retry. */
@@ -56,7 +51,7 @@ const CostMicros = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const ResultMetadata = v.optional(JsonObjectSchema);
 
 /** A worker's successful answer: its output, cost, duration and AI token usage. */
-export const WorkerSuccessSchema = v.object({
+const WorkerSuccessSchema = v.object({
   ok: v.literal(true),
   output: JsonObjectSchema,
   cost_micros: CostMicros,
@@ -64,9 +59,6 @@ export const WorkerSuccessSchema = v.object({
   usage: v.object({ input_tokens: v.number(), output_tokens: v.number() }),
   metadata: ResultMetadata,
 });
-/** A worker's successful answer (see WorkerSuccessSchema). */
-export type WorkerSuccess = v.InferOutput<typeof WorkerSuccessSchema>;
-
 /** A worker's failed answer: the failure, and what the attempt cost and took (AI tokens spent before a failure are owed). */
 export const WorkerFailureSchema = v.object({
   ok: v.literal(false),

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { retryAfterMs } from "../lib/retry-after";
 import { allowsPrivateFetch, FetchError, safeFetch } from "../net/safe-fetch";
 import type { JsonObject } from "../lib/json";
-import { workerFailure, type FailureKind, type Handshake, type StepWorker, type WorkerResult } from "./contract";
+import { FailureKindSchema, workerFailure, type FailureKind, type Handshake, type StepWorker, type WorkerResult } from "./contract";
 import { payloadSizes, readInput, writeOutput } from "./harness/by-reference";
 import { classify } from "./harness/errors";
 
@@ -16,7 +16,7 @@ const ExecuteResponse = v.object({
   /** USD, as the seed has it. */
   cost: v.optional(v.number()),
   metadata: v.optional(v.record(v.string(), v.unknown())),
-  error: v.optional(v.union([v.string(), v.object({ code: v.optional(v.string()), message: v.optional(v.string()), kind: v.optional(v.picklist(["transient", "retry_after", "fatal"])), retry_after_ms: v.optional(v.number()) })])),
+  error: v.optional(v.union([v.string(), v.object({ code: v.optional(v.string()), message: v.optional(v.string()), kind: v.optional(FailureKindSchema), retry_after_ms: v.optional(v.number()) })])),
 });
 
 /** The X-Worker-ID this runtime presents to external workers. */

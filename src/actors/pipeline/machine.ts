@@ -7,6 +7,7 @@
 import { backoffMs, type RetryPolicy } from "../../lib/backoff";
 import { hasRefs } from "../../storage/ref-marker";
 import type { JsonObject } from "../../lib/json";
+import type { FailureKind } from "../../workers/contract";
 import { holds, mapInput, resolvePath, type Condition } from "./paths";
 
 export { AdmissionStatuses, PipelineStatuses, StepStatuses, type AdmissionStatus, type PipelineStatus, type StepStatus } from "./statuses";
@@ -91,7 +92,7 @@ export interface PipelineSpec {
 
 
 /** A worker's failure, classified by the worker. */
-export interface StepFailure { kind: "transient" | "retry_after" | "fatal"; code: string; message: string; retryAfterMs?: number }
+export interface StepFailure { kind: FailureKind; code: string; message: string; retryAfterMs?: number }
 
 /** What a worker answered. */
 export type WorkerOutcome =

@@ -43,7 +43,8 @@ function controlRoute(action: "cancel" | "pause" | "resume"): Route {
     response: PipelineControlAnswerSchema, errors: [409],
     handler: async ({ env, params }) => {
       const result = await env.PipelineActor.getByName(params.id)[action]();
-      if (!result.ok) throw refusalError(result, result.code === "not_found" ? { message: notFound("pipeline", params.id).message } : {});
+      // (The actor's not-found text is the router's: "pipeline '<id>' was not found".)
+      if (!result.ok) throw refusalError(result);
       return result.summary;
     },
   });

@@ -13,7 +13,7 @@ import { isoTime } from "../../lib/ids";
 import type { JsonObject } from "../../lib/json";
 import { microsToUsd } from "../../lib/money";
 import { contentClassifier } from "../../workers/builtin/content-classifier";
-import type { WorkerResult } from "../../workers/contract";
+import type { WorkerFailure } from "../../workers/contract";
 import { feedFetcher } from "../../workers/builtin/feed-fetcher";
 import type { WorkerSpec } from "../../workers/harness/define";
 import { failureHeaders, isWorkerBug, runWorkerOverHttp, type HttpRun } from "../../workers/harness/http-run";
@@ -59,7 +59,7 @@ const RunFields = {
 
 
 /** A failed run as the error envelope: busy 429, transient 503 (each with Retry-After), fatal 422 (as the execute route's statuses). */
-function failure(name: string, result: Extract<WorkerResult, { ok: false }>): AppError {
+function failure(name: string, result: WorkerFailure): AppError {
   const e = result.error;
   const code = e.kind === "retry_after" ? "rate_limited" : e.kind === "transient" ? "service_unavailable" : isWorkerBug(e) ? "internal_error" : "validation_failed";
   return new AppError(code, `${name} failed: ${e.message}`, {
