@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { backoffMs } from "../../src/lib/backoff";
 import {
-  backoffMs, cancel, cleanupDone, createPipeline, currentKey, isTerminal, needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onResult,
+  cancel, cleanupDone, createPipeline, currentKey, isTerminal, needsHoldAhead, nextKey, onCapacity, onHeldAhead, onHold, onResult,
   onTimers, pause, plan, toHoldAhead,
   PIPELINE_TRANSITIONS, resume, retryFrom, start, STEP_TRANSITIONS, TransitionError, validateSpec,
   type PipelineSpec, type PipelineState,

@@ -47,7 +47,6 @@ export class TransitionError extends Error {
 }
 
 /** Retry policy of a step: attempts, base and cap of its backoff. */
-export type { RetryPolicy } from "../../lib/backoff";
 
 /** A resolved step of the template DAG. */
 export interface StepSpec {
@@ -423,7 +422,6 @@ export function stepInput(s: PipelineState, id: string): JsonObject {
 }
 
 /** A step's retries wait with full jitter: uniform in [0, min(cap, base * 2^(attempt-1))) (the runtime's one backoff, lib/backoff.ts). */
-export { backoffMs } from "../../lib/backoff";
 
 /** Starts a pending pipeline. */
 export function start(s: PipelineState, now: number): PipelineState {

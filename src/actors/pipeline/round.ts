@@ -81,7 +81,7 @@ export function owesRound(s: PipelineState, settleNow: boolean): boolean {
 
 /**
  * The round the state owes now, or null when it owes none. `settleNow` says whether owed
- * settlements are due by themselves (see the shell's batching); they also travel whenever the
+ * settlements are due by themselves (`settlementsDue`); they also travel whenever the
  * round talks to the ledger anyway. A paused pipeline acquires nothing, and the state takes
  * budget before capacity: a step moves to waiting for capacity only on a successful hold, and a
  * refused hold ends the pipeline, whose cleanup gives the reservation back.

@@ -10,7 +10,6 @@ import { first, rows } from "./sqlite";
  */
 
 /** How an operation is retried: attempts before giving up, and the backoff between them. */
-export type { RetryPolicy } from "../../lib/backoff";
 
 /** Writes to D1 and R2 (registration, history, the usage mirror): about 40 minutes of tries. */
 export const STORAGE_RETRY: RetryPolicy = { maxAttempts: 12, baseMs: 1_000, capMs: 5 * 60_000 };
