@@ -105,7 +105,7 @@ export class PipelineActor extends ActorServer implements CapacityListener {
   }
 
   private async start(): Promise<void> {
-    this.basics = await openActor(this.ctx, PIPELINE_MIGRATIONS, PIPELINE_SCHEMA);
+    this.basics = await openActor(this.ctx, PIPELINE_MIGRATIONS, PIPELINE_SCHEMA, true);
     const { sql, events } = this.basics;
     this.checkpoints = new Checkpoints(this.ctx.storage, sql, events, {
       written: (messages, next, labels) => this.written(messages, next, labels),
